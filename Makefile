@@ -1,0 +1,58 @@
+# Everything a fresh clone needs, from Python 3.11, Node/npm and Debian's packages.
+#   make run   – set up, migrate, publish the rubrics and serve on http://127.0.0.1:8000 (SQLite)
+#   make test  – set up and run the whole suite (TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
+#   make lint  – ruff check, ruff format --check, mypy
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+DEMO_SCHOOLS := "Northfield Primary School" "Riverside Academy"
+
+.PHONY: run test lint install assets db browser clean
+
+run: install assets db
+	$(BIN)/wia serve
+
+test: install assets browser
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: app/static/.built
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+app/static/.built: node_modules/.installed $(wildcard app/assets/*)
+	npm run --silent build
+	touch $@
+
+db: install
+	$(BIN)/wia db upgrade
+	$(BIN)/wia rubric publish rubrics/*.yaml
+	$(BIN)/wia school create --if-missing $(DEMO_SCHOOLS)
+
+# The browser tests drive Debian's Chromium (test tools cannot download browsers here).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is needed for the browser tests: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
+
+clean:
+	rm -rf $(VENV) node_modules app/static data .pytest_cache .mypy_cache .ruff_cache

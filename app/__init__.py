@@ -1,0 +1,1 @@
+"""The HTTP layer: pages, JSON API and CLI over the assessments domain."""

@@ -1,0 +1,35 @@
+"""Request dependencies: the database session (the request owns its transaction) and the actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.settings import Settings
+from assessments.actors import LOCAL_AUTHOR, Actor
+from assessments.db import unit_of_work
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with unit_of_work(request.app.state.engine) as session:
+        yield session
+
+
+def get_actor() -> Actor:
+    # Sign-in arrives with issue 3; until then every request acts as the one local author.
+    return LOCAL_AUTHOR
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+# scope="function": commit before the response is sent, so a redirect never outruns its data.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,0 +1,82 @@
+"""Domain errors and HTTP errors become a status code and a message: JSON for the API, a page
+for people."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException as FastAPIHTTPException
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from app.web import render
+from assessments.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
+
+STATUS_OF: dict[type[DomainError], int] = {
+    NotFound: 404,
+    NotAllowed: 403,
+    InvalidTransition: 409,
+    StaleVersion: 409,
+    Conflict: 409,
+    ValidationFailed: 422,
+}
+TITLES = {
+    400: "There is a problem with the request",
+    403: "You cannot do that",
+    404: "Page not found",
+    405: "That cannot be done here",
+    409: "That cannot be done now",
+    413: "What you sent is too large",
+    422: "There is a problem with what you entered",
+}
+
+
+def status_of(exc: DomainError) -> int:
+    return next(code for kind, code in STATUS_OF.items() if isinstance(exc, kind))
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status_code: int, message: str) -> Response:
+    title = TITLES.get(status_code, "Sorry, there is a problem with the service")
+    return render(
+        request, "error.html", {"title": title, "message": message}, status_code=status_code
+    )
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    code = status_of(exc)
+    if _is_api(request):
+        if isinstance(exc, ValidationFailed):
+            detail = [
+                {"loc": ["body", field], "msg": msg, "type": "value_error"}
+                for field, msg in exc.errors.items()
+            ]
+            return JSONResponse({"detail": detail}, status_code=code)
+        return JSONResponse({"detail": exc.message}, status_code=code)
+    return _error_page(request, code, exc.message)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _is_api(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                            headers=exc.headers)
+    message = exc.detail if exc.status_code in {403, 409} else ""
+    return _error_page(request, exc.status_code, str(message))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(FastAPIHTTPException, http_error)

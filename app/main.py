@@ -1,0 +1,46 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import api, errors, pages
+from app.security import security_middleware
+from app.settings import PROJECT_ROOT, Settings, get_settings
+from assessments.db import create_db_engine
+from assessments.rubric import load_rubric_dir
+
+STATIC_DIR = PROJECT_ROOT / "app" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    # A bad rubric file stops start-up with the file, the place in it and the problem.
+    load_rubric_dir(settings.rubrics_dir)
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Workload Impact Register",
+        summary="Workload and wellbeing impact assessments of school trust policies.",
+        version="0.1.0",
+        docs_url=None,  # served by app.pages with Swagger UI from our own static files
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.middleware("http")(security_middleware(settings))
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app

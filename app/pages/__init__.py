@@ -1,0 +1,11 @@
+"""HTML pages. Every unsafe request is CSRF-checked; every form also works without JavaScript."""
+
+from fastapi import APIRouter, Depends
+
+from app.pages import docs, policies, wizard
+from app.security import require_csrf
+
+router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
+router.include_router(policies.router)
+router.include_router(wizard.router)
+router.include_router(docs.router)

@@ -1,0 +1,125 @@
+"""Policies: the list, creating one, and a policy's page with its assessment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from app.deps import ActorDep, SessionDep, SettingsDep
+from app.web import error_list, form_errors, redirect, render
+from assessments import repository, service
+from assessments.errors import ValidationFailed
+from assessments.models import PolicyCategory, PolicyStatus
+from assessments.schemas import PolicyCreate
+
+router = APIRouter()
+
+POLICY_MESSAGES = {
+    "reference": "Enter a reference of 2 to 40 letters, numbers, dots, dashes or slashes, "
+    "like TL-004",
+    "title": "Enter the policy's title (3 to 200 characters)",
+    "category": "Select the policy's category",
+    "owner": "Enter who owns the policy (2 to 120 characters)",
+    "school_id": "Select a school, or trust-wide",
+    "review_cycle_months": "Enter the review cycle as a whole number of months from 1 to 60",
+    "status": "Select whether the policy is new or being reviewed",
+}
+
+
+@router.get("/")
+def policy_list(request: Request, session: SessionDep) -> Response:
+    """Every policy, with where its impact assessment stands."""
+    schools = {s.id: s.name for s in repository.list_schools(session)}
+    return render(request, "policies/index.html", {
+        "title": "Policies",
+        "policies": repository.list_policies(session),
+        "schools": schools,
+    })
+
+
+def _form_page(
+    request: Request, session: SessionDep, values: dict[str, str], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "policies/new.html",
+        {
+            "title": "Add a policy",
+            "values": values,
+            "errors": errors,
+            "error_list": error_list(errors),
+            "schools": repository.list_schools(session),
+            "categories": list(PolicyCategory),
+            "statuses": list(PolicyStatus),
+        },
+        block="policy_form",
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/policies/new")
+def new_policy(request: Request, session: SessionDep) -> Response:
+    """The form for a policy that is to be assessed."""
+    return _form_page(request, session, {"status": PolicyStatus.NEW.value}, {})
+
+
+@router.post("/policies")
+def create_policy(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    reference: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    school_id: Annotated[str, Form()] = "",
+    review_cycle_months: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+) -> Response:
+    """Create the policy and go to its page."""
+    values = {
+        "reference": reference, "title": title, "category": category, "owner": owner,
+        "school_id": school_id, "review_cycle_months": review_cycle_months, "status": status,
+    }
+    try:
+        data = PolicyCreate.model_validate(
+            {**values, "school_id": school_id or None, "status": status or PolicyStatus.NEW}
+        )
+        policy = service.create_policy(session=session, actor=actor, data=data)
+    except ValidationError as exc:
+        return _form_page(request, session, values, form_errors(exc, POLICY_MESSAGES))
+    except ValidationFailed as exc:
+        return _form_page(request, session, values, exc.errors)
+    return redirect(request, f"/policies/{policy.id}")
+
+
+@router.get("/policies/{policy_id}")
+def show_policy(
+    request: Request, policy_id: int, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """A policy, its details and its assessment versions."""
+    policy = repository.get_policy(session, policy_id)
+    school = repository.get_school(session, policy.school_id) if policy.school_id else None
+    return render(request, "policies/show.html", {
+        "title": policy.title,
+        "policy": policy,
+        "school": school,
+        "versions": repository.versions_of_policy(session, policy_id),
+        "rubric_published": repository.latest_published_rubric(
+            session, settings.default_rubric
+        ) is not None,
+    })
+
+
+@router.post("/policies/{policy_id}/assessment")
+def start_assessment(
+    request: Request, policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """Start the policy's impact assessment and open its first section."""
+    version = service.start_assessment(
+        session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
+    )
+    return redirect(request, f"/assessments/{version.id}")

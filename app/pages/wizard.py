@@ -1,0 +1,274 @@
+"""The assessment wizard: one rubric section per page, the workload estimate, and the summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.deps import ActorDep, SessionDep
+from app.web import error_list, redirect, render
+from assessments import service
+from assessments.errors import NotFound, StaleVersion, ValidationFailed
+from assessments.rubric import Question, Section
+from assessments.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.service import AssessmentView
+
+router = APIRouter(prefix="/assessments/{version_id}")
+
+WORKLOAD_STEP, SUMMARY_STEP = "workload", "summary"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the wizard, as the progress indicator shows it."""
+
+    id: str
+    title: str
+    url: str
+    done: bool
+    current: bool
+
+
+def _steps(view: AssessmentView, current: str) -> list[Step]:
+    base = f"/assessments/{view.version.id}"
+    steps = [
+        Step(s.section_id, s.title, f"{base}/sections/{s.section_id}",
+             s.answered == s.questions, s.section_id == current)
+        for s in view.results.sections
+    ]
+    steps.append(Step(WORKLOAD_STEP, view.rubric.workload.title, f"{base}/workload",
+                      bool(view.estimates), current == WORKLOAD_STEP))
+    steps.append(Step(SUMMARY_STEP, "Summary", f"{base}/summary", False,
+                      current == SUMMARY_STEP))
+    return steps
+
+
+def _page_context(view: AssessmentView, current: str) -> dict[str, Any]:
+    steps = _steps(view, current)
+    index = next(i for i, step in enumerate(steps) if step.current)
+    return {
+        "view": view,
+        "steps": steps,
+        "step_number": index + 1,
+        "previous_step": steps[index - 1] if index else None,
+        "editable": view.version.status == "draft",
+        "policy_url": f"/policies/{view.policy.id}",
+    }
+
+
+def _section(view: AssessmentView, section_id: str) -> Section:
+    section = view.rubric.section(section_id)
+    if section is None:
+        raise NotFound(f"The rubric has no section {section_id!r}")
+    return section
+
+
+def _field(question_id: str, part: str) -> str:
+    return f"{part}-{question_id}"
+
+
+def _answer_from_form(form: FormData, question: Question) -> AnswerSave:
+    def text(part: str) -> str:
+        value = form.get(_field(question.id, part))
+        return value if isinstance(value, str) else ""
+
+    revision = text("revision")
+    return AnswerSave(
+        value=text("answer"),
+        comment=text("comment"),
+        expected_revision=int(revision) if revision.isdigit() else None,
+    )
+
+
+def _parse_answers(
+    form: FormData, questions: list[Question]
+) -> tuple[dict[str, AnswerSave], dict[str, str], dict[str, dict[str, str]]]:
+    """Answers to save, per-question errors, and what was typed (to show it back)."""
+    answers: dict[str, AnswerSave] = {}
+    errors: dict[str, str] = {}
+    submitted: dict[str, dict[str, str]] = {}
+    for question in questions:
+        if _field(question.id, "revision") not in form:
+            continue  # not on the page that was posted
+        submitted[question.id] = {
+            part: str(form.get(_field(question.id, part), "")) for part in ("answer", "comment")
+        }
+        try:
+            answers[question.id] = _answer_from_form(form, question)
+        except ValidationError as exc:
+            errors[question.id] = exc.errors()[0]["msg"]
+    return answers, errors, submitted
+
+
+def _section_page(
+    request: Request,
+    view: AssessmentView,
+    section: Section,
+    *,
+    errors: dict[str, str] | None = None,
+    submitted: dict[str, dict[str, str]] | None = None,
+    saved: str | None = None,
+    status_code: int = 200,
+    block: str | None = None,
+    question: Question | None = None,
+) -> Response:
+    errors = errors or {}
+    context = {
+        **_page_context(view, section.id),
+        "title": section.title,
+        "section": section,
+        "errors": errors,
+        "error_list": [
+            {"text": message, "href": f"#answer-{qid}"} for qid, message in errors.items()
+        ],
+        "submitted": submitted or {},
+        "saved": saved,
+        "question": question,
+    }
+    return render(request, "assessments/section.html", context, block=block,
+                  status_code=status_code)
+
+
+@router.get("")
+def open_assessment(request: Request, version_id: int, session: SessionDep,
+                    actor: ActorDep) -> Response:
+    """Go to the first section that still has unanswered questions (or the summary)."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    step = next((s for s in _steps(view, "") if not s.done), None)
+    return redirect(request, step.url if step else f"/assessments/{version_id}/summary")
+
+
+@router.get("/sections/{section_id}")
+def show_section(request: Request, version_id: int, section_id: str, session: SessionDep,
+                 actor: ActorDep) -> Response:
+    """One section of the rubric, with the answers given so far."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    return _section_page(request, view, _section(view, section_id))
+
+
+@router.post("/sections/{section_id}")
+async def save_section(request: Request, version_id: int, section_id: str,
+                       session: SessionDep, actor: ActorDep) -> Response:
+    """Save every answer on the page (the no-JavaScript path) and go on to the next step."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    section = _section(view, section_id)
+    answers, errors, submitted = _parse_answers(await request.form(), section.questions)
+    errors |= service.save_answers(session=session, actor=actor, version_id=version_id,
+                                   answers=answers)
+    if errors:
+        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        return _section_page(request, view, section, errors=errors, submitted=submitted,
+                             status_code=422)
+    steps = _steps(view, section_id)
+    following = steps[next(i for i, s in enumerate(steps) if s.current) + 1]
+    return redirect(request, following.url)
+
+
+@router.post("/answers/{question_id}")
+async def autosave_answer(request: Request, version_id: int, question_id: str,
+                          session: SessionDep, actor: ActorDep) -> Response:
+    """Save one answer as it is given (htmx) and return its refreshed block."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    question = view.rubric.question(question_id)
+    if question is None:
+        raise NotFound(f"The rubric has no question {question_id!r}")
+    section = next(s for s in view.rubric.sections if question in s.questions)
+    answers, errors, submitted = _parse_answers(await request.form(), [question])
+    if not errors and question.id in answers:
+        try:
+            service.save_answer(session=session, actor=actor, version_id=version_id,
+                                question_id=question_id, data=answers[question.id])
+        except ValidationFailed as exc:
+            errors[question.id] = next(iter(exc.errors.values()))
+        except StaleVersion as exc:
+            errors[question.id] = exc.message
+    if not errors:
+        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        submitted = {}
+    return _section_page(
+        request, view, section, errors=errors, submitted=submitted,
+        saved=None if errors else question_id, status_code=422 if errors else 200,
+        block="question", question=question,
+    )
+
+
+def _workload_page(request: Request, view: AssessmentView, *,
+                   errors: dict[str, str] | None = None,
+                   submitted: dict[str, dict[str, str]] | None = None,
+                   status_code: int = 200) -> Response:
+    errors = errors or {}
+    return render(request, "assessments/workload.html", {
+        **_page_context(view, WORKLOAD_STEP),
+        "title": view.rubric.workload.title,
+        "errors": errors,
+        "error_list": error_list(errors, prefix="hours-"),
+        "submitted": submitted or {},
+    }, status_code=status_code)
+
+
+@router.get("/workload")
+def show_workload(request: Request, version_id: int, session: SessionDep,
+                  actor: ActorDep) -> Response:
+    """Hours the policy adds or removes for each staff group."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    return _workload_page(request, view)
+
+
+WORKLOAD_MESSAGE = (
+    "Enter hours per term between -500 and 500 (up to 2 decimal places) "
+    "and a number of staff from 0 to 10000"
+)
+
+
+@router.post("/workload")
+async def save_workload(request: Request, version_id: int, session: SessionDep,
+                        actor: ActorDep) -> Response:
+    """Save every staff group's estimate; a row left empty clears that group's estimate."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    form = await request.form()
+    estimates: dict[str, WorkloadEstimateSave | None] = {}
+    errors: dict[str, str] = {}
+    submitted: dict[str, dict[str, str]] = {}
+    for group in view.rubric.staff_groups:
+        row = {part: str(form.get(f"{part}-{group.id}", "")).strip()
+               for part in ("hours", "staff", "note", "revision")}
+        submitted[group.id] = row
+        if not row["hours"] and not row["staff"]:
+            estimates[group.id] = None
+            continue
+        try:
+            estimates[group.id] = WorkloadEstimateSave(
+                hours_per_term=row["hours"] or "0",  # type: ignore[arg-type]
+                staff_count=row["staff"] or "0",  # type: ignore[arg-type]
+                note=row["note"],
+                expected_revision=int(row["revision"]) if row["revision"].isdigit() else None,
+            )
+        except ValidationError:
+            errors[group.id] = f"{group.label}: {WORKLOAD_MESSAGE}"
+    errors |= service.save_workload_estimates(session=session, actor=actor,
+                                              version_id=version_id, estimates=estimates)
+    if errors:
+        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        return _workload_page(request, view, errors=errors, submitted=submitted,
+                              status_code=422)
+    return redirect(request, f"/assessments/{version_id}/summary")
+
+
+@router.get("/summary")
+def show_summary(request: Request, version_id: int, session: SessionDep,
+                 actor: ActorDep) -> Response:
+    """Scores by section, the overall rating, workload hours and what needs mitigation."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    questions = {q.id: q for q in view.rubric.questions()}
+    return render(request, "assessments/summary.html", {
+        **_page_context(view, SUMMARY_STEP),
+        "title": f"Summary: {view.policy.title}",
+        "results": view.results,
+        "questions": questions,
+        "section_of": {q.id: s.id for s in view.rubric.sections for q in s.questions},
+    })

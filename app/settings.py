@@ -1,0 +1,56 @@
+"""One typed settings object, read from WIA_* environment variables (and DATABASE_URL)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused outside development
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WIA_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'data' / 'wia.sqlite3'}",
+        validation_alias=AliasChoices("WIA_DATABASE_URL", "DATABASE_URL"),
+    )
+    secret_key: str = DEVELOPMENT_SECRET
+    rubrics_dir: Path = PROJECT_ROOT / "rubrics"
+    default_rubric: str = "staff-wellbeing-impact"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Self:
+        if self.environment is not Environment.DEVELOPMENT and (
+            self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                f"WIA_SECRET_KEY must be set to a random value of at least 32 characters when "
+                f"WIA_ENVIRONMENT={self.environment.value}; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,76 @@
+"""Page rendering: one template per URL, with htmx requests getting just the block they swap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2_fragments.fastapi import Jinja2Blocks
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from app.settings import PROJECT_ROOT
+
+_environment = Environment(
+    loader=ChoiceLoader(
+        [
+            FileSystemLoader(PROJECT_ROOT / "templates"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    ),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Blocks(env=_environment)
+
+
+def wants_fragment(request: Request) -> bool:
+    """An htmx request that swaps part of the page (a boosted link wants the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The whole page, or only `block` of the same template when htmx asks for a fragment."""
+    headers = {"Vary": "HX-Request"}
+    if block is not None and wants_fragment(request):
+        return templates.TemplateResponse(
+            request, template, context, status_code=status_code, headers=headers,
+            block_name=block,
+        )
+    return templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=headers
+    )
+
+
+def redirect(request: Request, url: str) -> Response:
+    """After a successful POST: 303 for plain forms, HX-Redirect for htmx."""
+    if wants_fragment(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def form_errors(exc: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:
+    """Field → message, in GOV.UK's words where we have them, else pydantic's."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        errors.setdefault(field, messages.get(field, error["msg"]))
+    return errors
+
+
+def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:
+    """The items of a GOV.UK error summary, each linking to its field."""
+    return [{"text": message, "href": f"#{prefix}{field}"} for field, message in errors.items()]

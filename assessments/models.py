@@ -1,0 +1,143 @@
+"""The tables. The schema only changes through an Alembic migration in migrations/."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp() -> sa.Column[datetime]:
+    return sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class PolicyCategory(StrEnum):
+    TEACHING_AND_LEARNING = "teaching-and-learning"
+    ASSESSMENT_AND_MARKING = "assessment-and-marking"
+    BEHAVIOUR = "behaviour"
+    PEOPLE_AND_HR = "people-and-hr"
+    SAFEGUARDING = "safeguarding"
+    COMMUNICATIONS = "communications"
+    DATA_AND_ADMINISTRATION = "data-and-administration"
+    HEALTH_AND_SAFETY = "health-and-safety"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-and-", " and ").replace("-", " ").capitalize().replace(
+            "hr", "HR"
+        )
+
+
+class PolicyStatus(StrEnum):
+    """Where the policy itself stands (the assessment has a workflow of its own)."""
+
+    NEW = "new"  # being written, not yet adopted
+    IN_FORCE = "in-force"
+    UNDER_REVIEW = "under-review"
+    RETIRED = "retired"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+
+
+class School(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+
+
+class RubricVersion(SQLModel, table=True):
+    """A published, frozen copy of a rubric; assessments pin one so YAML edits never reach them."""
+
+    __tablename__ = "rubric_version"
+    __table_args__ = (sa.UniqueConstraint("rubric_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rubric_id: str = Field(max_length=64, index=True)
+    version: int
+    title: str = Field(max_length=300)
+    content: str = Field(sa_type=sa.Text)  # canonical JSON of the validated rubric
+    content_hash: str = Field(max_length=64)
+    published_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Policy(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=40, unique=True)
+    title: str = Field(max_length=200)
+    category: PolicyCategory = Field(sa_type=sa.String(40))
+    owner: str = Field(max_length=120)
+    school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
+    review_cycle_months: int
+    next_review_date: date | None = None
+    status: PolicyStatus = Field(sa_type=sa.String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Assessment(SQLModel, table=True):
+    """The impact assessment of one policy; its content lives in numbered versions."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = Field(foreign_key="policy.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class AssessmentVersion(SQLModel, table=True):
+    __tablename__ = "assessment_version"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    number: int
+    rubric_version_id: int = Field(foreign_key="rubric_version.id")
+    status: VersionStatus = Field(sa_type=sa.String(20), index=True)
+    author: str = Field(max_length=120)
+    content_hash: str | None = Field(default=None, max_length=64)  # set once it leaves draft
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("version_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="assessment_version.id", index=True)
+    question_id: str = Field(max_length=64)
+    value: str = Field(sa_type=sa.Text)
+    comment: str = Field(default="", sa_type=sa.Text)
+    revision: int = 1  # bumped on every change; a write from an older revision is refused
+    updated_by: str = Field(max_length=120)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class WorkloadEstimate(SQLModel, table=True):
+    """Hours added (+) or removed (−) per staff member per term, for one staff group."""
+
+    __tablename__ = "workload_estimate"
+    __table_args__ = (sa.UniqueConstraint("version_id", "staff_group"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="assessment_version.id", index=True)
+    staff_group: str = Field(max_length=64)
+    hours_per_term: float
+    staff_count: int
+    note: str = Field(default="", sa_type=sa.Text)
+    revision: int = 1
+    updated_by: str = Field(max_length=120)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -1,0 +1,135 @@
+"""Every database query of the domain lives here; use-cases and pages call these."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlmodel import Session, col, select
+
+from assessments.errors import NotFound
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentVersion,
+    Policy,
+    RubricVersion,
+    School,
+    WorkloadEstimate,
+)
+from assessments.rubric import Rubric
+
+
+def list_schools(session: Session) -> list[School]:
+    return list(session.exec(select(School).order_by(col(School.name))))
+
+
+def school_by_name(session: Session, name: str) -> School | None:
+    return session.exec(select(School).where(School.name == name)).first()
+
+
+def get_school(session: Session, school_id: int) -> School | None:
+    return session.get(School, school_id)
+
+
+def list_policies(session: Session) -> list[Policy]:
+    return list(session.exec(select(Policy).order_by(col(Policy.reference))))
+
+
+def policy_by_reference(session: Session, reference: str) -> Policy | None:
+    return session.exec(select(Policy).where(Policy.reference == reference)).first()
+
+
+def get_policy(session: Session, policy_id: int) -> Policy:
+    policy = session.get(Policy, policy_id)
+    if policy is None:
+        raise NotFound(f"There is no policy {policy_id}")
+    return policy
+
+
+def assessment_for_policy(session: Session, policy_id: int) -> Assessment | None:
+    return session.exec(select(Assessment).where(Assessment.policy_id == policy_id)).first()
+
+
+def versions_of_policy(session: Session, policy_id: int) -> list[AssessmentVersion]:
+    query = (
+        select(AssessmentVersion)
+        .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
+        .where(Assessment.policy_id == policy_id)
+        .order_by(col(AssessmentVersion.number))
+    )
+    return list(session.exec(query))
+
+
+def get_version(session: Session, version_id: int, *, for_update: bool = False) -> AssessmentVersion:
+    version = session.get(AssessmentVersion, version_id, with_for_update=for_update)
+    if version is None:
+        raise NotFound(f"There is no assessment version {version_id}")
+    return version
+
+
+def policy_of_version(session: Session, version: AssessmentVersion) -> Policy:
+    assessment = session.get(Assessment, version.assessment_id)
+    assert assessment is not None  # guaranteed by the foreign key
+    return get_policy(session, assessment.policy_id)
+
+
+def answers_of_version(session: Session, version_id: int) -> dict[str, Answer]:
+    rows = session.exec(select(Answer).where(Answer.version_id == version_id))
+    return {row.question_id: row for row in rows}
+
+
+def answer(session: Session, version_id: int, question_id: str) -> Answer | None:
+    query = select(Answer).where(Answer.version_id == version_id, Answer.question_id == question_id)
+    return session.exec(query).first()
+
+
+def estimates_of_version(session: Session, version_id: int) -> dict[str, WorkloadEstimate]:
+    rows = session.exec(select(WorkloadEstimate).where(WorkloadEstimate.version_id == version_id))
+    return {row.staff_group: row for row in rows}
+
+
+def estimate(session: Session, version_id: int, staff_group: str) -> WorkloadEstimate | None:
+    query = select(WorkloadEstimate).where(
+        WorkloadEstimate.version_id == version_id, WorkloadEstimate.staff_group == staff_group
+    )
+    return session.exec(query).first()
+
+
+def published_rubric(session: Session, rubric_id: str, version: int) -> RubricVersion | None:
+    query = select(RubricVersion).where(
+        RubricVersion.rubric_id == rubric_id, RubricVersion.version == version
+    )
+    return session.exec(query).first()
+
+
+def list_published_rubrics(session: Session) -> list[RubricVersion]:
+    query = select(RubricVersion).order_by(
+        col(RubricVersion.rubric_id), col(RubricVersion.version)
+    )
+    return list(session.exec(query))
+
+
+def latest_published_rubric(session: Session, rubric_id: str) -> RubricVersion | None:
+    query = (
+        select(RubricVersion)
+        .where(RubricVersion.rubric_id == rubric_id)
+        .order_by(col(RubricVersion.version).desc())
+    )
+    return session.exec(query).first()
+
+
+def rubric_of_version(session: Session, version: AssessmentVersion) -> Rubric:
+    """The frozen rubric the version was answered against (never the YAML file of today)."""
+    row = session.get(RubricVersion, version.rubric_version_id)
+    assert row is not None  # guaranteed by the foreign key
+    return frozen_rubric(row)
+
+
+def frozen_rubric(row: RubricVersion) -> Rubric:
+    return _parse_frozen(row.content)
+
+
+@lru_cache(maxsize=32)
+def _parse_frozen(content: str) -> Rubric:
+    # Published content never changes, so its parsed form can be shared between requests.
+    return Rubric.model_validate_json(content)

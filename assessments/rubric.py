@@ -1,0 +1,332 @@
+"""The rubric schema: what a `rubrics/*.yaml` file may say, and loading it with clear errors.
+
+A rubric is data. Scoring reads its option impacts, question weights, rating bands and
+mitigation threshold; no score, band or threshold lives in code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Identifier = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$"),
+]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are refused: a misspelt `requried:` must not silently mean "optional".
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AnswerKind(StrEnum):
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+    TEXT = "text"
+
+
+class Source(_Strict):
+    id: Identifier
+    title: Text
+    url: str | None = None
+
+
+class ImpactScale(_Strict):
+    """The range every impact score in the rubric lies in (e.g. 0 = none … 4 = very high)."""
+
+    min: int = 0
+    max: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max <= self.min:
+            raise ValueError("max must be greater than min")
+        return self
+
+
+class RatingBand(_Strict):
+    """A rating that applies from `min` (a 0–100 score, inclusive) up to the next band."""
+
+    id: Identifier
+    label: Text
+    min: Decimal = Field(ge=0, le=100)
+    description: str = ""
+
+
+class StaffGroup(_Strict):
+    id: Identifier
+    label: Text
+    description: str = ""
+
+
+class Option(_Strict):
+    value: Identifier
+    label: Text
+    impact: int
+
+
+class NumberStep(_Strict):
+    """A number answer of at least `at_least` scores `impact` (the highest step reached wins)."""
+
+    at_least: Decimal
+    impact: int
+
+
+class Question(_Strict):
+    id: Identifier
+    text: Text
+    guidance: Text
+    charter_ref: Text
+    source: str = ""
+    kind: AnswerKind
+    weight: Decimal = Field(default=Decimal(1), ge=0, le=10)
+    required: bool = True
+    options: list[Option] = []
+    yes_impact: int | None = None
+    no_impact: int | None = None
+    unit: str = ""
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    steps: list[NumberStep] = []
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Self:
+        kind = self.kind
+        if kind is AnswerKind.CHOICE:
+            if len(self.options) < 2:
+                raise ValueError("a choice question needs at least two options")
+            values = [o.value for o in self.options]
+            if len(set(values)) != len(values):
+                raise ValueError(f"duplicate option values: {_duplicates(values)}")
+        elif self.options:
+            raise ValueError(f"options are only for choice questions, not {kind.value}")
+        if kind is AnswerKind.YES_NO and (self.yes_impact is None or self.no_impact is None):
+            raise ValueError("a yes_no question needs yes_impact and no_impact")
+        if kind is not AnswerKind.YES_NO and (
+            self.yes_impact is not None or self.no_impact is not None
+        ):
+            raise ValueError("yes_impact and no_impact are only for yes_no questions")
+        if kind is not AnswerKind.NUMBER and (
+            self.steps or self.unit or self.min_value is not None or self.max_value is not None
+        ):
+            raise ValueError("unit, min_value, max_value and steps are only for number questions")
+        if self.steps:
+            bounds = [s.at_least for s in self.steps]
+            if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
+                raise ValueError("number steps must have strictly increasing at_least values")
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValueError("min_value must not exceed max_value")
+        if kind is AnswerKind.TEXT and self.weight != 0:
+            raise ValueError("a text question carries no score: set weight: 0")
+        return self
+
+    @property
+    def scored(self) -> bool:
+        """Whether an answer to this question contributes to the scores."""
+        if self.weight == 0 or self.kind is AnswerKind.TEXT:
+            return False
+        return not (self.kind is AnswerKind.NUMBER and not self.steps)
+
+    def label_for(self, value: str) -> str:
+        """How a stored answer reads to a person."""
+        if self.kind is AnswerKind.CHOICE:
+            return next((o.label for o in self.options if o.value == value), value)
+        if self.kind is AnswerKind.YES_NO:
+            return value.capitalize()
+        if self.kind is AnswerKind.NUMBER and self.unit:
+            return f"{value} {self.unit}"
+        return value
+
+    def impacts(self) -> list[int]:
+        """Every impact score an answer to this question can carry."""
+        if self.kind is AnswerKind.CHOICE:
+            return [o.impact for o in self.options]
+        if self.kind is AnswerKind.YES_NO:
+            return [i for i in (self.yes_impact, self.no_impact) if i is not None]
+        return [s.impact for s in self.steps]
+
+
+class Section(_Strict):
+    id: Identifier
+    title: Text
+    description: str = ""
+    charter_ref: str = ""
+    questions: list[Question] = Field(min_length=1)
+
+
+class WorkloadSection(_Strict):
+    """The page where authors estimate hours added or removed for each staff group."""
+
+    title: Text
+    guidance: Text
+    terms_per_year: int = Field(default=3, ge=1, le=6)
+
+
+class Rubric(_Strict):
+    id: Identifier
+    version: int = Field(ge=1)
+    title: Text
+    description: str = ""
+    sources: list[Source] = Field(min_length=1)
+    impact_scale: ImpactScale
+    rating_bands: list[RatingBand] = Field(min_length=1)
+    mitigation_threshold: int
+    staff_groups: list[StaffGroup] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+    workload: WorkloadSection
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        scale = self.impact_scale
+        bands = self.rating_bands
+        if bands[0].min != 0:
+            raise ValueError("the first rating band must start at 0")
+        mins = [b.min for b in bands]
+        if mins != sorted(mins) or len(set(mins)) != len(mins):
+            raise ValueError("rating bands must have strictly increasing min values")
+        if not scale.min <= self.mitigation_threshold <= scale.max:
+            raise ValueError(
+                f"mitigation_threshold {self.mitigation_threshold} is outside the impact "
+                f"scale {scale.min}..{scale.max}"
+            )
+        for kind, ids in (
+            ("rating band", [b.id for b in bands]),
+            ("staff group", [g.id for g in self.staff_groups]),
+            ("section", [s.id for s in self.sections]),
+            ("question", [q.id for s in self.sections for q in s.questions]),
+            ("source", [s.id for s in self.sources]),
+        ):
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"duplicate {kind} ids: {_duplicates(ids)}")
+        source_ids = {s.id for s in self.sources}
+        for section in self.sections:
+            for question in section.questions:
+                if question.source and question.source not in source_ids:
+                    raise ValueError(
+                        f"question {question.id!r}: source {question.source!r} is not one of "
+                        f"the rubric's sources ({', '.join(sorted(source_ids))})"
+                    )
+                for impact in question.impacts():
+                    if not scale.min <= impact <= scale.max:
+                        raise ValueError(
+                            f"question {question.id!r}: impact {impact} is outside the impact "
+                            f"scale {scale.min}..{scale.max}"
+                        )
+        if not any(q.scored for s in self.sections for q in s.questions):
+            raise ValueError("the rubric has no scored question")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def questions(self) -> Iterable[Question]:
+        for section in self.sections:
+            yield from section.questions
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions() if q.id == question_id), None)
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def staff_group(self, group_id: str) -> StaffGroup | None:
+        return next((g for g in self.staff_groups if g.id == group_id), None)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON form: the same content always gives the same hash."""
+        return hashlib.sha256(canonical_json(self).encode()).hexdigest()
+
+
+def canonical_json(rubric: Rubric) -> str:
+    return json.dumps(rubric.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+class RubricError(Exception):
+    """A rubric file that cannot be used; the message names the file, the place and the problem."""
+
+    def __init__(self, path: Path | str, problems: list[str]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        super().__init__("\n".join(f"{self.path}: {p}" for p in problems))
+
+
+def _duplicates(values: list[str]) -> str:
+    seen: set[str] = set()
+    return ", ".join(sorted({v for v in values if v in seen or seen.add(v)}))
+
+
+def _location(loc: tuple[int | str, ...], document: Any) -> str:
+    """Turn pydantic's loc into a readable path, naming list items by their id where they have one."""
+    parts: list[str] = []
+    node = document
+    for step in loc:
+        if isinstance(step, int):
+            item = node[step] if isinstance(node, list) and step < len(node) else None
+            ident = item.get("id") or item.get("value") if isinstance(item, dict) else None
+            parts[-1] = f"{parts[-1]}[{step}]" + (f" ({ident})" if ident else "")
+            node = item
+        else:
+            if step.startswith("function-") or step in {"tagged-union"}:
+                continue
+            parts.append(step)
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
+
+
+def parse_rubric(document: Any, path: Path | str) -> Rubric:
+    try:
+        return Rubric.model_validate(document)
+    except ValidationError as exc:
+        problems = [
+            f"{_location(tuple(err['loc']), document)}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
+        ]
+        raise RubricError(path, problems) from None
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Read and validate one rubric YAML file."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RubricError(path, [f"cannot read the file: {exc.strerror}"]) from None
+    except yaml.YAMLError as exc:
+        raise RubricError(path, [f"not valid YAML: {exc}"]) from None
+    if not isinstance(document, dict):
+        raise RubricError(path, ["(top level): expected a mapping of rubric fields"])
+    return parse_rubric(document, path)
+
+
+def load_rubric_dir(directory: Path) -> list[Rubric]:
+    """Load every `*.yaml` rubric in a folder, reporting every bad file at once."""
+    rubrics: list[Rubric] = []
+    errors: list[RubricError] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            rubrics.append(load_rubric(path))
+        except RubricError as exc:
+            errors.append(exc)
+    if errors:
+        raise RubricError(
+            directory, [f"{e.path}: {p}" for e in errors for p in e.problems]
+        ) if len(errors) > 1 else errors[0]
+    keys = [r.key for r in rubrics]
+    if len(set(keys)) != len(keys):
+        raise RubricError(directory, [f"two files define the same rubric version: {_duplicates(keys)}"])
+    return rubrics

@@ -1,0 +1,138 @@
+"""Input and output shapes of the use-cases, shared by the HTML pages, the JSON API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assessments.models import PolicyCategory, PolicyStatus, VersionStatus
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class PolicyCreate(_Input):
+    reference: str = Field(
+        min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+        description="The trust's reference code for the policy, e.g. TL-004",
+    )
+    title: str = Field(min_length=3, max_length=200)
+    category: PolicyCategory
+    owner: str = Field(min_length=2, max_length=120, description="Who is responsible for it")
+    school_id: int | None = Field(default=None, description="Empty for a trust-wide policy")
+    review_cycle_months: int = Field(ge=1, le=60)
+    status: PolicyStatus = PolicyStatus.NEW
+
+
+class AnswerSave(_Input):
+    value: str = Field(default="", max_length=5000, description="Empty clears the answer")
+    comment: str = Field(default="", max_length=5000, description="Evidence or explanation")
+    expected_revision: int | None = Field(
+        default=None, description="The revision this change is based on; a newer one gives 409"
+    )
+
+
+class WorkloadEstimateSave(_Input):
+    hours_per_term: Decimal = Field(
+        ge=-500, le=500, decimal_places=2,
+        description="Hours added (+) or removed (−) per staff member per term",
+    )
+    staff_count: int = Field(ge=0, le=10000, description="How many staff in the group it affects")
+    note: str = Field(default="", max_length=2000)
+    expected_revision: int | None = None
+
+
+class SchoolRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+
+
+class PolicyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    reference: str
+    title: str
+    category: PolicyCategory
+    owner: str
+    school_id: int | None
+    review_cycle_months: int
+    next_review_date: date | None
+    status: PolicyStatus
+    created_at: datetime
+
+
+class AnswerRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    question_id: str
+    value: str
+    comment: str
+    revision: int
+    updated_by: str
+    updated_at: datetime
+
+
+class WorkloadEstimateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    staff_group: str
+    hours_per_term: Decimal
+    staff_count: int
+    note: str
+    revision: int
+
+
+class AssessmentVersionRead(BaseModel):
+    id: int
+    policy_id: int
+    number: int
+    status: VersionStatus
+    rubric: str = Field(description="The pinned rubric, as id@version")
+    author: str
+    created_at: datetime
+    updated_at: datetime
+    answers: list[AnswerRead]
+    workload_estimates: list[WorkloadEstimateRead]
+
+
+class SectionResultRead(BaseModel):
+    section_id: str
+    title: str
+    score: Decimal | None
+    rating: str | None
+    answered: int
+    questions: int
+    missing_required: list[str]
+
+
+class FlaggedAnswerRead(BaseModel):
+    section_id: str
+    question_id: str
+    question: str
+    value: str
+    impact: int
+
+
+class WorkloadLineRead(BaseModel):
+    staff_group: str
+    label: str
+    hours_per_term: Decimal
+    staff_count: int
+    hours_per_person_per_year: Decimal
+    net_hours_per_year: Decimal
+
+
+class ResultsRead(BaseModel):
+    version_id: int
+    rubric: str
+    overall_score: Decimal | None = Field(description="0–100, rounded half-up to 1 decimal place")
+    rating: str | None
+    mitigation_threshold: int
+    sections: list[SectionResultRead]
+    needs_mitigation: list[FlaggedAnswerRead]
+    workload: list[WorkloadLineRead]
+    net_hours_per_year: Decimal
+    missing_required: list[str]
+    complete: bool

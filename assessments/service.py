@@ -1,0 +1,284 @@
+"""Use-cases. Each takes a session and an actor, does one unit of work and flushes; the caller
+(the request, or a CLI command) owns the transaction and commits it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from assessments import repository
+from assessments.actors import Actor
+from assessments.answers import normalise_answer
+from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentVersion,
+    Policy,
+    RubricVersion,
+    School,
+    VersionStatus,
+    WorkloadEstimate,
+    utcnow,
+)
+from assessments.rubric import Rubric, canonical_json
+from assessments.schemas import AnswerSave, PolicyCreate, WorkloadEstimateSave
+from assessments.scoring import Results, WorkloadInput, compute_results
+
+
+def publish_rubric(*, session: Session, actor: Actor, rubric: Rubric) -> RubricVersion:
+    """Store a frozen copy of a rubric version; publishing the same content again is a no-op."""
+    digest = rubric.content_hash()
+    existing = repository.published_rubric(session, rubric.id, rubric.version)
+    if existing is not None:
+        if existing.content_hash != digest:
+            raise Conflict(
+                f"Rubric {rubric.key} is already published with different content. "
+                "Published versions are frozen: give the changed rubric a new version number."
+            )
+        return existing
+    row = RubricVersion(
+        rubric_id=rubric.id,
+        version=rubric.version,
+        title=rubric.title,
+        content=canonical_json(rubric),
+        content_hash=digest,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def create_school(*, session: Session, actor: Actor, name: str) -> School:
+    """Add a school to the trust."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "Enter the school's name"})
+    if repository.school_by_name(session, name) is not None:
+        raise ValidationFailed({"name": f"A school called {name!r} already exists"})
+    school = School(name=name)
+    session.add(school)
+    session.flush()
+    return school
+
+
+def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Policy:
+    """Record a new or existing policy that is to be assessed."""
+    if data.school_id is not None and repository.get_school(session, data.school_id) is None:
+        raise ValidationFailed({"school_id": "Select a school from the list, or trust-wide"})
+    reference_taken = ValidationFailed(
+        {"reference": f"A policy with reference {data.reference} already exists"}
+    )
+    if repository.policy_by_reference(session, data.reference) is not None:
+        raise reference_taken
+    policy = Policy.model_validate(data)
+    session.add(policy)
+    try:
+        with session.begin_nested():  # a concurrent insert of the same reference loses here
+            session.flush()
+    except IntegrityError:
+        raise reference_taken from None
+    return policy
+
+
+def start_assessment(
+    *, session: Session, actor: Actor, policy_id: int, rubric_id: str
+) -> AssessmentVersion:
+    """Start version 1 of a policy's impact assessment against the latest published rubric."""
+    policy = repository.get_policy(session, policy_id)
+    if repository.assessment_for_policy(session, policy_id) is not None:
+        raise Conflict(f"{policy.reference} already has an impact assessment")
+    rubric_row = repository.latest_published_rubric(session, rubric_id)
+    if rubric_row is None:
+        raise Conflict(f"No version of rubric {rubric_id!r} has been published yet")
+    assessment = Assessment(policy_id=policy_id)
+    session.add(assessment)
+    session.flush()
+    assert assessment.id is not None and rubric_row.id is not None
+    version = AssessmentVersion(
+        assessment_id=assessment.id,
+        number=1,
+        rubric_version_id=rubric_row.id,
+        status=VersionStatus.DRAFT,
+        author=actor.name,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def _editable_version(session: Session, version_id: int) -> AssessmentVersion:
+    version = repository.get_version(session, version_id)
+    if version.status is not VersionStatus.DRAFT:
+        raise InvalidTransition(
+            f"Version {version.number} is {version.status.value} and can no longer be changed"
+        )
+    return version
+
+
+def _check_revision(current: int, expected: int | None) -> None:
+    if expected is not None and expected != current:
+        raise StaleVersion(
+            "Someone else changed this after you opened it. "
+            "Your input is kept below: check the latest version and save again."
+        )
+
+
+def save_answer(
+    *, session: Session, actor: Actor, version_id: int, question_id: str, data: AnswerSave
+) -> Answer | None:
+    """Save (or, with an empty value, clear) one answer of a draft. Returns None when cleared."""
+    version = _editable_version(session, version_id)
+    question = repository.rubric_of_version(session, version).question(question_id)
+    if question is None:
+        raise ValidationFailed({"question_id": f"The rubric has no question {question_id!r}"})
+    row = repository.answer(session, version_id, question_id)
+    if row is not None:
+        _check_revision(row.revision, data.expected_revision)
+    if not data.value.strip():
+        if row is not None:
+            session.delete(row)
+        version.updated_at = utcnow()
+        session.flush()
+        return None
+    try:
+        value = normalise_answer(question, data.value)
+    except ValueError as exc:
+        raise ValidationFailed({"value": str(exc)}) from None
+    if row is None:
+        row = Answer(version_id=version_id, question_id=question_id, value=value,
+                     comment=data.comment, updated_by=actor.name)
+    else:
+        row.value, row.comment, row.revision = value, data.comment, row.revision + 1
+        row.updated_by, row.updated_at = actor.name, utcnow()
+    version.updated_at = utcnow()
+    session.add_all([row, version])
+    session.flush()
+    return row
+
+
+def save_workload_estimate(
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    staff_group: str,
+    data: WorkloadEstimateSave,
+) -> WorkloadEstimate:
+    """Save the estimated hours a draft's policy adds or removes for one staff group."""
+    version = _editable_version(session, version_id)
+    if repository.rubric_of_version(session, version).staff_group(staff_group) is None:
+        raise ValidationFailed({"staff_group": f"The rubric has no staff group {staff_group!r}"})
+    row = repository.estimate(session, version_id, staff_group)
+    hours = float(data.hours_per_term)
+    if row is None:
+        row = WorkloadEstimate(version_id=version_id, staff_group=staff_group,
+                               hours_per_term=hours, staff_count=data.staff_count,
+                               note=data.note, updated_by=actor.name)
+    else:
+        _check_revision(row.revision, data.expected_revision)
+        row.hours_per_term, row.staff_count, row.note = hours, data.staff_count, data.note
+        row.revision += 1
+        row.updated_by, row.updated_at = actor.name, utcnow()
+    version.updated_at = utcnow()
+    session.add_all([row, version])
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """Everything a page or an API response shows about one version."""
+
+    version: AssessmentVersion
+    policy: Policy
+    rubric: Rubric
+    answers: dict[str, Answer]
+    estimates: dict[str, WorkloadEstimate]
+    results: Results
+
+
+def view_assessment(*, session: Session, actor: Actor, version_id: int) -> AssessmentView:
+    """A version with its rubric, answers, estimates and computed results."""
+    version = repository.get_version(session, version_id)
+    rubric = repository.rubric_of_version(session, version)
+    answers = repository.answers_of_version(session, version_id)
+    estimates = repository.estimates_of_version(session, version_id)
+    results = compute_results(
+        rubric,
+        {qid: a.value for qid, a in answers.items()},
+        [
+            WorkloadInput(e.staff_group, Decimal(str(e.hours_per_term)), e.staff_count)
+            for e in estimates.values()
+        ],
+    )
+    return AssessmentView(
+        version=version,
+        policy=repository.policy_of_version(session, version),
+        rubric=rubric,
+        answers=answers,
+        estimates=estimates,
+        results=results,
+    )
+
+
+def save_answers(
+    *, session: Session, actor: Actor, version_id: int, answers: Mapping[str, AnswerSave]
+) -> dict[str, str]:
+    """Save several answers of a draft (a whole section posted at once); returns question id →
+    error for those that could not be saved. The others are saved, so nothing good is lost."""
+    _editable_version(session, version_id)
+    errors: dict[str, str] = {}
+    for question_id, data in answers.items():
+        try:
+            with session.begin_nested():
+                save_answer(session=session, actor=actor, version_id=version_id,
+                            question_id=question_id, data=data)
+        except ValidationFailed as exc:
+            errors[question_id] = next(iter(exc.errors.values()))
+        except StaleVersion as exc:
+            errors[question_id] = exc.message
+    return errors
+
+
+def save_workload_estimates(
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    estimates: Mapping[str, WorkloadEstimateSave | None],
+) -> dict[str, str]:
+    """Save the workload page: staff group → estimate, or None to clear it. Returns the errors."""
+    _editable_version(session, version_id)
+    errors: dict[str, str] = {}
+    for staff_group, data in estimates.items():
+        try:
+            with session.begin_nested():
+                if data is None:
+                    clear_workload_estimate(session=session, actor=actor,
+                                            version_id=version_id, staff_group=staff_group)
+                else:
+                    save_workload_estimate(session=session, actor=actor, version_id=version_id,
+                                           staff_group=staff_group, data=data)
+        except ValidationFailed as exc:
+            errors[staff_group] = next(iter(exc.errors.values()))
+        except StaleVersion as exc:
+            errors[staff_group] = exc.message
+    return errors
+
+
+def clear_workload_estimate(
+    *, session: Session, actor: Actor, version_id: int, staff_group: str
+) -> None:
+    """Remove a draft's estimate for one staff group (it no longer applies)."""
+    version = _editable_version(session, version_id)
+    row = repository.estimate(session, version_id, staff_group)
+    if row is not None:
+        session.delete(row)
+        version.updated_at = utcnow()
+        session.add(version)
+        session.flush()
