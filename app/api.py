@@ -43,8 +43,13 @@ def list_schools(session: SessionDep) -> list[SchoolRead]:
 def list_rubrics(session: SessionDep) -> list[dict[str, Any]]:
     """Every published rubric version, with its content hash."""
     return [
-        {"id": r.rubric_id, "version": r.version, "title": r.title,
-         "content_hash": r.content_hash, "published_at": r.published_at}
+        {
+            "id": r.rubric_id,
+            "version": r.version,
+            "title": r.title,
+            "content_hash": r.content_hash,
+            "published_at": r.published_at,
+        }
         for r in repository.list_published_rubrics(session)
     ]
 
@@ -76,50 +81,68 @@ def get_policy(policy_id: int, session: SessionDep) -> PolicyRead:
     return PolicyRead.model_validate(repository.get_policy(session, policy_id))
 
 
-@router.post("/policies/{policy_id}/assessment", status_code=status.HTTP_201_CREATED,
-             responses=ERRORS)
-def start_assessment(policy_id: int, session: SessionDep, actor: ActorDep,
-                     settings: SettingsDep) -> AssessmentVersionRead:
+@router.post(
+    "/policies/{policy_id}/assessment", status_code=status.HTTP_201_CREATED, responses=ERRORS
+)
+def start_assessment(
+    policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> AssessmentVersionRead:
     """Start the policy's impact assessment (version 1, a draft) on the latest rubric."""
-    version = service.start_assessment(session=session, actor=actor, policy_id=policy_id,
-                                       rubric_id=settings.default_rubric)
+    version = service.start_assessment(
+        session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
+    )
     assert version.id is not None
-    return _version_read(service.view_assessment(session=session, actor=actor,
-                                                 version_id=version.id))
+    return _version_read(
+        service.view_assessment(session=session, actor=actor, version_id=version.id)
+    )
 
 
 @router.get("/assessment-versions/{version_id}", responses=ERRORS)
 def get_version(version_id: int, session: SessionDep, actor: ActorDep) -> AssessmentVersionRead:
     """One assessment version with its answers and workload estimates."""
-    return _version_read(service.view_assessment(session=session, actor=actor,
-                                                 version_id=version_id))
+    return _version_read(
+        service.view_assessment(session=session, actor=actor, version_id=version_id)
+    )
 
 
 @router.put("/assessment-versions/{version_id}/answers/{question_id}", responses=ERRORS)
-def save_answer(version_id: int, question_id: str, data: AnswerSave, session: SessionDep,
-                actor: ActorDep) -> AnswerRead | None:
+def save_answer(
+    version_id: int, question_id: str, data: AnswerSave, session: SessionDep, actor: ActorDep
+) -> AnswerRead | None:
     """Save one answer of a draft; an empty value clears it (the response is then null)."""
-    row = service.save_answer(session=session, actor=actor, version_id=version_id,
-                              question_id=question_id, data=data)
+    row = service.save_answer(
+        session=session, actor=actor, version_id=version_id, question_id=question_id, data=data
+    )
     return AnswerRead.model_validate(row) if row else None
 
 
 @router.put("/assessment-versions/{version_id}/workload/{staff_group}", responses=ERRORS)
-def save_workload_estimate(version_id: int, staff_group: str, data: WorkloadEstimateSave,
-                           session: SessionDep, actor: ActorDep) -> WorkloadEstimateRead:
+def save_workload_estimate(
+    version_id: int,
+    staff_group: str,
+    data: WorkloadEstimateSave,
+    session: SessionDep,
+    actor: ActorDep,
+) -> WorkloadEstimateRead:
     """Save the hours a draft's policy adds or removes for one staff group."""
-    row = service.save_workload_estimate(session=session, actor=actor, version_id=version_id,
-                                         staff_group=staff_group, data=data)
+    row = service.save_workload_estimate(
+        session=session, actor=actor, version_id=version_id, staff_group=staff_group, data=data
+    )
     return WorkloadEstimateRead.model_validate(row)
 
 
-@router.delete("/assessment-versions/{version_id}/workload/{staff_group}",
-               status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
-def clear_workload_estimate(version_id: int, staff_group: str, session: SessionDep,
-                            actor: ActorDep) -> None:
+@router.delete(
+    "/assessment-versions/{version_id}/workload/{staff_group}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=ERRORS,
+)
+def clear_workload_estimate(
+    version_id: int, staff_group: str, session: SessionDep, actor: ActorDep
+) -> None:
     """Remove a draft's estimate for one staff group."""
-    service.clear_workload_estimate(session=session, actor=actor, version_id=version_id,
-                                    staff_group=staff_group)
+    service.clear_workload_estimate(
+        session=session, actor=actor, version_id=version_id, staff_group=staff_group
+    )
 
 
 @router.get("/assessment-versions/{version_id}/results", responses=ERRORS)
@@ -135,19 +158,29 @@ def get_results(version_id: int, session: SessionDep, actor: ActorDep) -> Result
         mitigation_threshold=view.rubric.mitigation_threshold,
         sections=[
             SectionResultRead(
-                section_id=s.section_id, title=s.title, score=s.score,
-                rating=s.rating.id if s.rating else None, answered=s.answered,
-                questions=s.questions, missing_required=list(s.missing_required),
+                section_id=s.section_id,
+                title=s.title,
+                score=s.score,
+                rating=s.rating.id if s.rating else None,
+                answered=s.answered,
+                questions=s.questions,
+                missing_required=list(s.missing_required),
             )
             for s in results.sections
         ],
         needs_mitigation=[
-            FlaggedAnswerRead(section_id=f.section_id, question_id=f.question.id,
-                              question=f.question.text, value=f.value, impact=f.impact)
+            FlaggedAnswerRead(
+                section_id=f.section_id,
+                question_id=f.question.id,
+                question=f.question.text,
+                value=f.value,
+                impact=f.impact,
+            )
             for f in results.flagged
         ],
-        workload=[WorkloadLineRead.model_validate(line, from_attributes=True)
-                  for line in results.workload],
+        workload=[
+            WorkloadLineRead.model_validate(line, from_attributes=True) for line in results.workload
+        ],
         net_hours_per_year=results.net_hours_per_year,
         missing_required=list(results.missing_required),
         complete=results.complete,
@@ -167,6 +200,7 @@ def _version_read(view: AssessmentView) -> AssessmentVersionRead:
         created_at=version.created_at,
         updated_at=version.updated_at,
         answers=[AnswerRead.model_validate(a) for a in view.answers.values()],
-        workload_estimates=[WorkloadEstimateRead.model_validate(e)
-                            for e in view.estimates.values()],
+        workload_estimates=[
+            WorkloadEstimateRead.model_validate(e) for e in view.estimates.values()
+        ],
     )

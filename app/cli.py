@@ -52,8 +52,9 @@ def serve(
         application = create_app(settings)
     except RubricError as exc:
         raise _fail(f"Cannot start: a rubric file is invalid.\n{exc}") from None
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port,
-                proxy_headers=True)
+    uvicorn.run(
+        application, host=host or settings.host, port=port or settings.port, proxy_headers=True
+    )
 
 
 @db_app.command("upgrade")
@@ -75,8 +76,9 @@ def rubric_validate(paths: Paths) -> None:
             typer.secho(str(exc), fg=typer.colors.RED, err=True)
         else:
             count = sum(1 for _ in rubric.questions())
-            typer.echo(f"{path}: ok ({rubric.key}, {len(rubric.sections)} sections, "
-                       f"{count} questions)")
+            typer.echo(
+                f"{path}: ok ({rubric.key}, {len(rubric.sections)} sections, {count} questions)"
+            )
     if failed:
         raise typer.Exit(code=1)
 

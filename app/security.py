@@ -66,8 +66,12 @@ def security_middleware(
         response = await call_next(request)
         if issue_new:
             response.set_cookie(
-                cookie_name, token or "", httponly=True, samesite="lax",
-                secure=settings.secure_cookies, path="/",
+                cookie_name,
+                token or "",
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+                path="/",
             )
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -30,8 +30,7 @@ templates = Jinja2Blocks(env=_environment)
 def wants_fragment(request: Request) -> bool:
     """An htmx request that swaps part of the page (a boosted link wants the whole page)."""
     return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Boosted") != "true"
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
     )
 
 
@@ -47,7 +46,11 @@ def render(
     headers = {"Vary": "HX-Request"}
     if block is not None and wants_fragment(request):
         return templates.TemplateResponse(
-            request, template, context, status_code=status_code, headers=headers,
+            request,
+            template,
+            context,
+            status_code=status_code,
+            headers=headers,
             block_name=block,
         )
     return templates.TemplateResponse(

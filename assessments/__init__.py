@@ -1,1 +1,1 @@
-"""The domain: rubrics, scoring, policies, assessments and their use-cases. Knows nothing of HTTP."""
+"""The domain: rubrics, scoring, policies, assessments, use-cases. Knows nothing of HTTP."""

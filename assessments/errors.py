@@ -34,4 +34,4 @@ class ValidationFailed(DomainError):
 
 
 class Conflict(DomainError):
-    """The request clashes with what is already recorded (e.g. a rubric version already published)."""
+    """The request clashes with what is recorded (e.g. a rubric version already published)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -15,6 +16,24 @@ def utcnow() -> datetime:
 
 def _timestamp() -> sa.Column[datetime]:
     return sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+
+class EnumValue(sa.TypeDecorator[StrEnum]):
+    """A StrEnum stored as its plain value in a VARCHAR, and read back as the enum member
+    (a bare String column would hand back a str, and `status is VersionStatus.DRAFT` fails)."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
 
 
 class PolicyCategory(StrEnum):
@@ -30,8 +49,8 @@ class PolicyCategory(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-and-", " and ").replace("-", " ").capitalize().replace(
-            "hr", "HR"
+        return (
+            self.value.replace("-and-", " and ").replace("-", " ").capitalize().replace("hr", "HR")
         )
 
 
@@ -81,12 +100,12 @@ class Policy(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=40, unique=True)
     title: str = Field(max_length=200)
-    category: PolicyCategory = Field(sa_type=sa.String(40))
+    category: PolicyCategory = Field(sa_type=EnumValue(PolicyCategory, 40))
     owner: str = Field(max_length=120)
     school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
     review_cycle_months: int
     next_review_date: date | None = None
-    status: PolicyStatus = Field(sa_type=sa.String(20))
+    status: PolicyStatus = Field(sa_type=EnumValue(PolicyStatus, 20))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
@@ -106,7 +125,7 @@ class AssessmentVersion(SQLModel, table=True):
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     number: int
     rubric_version_id: int = Field(foreign_key="rubric_version.id")
-    status: VersionStatus = Field(sa_type=sa.String(20), index=True)
+    status: VersionStatus = Field(sa_type=EnumValue(VersionStatus, 20), index=True)
     author: str = Field(max_length=120)
     content_hash: str | None = Field(default=None, max_length=64)  # set once it leaves draft
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

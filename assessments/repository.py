@@ -60,7 +60,9 @@ def versions_of_policy(session: Session, policy_id: int) -> list[AssessmentVersi
     return list(session.exec(query))
 
 
-def get_version(session: Session, version_id: int, *, for_update: bool = False) -> AssessmentVersion:
+def get_version(
+    session: Session, version_id: int, *, for_update: bool = False
+) -> AssessmentVersion:
     version = session.get(AssessmentVersion, version_id, with_for_update=for_update)
     if version is None:
         raise NotFound(f"There is no assessment version {version_id}")
@@ -103,9 +105,7 @@ def published_rubric(session: Session, rubric_id: str, version: int) -> RubricVe
 
 
 def list_published_rubrics(session: Session) -> list[RubricVersion]:
-    query = select(RubricVersion).order_by(
-        col(RubricVersion.rubric_id), col(RubricVersion.version)
-    )
+    query = select(RubricVersion).order_by(col(RubricVersion.rubric_id), col(RubricVersion.version))
     return list(session.exec(query))
 
 

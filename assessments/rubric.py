@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
@@ -267,12 +268,11 @@ class RubricError(Exception):
 
 
 def _duplicates(values: list[str]) -> str:
-    seen: set[str] = set()
-    return ", ".join(sorted({v for v in values if v in seen or seen.add(v)}))
+    return ", ".join(sorted(value for value, count in Counter(values).items() if count > 1))
 
 
 def _location(loc: tuple[int | str, ...], document: Any) -> str:
-    """Turn pydantic's loc into a readable path, naming list items by their id where they have one."""
+    """Turn pydantic's loc into a readable path, naming list items by their id if they have one."""
     parts: list[str] = []
     node = document
     for step in loc:
@@ -323,10 +323,14 @@ def load_rubric_dir(directory: Path) -> list[Rubric]:
         except RubricError as exc:
             errors.append(exc)
     if errors:
-        raise RubricError(
-            directory, [f"{e.path}: {p}" for e in errors for p in e.problems]
-        ) if len(errors) > 1 else errors[0]
+        raise (
+            RubricError(directory, [f"{e.path}: {p}" for e in errors for p in e.problems])
+            if len(errors) > 1
+            else errors[0]
+        )
     keys = [r.key for r in rubrics]
     if len(set(keys)) != len(keys):
-        raise RubricError(directory, [f"two files define the same rubric version: {_duplicates(keys)}"])
+        raise RubricError(
+            directory, [f"two files define the same rubric version: {_duplicates(keys)}"]
+        )
     return rubrics

@@ -16,7 +16,9 @@ class _Input(BaseModel):
 
 class PolicyCreate(_Input):
     reference: str = Field(
-        min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+        min_length=2,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
         description="The trust's reference code for the policy, e.g. TL-004",
     )
     title: str = Field(min_length=3, max_length=200)
@@ -37,7 +39,9 @@ class AnswerSave(_Input):
 
 class WorkloadEstimateSave(_Input):
     hours_per_term: Decimal = Field(
-        ge=-500, le=500, decimal_places=2,
+        ge=-500,
+        le=500,
+        decimal_places=2,
         description="Hours added (+) or removed (−) per staff member per term",
     )
     staff_count: int = Field(ge=0, le=10000, description="How many staff in the group it affects")

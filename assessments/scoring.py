@@ -162,7 +162,12 @@ def compute_results(
         flagged=tuple(flagged),
         workload=lines,
         net_hours_per_year=round_one_place(
-            sum((line.hours_per_term * rubric.workload.terms_per_year * line.staff_count
-                 for line in lines), Decimal(0))
+            sum(
+                (
+                    line.hours_per_term * rubric.workload.terms_per_year * line.staff_count
+                    for line in lines
+                ),
+                Decimal(0),
+            )
         ),
     )

@@ -150,8 +150,13 @@ def save_answer(
     except ValueError as exc:
         raise ValidationFailed({"value": str(exc)}) from None
     if row is None:
-        row = Answer(version_id=version_id, question_id=question_id, value=value,
-                     comment=data.comment, updated_by=actor.name)
+        row = Answer(
+            version_id=version_id,
+            question_id=question_id,
+            value=value,
+            comment=data.comment,
+            updated_by=actor.name,
+        )
     else:
         row.value, row.comment, row.revision = value, data.comment, row.revision + 1
         row.updated_by, row.updated_at = actor.name, utcnow()
@@ -176,9 +181,14 @@ def save_workload_estimate(
     row = repository.estimate(session, version_id, staff_group)
     hours = float(data.hours_per_term)
     if row is None:
-        row = WorkloadEstimate(version_id=version_id, staff_group=staff_group,
-                               hours_per_term=hours, staff_count=data.staff_count,
-                               note=data.note, updated_by=actor.name)
+        row = WorkloadEstimate(
+            version_id=version_id,
+            staff_group=staff_group,
+            hours_per_term=hours,
+            staff_count=data.staff_count,
+            note=data.note,
+            updated_by=actor.name,
+        )
     else:
         _check_revision(row.revision, data.expected_revision)
         row.hours_per_term, row.staff_count, row.note = hours, data.staff_count, data.note
@@ -236,8 +246,13 @@ def save_answers(
     for question_id, data in answers.items():
         try:
             with session.begin_nested():
-                save_answer(session=session, actor=actor, version_id=version_id,
-                            question_id=question_id, data=data)
+                save_answer(
+                    session=session,
+                    actor=actor,
+                    version_id=version_id,
+                    question_id=question_id,
+                    data=data,
+                )
         except ValidationFailed as exc:
             errors[question_id] = next(iter(exc.errors.values()))
         except StaleVersion as exc:
@@ -259,11 +274,17 @@ def save_workload_estimates(
         try:
             with session.begin_nested():
                 if data is None:
-                    clear_workload_estimate(session=session, actor=actor,
-                                            version_id=version_id, staff_group=staff_group)
+                    clear_workload_estimate(
+                        session=session, actor=actor, version_id=version_id, staff_group=staff_group
+                    )
                 else:
-                    save_workload_estimate(session=session, actor=actor, version_id=version_id,
-                                           staff_group=staff_group, data=data)
+                    save_workload_estimate(
+                        session=session,
+                        actor=actor,
+                        version_id=version_id,
+                        staff_group=staff_group,
+                        data=data,
+                    )
         except ValidationFailed as exc:
             errors[staff_group] = next(iter(exc.errors.values()))
         except StaleVersion as exc:

@@ -33,11 +33,15 @@ POLICY_MESSAGES = {
 def policy_list(request: Request, session: SessionDep) -> Response:
     """Every policy, with where its impact assessment stands."""
     schools = {s.id: s.name for s in repository.list_schools(session)}
-    return render(request, "policies/index.html", {
-        "title": "Policies",
-        "policies": repository.list_policies(session),
-        "schools": schools,
-    })
+    return render(
+        request,
+        "policies/index.html",
+        {
+            "title": "Policies",
+            "policies": repository.list_policies(session),
+            "schools": schools,
+        },
+    )
 
 
 def _form_page(
@@ -81,8 +85,13 @@ def create_policy(
 ) -> Response:
     """Create the policy and go to its page."""
     values = {
-        "reference": reference, "title": title, "category": category, "owner": owner,
-        "school_id": school_id, "review_cycle_months": review_cycle_months, "status": status,
+        "reference": reference,
+        "title": title,
+        "category": category,
+        "owner": owner,
+        "school_id": school_id,
+        "review_cycle_months": review_cycle_months,
+        "status": status,
     }
     try:
         data = PolicyCreate.model_validate(
@@ -103,15 +112,18 @@ def show_policy(
     """A policy, its details and its assessment versions."""
     policy = repository.get_policy(session, policy_id)
     school = repository.get_school(session, policy.school_id) if policy.school_id else None
-    return render(request, "policies/show.html", {
-        "title": policy.title,
-        "policy": policy,
-        "school": school,
-        "versions": repository.versions_of_policy(session, policy_id),
-        "rubric_published": repository.latest_published_rubric(
-            session, settings.default_rubric
-        ) is not None,
-    })
+    return render(
+        request,
+        "policies/show.html",
+        {
+            "title": policy.title,
+            "policy": policy,
+            "school": school,
+            "versions": repository.versions_of_policy(session, policy_id),
+            "rubric_published": repository.latest_published_rubric(session, settings.default_rubric)
+            is not None,
+        },
+    )
 
 
 @router.post("/policies/{policy_id}/assessment")

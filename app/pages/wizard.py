@@ -37,14 +37,25 @@ class Step:
 def _steps(view: AssessmentView, current: str) -> list[Step]:
     base = f"/assessments/{view.version.id}"
     steps = [
-        Step(s.section_id, s.title, f"{base}/sections/{s.section_id}",
-             s.answered == s.questions, s.section_id == current)
+        Step(
+            s.section_id,
+            s.title,
+            f"{base}/sections/{s.section_id}",
+            s.answered == s.questions,
+            s.section_id == current,
+        )
         for s in view.results.sections
     ]
-    steps.append(Step(WORKLOAD_STEP, view.rubric.workload.title, f"{base}/workload",
-                      bool(view.estimates), current == WORKLOAD_STEP))
-    steps.append(Step(SUMMARY_STEP, "Summary", f"{base}/summary", False,
-                      current == SUMMARY_STEP))
+    steps.append(
+        Step(
+            WORKLOAD_STEP,
+            view.rubric.workload.title,
+            f"{base}/workload",
+            bool(view.estimates),
+            current == WORKLOAD_STEP,
+        )
+    )
+    steps.append(Step(SUMMARY_STEP, "Summary", f"{base}/summary", False, current == SUMMARY_STEP))
     return steps
 
 
@@ -130,13 +141,15 @@ def _section_page(
         "saved": saved,
         "question": question,
     }
-    return render(request, "assessments/section.html", context, block=block,
-                  status_code=status_code)
+    return render(
+        request, "assessments/section.html", context, block=block, status_code=status_code
+    )
 
 
 @router.get("")
-def open_assessment(request: Request, version_id: int, session: SessionDep,
-                    actor: ActorDep) -> Response:
+def open_assessment(
+    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+) -> Response:
     """Go to the first section that still has unanswered questions (or the summary)."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     step = next((s for s in _steps(view, "") if not s.done), None)
@@ -144,34 +157,39 @@ def open_assessment(request: Request, version_id: int, session: SessionDep,
 
 
 @router.get("/sections/{section_id}")
-def show_section(request: Request, version_id: int, section_id: str, session: SessionDep,
-                 actor: ActorDep) -> Response:
+def show_section(
+    request: Request, version_id: int, section_id: str, session: SessionDep, actor: ActorDep
+) -> Response:
     """One section of the rubric, with the answers given so far."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     return _section_page(request, view, _section(view, section_id))
 
 
 @router.post("/sections/{section_id}")
-async def save_section(request: Request, version_id: int, section_id: str,
-                       session: SessionDep, actor: ActorDep) -> Response:
+async def save_section(
+    request: Request, version_id: int, section_id: str, session: SessionDep, actor: ActorDep
+) -> Response:
     """Save every answer on the page (the no-JavaScript path) and go on to the next step."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     section = _section(view, section_id)
     answers, errors, submitted = _parse_answers(await request.form(), section.questions)
-    errors |= service.save_answers(session=session, actor=actor, version_id=version_id,
-                                   answers=answers)
+    errors |= service.save_answers(
+        session=session, actor=actor, version_id=version_id, answers=answers
+    )
     if errors:
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-        return _section_page(request, view, section, errors=errors, submitted=submitted,
-                             status_code=422)
+        return _section_page(
+            request, view, section, errors=errors, submitted=submitted, status_code=422
+        )
     steps = _steps(view, section_id)
     following = steps[next(i for i, s in enumerate(steps) if s.current) + 1]
     return redirect(request, following.url)
 
 
 @router.post("/answers/{question_id}")
-async def autosave_answer(request: Request, version_id: int, question_id: str,
-                          session: SessionDep, actor: ActorDep) -> Response:
+async def autosave_answer(
+    request: Request, version_id: int, question_id: str, session: SessionDep, actor: ActorDep
+) -> Response:
     """Save one answer as it is given (htmx) and return its refreshed block."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     question = view.rubric.question(question_id)
@@ -181,8 +199,13 @@ async def autosave_answer(request: Request, version_id: int, question_id: str,
     answers, errors, submitted = _parse_answers(await request.form(), [question])
     if not errors and question.id in answers:
         try:
-            service.save_answer(session=session, actor=actor, version_id=version_id,
-                                question_id=question_id, data=answers[question.id])
+            service.save_answer(
+                session=session,
+                actor=actor,
+                version_id=version_id,
+                question_id=question_id,
+                data=answers[question.id],
+            )
         except ValidationFailed as exc:
             errors[question.id] = next(iter(exc.errors.values()))
         except StaleVersion as exc:
@@ -191,29 +214,45 @@ async def autosave_answer(request: Request, version_id: int, question_id: str,
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
         submitted = {}
     return _section_page(
-        request, view, section, errors=errors, submitted=submitted,
-        saved=None if errors else question_id, status_code=422 if errors else 200,
-        block="question", question=question,
+        request,
+        view,
+        section,
+        errors=errors,
+        submitted=submitted,
+        saved=None if errors else question_id,
+        status_code=422 if errors else 200,
+        block="question",
+        question=question,
     )
 
 
-def _workload_page(request: Request, view: AssessmentView, *,
-                   errors: dict[str, str] | None = None,
-                   submitted: dict[str, dict[str, str]] | None = None,
-                   status_code: int = 200) -> Response:
+def _workload_page(
+    request: Request,
+    view: AssessmentView,
+    *,
+    errors: dict[str, str] | None = None,
+    submitted: dict[str, dict[str, str]] | None = None,
+    status_code: int = 200,
+) -> Response:
     errors = errors or {}
-    return render(request, "assessments/workload.html", {
-        **_page_context(view, WORKLOAD_STEP),
-        "title": view.rubric.workload.title,
-        "errors": errors,
-        "error_list": error_list(errors, prefix="hours-"),
-        "submitted": submitted or {},
-    }, status_code=status_code)
+    return render(
+        request,
+        "assessments/workload.html",
+        {
+            **_page_context(view, WORKLOAD_STEP),
+            "title": view.rubric.workload.title,
+            "errors": errors,
+            "error_list": error_list(errors, prefix="hours-"),
+            "submitted": submitted or {},
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/workload")
-def show_workload(request: Request, version_id: int, session: SessionDep,
-                  actor: ActorDep) -> Response:
+def show_workload(
+    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+) -> Response:
     """Hours the policy adds or removes for each staff group."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     return _workload_page(request, view)
@@ -226,8 +265,9 @@ WORKLOAD_MESSAGE = (
 
 
 @router.post("/workload")
-async def save_workload(request: Request, version_id: int, session: SessionDep,
-                        actor: ActorDep) -> Response:
+async def save_workload(
+    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+) -> Response:
     """Save every staff group's estimate; a row left empty clears that group's estimate."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     form = await request.form()
@@ -235,40 +275,47 @@ async def save_workload(request: Request, version_id: int, session: SessionDep,
     errors: dict[str, str] = {}
     submitted: dict[str, dict[str, str]] = {}
     for group in view.rubric.staff_groups:
-        row = {part: str(form.get(f"{part}-{group.id}", "")).strip()
-               for part in ("hours", "staff", "note", "revision")}
+        row = {
+            part: str(form.get(f"{part}-{group.id}", "")).strip()
+            for part in ("hours", "staff", "note", "revision")
+        }
         submitted[group.id] = row
         if not row["hours"] and not row["staff"]:
             estimates[group.id] = None
             continue
         try:
             estimates[group.id] = WorkloadEstimateSave(
-                hours_per_term=row["hours"] or "0",  # type: ignore[arg-type]
-                staff_count=row["staff"] or "0",  # type: ignore[arg-type]
+                hours_per_term=row["hours"] or "0",
+                staff_count=row["staff"] or "0",
                 note=row["note"],
                 expected_revision=int(row["revision"]) if row["revision"].isdigit() else None,
             )
         except ValidationError:
             errors[group.id] = f"{group.label}: {WORKLOAD_MESSAGE}"
-    errors |= service.save_workload_estimates(session=session, actor=actor,
-                                              version_id=version_id, estimates=estimates)
+    errors |= service.save_workload_estimates(
+        session=session, actor=actor, version_id=version_id, estimates=estimates
+    )
     if errors:
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-        return _workload_page(request, view, errors=errors, submitted=submitted,
-                              status_code=422)
+        return _workload_page(request, view, errors=errors, submitted=submitted, status_code=422)
     return redirect(request, f"/assessments/{version_id}/summary")
 
 
 @router.get("/summary")
-def show_summary(request: Request, version_id: int, session: SessionDep,
-                 actor: ActorDep) -> Response:
+def show_summary(
+    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+) -> Response:
     """Scores by section, the overall rating, workload hours and what needs mitigation."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     questions = {q.id: q for q in view.rubric.questions()}
-    return render(request, "assessments/summary.html", {
-        **_page_context(view, SUMMARY_STEP),
-        "title": f"Summary: {view.policy.title}",
-        "results": view.results,
-        "questions": questions,
-        "section_of": {q.id: s.id for s in view.rubric.sections for q in s.questions},
-    })
+    return render(
+        request,
+        "assessments/summary.html",
+        {
+            **_page_context(view, SUMMARY_STEP),
+            "title": f"Summary: {view.policy.title}",
+            "results": view.results,
+            "questions": questions,
+            "section_of": {q.id: s.id for s in view.rubric.sections for q in s.questions},
+        },
+    )

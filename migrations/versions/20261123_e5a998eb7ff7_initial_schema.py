@@ -8,9 +8,8 @@ Create Date: 2026-11-23 08:19:36.757543
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
-
+from sqlmodel.sql.sqltypes import AutoString
 
 revision: str = "e5a998eb7ff7"
 down_revision: str | None = None
@@ -23,11 +22,11 @@ def upgrade() -> None:
     op.create_table(
         "rubric_version",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("rubric_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("rubric_id", AutoString(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("title", AutoString(length=300), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
-        sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("content_hash", AutoString(length=64), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("rubric_id", "version"),
@@ -40,17 +39,17 @@ def upgrade() -> None:
     op.create_table(
         "school",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("name", AutoString(length=200), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
     op.create_table(
         "policy",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("reference", AutoString(length=40), nullable=False),
+        sa.Column("title", AutoString(length=200), nullable=False),
         sa.Column("category", sa.String(length=40), nullable=False),
-        sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("owner", AutoString(length=120), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=True),
         sa.Column("review_cycle_months", sa.Integer(), nullable=False),
         sa.Column("next_review_date", sa.Date(), nullable=True),
@@ -85,8 +84,8 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("rubric_version_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("author", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-        sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("author", AutoString(length=120), nullable=False),
+        sa.Column("content_hash", AutoString(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -110,11 +109,11 @@ def upgrade() -> None:
         "answer",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
-        sa.Column("question_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("question_id", AutoString(length=64), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("updated_by", AutoString(length=120), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"],
@@ -130,12 +129,12 @@ def upgrade() -> None:
         "workload_estimate",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
-        sa.Column("staff_group", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("staff_group", AutoString(length=64), nullable=False),
         sa.Column("hours_per_term", sa.Float(), nullable=False),
         sa.Column("staff_count", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("updated_by", AutoString(length=120), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"],

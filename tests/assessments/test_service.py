@@ -1,0 +1,273 @@
+"""The use-cases, called as the pages and the API call them, against the real database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session
+
+from assessments import repository, service
+from assessments.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
+from assessments.models import VersionStatus
+from assessments.rubric import Rubric
+from assessments.schemas import AnswerSave, PolicyCreate, WorkloadEstimateSave
+from tests.factories import (
+    AUTHOR,
+    answer,
+    default_rubric,
+    make_draft,
+    make_policy,
+    make_school,
+    publish_default_rubric,
+)
+
+pytestmark = pytest.mark.usefixtures("rubric_published")
+
+
+def _first_choice_question(rubric: Rubric) -> str:
+    return next(q.id for q in rubric.questions() if q.kind.value == "choice")
+
+
+def _number_question(rubric: Rubric) -> str:
+    return next(q.id for q in rubric.questions() if q.kind.value == "number")
+
+
+def _version_id(session: Session) -> int:
+    version = make_draft(session)
+    assert version.id is not None
+    return version.id
+
+
+class TestPublishRubric:
+    def test_publishing_the_same_content_again_changes_nothing(self, session: Session) -> None:
+        first = publish_default_rubric(session)
+        again = publish_default_rubric(session)
+        assert again.id == first.id
+        assert len(repository.list_published_rubrics(session)) == 1
+
+    def test_changed_content_under_the_same_version_is_refused(self, session: Session) -> None:
+        changed = default_rubric().model_copy(update={"title": "Edited after publication"})
+        with pytest.raises(Conflict, match="new version number"):
+            service.publish_rubric(session=session, actor=AUTHOR, rubric=changed)
+
+    def test_a_new_rubric_version_never_changes_an_assessment_already_started(
+        self, session: Session
+    ) -> None:
+        version = make_draft(session)
+        rubric = default_rubric()
+        section = rubric.sections[0].model_copy(update={"title": "Renamed in version 2"})
+        newer = rubric.model_copy(
+            update={"version": 2, "sections": [section, *rubric.sections[1:]]}
+        )
+        service.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
+
+        pinned = repository.rubric_of_version(session, version)
+        assert pinned.key == rubric.key
+        assert pinned.sections[0].title == rubric.sections[0].title
+        assert make_draft(session).rubric_version_id != version.rubric_version_id
+
+
+class TestSchoolsAndPolicies:
+    def test_school_names_are_required_and_unique(self, session: Session) -> None:
+        make_school(session, "Riverside Academy")
+        with pytest.raises(ValidationFailed) as duplicate:
+            make_school(session, " Riverside Academy ")
+        assert "already exists" in duplicate.value.errors["name"]
+        with pytest.raises(ValidationFailed) as blank:
+            make_school(session, "   ")
+        assert blank.value.errors == {"name": "Enter the school's name"}
+
+    def test_policy_for_a_school_that_does_not_exist_is_refused(self, session: Session) -> None:
+        with pytest.raises(ValidationFailed) as error:
+            make_policy(session, school_id=999_999)
+        assert "school_id" in error.value.errors
+
+    def test_policy_references_are_unique(self, session: Session) -> None:
+        school = make_school(session)
+        make_policy(session, reference="TL-004", school_id=school.id)
+        with pytest.raises(ValidationFailed) as error:
+            make_policy(session, reference="TL-004")
+        assert error.value.errors == {"reference": "A policy with reference TL-004 already exists"}
+
+    def test_policy_input_is_validated_by_its_schema(self) -> None:
+        with pytest.raises(ValueError, match="review_cycle_months"):
+            PolicyCreate(
+                reference="TL-1", title="Homework", category="behaviour", owner="Head",
+                review_cycle_months=0,
+            )  # fmt: skip
+
+
+class TestStartAssessment:
+    def test_starts_version_one_as_a_draft_pinned_to_the_latest_rubric(
+        self, session: Session
+    ) -> None:
+        version = make_draft(session)
+        assert (version.number, version.status, version.author) == (
+            1, VersionStatus.DRAFT, AUTHOR.name,
+        )  # fmt: skip
+        assert repository.rubric_of_version(session, version).key == default_rubric().key
+
+    def test_a_policy_has_one_assessment(self, session: Session) -> None:
+        version = make_draft(session)
+        policy = repository.policy_of_version(session, version)
+        assert policy.id is not None
+        with pytest.raises(Conflict, match="already has an impact assessment"):
+            service.start_assessment(
+                session=session, actor=AUTHOR, policy_id=policy.id, rubric_id=default_rubric().id
+            )
+
+    def test_unknown_policy_or_unpublished_rubric(self, session: Session) -> None:
+        with pytest.raises(NotFound):
+            service.start_assessment(
+                session=session, actor=AUTHOR, policy_id=999_999, rubric_id=default_rubric().id
+            )
+        policy = make_policy(session)
+        assert policy.id is not None
+        with pytest.raises(Conflict, match="has been published"):
+            service.start_assessment(
+                session=session, actor=AUTHOR, policy_id=policy.id, rubric_id="no-such-rubric"
+            )
+
+
+class TestSaveAnswer:
+    def test_partial_saves_are_kept_and_scored(self, session: Session) -> None:
+        rubric = default_rubric()
+        version = make_draft(session)
+        question = rubric.question(_first_choice_question(rubric))
+        assert question is not None and version.id is not None
+        highest = max(question.options, key=lambda o: o.impact)
+        answer(session, version, question.id, highest.value)
+
+        view = service.view_assessment(session=session, actor=AUTHOR, version_id=version.id)
+        assert view.answers[question.id].value == highest.value
+        assert view.results.overall_score is not None
+        assert not view.results.complete  # the rest is still unanswered
+
+    def test_each_change_bumps_the_revision_and_a_stale_write_is_refused(
+        self, session: Session
+    ) -> None:
+        rubric = default_rubric()
+        version_id = _version_id(session)
+        question = rubric.question(_first_choice_question(rubric))
+        assert question is not None
+        first, second = question.options[0].value, question.options[1].value
+
+        def save(value: str, expected: int | None) -> int:
+            row = service.save_answer(
+                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+                data=AnswerSave(value=value, expected_revision=expected),
+            )  # fmt: skip
+            assert row is not None
+            return row.revision
+
+        assert save(first, None) == 1
+        assert save(second, 1) == 2
+        with pytest.raises(StaleVersion):
+            save(first, 1)
+        assert repository.answers_of_version(session, version_id)[question.id].value == second
+
+    def test_an_empty_value_clears_the_answer(self, session: Session) -> None:
+        rubric = default_rubric()
+        version = make_draft(session)
+        assert version.id is not None
+        question_id = _first_choice_question(rubric)
+        question = rubric.question(question_id)
+        assert question is not None
+        answer(session, version, question_id, question.options[0].value)
+        answer(session, version, question_id, "  ")
+        assert question_id not in repository.answers_of_version(session, version.id)
+
+    def test_invalid_answers_and_unknown_questions_are_refused(self, session: Session) -> None:
+        rubric = default_rubric()
+        version = make_draft(session)
+        with pytest.raises(ValidationFailed) as not_an_option:
+            answer(session, version, _first_choice_question(rubric), "not-an-option")
+        assert not_an_option.value.errors == {"value": "Select one of the options"}
+        with pytest.raises(ValidationFailed) as unknown:
+            answer(session, version, "no-such-question", "yes")
+        assert "no-such-question" in unknown.value.errors["question_id"]
+
+    def test_a_version_that_left_draft_cannot_be_changed(self, session: Session) -> None:
+        rubric = default_rubric()
+        version = make_draft(session)
+        version.status = VersionStatus.SUBMITTED  # the submit use-case arrives with issue 4
+        session.add(version)
+        session.flush()
+        question = rubric.question(_first_choice_question(rubric))
+        assert question is not None
+        with pytest.raises(InvalidTransition, match="submitted"):
+            answer(session, version, question.id, question.options[0].value)
+
+    def test_saving_a_page_keeps_the_good_answers_and_reports_the_bad(
+        self, session: Session
+    ) -> None:
+        rubric = default_rubric()
+        version_id = _version_id(session)
+        choice = rubric.question(_first_choice_question(rubric))
+        assert choice is not None
+        errors = service.save_answers(
+            session=session, actor=AUTHOR, version_id=version_id,
+            answers={
+                choice.id: AnswerSave(value=choice.options[0].value),
+                _number_question(rubric): AnswerSave(value="lots"),
+            },
+        )  # fmt: skip
+        assert errors == {_number_question(rubric): "Enter a number, like 3 or 1.5"}
+        saved = repository.answers_of_version(session, version_id)
+        assert set(saved) == {choice.id}
+
+
+class TestWorkloadEstimates:
+    def test_estimates_give_net_hours_per_year(self, session: Session) -> None:
+        rubric = default_rubric()
+        version_id = _version_id(session)
+        teachers, support = rubric.staff_groups[0].id, rubric.staff_groups[-1].id
+        errors = service.save_workload_estimates(
+            session=session, actor=AUTHOR, version_id=version_id,
+            estimates={
+                teachers: WorkloadEstimateSave(hours_per_term=Decimal("2.5"), staff_count=30),
+                support: WorkloadEstimateSave(hours_per_term=Decimal("-1"), staff_count=4),
+            },
+        )  # fmt: skip
+        assert errors == {}
+        results = service.view_assessment(
+            session=session, actor=AUTHOR, version_id=version_id
+        ).results
+        terms = rubric.workload.terms_per_year
+        expected = Decimal("2.5") * terms * 30 + Decimal(-1) * terms * 4
+        assert results.net_hours_per_year == expected.quantize(Decimal("0.1"))
+        assert [line.staff_group for line in results.workload] == [teachers, support]
+
+    def test_unknown_group_stale_revision_and_clearing(self, session: Session) -> None:
+        rubric = default_rubric()
+        version_id = _version_id(session)
+        group = rubric.staff_groups[0].id
+
+        def save(hours: str, expected: int | None = None) -> int:
+            return service.save_workload_estimate(
+                session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
+                data=WorkloadEstimateSave(
+                    hours_per_term=Decimal(hours), staff_count=10, expected_revision=expected
+                ),
+            ).revision  # fmt: skip
+
+        with pytest.raises(ValidationFailed, match="no staff group"):
+            service.save_workload_estimate(
+                session=session, actor=AUTHOR, version_id=version_id, staff_group="governors",
+                data=WorkloadEstimateSave(hours_per_term=Decimal(1), staff_count=1),
+            )  # fmt: skip
+        assert save("1") == 1
+        assert save("2", expected=1) == 2
+        with pytest.raises(StaleVersion):
+            save("3", expected=1)
+        service.clear_workload_estimate(
+            session=session, actor=AUTHOR, version_id=version_id, staff_group=group
+        )
+        assert repository.estimates_of_version(session, version_id) == {}

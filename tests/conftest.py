@@ -1,0 +1,113 @@
+"""Shared fixtures: a real database migrated once per run, one rolled-back transaction per test.
+
+The suite runs on a SQLite file by default and on PostgreSQL when TEST_DATABASE_URL is set
+(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test). The test database is wiped and
+migrated at the start of the run, so point TEST_DATABASE_URL only at a database for tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.deps import get_session
+from app.main import create_app
+from app.settings import PROJECT_ROOT, Environment, Settings
+from tests import databases
+from tests.factories import publish_default_rubric
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the run's test database: PostgreSQL if TEST_DATABASE_URL is set, else SQLite."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    """The test database, emptied and migrated to head once for the whole run."""
+    engine = databases.migrated_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One outer transaction per test, rolled back at the end so tests never see each other."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+def _session_on(connection: sa.Connection) -> Session:
+    # Commits inside the code under test release a savepoint; the test's transaction stays open.
+    return Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def session(connection: sa.Connection) -> Iterator[Session]:
+    """A session inside the test's transaction, for calling use-cases directly."""
+    with _session_on(connection) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment=Environment.TEST,
+        database_url=database_url,
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        rubrics_dir=PROJECT_ROOT / "rubrics",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, connection: sa.Connection) -> Iterator[FastAPI]:
+    """The real application, whose requests each run as a unit inside the test's transaction."""
+    application = create_app(settings)
+
+    def session_in_test_transaction() -> Iterator[Session]:
+        with _session_on(connection) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    application.dependency_overrides[get_session] = session_in_test_transaction
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """HTTP through the ASGI app; the base URL is https so a Secure cookie would be sent too."""
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def rubric_published(session: Session) -> None:
+    """The shipped staff-wellbeing rubric, published as `make run` publishes it."""
+    publish_default_rubric(session)
+
+
+@pytest.fixture
+def tmp_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A brand-new, empty database on the test database's server (or a new SQLite file)."""
+    with databases.scratch_database(database_url, tmp_path) as url:
+        yield url

@@ -1,0 +1,68 @@
+"""Making test databases: the run's migrated database, and scratch ones for tests that need
+an empty database of their own (migrations, a server in another process)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.engine import make_url
+
+from app.cli import alembic_config
+from assessments.db import create_db_engine
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Run the real Alembic migrations on `engine`'s database."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def wipe(url: str) -> None:
+    """Empty a test database completely, whatever an earlier run left in it."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        return
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def migrated_engine(url: str) -> sa.Engine:
+    """An engine on `url`, wiped and migrated to head."""
+    wipe(url)
+    engine = create_db_engine(url)
+    upgrade(engine)
+    return engine
+
+
+@contextmanager
+def scratch_database(url: str, folder: Path) -> Iterator[str]:
+    """A new empty database beside `url` (a new file for SQLite), dropped afterwards."""
+    if is_sqlite(url):
+        yield f"sqlite:///{folder / f'scratch-{secrets.token_hex(4)}.sqlite3'}"
+        return
+    name = f"wia_scratch_{secrets.token_hex(4)}"
+    server = create_db_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
