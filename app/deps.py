@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from app.settings import Settings
 from assessments.actors import LOCAL_AUTHOR, Actor
@@ -17,6 +18,12 @@ def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
     with unit_of_work(request.app.state.engine) as session:
         yield session
+
+
+async def get_form(request: Request) -> FormData:
+    """The posted form, read before the handler runs so that handlers stay synchronous: their
+    database work then runs in the thread pool, never blocking the event loop."""
+    return await request.form()
 
 
 def get_actor() -> Actor:
@@ -33,3 +40,4 @@ def get_app_settings(request: Request) -> Settings:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+FormDep = Annotated[FormData, Depends(get_form)]

@@ -24,6 +24,24 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# The GOV.UK components are globals rather than per-template imports: a block rendered on its
+# own for htmx does not run its template's top-level imports (jinja2-fragments issue #21).
+GOVUK_COMPONENTS = (
+    "button",
+    "details",
+    "error-message",
+    "error-summary",
+    "input",
+    "radios",
+    "select",
+    "summary-list",
+    "tag",
+    "textarea",
+)
+for _component in GOVUK_COMPONENTS:
+    _macros = _environment.get_template(f"govuk_frontend_jinja/components/{_component}/macro.html")
+    _name = "govuk" + _component.title().replace("-", "")
+    _environment.globals[_name] = getattr(_macros.module, _name)
 templates = Jinja2Blocks(env=_environment)
 
 

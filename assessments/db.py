@@ -36,7 +36,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front, so concurrent requests queue on busy_timeout
+    # instead of failing with "database is locked" when a reader later tries to write.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

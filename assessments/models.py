@@ -14,8 +14,26 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware timestamp that is read back in UTC on every database (SQLite stores no
+    offset, so without this a value written as UTC would come back naive)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _timestamp() -> sa.Column[datetime]:
-    return sa.Column(sa.DateTime(timezone=True), nullable=False)
+    return sa.Column(UTCDateTime(), nullable=False)
 
 
 class EnumValue(sa.TypeDecorator[StrEnum]):

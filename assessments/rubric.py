@@ -276,12 +276,13 @@ def _location(loc: tuple[int | str, ...], document: Any) -> str:
     parts: list[str] = []
     node = document
     for step in loc:
-        if isinstance(step, int):
+        if isinstance(step, int) and parts:
             item = node[step] if isinstance(node, list) and step < len(node) else None
             ident = item.get("id") or item.get("value") if isinstance(item, dict) else None
             parts[-1] = f"{parts[-1]}[{step}]" + (f" ({ident})" if ident else "")
             node = item
         else:
+            step = str(step)  # a non-string key at the top level (e.g. `1:` or `yes:`)
             if step.startswith("function-") or step in {"tagged-union"}:
                 continue
             parts.append(step)
@@ -306,6 +307,8 @@ def load_rubric(path: Path) -> Rubric:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise RubricError(path, [f"cannot read the file: {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        raise RubricError(path, [f"not UTF-8 text (byte {exc.start}): save it as UTF-8"]) from None
     except yaml.YAMLError as exc:
         raise RubricError(path, [f"not valid YAML: {exc}"]) from None
     if not isinstance(document, dict):

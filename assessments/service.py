@@ -136,19 +136,22 @@ def save_answer(
     question = repository.rubric_of_version(session, version).question(question_id)
     if question is None:
         raise ValidationFailed({"question_id": f"The rubric has no question {question_id!r}"})
+    try:
+        value = normalise_answer(question, data.value) if data.value.strip() else ""
+    except ValueError as exc:
+        raise ValidationFailed({"value": str(exc)}) from None
     row = repository.answer(session, version_id, question_id)
+    if row is None and not value:
+        return None
     if row is not None:
+        if (row.value, row.comment) == (value, data.comment):
+            return row  # nothing changes, so nobody's newer work can be overwritten
         _check_revision(row.revision, data.expected_revision)
-    if not data.value.strip():
-        if row is not None:
-            session.delete(row)
+    if row is not None and not value:
+        session.delete(row)
         version.updated_at = utcnow()
         session.flush()
         return None
-    try:
-        value = normalise_answer(question, data.value)
-    except ValueError as exc:
-        raise ValidationFailed({"value": str(exc)}) from None
     if row is None:
         row = Answer(
             version_id=version_id,
@@ -189,6 +192,8 @@ def save_workload_estimate(
             note=data.note,
             updated_by=actor.name,
         )
+    elif (row.hours_per_term, row.staff_count, row.note) == (hours, data.staff_count, data.note):
+        return row  # nothing changes, so nobody's newer work can be overwritten
     else:
         _check_revision(row.revision, data.expected_revision)
         row.hours_per_term, row.staff_count, row.note = hours, data.staff_count, data.note

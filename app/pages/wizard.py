@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.deps import ActorDep, SessionDep
+from app.deps import ActorDep, FormDep, SessionDep
 from app.web import error_list, redirect, render
 from assessments import service
 from assessments.errors import NotFound, StaleVersion, ValidationFailed
@@ -20,7 +20,9 @@ from assessments.service import AssessmentView
 
 router = APIRouter(prefix="/assessments/{version_id}")
 
-WORKLOAD_STEP, SUMMARY_STEP = "workload", "summary"
+# Not valid rubric identifiers, so they never clash with a section's id (the shipped rubric has a
+# section called "workload", which made two steps "current" at once).
+WORKLOAD_STEP, SUMMARY_STEP = "_workload", "_summary"
 
 
 @dataclass(frozen=True)
@@ -166,13 +168,18 @@ def show_section(
 
 
 @router.post("/sections/{section_id}")
-async def save_section(
-    request: Request, version_id: int, section_id: str, session: SessionDep, actor: ActorDep
+def save_section(
+    request: Request,
+    version_id: int,
+    section_id: str,
+    form: FormDep,
+    session: SessionDep,
+    actor: ActorDep,
 ) -> Response:
     """Save every answer on the page (the no-JavaScript path) and go on to the next step."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     section = _section(view, section_id)
-    answers, errors, submitted = _parse_answers(await request.form(), section.questions)
+    answers, errors, submitted = _parse_answers(form, section.questions)
     errors |= service.save_answers(
         session=session, actor=actor, version_id=version_id, answers=answers
     )
@@ -187,8 +194,13 @@ async def save_section(
 
 
 @router.post("/answers/{question_id}")
-async def autosave_answer(
-    request: Request, version_id: int, question_id: str, session: SessionDep, actor: ActorDep
+def autosave_answer(
+    request: Request,
+    version_id: int,
+    question_id: str,
+    form: FormDep,
+    session: SessionDep,
+    actor: ActorDep,
 ) -> Response:
     """Save one answer as it is given (htmx) and return its refreshed block."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
@@ -196,7 +208,7 @@ async def autosave_answer(
     if question is None:
         raise NotFound(f"The rubric has no question {question_id!r}")
     section = next(s for s in view.rubric.sections if question in s.questions)
-    answers, errors, submitted = _parse_answers(await request.form(), [question])
+    answers, errors, submitted = _parse_answers(form, [question])
     if not errors and question.id in answers:
         try:
             service.save_answer(
@@ -265,12 +277,11 @@ WORKLOAD_MESSAGE = (
 
 
 @router.post("/workload")
-async def save_workload(
-    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+def save_workload(
+    request: Request, version_id: int, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Save every staff group's estimate; a row left empty clears that group's estimate."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-    form = await request.form()
     estimates: dict[str, WorkloadEstimateSave | None] = {}
     errors: dict[str, str] = {}
     submitted: dict[str, dict[str, str]] = {}

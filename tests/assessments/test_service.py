@@ -173,6 +173,32 @@ class TestSaveAnswer:
             save(first, 1)
         assert repository.answers_of_version(session, version_id)[question.id].value == second
 
+    def test_resending_what_is_already_saved_is_not_a_conflict(self, session: Session) -> None:
+        # An autosave and the page's own submit can carry the same answer from the same
+        # revision; the second changes nothing, so it must neither fail nor bump the revision.
+        rubric = default_rubric()
+        version_id = _version_id(session)
+        question = rubric.question(_first_choice_question(rubric))
+        assert question is not None
+        value = question.options[0].value
+
+        def save(expected: int) -> int:
+            row = service.save_answer(
+                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+                data=AnswerSave(value=value, comment="From the staff survey",
+                                expected_revision=expected),
+            )  # fmt: skip
+            assert row is not None
+            return row.revision
+
+        assert save(0) == 1
+        assert save(0) == 1
+        with pytest.raises(StaleVersion):
+            service.save_answer(
+                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+                data=AnswerSave(value=value, comment="Changed", expected_revision=0),
+            )  # fmt: skip
+
     def test_an_empty_value_clears_the_answer(self, session: Session) -> None:
         rubric = default_rubric()
         version = make_draft(session)

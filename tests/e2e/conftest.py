@@ -1,0 +1,124 @@
+"""A real server in its own process on a scratch database, and Debian's Chromium driven by
+Playwright (test tools cannot download browsers here, so the system one is used)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
+
+from app.settings import PROJECT_ROOT
+from tests import databases
+
+CHROMIUM = os.environ.get("WIA_TEST_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+WIA = [str(Path(sys.executable).with_name("wia"))]  # the venv's own command line
+# Chromium's background services reach for the network, which is closed here.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"The server stopped at start-up:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                return
+        except OSError:  # refused while it starts (urllib.error.URLError is an OSError)
+            time.sleep(0.1)
+    pytest.fail(f"The server did not answer within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """`wia serve` on a new database, set up the way `make run` sets one up."""
+    with databases.scratch_database(database_url, tmp_path) as url:
+        env = {**os.environ, "WIA_DATABASE_URL": url, "WIA_ENVIRONMENT": "development"}
+        for args in (
+            ["db", "upgrade"],
+            ["rubric", "publish", str(PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml")],
+            ["school", "create", "Northfield Primary School", "Riverside Academy"],
+        ):
+            subprocess.run([*WIA, *args], env=env, check=True, capture_output=True)
+        port = _free_port()
+        log = tmp_path / "server.log"
+        with log.open("wb") as out:
+            server = subprocess.Popen(
+                [*WIA, "serve", "--port", str(port)], env=env, stdout=out, stderr=out
+            )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base_url, server, log)
+            yield base_url
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"Chromium is needed at {CHROMIUM}: apt-get install chromium (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _is_problem(message: ConsoleMessage) -> bool:
+    # Chromium logs every 4xx as "Failed to load resource"; a 422 for a form error is expected.
+    # Failed responses are judged by their status instead (server_errors below).
+    return message.type == "error" and not message.text.startswith("Failed to load resource")
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A fresh browser context on the live server; script errors and 5xx responses fail the test."""
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if _is_problem(message):
+            errors.append(message.text)
+
+    def on_response(response: Response) -> None:
+        if response.status >= 500:
+            errors.append(f"{response.status} from {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", on_response)
+    yield page
+    context.close()
+    assert errors == [], f"the browser reported errors: {errors}"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a picture of the page for reviewers (tests/e2e/screenshots/, ignored by git)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
