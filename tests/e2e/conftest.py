@@ -95,10 +95,9 @@ def _is_problem(message: ConsoleMessage) -> bool:
     return message.type == "error" and not message.text.startswith("Failed to load resource")
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    """A fresh browser context on the live server; script errors and 5xx responses fail the test."""
-    context = browser.new_context(base_url=live_server)
+def _open(browser: Browser, base_url: str, *, javascript: bool) -> Iterator[Page]:
+    """A fresh browser context; script errors and 5xx responses fail the test."""
+    context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
     page = context.new_page()
     errors: list[str] = []
 
@@ -116,6 +115,16 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], f"the browser reported errors: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from _open(browser, live_server, javascript=True)
+
+
+@pytest.fixture
+def page_without_javascript(browser: Browser, live_server: str) -> Iterator[Page]:
+    yield from _open(browser, live_server, javascript=False)
 
 
 def screenshot(page: Page, name: str) -> None:

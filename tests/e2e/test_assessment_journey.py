@@ -127,3 +127,48 @@ def test_a_leader_assesses_a_policy_from_start_to_summary(page: Page) -> None:
         expect(page.get_by_role("link", name=flag.question.text)).to_be_visible()
     expect(page.get_by_text(re.compile(r"still to answer"))).to_have_count(0)
     screenshot(page, "06-summary")
+
+
+def test_without_javascript_every_form_still_saves(page_without_javascript: Page) -> None:
+    page = page_without_javascript
+    rubric = default_rubric()
+    first, second = rubric.sections[0], rubric.sections[1]
+    page.goto("/policies/new")
+    page.get_by_label("Title").fill("Homework policy")
+    page.get_by_label("Reference").fill("TL-010")
+    page.get_by_label("Category").select_option("teaching-and-learning")
+    page.get_by_label("Owner").fill("Headteacher")
+    page.get_by_label("Review cycle").fill("24")
+    page.get_by_role("button", name="Save policy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Homework policy")
+    page.get_by_role("button", name="Start impact assessment").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
+    answers = {question.id: _answer_for(question) for question in first.questions}
+    for question in first.questions:
+        _give(page, question, answers[question.id])
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(second.title)
+
+    # A bad number is refused next to its field, keeping what was typed; the rest is saved.
+    number = next(q for q in second.questions if q.kind is AnswerKind.NUMBER)
+    choice = next(q for q in second.questions if q.kind is AnswerKind.CHOICE)
+    _give(page, choice, choice.options[0].value)
+    page.locator(f"#answer-{number.id}").fill("lots")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(f"#answer-{number.id}-error")).to_contain_text("Enter a number")
+    expect(page.locator(f"#answer-{number.id}")).to_have_value("lots")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    screenshot(page, "07-section-error-no-js")
+
+    page.get_by_role("link", name=first.title).first.click()
+    for question in first.questions:
+        if question.kind in (AnswerKind.CHOICE, AnswerKind.YES_NO):
+            checked = page.locator(f"input[name='answer-{question.id}']:checked")
+            expect(checked).to_have_value(answers[question.id])
+        else:
+            expect(page.locator(f"#answer-{question.id}")).to_have_value(answers[question.id])
+    page.get_by_role("link", name=second.title).first.click()
+    expect(page.locator(f"input[name='answer-{choice.id}']:checked")).to_have_value(
+        choice.options[0].value
+    )
