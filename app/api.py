@@ -137,11 +137,20 @@ def save_workload_estimate(
     responses=ERRORS,
 )
 def clear_workload_estimate(
-    version_id: int, staff_group: str, session: SessionDep, actor: ActorDep
+    version_id: int,
+    staff_group: str,
+    session: SessionDep,
+    actor: ActorDep,
+    expected_revision: int | None = None,
 ) -> None:
-    """Remove a draft's estimate for one staff group."""
+    """Remove a draft's estimate for one staff group; with `expected_revision`, only if nobody
+    has changed it since (else 409)."""
     service.clear_workload_estimate(
-        session=session, actor=actor, version_id=version_id, staff_group=staff_group
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        staff_group=staff_group,
+        expected_revision=expected_revision,
     )
 
 

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 
-from app.settings import PROJECT_ROOT, get_settings
+from app.settings import PROJECT_ROOT, Settings, get_settings
 from assessments import service
 from assessments.actors import Actor
 from assessments.db import create_db_engine, unit_of_work
@@ -37,6 +38,15 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _settings() -> Settings:
+    """The settings, or a plain message (not a traceback) saying which one is wrong."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "\n".join(f"- {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
+        raise _fail(f"Cannot start: the settings are not valid.\n{problems}") from None
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
@@ -45,7 +55,7 @@ def serve(
     """Start the web service."""
     import uvicorn
 
-    settings = get_settings()
+    settings = _settings()
     try:
         from app.main import create_app
 
@@ -60,6 +70,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply the schema migrations (to the latest by default)."""
+    _settings()  # migrations/env.py reads the database URL from them
     command.upgrade(alembic_config(), revision)
     typer.echo(f"Database at {revision}.")
 
@@ -90,7 +101,7 @@ def rubric_publish(paths: Paths) -> None:
         rubrics = [load_rubric(path) for path in paths]
     except RubricError as exc:
         raise _fail(str(exc)) from None
-    engine = create_db_engine(get_settings().database_url)
+    engine = create_db_engine(_settings().database_url)
     try:
         with unit_of_work(engine) as session:
             for rubric in rubrics:
@@ -110,7 +121,7 @@ def school_create(
     """Add schools to the trust."""
     from assessments import repository
 
-    engine = create_db_engine(get_settings().database_url)
+    engine = create_db_engine(_settings().database_url)
     try:
         with unit_of_work(engine) as session:
             for name in names:

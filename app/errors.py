@@ -46,6 +46,11 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _origin(request: Request, field: str) -> str:
+    """Where a field came from, as FastAPI's own 422s say it: the URL path or the body."""
+    return "path" if field in request.path_params else "body"
+
+
 def _error_page(request: Request, status_code: int, message: str) -> Response:
     title = TITLES.get(status_code, "Sorry, there is a problem with the service")
     return render(
@@ -59,7 +64,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if _is_api(request):
         if isinstance(exc, ValidationFailed):
             detail = [
-                {"loc": ["body", field], "msg": msg, "type": "value_error"}
+                {"loc": [_origin(request, field), field], "msg": msg, "type": "value_error"}
                 for field, msg in exc.errors.items()
             ]
             return JSONResponse({"detail": detail}, status_code=code)

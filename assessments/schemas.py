@@ -49,6 +49,12 @@ class WorkloadEstimateSave(_Input):
     expected_revision: int | None = None
 
 
+class WorkloadEstimateClear(_Input):
+    """Remove a staff group's estimate (it no longer applies)."""
+
+    expected_revision: int | None = None
+
+
 class SchoolRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

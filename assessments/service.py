@@ -26,7 +26,12 @@ from assessments.models import (
     utcnow,
 )
 from assessments.rubric import Rubric, canonical_json
-from assessments.schemas import AnswerSave, PolicyCreate, WorkloadEstimateSave
+from assessments.schemas import (
+    AnswerSave,
+    PolicyCreate,
+    WorkloadEstimateClear,
+    WorkloadEstimateSave,
+)
 from assessments.scoring import Results, WorkloadInput, compute_results
 
 
@@ -120,6 +125,9 @@ def _editable_version(session: Session, version_id: int) -> AssessmentVersion:
     return version
 
 
+NO_REVISION = 0  # what a form holds for something not yet saved
+
+
 def _check_revision(current: int, expected: int | None) -> None:
     if expected is not None and expected != current:
         raise StaleVersion(
@@ -143,10 +151,9 @@ def save_answer(
     row = repository.answer(session, version_id, question_id)
     if row is None and not value:
         return None
-    if row is not None:
-        if (row.value, row.comment) == (value, data.comment):
-            return row  # nothing changes, so nobody's newer work can be overwritten
-        _check_revision(row.revision, data.expected_revision)
+    if row is not None and (row.value, row.comment) == (value, data.comment):
+        return row  # nothing changes, so nobody's newer work can be overwritten
+    _check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
     if row is not None and not value:
         session.delete(row)
         version.updated_at = utcnow()
@@ -169,6 +176,11 @@ def save_answer(
     return row
 
 
+def _require_staff_group(session: Session, version: AssessmentVersion, staff_group: str) -> None:
+    if repository.rubric_of_version(session, version).staff_group(staff_group) is None:
+        raise ValidationFailed({"staff_group": f"The rubric has no staff group {staff_group!r}"})
+
+
 def save_workload_estimate(
     *,
     session: Session,
@@ -179,10 +191,16 @@ def save_workload_estimate(
 ) -> WorkloadEstimate:
     """Save the estimated hours a draft's policy adds or removes for one staff group."""
     version = _editable_version(session, version_id)
-    if repository.rubric_of_version(session, version).staff_group(staff_group) is None:
-        raise ValidationFailed({"staff_group": f"The rubric has no staff group {staff_group!r}"})
+    _require_staff_group(session, version, staff_group)
     row = repository.estimate(session, version_id, staff_group)
     hours = float(data.hours_per_term)
+    if row is not None and (row.hours_per_term, row.staff_count, row.note) == (
+        hours,
+        data.staff_count,
+        data.note,
+    ):
+        return row  # nothing changes, so nobody's newer work can be overwritten
+    _check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
     if row is None:
         row = WorkloadEstimate(
             version_id=version_id,
@@ -192,10 +210,7 @@ def save_workload_estimate(
             note=data.note,
             updated_by=actor.name,
         )
-    elif (row.hours_per_term, row.staff_count, row.note) == (hours, data.staff_count, data.note):
-        return row  # nothing changes, so nobody's newer work can be overwritten
     else:
-        _check_revision(row.revision, data.expected_revision)
         row.hours_per_term, row.staff_count, row.note = hours, data.staff_count, data.note
         row.revision += 1
         row.updated_by, row.updated_at = actor.name, utcnow()
@@ -270,17 +285,21 @@ def save_workload_estimates(
     session: Session,
     actor: Actor,
     version_id: int,
-    estimates: Mapping[str, WorkloadEstimateSave | None],
+    estimates: Mapping[str, WorkloadEstimateSave | WorkloadEstimateClear],
 ) -> dict[str, str]:
-    """Save the workload page: staff group → estimate, or None to clear it. Returns the errors."""
+    """Save the workload page: staff group → an estimate, or a clear. Returns the errors."""
     _editable_version(session, version_id)
     errors: dict[str, str] = {}
     for staff_group, data in estimates.items():
         try:
             with session.begin_nested():
-                if data is None:
+                if isinstance(data, WorkloadEstimateClear):
                     clear_workload_estimate(
-                        session=session, actor=actor, version_id=version_id, staff_group=staff_group
+                        session=session,
+                        actor=actor,
+                        version_id=version_id,
+                        staff_group=staff_group,
+                        expected_revision=data.expected_revision,
                     )
                 else:
                     save_workload_estimate(
@@ -298,13 +317,21 @@ def save_workload_estimates(
 
 
 def clear_workload_estimate(
-    *, session: Session, actor: Actor, version_id: int, staff_group: str
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    staff_group: str,
+    expected_revision: int | None = None,
 ) -> None:
     """Remove a draft's estimate for one staff group (it no longer applies)."""
     version = _editable_version(session, version_id)
+    _require_staff_group(session, version, staff_group)
     row = repository.estimate(session, version_id, staff_group)
-    if row is not None:
-        session.delete(row)
-        version.updated_at = utcnow()
-        session.add(version)
-        session.flush()
+    if row is None:
+        return
+    _check_revision(row.revision, expected_revision)
+    session.delete(row)
+    version.updated_at = utcnow()
+    session.add(version)
+    session.flush()

@@ -15,7 +15,7 @@ from app.web import error_list, redirect, render
 from assessments import service
 from assessments.errors import NotFound, StaleVersion, ValidationFailed
 from assessments.rubric import Question, Section
-from assessments.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.schemas import AnswerSave, WorkloadEstimateClear, WorkloadEstimateSave
 from assessments.service import AssessmentView
 
 router = APIRouter(prefix="/assessments/{version_id}")
@@ -270,10 +270,12 @@ def show_workload(
     return _workload_page(request, view)
 
 
-WORKLOAD_MESSAGE = (
-    "Enter hours per term between -500 and 500 (up to 2 decimal places) "
-    "and a number of staff from 0 to 10000"
-)
+WORKLOAD_MESSAGES = {
+    "hours_per_term": "enter the hours added or removed per person per term, "
+    "from -500 to 500 with up to 2 decimal places",
+    "staff_count": "enter the number of staff affected, a whole number from 0 to 10000",
+    "note": "keep the note to 2000 characters or fewer",
+}
 
 
 @router.post("/workload")
@@ -282,7 +284,7 @@ def save_workload(
 ) -> Response:
     """Save every staff group's estimate; a row left empty clears that group's estimate."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-    estimates: dict[str, WorkloadEstimateSave | None] = {}
+    estimates: dict[str, WorkloadEstimateSave | WorkloadEstimateClear] = {}
     errors: dict[str, str] = {}
     submitted: dict[str, dict[str, str]] = {}
     for group in view.rubric.staff_groups:
@@ -291,18 +293,20 @@ def save_workload(
             for part in ("hours", "staff", "note", "revision")
         }
         submitted[group.id] = row
-        if not row["hours"] and not row["staff"]:
-            estimates[group.id] = None
+        revision = int(row["revision"]) if row["revision"].isdigit() else None
+        if not any(row[part] for part in ("hours", "staff", "note")):
+            estimates[group.id] = WorkloadEstimateClear(expected_revision=revision)
             continue
         try:
             estimates[group.id] = WorkloadEstimateSave(
-                hours_per_term=row["hours"] or "0",
-                staff_count=row["staff"] or "0",
+                hours_per_term=row["hours"],
+                staff_count=row["staff"],
                 note=row["note"],
-                expected_revision=int(row["revision"]) if row["revision"].isdigit() else None,
+                expected_revision=revision,
             )
-        except ValidationError:
-            errors[group.id] = f"{group.label}: {WORKLOAD_MESSAGE}"
+        except ValidationError as exc:
+            problems = dict.fromkeys(WORKLOAD_MESSAGES[str(e["loc"][0])] for e in exc.errors())
+            errors[group.id] = f"{group.label}: {'; '.join(problems)}"
     errors |= service.save_workload_estimates(
         session=session, actor=actor, version_id=version_id, estimates=estimates
     )

@@ -199,6 +199,26 @@ class TestSaveAnswer:
                 data=AnswerSave(value=value, comment="Changed", expected_revision=0),
             )  # fmt: skip
 
+    def test_an_answer_cleared_by_someone_else_is_not_silently_recreated(
+        self, session: Session
+    ) -> None:
+        rubric = default_rubric()
+        version_id = _version_id(session)
+        question = rubric.question(_first_choice_question(rubric))
+        assert question is not None
+
+        def save(value: str, expected: int) -> None:
+            service.save_answer(
+                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+                data=AnswerSave(value=value, expected_revision=expected),
+            )  # fmt: skip
+
+        save(question.options[0].value, 0)
+        save("", 1)  # someone clears it
+        with pytest.raises(StaleVersion):
+            save(question.options[1].value, 1)  # a change based on the answer that was cleared
+        assert question.id not in repository.answers_of_version(session, version_id)
+
     def test_an_empty_value_clears_the_answer(self, session: Session) -> None:
         rubric = default_rubric()
         version = make_draft(session)
@@ -293,7 +313,19 @@ class TestWorkloadEstimates:
         assert save("2", expected=1) == 2
         with pytest.raises(StaleVersion):
             save("3", expected=1)
+        with pytest.raises(StaleVersion):
+            service.clear_workload_estimate(
+                session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
+                expected_revision=1,
+            )  # fmt: skip
+        with pytest.raises(ValidationFailed, match="no staff group"):
+            service.clear_workload_estimate(
+                session=session, actor=AUTHOR, version_id=version_id, staff_group="governors"
+            )
         service.clear_workload_estimate(
-            session=session, actor=AUTHOR, version_id=version_id, staff_group=group
-        )
+            session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
+            expected_revision=2,
+        )  # fmt: skip
         assert repository.estimates_of_version(session, version_id) == {}
+        with pytest.raises(StaleVersion):  # based on the estimate that was just removed
+            save("4", expected=2)
