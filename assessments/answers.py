@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from assessments.rubric import AnswerKind, Question
@@ -32,7 +33,14 @@ def normalise_answer(question: Question, raw: str) -> str:
             return value
 
 
+# Commas only as thousands separators ("1,200"): "1,5" is a decimal comma, and reading it as
+# 15 would silently store ten times what was meant.
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
 def _normalise_number(question: Question, value: str) -> str:
+    if "," in value and not _THOUSANDS.match(value):
+        raise ValueError("Enter a number, like 3 or 1.5 (use a full stop for decimals)")
     try:
         number = Decimal(value.replace(",", ""))
     except InvalidOperation:
@@ -45,7 +53,7 @@ def _normalise_number(question: Question, value: str) -> str:
         raise ValueError(f"Enter a number of {question.min_value} or more")
     if question.max_value is not None and number > question.max_value:
         raise ValueError(f"Enter a number of {question.max_value} or less")
-    return format(number.normalize(), "f")
+    return format(number.normalize() + 0, "f")  # + 0 turns -0 into 0
 
 
 def impact_of(question: Question, value: str) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -153,13 +153,20 @@ class Question(_Strict):
             return f"{value} {self.unit}"
         return value
 
-    def impacts(self) -> list[int]:
-        """Every impact score an answer to this question can carry."""
+    def placed_impacts(self) -> list[tuple[str, int]]:
+        """Every impact score an answer to this question can carry, with where it is set."""
         if self.kind is AnswerKind.CHOICE:
-            return [o.impact for o in self.options]
+            return [
+                (_at("options", i, o.value) + ".impact", o.impact)
+                for i, o in enumerate(self.options)
+            ]
         if self.kind is AnswerKind.YES_NO:
-            return [i for i in (self.yes_impact, self.no_impact) if i is not None]
-        return [s.impact for s in self.steps]
+            return [
+                (f, i)
+                for f, i in (("yes_impact", self.yes_impact), ("no_impact", self.no_impact))
+                if i is not None
+            ]
+        return [(f"steps[{i}].impact", s.impact) for i, s in enumerate(self.steps)]
 
 
 class Section(_Strict):
@@ -193,44 +200,76 @@ class Rubric(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        scale = self.impact_scale
+        problems = [
+            *self._band_problems(),
+            *self._threshold_problems(),
+            *self._duplicate_id_problems(),
+            *self._question_problems(),
+        ]
+        if problems:
+            raise PlacedProblems(problems)
+        return self
+
+    def _band_problems(self) -> Iterator[str]:
         bands = self.rating_bands
         if bands[0].min != 0:
-            raise ValueError("the first rating band must start at 0")
-        mins = [b.min for b in bands]
-        if mins != sorted(mins) or len(set(mins)) != len(mins):
-            raise ValueError("rating bands must have strictly increasing min values")
+            yield f"{_at('rating_bands', 0, bands[0].id)}.min: the first band must start at 0"
+        for index in range(1, len(bands)):
+            if bands[index].min <= bands[index - 1].min:
+                yield (
+                    f"{_at('rating_bands', index, bands[index].id)}.min: must be greater than "
+                    f"the band before it ({bands[index - 1].min})"
+                )
+
+    def _threshold_problems(self) -> Iterator[str]:
+        scale = self.impact_scale
         if not scale.min <= self.mitigation_threshold <= scale.max:
-            raise ValueError(
-                f"mitigation_threshold {self.mitigation_threshold} is outside the impact "
+            yield (
+                f"mitigation_threshold: {self.mitigation_threshold} is outside the impact "
                 f"scale {scale.min}..{scale.max}"
             )
-        for kind, ids in (
-            ("rating band", [b.id for b in bands]),
-            ("staff group", [g.id for g in self.staff_groups]),
-            ("section", [s.id for s in self.sections]),
-            ("question", [q.id for s in self.sections for q in s.questions]),
-            ("source", [s.id for s in self.sources]),
-        ):
-            if len(set(ids)) != len(ids):
-                raise ValueError(f"duplicate {kind} ids: {_duplicates(ids)}")
+
+    def _duplicate_id_problems(self) -> Iterator[str]:
+        def placed(field: str, ids: list[str]) -> list[tuple[str, str]]:
+            return [(_at(field, index, ident), ident) for index, ident in enumerate(ids)]
+
+        lists = [
+            ("rating band", placed("rating_bands", [b.id for b in self.rating_bands])),
+            ("staff group", placed("staff_groups", [g.id for g in self.staff_groups])),
+            ("section", placed("sections", [s.id for s in self.sections])),
+            ("question", [(place, q.id) for place, q in self._placed_questions()]),
+            ("source", placed("sources", [s.id for s in self.sources])),
+        ]
+        for kind, items in lists:
+            first_place: dict[str, str] = {}
+            for place, ident in items:
+                if ident in first_place:
+                    yield f"{place}.id: duplicate {kind} id {ident!r} (also {first_place[ident]})"
+                first_place.setdefault(ident, place)
+
+    def _question_problems(self) -> Iterator[str]:
+        scale = self.impact_scale
         source_ids = {s.id for s in self.sources}
-        for section in self.sections:
-            for question in section.questions:
-                if question.source and question.source not in source_ids:
-                    raise ValueError(
-                        f"question {question.id!r}: source {question.source!r} is not one of "
-                        f"the rubric's sources ({', '.join(sorted(source_ids))})"
+        for place, question in self._placed_questions():
+            if question.source and question.source not in source_ids:
+                yield (
+                    f"{place}.source: {question.source!r} is not one of the rubric's sources "
+                    f"({', '.join(sorted(source_ids))})"
+                )
+            for field, impact in question.placed_impacts():
+                if not scale.min <= impact <= scale.max:
+                    yield (
+                        f"{place}.{field}: impact {impact} is outside the impact scale "
+                        f"{scale.min}..{scale.max}"
                     )
-                for impact in question.impacts():
-                    if not scale.min <= impact <= scale.max:
-                        raise ValueError(
-                            f"question {question.id!r}: impact {impact} is outside the impact "
-                            f"scale {scale.min}..{scale.max}"
-                        )
-        if not any(q.scored for s in self.sections for q in s.questions):
-            raise ValueError("the rubric has no scored question")
-        return self
+        if not any(q.scored for q in self.questions()):
+            yield "sections: the rubric has no scored question"
+
+    def _placed_questions(self) -> Iterator[tuple[str, Question]]:
+        for s_index, section in enumerate(self.sections):
+            for q_index, question in enumerate(section.questions):
+                in_section = _at("sections", s_index, section.id)
+                yield f"{in_section}.{_at('questions', q_index, question.id)}", question
 
     @property
     def key(self) -> str:
@@ -267,6 +306,19 @@ class RubricError(Exception):
         super().__init__("\n".join(f"{self.path}: {p}" for p in problems))
 
 
+class PlacedProblems(ValueError):
+    """Problems found across fields, each already naming its place in the document."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def _at(field: str, index: int, ident: str) -> str:
+    """A list item's place, as error messages write it: `sections[3] (workload)`."""
+    return f"{field}[{index}] ({ident})"
+
+
 def _duplicates(values: list[str]) -> str:
     return ", ".join(sorted(value for value, count in Counter(values).items() if count > 1))
 
@@ -294,17 +346,39 @@ def parse_rubric(document: Any, path: Path | str) -> Rubric:
     try:
         return Rubric.model_validate(document)
     except ValidationError as exc:
-        problems = [
-            f"{_location(tuple(err['loc']), document)}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors()
-        ]
+        problems: list[str] = []
+        for err in exc.errors():
+            cause = err.get("ctx", {}).get("error")
+            if isinstance(cause, PlacedProblems):
+                problems.extend(cause.problems)
+            else:
+                message = err["msg"].removeprefix("Value error, ")
+                problems.append(f"{_location(tuple(err['loc']), document)}: {message}")
         raise RubricError(path, problems) from None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (PyYAML keeps the last one
+    silently, so a second `weight:` would quietly win)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"found the key {key!r} twice", key_node.start_mark,
+                )  # fmt: skip
+            if isinstance(key, Hashable):
+                seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def load_rubric(path: Path) -> Rubric:
     """Read and validate one rubric YAML file."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except OSError as exc:
         raise RubricError(path, [f"cannot read the file: {exc.strerror}"]) from None
     except UnicodeDecodeError as exc:
@@ -317,12 +391,12 @@ def load_rubric(path: Path) -> Rubric:
 
 
 def load_rubric_dir(directory: Path) -> list[Rubric]:
-    """Load every `*.yaml` rubric in a folder, reporting every bad file at once."""
-    rubrics: list[Rubric] = []
+    """Load every rubric (`*.yaml`, `*.yml`) in a folder, reporting every bad file at once."""
+    loaded: list[tuple[Path, Rubric]] = []
     errors: list[RubricError] = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
         try:
-            rubrics.append(load_rubric(path))
+            loaded.append((path, load_rubric(path)))
         except RubricError as exc:
             errors.append(exc)
     if errors:
@@ -331,9 +405,15 @@ def load_rubric_dir(directory: Path) -> list[Rubric]:
             if len(errors) > 1
             else errors[0]
         )
-    keys = [r.key for r in rubrics]
-    if len(set(keys)) != len(keys):
-        raise RubricError(
-            directory, [f"two files define the same rubric version: {_duplicates(keys)}"]
-        )
-    return rubrics
+    files_of: dict[str, list[str]] = {}
+    for path, rubric in loaded:
+        files_of.setdefault(rubric.key, []).append(path.name)
+    clashes = [
+        f"{key} is defined by more than one file ({', '.join(names)}): give each its own id "
+        "or version"
+        for key, names in files_of.items()
+        if len(names) > 1
+    ]
+    if clashes:
+        raise RubricError(directory, clashes)
+    return [rubric for _, rubric in loaded]

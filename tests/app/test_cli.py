@@ -1,0 +1,298 @@
+"""The `wia` command line, as an operator runs it: validate and publish rubrics, migrate the
+database, add schools, and refuse to start on a bad rubric."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from typer.testing import CliRunner, Result
+
+from app.cli import app
+from app.main import create_app
+from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
+from assessments.db import create_db_engine
+from assessments.rubric import RubricError
+from tests.factories import DEFAULT_RUBRIC_PATH
+
+WIA = Path(sys.executable).parent / "wia"
+SHIPPED = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
+# If start-up ever wrongly accepted a bad rubric, the server could not bind here and would stop.
+NOWHERE = ("--host", "192.0.2.1", "--port", "9")  # TEST-NET-1: never an address of this machine
+
+
+def wia(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _bad_rubric(folder: Path, name: str = "bad-threshold.yaml") -> Path:
+    document = copy.deepcopy(SHIPPED)
+    document["mitigation_threshold"] = 9
+    path = folder / name
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Settings read afresh from the environment the test sets up, and forgotten afterwards."""
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli_database(tmp_database_url: str, fresh_settings: pytest.MonkeyPatch) -> str:
+    """A brand-new database that the CLI uses through WIA_DATABASE_URL."""
+    fresh_settings.setenv("WIA_DATABASE_URL", tmp_database_url)
+    return tmp_database_url
+
+
+@pytest.fixture
+def migrated(cli_database: str) -> str:
+    result = wia("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    return cli_database
+
+
+class TestRubricValidate:
+    def test_the_shipped_rubric_is_ok(self) -> None:
+        result = wia("rubric", "validate", DEFAULT_RUBRIC_PATH)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == (
+            f"{DEFAULT_RUBRIC_PATH}: ok (staff-wellbeing-impact@1, 7 sections, 38 questions)\n"
+        )
+
+    def test_a_bad_file_fails_naming_the_file_the_place_and_the_problem(
+        self, tmp_path: Path
+    ) -> None:
+        document = copy.deepcopy(SHIPPED)
+        document["sections"][3]["questions"][0]["options"] = document["sections"][3]["questions"][
+            0
+        ]["options"][:1]
+        path = tmp_path / "one-option.yaml"
+        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+        result = wia("rubric", "validate", path)
+
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"{path}: sections[3] (workload).questions[0] (meetings): "
+            "a choice question needs at least two options\n"
+        )
+
+    def test_every_bad_file_is_reported_and_good_files_are_still_checked(
+        self, tmp_path: Path
+    ) -> None:
+        bad = _bad_rubric(tmp_path)
+        missing = tmp_path / "missing.yaml"
+        not_yaml = tmp_path / "not-yaml.yaml"
+        not_yaml.write_text("title: [unclosed\n", encoding="utf-8")
+
+        result = wia("rubric", "validate", bad, DEFAULT_RUBRIC_PATH, missing, not_yaml)
+
+        assert result.exit_code == 1
+        assert f"{DEFAULT_RUBRIC_PATH}: ok" in result.stdout
+        assert f"{bad}: mitigation_threshold: 9 is outside" in result.stderr
+        assert f"{missing}: cannot read the file: No such file or directory" in result.stderr
+        assert f"{not_yaml}: not valid YAML" in result.stderr
+
+    def test_the_installed_command_validates_the_shipped_rubrics(self) -> None:
+        completed = subprocess.run(
+            [str(WIA), "rubric", "validate", "rubrics/staff-wellbeing-impact.yaml"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr
+        assert completed.stdout.startswith("rubrics/staff-wellbeing-impact.yaml: ok (")
+
+
+class TestDbUpgrade:
+    def test_creates_the_schema_in_a_fresh_database(self, cli_database: str) -> None:
+        result = wia("db", "upgrade")
+
+        assert result.exit_code == 0, result.output
+        assert "Database at head." in result.stdout
+        engine = create_db_engine(cli_database)
+        try:
+            tables = set(sa.inspect(engine).get_table_names())
+        finally:
+            engine.dispose()
+        assert {"school", "rubric_version", "policy", "alembic_version"} <= tables
+
+    def test_running_it_again_changes_nothing(self, migrated: str) -> None:
+        before = _rows(migrated, "SELECT version_num FROM alembic_version")
+        result = wia("db", "upgrade")
+        assert result.exit_code == 0, result.output
+        assert _rows(migrated, "SELECT version_num FROM alembic_version") == before
+
+
+class TestRubricPublish:
+    def test_publishing_twice_stores_one_frozen_copy(self, migrated: str) -> None:
+        first = wia("rubric", "publish", DEFAULT_RUBRIC_PATH)
+        again = wia("rubric", "publish", DEFAULT_RUBRIC_PATH)
+
+        assert first.exit_code == 0, first.output
+        assert again.exit_code == 0, again.output
+        assert first.stdout.startswith("staff-wellbeing-impact@1: published (sha256 ")
+        assert again.stdout == first.stdout
+        rows = _rows(migrated, "SELECT rubric_id, version, content_hash FROM rubric_version")
+        assert len(rows) == 1
+        assert rows[0][:2] == ("staff-wellbeing-impact", 1)
+        assert str(rows[0][2]).startswith(first.stdout.split("sha256 ")[1][:12])
+
+    def test_changed_content_under_the_same_version_is_refused(
+        self, migrated: str, tmp_path: Path
+    ) -> None:
+        assert wia("rubric", "publish", DEFAULT_RUBRIC_PATH).exit_code == 0
+        stored = _rows(migrated, "SELECT content_hash FROM rubric_version")
+        edited = tmp_path / "staff-wellbeing-impact.yaml"
+        edited.write_text(
+            DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8").replace(
+                "title: Staff workload and wellbeing impact assessment",
+                "title: Staff workload and well-being impact assessment",
+            ),
+            encoding="utf-8",
+        )
+
+        result = wia("rubric", "publish", edited)
+
+        assert result.exit_code == 1
+        assert "staff-wellbeing-impact@1 is already published with different content" in (
+            result.stderr
+        )
+        assert "give the changed rubric a new version number" in result.stderr
+        assert _rows(migrated, "SELECT content_hash FROM rubric_version") == stored
+
+    def test_a_failed_publish_stores_none_of_the_files(self, migrated: str, tmp_path: Path) -> None:
+        assert wia("rubric", "publish", DEFAULT_RUBRIC_PATH).exit_code == 0
+        version_2 = tmp_path / "v2.yaml"
+        version_2.write_text(yaml.safe_dump({**SHIPPED, "version": 2}), encoding="utf-8")
+        changed_1 = tmp_path / "v1-changed.yaml"
+        changed_1.write_text(yaml.safe_dump({**SHIPPED, "title": "Changed"}), encoding="utf-8")
+
+        result = wia("rubric", "publish", version_2, changed_1)
+
+        assert result.exit_code == 1
+        assert _rows(migrated, "SELECT version FROM rubric_version") == [(1,)]
+
+    def test_a_bad_file_is_refused_before_anything_is_stored(
+        self, migrated: str, tmp_path: Path
+    ) -> None:
+        bad = _bad_rubric(tmp_path)
+        result = wia("rubric", "publish", DEFAULT_RUBRIC_PATH, bad)
+        assert result.exit_code == 1
+        assert f"{bad}: mitigation_threshold: 9 is outside" in result.stderr
+        assert _rows(migrated, "SELECT version FROM rubric_version") == []
+
+
+class TestSchoolCreate:
+    def test_creates_schools_and_skips_existing_ones_with_if_missing(self, migrated: str) -> None:
+        first = wia("school", "create", "--if-missing", "Northfield Primary School")
+        again = wia(
+            "school", "create", "--if-missing", "Northfield Primary School", "Riverside Academy"
+        )
+
+        assert first.exit_code == 0, first.output
+        assert again.exit_code == 0, again.output
+        assert first.stdout.endswith(": Northfield Primary School\n")
+        assert "Northfield" not in again.stdout
+        assert again.stdout.endswith(": Riverside Academy\n")
+        names = _rows(migrated, "SELECT name FROM school ORDER BY name")
+        assert names == [("Northfield Primary School",), ("Riverside Academy",)]
+
+    def test_without_if_missing_an_existing_name_is_an_error(self, migrated: str) -> None:
+        assert wia("school", "create", "Riverside Academy").exit_code == 0
+
+        result = wia("school", "create", "Riverside Academy")
+
+        assert result.exit_code == 1
+        assert "A school called 'Riverside Academy' already exists" in result.stderr
+        assert _rows(migrated, "SELECT count(*) FROM school") == [(1,)]
+
+
+class TestStartUpRefusesABadRubric:
+    def test_create_app_raises_naming_the_bad_file(self, tmp_path: Path) -> None:
+        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "staff-wellbeing-impact.yaml")
+        bad = _bad_rubric(tmp_path)
+        settings = Settings(
+            environment=Environment.TEST,
+            database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+            secret_key="test-secret-key-that-is-long-enough-0123456789",
+            rubrics_dir=tmp_path,
+        )
+
+        with pytest.raises(RubricError) as error:
+            create_app(settings)
+
+        assert str(error.value).startswith(f"{bad}: mitigation_threshold: 9")
+
+    def test_serve_exits_with_cannot_start(
+        self, tmp_path: Path, fresh_settings: pytest.MonkeyPatch
+    ) -> None:
+        bad = _bad_rubric(tmp_path)
+        fresh_settings.setenv("WIA_RUBRICS_DIR", str(tmp_path))
+        fresh_settings.setenv("WIA_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+
+        result = wia("serve", *NOWHERE)
+
+        assert result.exit_code == 1
+        assert "Cannot start: a rubric file is invalid." in result.stderr
+        assert f"{bad}: mitigation_threshold: 9" in result.stderr
+
+    def test_the_installed_command_refuses_to_start(self, tmp_path: Path) -> None:
+        bad = _bad_rubric(tmp_path)
+        completed = subprocess.run(
+            [str(WIA), "serve", *NOWHERE],
+            env={
+                **os.environ,
+                "WIA_RUBRICS_DIR": str(tmp_path),
+                "WIA_DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert completed.returncode == 1
+        assert "Cannot start" in completed.stderr
+        assert str(bad) in completed.stderr
+
+
+class TestStartUpRefusesUnsafeSettings:
+    @pytest.mark.parametrize("command", [("serve", *NOWHERE), ("db", "upgrade")])
+    def test_production_without_a_secret_key_says_what_to_set(
+        self, command: tuple[str, ...], tmp_path: Path, fresh_settings: pytest.MonkeyPatch
+    ) -> None:
+        fresh_settings.setenv("WIA_ENVIRONMENT", "production")
+        fresh_settings.delenv("WIA_SECRET_KEY", raising=False)
+        fresh_settings.setenv("WIA_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+
+        result = wia(*command)
+
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Cannot start: the settings are not valid.")
+        assert "WIA_SECRET_KEY must be set" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert not (tmp_path / "unused.sqlite3").exists()
