@@ -4,11 +4,13 @@ for people."""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import HTTPException as FastAPIHTTPException
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from app.web import render
+from app.web import render, wants_fragment
 from assessments.errors import (
     Conflict,
     DomainError,
@@ -53,9 +55,23 @@ def _origin(request: Request, field: str) -> str:
 
 def _error_page(request: Request, status_code: int, message: str) -> Response:
     title = TITLES.get(status_code, "Sorry, there is a problem with the service")
-    return render(
+    response = render(
         request, "error.html", {"title": title, "message": message}, status_code=status_code
     )
+    if wants_fragment(request):
+        # An htmx request meant to swap one part of the page: show the error as the whole page
+        # instead, so it is neither lost nor nested inside a form.
+        response.headers["HX-Retarget"] = "body"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+async def request_validation_error(request: Request, exc: Exception) -> Response:
+    """A page URL whose ids do not parse (e.g. /policies/abc) is a page that does not exist."""
+    assert isinstance(exc, RequestValidationError)
+    if _is_api(request):
+        return await request_validation_exception_handler(request, exc)
+    return _error_page(request, 404, "")
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
@@ -84,5 +100,6 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(FastAPIHTTPException, http_error)

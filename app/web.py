@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
@@ -42,6 +43,14 @@ for _component in GOVUK_COMPONENTS:
     _macros = _environment.get_template(f"govuk_frontend_jinja/components/{_component}/macro.html")
     _name = "govuk" + _component.title().replace("-", "")
     _environment.globals[_name] = getattr(_macros.module, _name)
+
+
+def plain_number(value: Decimal) -> str:
+    """A number as a person would write it: 2.50 → 2.5, -1.00 → -1."""
+    return format(value.normalize() + 0, "f")
+
+
+_environment.filters["plain_number"] = plain_number
 templates = Jinja2Blocks(env=_environment)
 
 

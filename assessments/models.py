@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -34,6 +35,23 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 def _timestamp() -> sa.Column[datetime]:
     return sa.Column(UTCDateTime(), nullable=False)
+
+
+HUNDREDTH = Decimal("0.01")
+
+
+class Hours(sa.TypeDecorator[Decimal]):
+    """Hours to two decimal places, kept in the float column the schema has and read back as
+    an exact Decimal (so 2.5 comes back as 2.50, never 2.4999…, and compares equal to input)."""
+
+    impl = sa.Float
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: sa.Dialect) -> float | None:
+        return None if value is None else float(value)
+
+    def process_result_value(self, value: float | None, dialect: sa.Dialect) -> Decimal | None:
+        return None if value is None else Decimal(repr(value)).quantize(HUNDREDTH)
 
 
 class EnumValue(sa.TypeDecorator[StrEnum]):
@@ -149,6 +167,11 @@ class AssessmentVersion(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
+    @property
+    def editable(self) -> bool:
+        """Only a draft's answers and estimates may change."""
+        return self.status is VersionStatus.DRAFT
+
 
 class Answer(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("version_id", "question_id"),)
@@ -172,7 +195,7 @@ class WorkloadEstimate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="assessment_version.id", index=True)
     staff_group: str = Field(max_length=64)
-    hours_per_term: float
+    hours_per_term: Decimal = Field(sa_type=Hours())
     staff_count: int
     note: str = Field(default="", sa_type=sa.Text)
     revision: int = 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -15,6 +14,7 @@ from assessments.actors import Actor
 from assessments.answers import normalise_answer
 from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
 from assessments.models import (
+    HUNDREDTH,
     Answer,
     Assessment,
     AssessmentVersion,
@@ -118,7 +118,7 @@ def start_assessment(
 
 def _editable_version(session: Session, version_id: int) -> AssessmentVersion:
     version = repository.get_version(session, version_id)
-    if version.status is not VersionStatus.DRAFT:
+    if not version.editable:
         raise InvalidTransition(
             f"Version {version.number} is {version.status.value} and can no longer be changed"
         )
@@ -193,7 +193,7 @@ def save_workload_estimate(
     version = _editable_version(session, version_id)
     _require_staff_group(session, version, staff_group)
     row = repository.estimate(session, version_id, staff_group)
-    hours = float(data.hours_per_term)
+    hours = data.hours_per_term.quantize(HUNDREDTH)  # as the database will give it back
     if row is not None and (row.hours_per_term, row.staff_count, row.note) == (
         hours,
         data.staff_count,
@@ -241,10 +241,7 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
     results = compute_results(
         rubric,
         {qid: a.value for qid, a in answers.items()},
-        [
-            WorkloadInput(e.staff_group, Decimal(str(e.hours_per_term)), e.staff_count)
-            for e in estimates.values()
-        ],
+        [WorkloadInput(e.staff_group, e.hours_per_term, e.staff_count) for e in estimates.values()],
     )
     return AssessmentView(
         version=version,

@@ -69,7 +69,7 @@ def _page_context(view: AssessmentView, current: str) -> dict[str, Any]:
         "steps": steps,
         "step_number": index + 1,
         "previous_step": steps[index - 1] if index else None,
-        "editable": view.version.status == "draft",
+        "editable": view.version.editable,
         "policy_url": f"/policies/{view.policy.id}",
     }
 
@@ -209,7 +209,10 @@ def autosave_answer(
         raise NotFound(f"The rubric has no question {question_id!r}")
     section = next(s for s in view.rubric.sections if question in s.questions)
     answers, errors, submitted = _parse_answers(form, [question])
-    if not errors and question.id in answers:
+    status_code = 422
+    if not errors and question.id not in answers:
+        errors[question.id] = "This page is out of date: reload it and give your answer again"
+    if not errors:
         try:
             service.save_answer(
                 session=session,
@@ -221,7 +224,7 @@ def autosave_answer(
         except ValidationFailed as exc:
             errors[question.id] = next(iter(exc.errors.values()))
         except StaleVersion as exc:
-            errors[question.id] = exc.message
+            errors[question.id], status_code = exc.message, 409
     if not errors:
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
         submitted = {}
@@ -232,7 +235,7 @@ def autosave_answer(
         errors=errors,
         submitted=submitted,
         saved=None if errors else question_id,
-        status_code=422 if errors else 200,
+        status_code=status_code if errors else 200,
         block="question",
         question=question,
     )

@@ -396,3 +396,19 @@ def test_an_unknown_policy_is_page_not_found(client: TestClient, method: str, ur
     assert title(doc) == "Page not found – Workload Impact Register"
     assert doc.find("h1").text == "Page not found"
     assert doc.find("main").find_all("a", href="/")
+
+
+@pytest.mark.parametrize(
+    "url", ["/policies/abc", "/assessments/abc", "/assessments/1.5/summary", "/policies/99999999"]
+)
+def test_a_url_with_an_id_that_is_not_one_is_page_not_found(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert title(page(response)).startswith("Page not found")
+
+
+def test_the_api_still_says_which_path_parameter_is_wrong(client: TestClient) -> None:
+    response = client.get("/api/v1/policies/abc")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "policy_id"]

@@ -392,12 +392,26 @@ def test_autosave_over_someone_elses_newer_answer_is_refused(
 
     response = autosave(client, doc, draft, NUMBER_QUESTION, "1")
 
-    assert response.status_code in {409, 422}  # both are swapped in by the page's htmx config
+    assert response.status_code == 409  # swapped in place of the question by the htmx config
     fragment = page(response)
     assert is_fragment(fragment)
     assert STALE in error_for(fragment, f"answer-{NUMBER_QUESTION.id}")
     assert field_value(fragment, f"answer-{NUMBER_QUESTION.id}") == "1"
     assert saved_answers(session, draft) == {NUMBER_QUESTION.id: "6"}
+
+
+def test_autosave_from_a_page_too_old_to_carry_revisions_asks_for_a_reload(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    doc = open_section(client, draft, NUMBER_SECTION)
+    response = client.post(
+        f"{base_url(draft)}/answers/{NUMBER_QUESTION.id}",
+        data={f"answer-{NUMBER_QUESTION.id}": "3"},
+        headers=htmx_headers(doc),
+    )
+    assert response.status_code == 422
+    assert "reload it" in error_for(page(response), f"answer-{NUMBER_QUESTION.id}")
+    assert saved_answers(session, draft) == {}
 
 
 def test_autosave_of_an_empty_answer_clears_it(
@@ -442,7 +456,7 @@ def open_workload(client: TestClient, version: AssessmentVersion) -> Element:
     return page(response)
 
 
-def estimate_rows(session: Session, version: AssessmentVersion) -> dict[str, tuple[float, int]]:
+def estimate_rows(session: Session, version: AssessmentVersion) -> dict[str, tuple[Decimal, int]]:
     session.expire_all()
     return {
         group: (row.hours_per_term, row.staff_count)
@@ -497,12 +511,15 @@ def test_saving_the_workload_goes_to_the_summary_and_is_shown_on_return(
 
     assert response.status_code == 303
     assert response.headers["location"] == f"{base_url(draft)}/summary"
-    assert estimate_rows(session, draft) == {"teachers": (2.5, 10), "support-staff": (-1.0, 4)}
+    assert estimate_rows(session, draft) == {
+        "teachers": (Decimal("2.5"), 10),
+        "support-staff": (Decimal(-1), 4),
+    }
     again = open_workload(client, draft)
     assert field_value(again, "hours-teachers") == "2.5"
     assert field_value(again, "staff-teachers") == "10"
     assert field_value(again, "note-teachers") == "Weekly marking log"
-    assert field_value(again, "hours-support-staff") == "-1.0"
+    assert field_value(again, "hours-support-staff") == "-1"  # as typed, not -1.0
     assert field_value(again, "hours-teaching-assistants") == ""
 
 
@@ -517,7 +534,7 @@ def test_emptying_a_staff_groups_row_clears_its_estimate(
     response = submit(client, doc, workload_url(draft), changes)
 
     assert response.status_code == 303
-    assert estimate_rows(session, draft) == {"teachers": (2.0, 10)}
+    assert estimate_rows(session, draft) == {"teachers": (Decimal(2), 10)}
 
 
 HOURS_PROBLEM = "enter the hours added or removed per person per term"
@@ -564,7 +581,7 @@ def test_invalid_workload_numbers_are_shown_next_to_the_row_and_kept(
     assert field_value(doc, "hours-teachers") == hours
     assert field_value(doc, "staff-teachers") == staff
     assert field_value(doc, "hours-support-staff") == "1"
-    assert estimate_rows(session, draft) == {"support-staff": (1.0, 3)}
+    assert estimate_rows(session, draft) == {"support-staff": (Decimal(1), 3)}
 
 
 def test_a_workload_row_changed_by_someone_else_meanwhile_is_not_overwritten(
@@ -580,7 +597,7 @@ def test_a_workload_row_changed_by_someone_else_meanwhile_is_not_overwritten(
     page_ = page(response)
     assert STALE in page_.by_id("group-error-teachers").text
     assert field_value(page_, "hours-teachers") == "1"
-    assert estimate_rows(session, draft) == {"teachers": (3.0, 12)}
+    assert estimate_rows(session, draft) == {"teachers": (Decimal(3), 12)}
 
 
 def test_emptying_a_row_someone_else_changed_meanwhile_keeps_their_estimate(
@@ -596,7 +613,7 @@ def test_emptying_a_row_someone_else_changed_meanwhile_keeps_their_estimate(
 
     assert response.status_code == 422
     assert STALE in page(response).by_id("group-error-teachers").text
-    assert estimate_rows(session, draft) == {"teachers": (3.0, 12)}
+    assert estimate_rows(session, draft) == {"teachers": (Decimal(3), 12)}
 
 
 # The summary --------------------------------------------------------------------------------
@@ -663,7 +680,7 @@ def test_summary_shows_net_hours_per_staff_group_per_year(
 
     assert table_rows(doc.by_id("workload")) == [
         ["Teachers", "2.5", "10", "7.5", "75.0"],
-        ["Support staff", "-1.0", "4", "-3.0", "-12.0"],
+        ["Support staff", "-1", "4", "-3.0", "-12.0"],
         ["All staff groups", "63.0"],
     ]
 
@@ -748,6 +765,9 @@ def test_a_submitted_version_cannot_be_changed(
     for name, response in attempts.items():
         assert response.status_code == 409, name
         assert "Version 1 is submitted and can no longer be changed" in response.text, name
+    # The refused autosave replaces the whole page, not the one question it was sent from.
+    assert attempts["autosave"].headers["HX-Retarget"] == "body"
+    assert "HX-Retarget" not in attempts["section"].headers
     assert saved_answers(session, submitted) == {TEXT_QUESTION.id: "As submitted"}
     assert estimate_rows(session, submitted) == {}
 
@@ -761,3 +781,20 @@ def test_a_submitted_version_can_still_be_read(
     assert "Submitted" in row.text
     assert not row.find_all("a", href=base_url(submitted))  # no "Continue"
     assert row.find_all("a", href=f"{base_url(submitted)}/summary")
+
+
+def test_a_submitted_version_reads_as_read_only(
+    client: TestClient, submitted: AssessmentVersion
+) -> None:
+    for url in (section_url(submitted, SECTIONS[0]), workload_url(submitted)):
+        doc = page(client.get(url))
+        assert "it can be read but no longer changed" in doc.by_id("read-only").text, url
+        form = doc.find("form", method="post")
+        outer = next(
+            child
+            for child in form.children
+            if isinstance(child, Element) and child.tag == "fieldset"
+        )
+        assert "disabled" in outer.attrs, url  # every field inside is disabled with it
+        assert not doc.find_all("button"), url  # no "Save and continue"
+        assert "hx-post" not in client.get(url).text, url
