@@ -42,12 +42,18 @@ def _begin_sqlite(connection: sa.Connection) -> None:
 
 
 @contextmanager
+def committed(session: Session) -> Iterator[Session]:
+    """Commit the session's work when the block ends, or roll all of it back on any error."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
 def unit_of_work(engine: sa.Engine) -> Iterator[Session]:
     """A session whose work is committed as one transaction, or rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with Session(engine, expire_on_commit=False) as session, committed(session):
+        yield session

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.deps import get_session
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings
+from assessments.db import committed
 from tests import databases
 from tests.factories import publish_default_rubric
 
@@ -80,13 +81,8 @@ def app(settings: Settings, connection: sa.Connection) -> Iterator[FastAPI]:
     application = create_app(settings)
 
     def session_in_test_transaction() -> Iterator[Session]:
-        with _session_on(connection) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with _session_on(connection) as session, committed(session):
+            yield session
 
     application.dependency_overrides[get_session] = session_in_test_transaction
     yield application
