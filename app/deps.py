@@ -16,7 +16,8 @@ from assessments.db import unit_of_work
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
-    with unit_of_work(request.app.state.engine) as session:
+    read_only = request.method in {"GET", "HEAD", "OPTIONS"}
+    with unit_of_work(request.app.state.engine, read_only=read_only) as session:
         yield session
 
 

@@ -35,10 +35,15 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = {"wia_read_only": True}  # execution options of a unit of work that only reads
+
+
 def _begin_sqlite(connection: sa.Connection) -> None:
-    # IMMEDIATE takes the write lock up front, so concurrent requests queue on busy_timeout
-    # instead of failing with "database is locked" when a reader later tries to write.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer takes the write lock up front (IMMEDIATE), so concurrent writers queue on
+    # busy_timeout instead of failing with "database is locked" when a reader turns writer.
+    # Readers need no lock in WAL mode and never wait for writers.
+    read_only = connection.get_execution_options().get("wia_read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -53,7 +58,8 @@ def committed(session: Session) -> Iterator[Session]:
 
 
 @contextmanager
-def unit_of_work(engine: sa.Engine) -> Iterator[Session]:
+def unit_of_work(engine: sa.Engine, *, read_only: bool = False) -> Iterator[Session]:
     """A session whose work is committed as one transaction, or rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session, committed(session):
+    bind = engine.execution_options(**READ_ONLY) if read_only else engine
+    with Session(bind, expire_on_commit=False) as session, committed(session):
         yield session

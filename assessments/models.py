@@ -40,20 +40,6 @@ def _timestamp() -> sa.Column[datetime]:
 HUNDREDTH = Decimal("0.01")
 
 
-class Hours(sa.TypeDecorator[Decimal]):
-    """Hours to two decimal places, kept in the float column the schema has and read back as
-    an exact Decimal (so 2.5 comes back as 2.50, never 2.4999…, and compares equal to input)."""
-
-    impl = sa.Float
-    cache_ok = True
-
-    def process_bind_param(self, value: Decimal | None, dialect: sa.Dialect) -> float | None:
-        return None if value is None else float(value)
-
-    def process_result_value(self, value: float | None, dialect: sa.Dialect) -> Decimal | None:
-        return None if value is None else Decimal(repr(value)).quantize(HUNDREDTH)
-
-
 class EnumValue(sa.TypeDecorator[StrEnum]):
     """A StrEnum stored as its plain value in a VARCHAR, and read back as the enum member
     (a bare String column would hand back a str, and `status is VersionStatus.DRAFT` fails)."""
@@ -195,7 +181,7 @@ class WorkloadEstimate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="assessment_version.id", index=True)
     staff_group: str = Field(max_length=64)
-    hours_per_term: Decimal = Field(sa_type=Hours())
+    hours_per_term: Decimal = Field(sa_type=sa.Numeric(7, 2))  # up to ±99999.99
     staff_count: int
     note: str = Field(default="", sa_type=sa.Text)
     revision: int = 1

@@ -39,8 +39,10 @@ def policy_by_reference(session: Session, reference: str) -> Policy | None:
     return session.exec(select(Policy).where(Policy.reference == reference)).first()
 
 
-def get_policy(session: Session, policy_id: int) -> Policy:
-    policy = session.get(Policy, policy_id)
+def get_policy(session: Session, policy_id: int, *, for_update: bool = False) -> Policy:
+    policy = session.get(
+        Policy, policy_id, with_for_update=for_update, populate_existing=for_update
+    )
     if policy is None:
         raise NotFound(f"There is no policy {policy_id}")
     return policy
@@ -63,7 +65,10 @@ def versions_of_policy(session: Session, policy_id: int) -> list[AssessmentVersi
 def get_version(
     session: Session, version_id: int, *, for_update: bool = False
 ) -> AssessmentVersion:
-    version = session.get(AssessmentVersion, version_id, with_for_update=for_update)
+    # for_update locks the row (PostgreSQL) and re-reads it, so writers to one version queue.
+    version = session.get(
+        AssessmentVersion, version_id, with_for_update=for_update, populate_existing=for_update
+    )
     if version is None:
         raise NotFound(f"There is no assessment version {version_id}")
     return version

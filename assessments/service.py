@@ -7,12 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from assessments import repository
 from assessments.actors import Actor
 from assessments.answers import normalise_answer
-from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
+from assessments.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    StaleVersion,
+    ValidationFailed,
+)
 from assessments.models import (
     HUNDREDTH,
     Answer,
@@ -53,9 +59,22 @@ def publish_rubric(*, session: Session, actor: Actor, rubric: Rubric) -> RubricV
         content=canonical_json(rubric),
         content_hash=digest,
     )
-    session.add(row)
-    session.flush()
+    try:
+        _insert(session, row, Conflict("published at the same moment by another process"))
+    except Conflict:
+        # Several instances starting together all publish; the same content is not a clash.
+        return publish_rubric(session=session, actor=actor, rubric=rubric)
     return row
+
+
+def _insert(session: Session, row: SQLModel, clash: DomainError) -> None:
+    """Insert a row; if a concurrent transaction inserted the same unique key first, raise
+    `clash` (a message for the user) instead of letting the database error become a 500."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise clash from None
 
 
 def create_school(*, session: Session, actor: Actor, name: str) -> School:
@@ -66,8 +85,7 @@ def create_school(*, session: Session, actor: Actor, name: str) -> School:
     if repository.school_by_name(session, name) is not None:
         raise ValidationFailed({"name": f"A school called {name!r} already exists"})
     school = School(name=name)
-    session.add(school)
-    session.flush()
+    _insert(session, school, ValidationFailed({"name": f"A school called {name!r} already exists"}))
     return school
 
 
@@ -81,12 +99,7 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
     if repository.policy_by_reference(session, data.reference) is not None:
         raise reference_taken
     policy = Policy.model_validate(data)
-    session.add(policy)
-    try:
-        with session.begin_nested():  # a concurrent insert of the same reference loses here
-            session.flush()
-    except IntegrityError:
-        raise reference_taken from None
+    _insert(session, policy, reference_taken)
     return policy
 
 
@@ -94,7 +107,7 @@ def start_assessment(
     *, session: Session, actor: Actor, policy_id: int, rubric_id: str
 ) -> AssessmentVersion:
     """Start version 1 of a policy's impact assessment against the latest published rubric."""
-    policy = repository.get_policy(session, policy_id)
+    policy = repository.get_policy(session, policy_id, for_update=True)  # a double click waits
     if repository.assessment_for_policy(session, policy_id) is not None:
         raise Conflict(f"{policy.reference} already has an impact assessment")
     rubric_row = repository.latest_published_rubric(session, rubric_id)
@@ -117,7 +130,9 @@ def start_assessment(
 
 
 def _editable_version(session: Session, version_id: int) -> AssessmentVersion:
-    version = repository.get_version(session, version_id)
+    # Locked, so two saves to one version run one after the other: neither can insert the same
+    # answer twice, nor pass the revision check on a row the other is changing.
+    version = repository.get_version(session, version_id, for_update=True)
     if not version.editable:
         raise InvalidTransition(
             f"Version {version.number} is {version.status.value} and can no longer be changed"
@@ -148,6 +163,9 @@ def save_answer(
         value = normalise_answer(question, data.value) if data.value.strip() else ""
     except ValueError as exc:
         raise ValidationFailed({"value": str(exc)}) from None
+    if not value and data.comment.strip():
+        # Evidence is kept with its answer; on its own it would be lost without a word.
+        raise ValidationFailed({"value": "Give an answer before adding evidence or a comment"})
     row = repository.answer(session, version_id, question_id)
     if row is None and not value:
         return None

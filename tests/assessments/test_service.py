@@ -219,6 +219,20 @@ class TestSaveAnswer:
             save(question.options[1].value, 1)  # a change based on the answer that was cleared
         assert question.id not in repository.answers_of_version(session, version_id)
 
+    def test_evidence_without_an_answer_is_refused_not_dropped(self, session: Session) -> None:
+        rubric = default_rubric()
+        version_id = _version_id(session)
+        question_id = _first_choice_question(rubric)
+        with pytest.raises(ValidationFailed) as refused:
+            service.save_answer(
+                session=session, actor=AUTHOR, version_id=version_id, question_id=question_id,
+                data=AnswerSave(value="", comment="Staff survey, March"),
+            )  # fmt: skip
+        assert refused.value.errors == {
+            "value": "Give an answer before adding evidence or a comment"
+        }
+        assert repository.answers_of_version(session, version_id) == {}
+
     def test_an_empty_value_clears_the_answer(self, session: Session) -> None:
         rubric = default_rubric()
         version = make_draft(session)
