@@ -28,4 +28,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"]
 # Migrate and publish the rubrics (both idempotent), then serve. In production start-up is
 # refused without WIA_SECRET_KEY.
-CMD ["sh", "-c", "wia db upgrade && wia rubric publish rubrics/*.yaml && exec wia serve"]
+CMD ["sh", "-c", "wia db upgrade && wia rubric publish && exec wia serve"]

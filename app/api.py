@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from app.deps import ActorDep, SessionDep, SettingsDep
-from assessments import repository, service
-from assessments.errors import NotFound
+from app.security import refuse_cross_site
+from assessments import policies, service
 from assessments.schemas import (
     AnswerRead,
     AnswerSave,
@@ -25,7 +25,7 @@ from assessments.schemas import (
 )
 from assessments.service import AssessmentView
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(refuse_cross_site)])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such resource"},
@@ -34,13 +34,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/schools")
-def list_schools(session: SessionDep) -> list[SchoolRead]:
+def list_schools(session: SessionDep, actor: ActorDep) -> list[SchoolRead]:
     """The trust's schools."""
-    return [SchoolRead.model_validate(s) for s in repository.list_schools(session)]
+    schools = policies.list_schools(session=session, actor=actor)
+    return [SchoolRead.model_validate(school) for school in schools]
 
 
 @router.get("/rubrics")
-def list_rubrics(session: SessionDep) -> list[dict[str, Any]]:
+def list_rubrics(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
     """Every published rubric version, with its content hash."""
     return [
         {
@@ -50,35 +51,45 @@ def list_rubrics(session: SessionDep) -> list[dict[str, Any]]:
             "content_hash": r.content_hash,
             "published_at": r.published_at,
         }
-        for r in repository.list_published_rubrics(session)
+        for r in policies.list_published_rubrics(session=session, actor=actor)
     ]
 
 
 @router.get("/rubrics/{rubric_id}/{version}", responses=ERRORS)
-def get_rubric(rubric_id: str, version: int, session: SessionDep) -> dict[str, Any]:
+def get_rubric(
+    rubric_id: str, version: int, session: SessionDep, actor: ActorDep
+) -> dict[str, Any]:
     """The frozen content of one published rubric version."""
-    row = repository.published_rubric(session, rubric_id, version)
-    if row is None:
-        raise NotFound(f"Rubric {rubric_id}@{version} has not been published")
-    return repository.frozen_rubric(row).model_dump(mode="json")
+    rubric = policies.published_rubric(
+        session=session, actor=actor, rubric_id=rubric_id, version=version
+    )
+    return rubric.model_dump(mode="json")
 
 
 @router.get("/policies")
-def list_policies(session: SessionDep) -> list[PolicyRead]:
+def list_policies(session: SessionDep, actor: ActorDep) -> list[PolicyRead]:
     """Every policy."""
-    return [PolicyRead.model_validate(p) for p in repository.list_policies(session)]
+    listings = policies.list_policies(session=session, actor=actor)
+    return [PolicyRead.model_validate(listing.policy) for listing in listings]
 
 
 @router.post("/policies", status_code=status.HTTP_201_CREATED)
 def create_policy(data: PolicyCreate, session: SessionDep, actor: ActorDep) -> PolicyRead:
     """Record a policy that is to be assessed."""
-    return PolicyRead.model_validate(service.create_policy(session=session, actor=actor, data=data))
+    return PolicyRead.model_validate(
+        policies.create_policy(session=session, actor=actor, data=data)
+    )
 
 
 @router.get("/policies/{policy_id}", responses=ERRORS)
-def get_policy(policy_id: int, session: SessionDep) -> PolicyRead:
+def get_policy(
+    policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> PolicyRead:
     """One policy."""
-    return PolicyRead.model_validate(repository.get_policy(session, policy_id))
+    view = policies.view_policy(
+        session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
+    )
+    return PolicyRead.model_validate(view.policy)
 
 
 @router.post(

@@ -11,11 +11,11 @@ from alembic.config import Config
 from pydantic import ValidationError
 
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from assessments import service
+from assessments import policies
 from assessments.actors import Actor
 from assessments.db import create_db_engine, unit_of_work
 from assessments.errors import DomainError
-from assessments.rubric import RubricError, load_rubric
+from assessments.rubric import RubricError, load_rubric, load_rubric_dir
 
 app = typer.Typer(help="Workload Impact Register.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -95,17 +95,26 @@ def rubric_validate(paths: Paths) -> None:
 
 
 @rubric_app.command("publish")
-def rubric_publish(paths: Paths) -> None:
+def rubric_publish(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Rubric YAML files; by default every file in WIA_RUBRICS_DIR"),
+    ] = None,
+) -> None:
     """Validate rubric files and store a frozen copy of each version in the database."""
+    settings = _settings()
     try:
-        rubrics = [load_rubric(path) for path in paths]
+        if paths:
+            rubrics = [load_rubric(path) for path in paths]
+        else:  # the same files the service checks at start-up
+            rubrics = load_rubric_dir(settings.rubrics_dir)
     except RubricError as exc:
         raise _fail(str(exc)) from None
-    engine = create_db_engine(_settings().database_url)
+    engine = create_db_engine(settings.database_url)
     try:
         with unit_of_work(engine) as session:
             for rubric in rubrics:
-                row = service.publish_rubric(session=session, actor=CLI_ACTOR, rubric=rubric)
+                row = policies.publish_rubric(session=session, actor=CLI_ACTOR, rubric=rubric)
                 typer.echo(f"{rubric.key}: published (sha256 {row.content_hash[:12]}…)")
     except DomainError as exc:
         raise _fail(exc.message) from None
@@ -119,16 +128,15 @@ def school_create(
     if_missing: Annotated[bool, typer.Option(help="Skip names that already exist")] = False,
 ) -> None:
     """Add schools to the trust."""
-    from assessments import repository
-
     engine = create_db_engine(_settings().database_url)
     try:
         with unit_of_work(engine) as session:
             for name in names:
-                if if_missing and repository.school_by_name(session, name.strip()):
-                    continue
-                school = service.create_school(session=session, actor=CLI_ACTOR, name=name)
-                typer.echo(f"School {school.id}: {school.name}")
+                school = policies.create_school(
+                    session=session, actor=CLI_ACTOR, name=name, if_missing=if_missing
+                )
+                if school is not None:
+                    typer.echo(f"School {school.id}: {school.name}")
     except DomainError as exc:
         raise _fail(exc.message) from None
     finally:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.responses import Response
@@ -100,4 +101,23 @@ async def require_csrf(request: Request) -> None:
             status_code=403,
             detail="This form has expired or did not come from this service. "
             "Go back, reload the page and try again.",
+        )
+
+
+def _from_another_site(request: Request) -> bool:
+    # Browsers say where a request comes from (Sec-Fetch-Site, or at least Origin); scripts
+    # and API clients send neither, so they are unaffected.
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in {"same-origin", "none"}
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.headers.get("Host")
+
+
+async def refuse_cross_site(request: Request) -> None:
+    """Refuse an unsafe API request sent by another site's page: the API takes JSON rather than
+    form tokens, and a form elsewhere could otherwise post to endpoints that need no body."""
+    if request.method in UNSAFE_METHODS and _from_another_site(request):
+        raise HTTPException(
+            status_code=403, detail="Requests from another site's pages are not accepted"
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
 
-from assessments.errors import NotFound
+from assessments.errors import DomainError, NotFound
 from assessments.models import (
     Answer,
     Assessment,
@@ -17,6 +18,16 @@ from assessments.models import (
     WorkloadEstimate,
 )
 from assessments.rubric import Rubric
+
+
+def insert_unique(session: Session, row: SQLModel, clash: DomainError) -> None:
+    """Insert a row; if a concurrent transaction inserted the same unique key first, raise
+    `clash` (a message for the user) instead of letting the database error become a 500."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise clash from None
 
 
 def list_schools(session: Session) -> list[School]:

@@ -1,106 +1,36 @@
-"""Use-cases. Each takes a session and an actor, does one unit of work and flushes; the caller
-(the request, or a CLI command) owns the transaction and commits it."""
+"""Use-cases of an assessment: start it, answer it, estimate its workload, view its results.
+
+Each takes a session and an actor, does one unit of work and flushes; the caller (the request,
+or a CLI command) owns the transaction and commits it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from assessments import repository
 from assessments.actors import Actor
 from assessments.answers import normalise_answer
-from assessments.errors import (
-    Conflict,
-    DomainError,
-    InvalidTransition,
-    StaleVersion,
-    ValidationFailed,
-)
+from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
 from assessments.models import (
     HUNDREDTH,
     Answer,
     Assessment,
     AssessmentVersion,
     Policy,
-    RubricVersion,
-    School,
     VersionStatus,
     WorkloadEstimate,
     utcnow,
 )
-from assessments.rubric import Rubric, canonical_json
+from assessments.rubric import Rubric
 from assessments.schemas import (
     AnswerSave,
-    PolicyCreate,
     WorkloadEstimateClear,
     WorkloadEstimateSave,
 )
 from assessments.scoring import Results, WorkloadInput, compute_results
-
-
-def publish_rubric(*, session: Session, actor: Actor, rubric: Rubric) -> RubricVersion:
-    """Store a frozen copy of a rubric version; publishing the same content again is a no-op."""
-    digest = rubric.content_hash()
-    existing = repository.published_rubric(session, rubric.id, rubric.version)
-    if existing is not None:
-        if existing.content_hash != digest:
-            raise Conflict(
-                f"Rubric {rubric.key} is already published with different content. "
-                "Published versions are frozen: give the changed rubric a new version number."
-            )
-        return existing
-    row = RubricVersion(
-        rubric_id=rubric.id,
-        version=rubric.version,
-        title=rubric.title,
-        content=canonical_json(rubric),
-        content_hash=digest,
-    )
-    try:
-        _insert(session, row, Conflict("published at the same moment by another process"))
-    except Conflict:
-        # Several instances starting together all publish; the same content is not a clash.
-        return publish_rubric(session=session, actor=actor, rubric=rubric)
-    return row
-
-
-def _insert(session: Session, row: SQLModel, clash: DomainError) -> None:
-    """Insert a row; if a concurrent transaction inserted the same unique key first, raise
-    `clash` (a message for the user) instead of letting the database error become a 500."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        raise clash from None
-
-
-def create_school(*, session: Session, actor: Actor, name: str) -> School:
-    """Add a school to the trust."""
-    name = name.strip()
-    if not name:
-        raise ValidationFailed({"name": "Enter the school's name"})
-    if repository.school_by_name(session, name) is not None:
-        raise ValidationFailed({"name": f"A school called {name!r} already exists"})
-    school = School(name=name)
-    _insert(session, school, ValidationFailed({"name": f"A school called {name!r} already exists"}))
-    return school
-
-
-def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Policy:
-    """Record a new or existing policy that is to be assessed."""
-    if data.school_id is not None and repository.get_school(session, data.school_id) is None:
-        raise ValidationFailed({"school_id": "Select a school from the list, or trust-wide"})
-    reference_taken = ValidationFailed(
-        {"reference": f"A policy with reference {data.reference} already exists"}
-    )
-    if repository.policy_by_reference(session, data.reference) is not None:
-        raise reference_taken
-    policy = Policy.model_validate(data)
-    _insert(session, policy, reference_taken)
-    return policy
 
 
 def start_assessment(

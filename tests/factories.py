@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT
-from assessments import service
+from assessments import policies, service
 from assessments.actors import Actor
 from assessments.models import AssessmentVersion, Policy, RubricVersion, School
 from assessments.rubric import Rubric, load_rubric
@@ -24,12 +24,14 @@ def default_rubric() -> Rubric:
 
 
 def publish_default_rubric(session: Session) -> RubricVersion:
-    return service.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
+    return policies.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
 
 
 def make_school(session: Session, name: str | None = None) -> School:
     name = name or f"Test School {next(_numbers)}"
-    return service.create_school(session=session, actor=AUTHOR, name=name)
+    school = policies.create_school(session=session, actor=AUTHOR, name=name)
+    assert school is not None
+    return school
 
 
 def make_policy(session: Session, **fields: Any) -> Policy:
@@ -41,7 +43,7 @@ def make_policy(session: Session, **fields: Any) -> Policy:
         "review_cycle_months": 12,
         **fields,
     }
-    return service.create_policy(session=session, actor=AUTHOR, data=PolicyCreate(**data))
+    return policies.create_policy(session=session, actor=AUTHOR, data=PolicyCreate(**data))
 
 
 def make_draft(

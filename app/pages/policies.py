@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from app.deps import ActorDep, SessionDep, SettingsDep
 from app.web import error_list, form_errors, redirect, render
-from assessments import repository, service
+from assessments import policies, service
 from assessments.errors import ValidationFailed
 from assessments.models import PolicyCategory, PolicyStatus
 from assessments.schemas import PolicyCreate
@@ -30,22 +30,18 @@ POLICY_MESSAGES = {
 
 
 @router.get("/")
-def policy_list(request: Request, session: SessionDep) -> Response:
+def policy_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """Every policy, with where its impact assessment stands."""
-    schools = {s.id: s.name for s in repository.list_schools(session)}
-    return render(
-        request,
-        "policies/index.html",
-        {
-            "title": "Policies",
-            "policies": repository.list_policies(session),
-            "schools": schools,
-        },
-    )
+    listings = policies.list_policies(session=session, actor=actor)
+    return render(request, "policies/index.html", {"title": "Policies", "listings": listings})
 
 
 def _form_page(
-    request: Request, session: SessionDep, values: dict[str, str], errors: dict[str, str]
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    values: dict[str, str],
+    errors: dict[str, str],
 ) -> Response:
     return render(
         request,
@@ -55,7 +51,7 @@ def _form_page(
             "values": values,
             "errors": errors,
             "error_list": error_list(errors),
-            "schools": repository.list_schools(session),
+            "schools": policies.list_schools(session=session, actor=actor),
             "categories": list(PolicyCategory),
             "statuses": list(PolicyStatus),
         },
@@ -65,9 +61,9 @@ def _form_page(
 
 
 @router.get("/policies/new")
-def new_policy(request: Request, session: SessionDep) -> Response:
+def new_policy(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """The form for a policy that is to be assessed."""
-    return _form_page(request, session, {"status": PolicyStatus.NEW.value}, {})
+    return _form_page(request, session, actor, {"status": PolicyStatus.NEW.value}, {})
 
 
 @router.post("/policies")
@@ -97,33 +93,23 @@ def create_policy(
         data = PolicyCreate.model_validate(
             {**values, "school_id": school_id or None, "status": status or PolicyStatus.NEW}
         )
-        policy = service.create_policy(session=session, actor=actor, data=data)
+        policy = policies.create_policy(session=session, actor=actor, data=data)
     except ValidationError as exc:
-        return _form_page(request, session, values, form_errors(exc, POLICY_MESSAGES))
+        return _form_page(request, session, actor, values, form_errors(exc, POLICY_MESSAGES))
     except ValidationFailed as exc:
-        return _form_page(request, session, values, exc.errors)
+        return _form_page(request, session, actor, values, exc.errors)
     return redirect(request, f"/policies/{policy.id}")
 
 
 @router.get("/policies/{policy_id}")
 def show_policy(
-    request: Request, policy_id: int, session: SessionDep, settings: SettingsDep
+    request: Request, policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> Response:
     """A policy, its details and its assessment versions."""
-    policy = repository.get_policy(session, policy_id)
-    school = repository.get_school(session, policy.school_id) if policy.school_id else None
-    return render(
-        request,
-        "policies/show.html",
-        {
-            "title": policy.title,
-            "policy": policy,
-            "school": school,
-            "versions": repository.versions_of_policy(session, policy_id),
-            "rubric_published": repository.latest_published_rubric(session, settings.default_rubric)
-            is not None,
-        },
+    view = policies.view_policy(
+        session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
+    return render(request, "policies/show.html", {"title": view.policy.title, "view": view})
 
 
 @router.post("/policies/{policy_id}/assessment")

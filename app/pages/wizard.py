@@ -43,7 +43,7 @@ def _steps(view: AssessmentView, current: str) -> list[Step]:
             s.section_id,
             s.title,
             f"{base}/sections/{s.section_id}",
-            s.answered == s.questions,
+            not s.missing_required,  # an optional question left unanswered does not hold it up
             s.section_id == current,
         )
         for s in view.results.sections
@@ -136,9 +136,7 @@ def _section_page(
         "title": section.title,
         "section": section,
         "errors": errors,
-        "error_list": [
-            {"text": message, "href": f"#answer-{qid}"} for qid, message in errors.items()
-        ],
+        "error_list": error_list(errors, prefix="answer-"),
         "submitted": submitted or {},
         "saved": saved,
         "question": question,
@@ -152,7 +150,8 @@ def _section_page(
 def open_assessment(
     request: Request, version_id: int, session: SessionDep, actor: ActorDep
 ) -> Response:
-    """Go to the first section that still has unanswered questions (or the summary)."""
+    """Go to the first step still to do: a section with unanswered required questions, the
+    workload if no estimate is in yet, or else the summary."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     step = next((s for s in _steps(view, "") if not s.done), None)
     return redirect(request, step.url if step else f"/assessments/{version_id}/summary")
@@ -257,7 +256,7 @@ def _workload_page(
             **_page_context(view, WORKLOAD_STEP),
             "title": view.rubric.workload.title,
             "errors": errors,
-            "error_list": error_list(errors, prefix="hours-"),
+            "error_list": error_list(errors),
             "submitted": submitted or {},
         },
         status_code=status_code,
@@ -273,24 +272,46 @@ def show_workload(
     return _workload_page(request, view)
 
 
-WORKLOAD_MESSAGES = {
-    "hours_per_term": "enter the hours added or removed per person per term, "
-    "from -500 to 500 with up to 2 decimal places",
-    "staff_count": "enter the number of staff affected, a whole number from 0 to 10000",
-    "note": "keep the note to 2000 characters or fewer",
-}
+WORKLOAD_FIELDS = {"hours_per_term": "hours", "staff_count": "staff", "note": "note"}
+
+
+def _group_name(label: str) -> str:
+    """A staff group's label as it reads mid-sentence: "Support staff" → "support staff"."""
+    if label[:2].isupper():  # an acronym, like "SENCos"
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _workload_message(part: str, label: str) -> str:
+    """What to do about one field of a staff group's row, in GOV.UK's words."""
+    group = _group_name(label)
+    match part:
+        case "hours":
+            return (
+                f"Enter the hours added or removed per person per term for {group}, "
+                "from -500 to 500 with up to 2 decimal places"
+            )
+        case "staff":
+            return f"Enter the number of {group} affected, a whole number from 0 to 10000"
+        case _:
+            return f"The note about {group} must be 2000 characters or fewer"
 
 
 @router.post("/workload")
 def save_workload(
     request: Request, version_id: int, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
-    """Save every staff group's estimate; a row left empty clears that group's estimate."""
+    """Save every staff group's estimate; a row left empty clears that group's estimate.
+
+    Errors are keyed by the id of the field they are about (`hours-<group>`, `staff-<group>`,
+    `note-<group>`), so each is shown next to that field and the error summary links to it.
+    """
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    groups = view.rubric.staff_groups
     estimates: dict[str, WorkloadEstimateSave | WorkloadEstimateClear] = {}
     errors: dict[str, str] = {}
     submitted: dict[str, dict[str, str]] = {}
-    for group in view.rubric.staff_groups:
+    for group in groups:
         row = {
             part: str(form.get(f"{part}-{group.id}", "")).strip()
             for part in ("hours", "staff", "note", "revision")
@@ -308,12 +329,18 @@ def save_workload(
                 expected_revision=revision,
             )
         except ValidationError as exc:
-            problems = dict.fromkeys(WORKLOAD_MESSAGES[str(e["loc"][0])] for e in exc.errors())
-            errors[group.id] = f"{group.label}: {'; '.join(problems)}"
-    errors |= service.save_workload_estimates(
+            for error in exc.errors():
+                part = WORKLOAD_FIELDS[str(error["loc"][0])]
+                errors.setdefault(f"{part}-{group.id}", _workload_message(part, group.label))
+    # The service answers per staff group (a stale revision, say): shown on the group's hours.
+    service_errors = service.save_workload_estimates(
         session=session, actor=actor, version_id=version_id, estimates=estimates
     )
+    for group_id, message in service_errors.items():
+        errors.setdefault(f"hours-{group_id}", message)
     if errors:
+        in_page_order = [f"{part}-{g.id}" for g in groups for part in WORKLOAD_FIELDS.values()]
+        errors = {field: errors[field] for field in in_page_order if field in errors} | errors
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
         return _workload_page(request, view, errors=errors, submitted=submitted, status_code=422)
     return redirect(request, f"/assessments/{version_id}/summary")

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlmodel import Session
 
-from assessments import service
+from assessments import policies, repository
 from assessments.models import AssessmentVersion, VersionStatus
 from assessments.rubric import AnswerKind, Question, Rubric, Section
-from tests.factories import AUTHOR, default_rubric, make_school
+from tests.factories import AUTHOR, default_rubric, make_policy, make_school
 
 API = "/api/v1"
 RUBRIC = default_rubric()
@@ -177,7 +177,7 @@ def test_a_published_rubric_version_returns_its_frozen_content(
     client: TestClient, session: Session
 ) -> None:
     newer = RUBRIC.model_copy(update={"version": 2, "title": "Revised wellbeing rubric"})
-    service.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
+    policies.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 
     first = client.get(f"{API}/rubrics/{RUBRIC.id}/1")
     second = client.get(f"{API}/rubrics/{RUBRIC.id}/2")
@@ -337,7 +337,7 @@ def test_starting_an_assessment_creates_a_draft_version_one(client: TestClient) 
 def test_an_assessment_pins_the_latest_published_rubric_version(
     client: TestClient, session: Session
 ) -> None:
-    service.publish_rubric(
+    policies.publish_rubric(
         session=session, actor=AUTHOR, rubric=RUBRIC.model_copy(update={"version": 2})
     )
     assert _start(client)["rubric"] == f"{RUBRIC.id}@2"
@@ -963,3 +963,43 @@ def test_openapi_lists_every_api_path(client: TestClient) -> None:
         f"{API}/assessment-versions/{{version_id}}/workload/{{staff_group}}": {"put", "delete"},
         f"{API}/assessment-versions/{{version_id}}/results": {"get"},
     }
+
+
+# --- requests from other sites' pages ---------------------------------------------------------
+
+
+@pytest.mark.usefixtures("rubric_published")
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://evil.example"},
+    ],
+)
+def test_a_page_on_another_site_cannot_post_to_the_api(
+    client: TestClient, session: Session, headers: dict[str, str]
+) -> None:
+    # A bodiless POST is what a plain HTML form on another site could send.
+    policy = make_policy(session)
+
+    response = client.post(f"{API}/policies/{policy.id}/assessment", headers=headers)
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Requests from another site's pages are not accepted"}
+    assert client.get(f"{API}/policies/{policy.id}").status_code == 200  # reading is fine
+    assert repository.versions_of_policy(session, policy.id or 0) == []
+
+
+@pytest.mark.usefixtures("rubric_published")
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "https://testserver"}],
+    ids=["a script", "our own page", "our own origin"],
+)
+def test_scripts_and_our_own_pages_can_post(
+    client: TestClient, session: Session, headers: dict[str, str]
+) -> None:
+    policy = make_policy(session)
+    response = client.post(f"{API}/policies/{policy.id}/assessment", headers=headers)
+    assert response.status_code == 201

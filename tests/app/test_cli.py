@@ -185,6 +185,24 @@ class TestRubricPublish:
         assert "give the changed rubric a new version number" in result.stderr
         assert _rows(migrated, "SELECT content_hash FROM rubric_version") == stored
 
+    def test_without_files_it_publishes_every_rubric_in_the_rubrics_folder(
+        self, migrated: str, tmp_path: Path, fresh_settings: pytest.MonkeyPatch
+    ) -> None:
+        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "staff-wellbeing-impact.yaml")
+        (tmp_path / "v2.yml").write_text(
+            yaml.safe_dump({**SHIPPED, "version": 2}), encoding="utf-8"
+        )
+        fresh_settings.setenv("WIA_RUBRICS_DIR", str(tmp_path))
+        get_settings.cache_clear()  # `migrated` read the settings before this folder was set
+
+        result = wia("rubric", "publish")
+
+        assert result.exit_code == 0, result.output
+        assert _rows(migrated, "SELECT version FROM rubric_version ORDER BY version") == [
+            (1,),
+            (2,),
+        ]
+
     def test_a_failed_publish_stores_none_of_the_files(self, migrated: str, tmp_path: Path) -> None:
         assert wia("rubric", "publish", DEFAULT_RUBRIC_PATH).exit_code == 0
         version_2 = tmp_path / "v2.yaml"

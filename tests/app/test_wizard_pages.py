@@ -113,6 +113,15 @@ def answer_all(session: Session, version: AssessmentVersion, section: Section) -
         answer(session, version, question.id, good_answer(question))
 
 
+def answer_required(session: Session, version: AssessmentVersion, section: Section) -> None:
+    for question in section.questions:
+        if question.required:
+            answer(session, version, question.id, good_answer(question))
+
+
+SECTION_WITH_OPTIONAL = next(s for s in SECTIONS if not all(q.required for q in s.questions))
+
+
 # Opening the assessment ---------------------------------------------------------------------
 
 
@@ -144,6 +153,29 @@ def test_opening_a_fully_answered_assessment_goes_to_the_workload_then_the_summa
         data=WorkloadEstimateSave(hours_per_term=Decimal(1), staff_count=5),
     )
     assert client.get(base_url(draft)).headers["location"] == f"{base_url(draft)}/summary"
+
+
+def test_opening_skips_sections_with_only_optional_questions_unanswered(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    for section in SECTIONS:
+        answer_required(session, draft, section)
+    assert client.get(base_url(draft)).headers["location"] == f"{base_url(draft)}/workload"
+
+    save_estimate(session, draft, "teachers", "1", 5)
+    assert client.get(base_url(draft)).headers["location"] == f"{base_url(draft)}/summary"
+
+
+def test_opening_stops_at_a_section_with_a_required_question_unanswered(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    section = SECTION_WITH_OPTIONAL
+    for other in SECTIONS:
+        answer_all(session, draft, other)
+    required = next(q for q in section.questions if q.required)
+    answer(session, draft, required.id, "")  # cleared again
+
+    assert client.get(base_url(draft)).headers["location"] == section_url(draft, section)
 
 
 # A section page ----------------------------------------------------------------------------
@@ -194,6 +226,24 @@ def test_progress_marks_the_sections_already_complete(
     _, _, done = progress(open_section(client, draft, SECTIONS[1]))
 
     assert done == [section_url(draft, SECTIONS[0])]
+
+
+def test_progress_counts_a_section_complete_once_its_required_questions_are_answered(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    section = SECTION_WITH_OPTIONAL
+    optional = [q for q in section.questions if not q.required]
+    for question in optional:  # the optional ones alone do not complete it
+        answer(session, draft, question.id, good_answer(question))
+    _, _, done = progress(open_section(client, draft, section))
+    assert section_url(draft, section) not in done
+
+    answer_required(session, draft, section)
+    for question in optional:  # and the optional ones skipped after all
+        answer(session, draft, question.id, "")
+
+    _, _, done = progress(open_section(client, draft, section))
+    assert done == [section_url(draft, section)]
 
 
 # Saving a whole section without JavaScript --------------------------------------------------
@@ -272,6 +322,39 @@ def test_bad_answers_are_shown_next_to_their_questions_and_good_ones_saved(
     assert saved_answers(session, draft) == good
     for question_id, value in good.items():
         assert field_value(page_, f"answer-{question_id}") == value
+
+
+def test_each_section_error_summary_link_lands_on_its_question_field(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    section = SECTIONS[0]  # radios (choice and yes/no) and textareas
+    choice = next(q for q in section.questions if q.kind is AnswerKind.CHOICE)
+    yes_no = next(q for q in section.questions if q.kind is AnswerKind.YES_NO)
+    answer(session, draft, TEXT_QUESTION.id, "Before")
+    doc = open_section(client, draft, section)
+    answer(session, draft, TEXT_QUESTION.id, "A colleague's text")  # after the page opened
+    changes = {
+        f"answer-{choice.id}": "not-an-option",
+        f"answer-{yes_no.id}": "maybe",
+        f"answer-{TEXT_QUESTION.id}": "Mine",
+    }
+
+    response = submit(client, doc, section_url(draft, section), changes)
+
+    assert response.status_code == 422
+    page_ = page(response)
+    summary = dict((href, text) for text, href in error_summary(page_))
+    assert sorted(summary) == sorted(f"#answer-{q.id}" for q in (choice, yes_no, TEXT_QUESTION))
+    for question in (choice, yes_no, TEXT_QUESTION):
+        field_id = f"answer-{question.id}"
+        assert summary[f"#{field_id}"] == error_for(page_, field_id)
+        target = page_.by_id(field_id)
+        if question.kind is AnswerKind.TEXT:
+            assert target.tag == "textarea"
+        else:  # the first of the question's radios
+            first = page_.by_id(f"question-{question.id}").find_all("input", type="radio")[0]
+            assert target is first
+        assert target.attrs["name"] == field_id
 
 
 def test_an_answer_changed_by_someone_else_meanwhile_is_not_overwritten(
@@ -537,29 +620,67 @@ def test_emptying_a_staff_groups_row_clears_its_estimate(
     assert estimate_rows(session, draft) == {"teachers": (Decimal(2), 10)}
 
 
-HOURS_PROBLEM = "enter the hours added or removed per person per term"
-STAFF_PROBLEM = "enter the number of staff affected"
+def hours_problem(group: str) -> str:
+    return (
+        f"Enter the hours added or removed per person per term for {group}, "
+        "from -500 to 500 with up to 2 decimal places"
+    )
+
+
+def staff_problem(group: str) -> str:
+    return f"Enter the number of {group} affected, a whole number from 0 to 10000"
+
+
+def form_group_of(doc: Element, field_id: str) -> Element:
+    """The innermost GOV.UK form group around a field."""
+    groups = [g for g in doc.find_all(cls="govuk-form-group") if g.find_all(id=field_id)]
+    return next(g for g in groups if not any(g2 in groups for g2 in g.find_all()))
+
+
+def assert_field_in_error(doc: Element, field_id: str, message: str) -> None:
+    """The GOV.UK pattern: the message above that field, in that field's form group only."""
+    group = form_group_of(doc, field_id)
+    assert "govuk-form-group--error" in group.classes
+    assert [element.id for element in group.find_all("input")] == [field_id]  # this field's own
+    assert error_for(doc, field_id) == message
+    order = [element.id for element in group.iter() if element.id]
+    assert order.index(f"{field_id}-error") < order.index(field_id)  # message above the input
+    field = doc.by_id(field_id)
+    assert "govuk-input--error" in field.classes
+    assert f"{field_id}-error" in field.attrs["aria-describedby"].split()
+
+
+def assert_field_not_in_error(doc: Element, field_id: str) -> None:
+    assert "govuk-form-group--error" not in form_group_of(doc, field_id).classes
+    assert "govuk-input--error" not in doc.by_id(field_id).classes
+    assert not doc.has_id(f"{field_id}-error")
+    assert f"{field_id}-error" not in doc.by_id(field_id).attrs.get("aria-describedby", "")
 
 
 @pytest.mark.parametrize(
-    ("hours", "staff", "problem"),
+    ("hours", "staff", "wrong", "problem"),
     [
-        ("two", "10", HOURS_PROBLEM),
-        ("600", "10", HOURS_PROBLEM),
-        ("1.234", "10", HOURS_PROBLEM),
-        ("", "10", HOURS_PROBLEM),
-        ("2", "-1", STAFF_PROBLEM),
-        ("2", "many", STAFF_PROBLEM),
-        ("2", "1.5", STAFF_PROBLEM),
-        ("2", "", STAFF_PROBLEM),
+        ("two", "10", "hours", hours_problem("teachers")),
+        ("600", "10", "hours", hours_problem("teachers")),
+        ("1.234", "10", "hours", hours_problem("teachers")),
+        ("", "10", "hours", hours_problem("teachers")),
+        ("2", "-1", "staff", staff_problem("teachers")),
+        ("2", "many", "staff", staff_problem("teachers")),
+        ("2", "1.5", "staff", staff_problem("teachers")),
+        ("2", "", "staff", staff_problem("teachers")),
+    ],
+    ids=[
+        *("hours-word", "hours-600", "hours-3dp", "hours-empty"),
+        *("staff-minus", "staff-word", "staff-fraction", "staff-empty"),
     ],
 )
-def test_invalid_workload_numbers_are_shown_next_to_the_row_and_kept(
+def test_an_invalid_workload_number_is_shown_next_to_that_field_and_kept(
     client: TestClient,
     session: Session,
     draft: AssessmentVersion,
     hours: str,
     staff: str,
+    wrong: str,
     problem: str,
 ) -> None:
     changes = {
@@ -574,14 +695,49 @@ def test_invalid_workload_numbers_are_shown_next_to_the_row_and_kept(
     assert response.status_code == 422
     doc = page(response)
     assert title(doc).startswith(f"Error: {RUBRIC.workload.title}")
-    message = doc.by_id("group-error-teachers").text.removeprefix("Error:").strip()
-    assert message.startswith(f"Teachers: {problem}")
-    assert error_summary(doc) == [(message, "#hours-teachers")]
-    assert doc.has_id("hours-teachers")
+    assert_field_in_error(doc, f"{wrong}-teachers", problem)
+    assert error_summary(doc) == [(problem, f"#{wrong}-teachers")]
+    right = {"hours": "staff", "staff": "hours"}[wrong]
+    for field_id in (f"{right}-teachers", "note-teachers", "hours-support-staff"):
+        assert_field_not_in_error(doc, field_id)
     assert field_value(doc, "hours-teachers") == hours
     assert field_value(doc, "staff-teachers") == staff
     assert field_value(doc, "hours-support-staff") == "1"
     assert estimate_rows(session, draft) == {"support-staff": (Decimal(1), 3)}
+
+
+def test_workload_errors_name_their_staff_group_and_link_to_each_field_in_page_order(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    changes = {
+        "hours-support-staff": "1",
+        "staff-support-staff": "lots",
+        "hours-teachers": "lots",
+        "staff-teachers": "-3",
+        "hours-early-career-teachers": "2",
+        "staff-early-career-teachers": "4",
+        "note-early-career-teachers": "x" * 2001,
+    }
+
+    response = submit(client, open_workload(client, draft), workload_url(draft), changes)
+
+    assert response.status_code == 422
+    doc = page(response)
+    note = "The note about early-career teachers must be 2000 characters or fewer"
+    expected = [
+        (hours_problem("teachers"), "#hours-teachers"),
+        (staff_problem("teachers"), "#staff-teachers"),
+        (note, "#note-early-career-teachers"),
+        (staff_problem("support staff"), "#staff-support-staff"),
+    ]
+    assert error_summary(doc) == expected
+    for message, href in expected:
+        assert_field_in_error(doc, href.removeprefix("#"), message)
+    for field_id in ("hours-early-career-teachers", "hours-support-staff"):
+        assert_field_not_in_error(doc, field_id)
+    assert field_value(doc, "note-early-career-teachers") == "x" * 2001
+    assert field_value(doc, "staff-support-staff") == "lots"
+    assert estimate_rows(session, draft) == {}
 
 
 def test_a_workload_row_changed_by_someone_else_meanwhile_is_not_overwritten(
@@ -595,7 +751,11 @@ def test_a_workload_row_changed_by_someone_else_meanwhile_is_not_overwritten(
 
     assert response.status_code == 422
     page_ = page(response)
-    assert STALE in page_.by_id("group-error-teachers").text
+    message = error_for(page_, "hours-teachers")  # shown on the group's hours field
+    assert STALE in message
+    assert_field_in_error(page_, "hours-teachers", message)
+    assert_field_not_in_error(page_, "staff-teachers")
+    assert error_summary(page_) == [(message, "#hours-teachers")]
     assert field_value(page_, "hours-teachers") == "1"
     assert estimate_rows(session, draft) == {"teachers": (Decimal(3), 12)}
 
@@ -612,7 +772,9 @@ def test_emptying_a_row_someone_else_changed_meanwhile_keeps_their_estimate(
     )
 
     assert response.status_code == 422
-    assert STALE in page(response).by_id("group-error-teachers").text
+    page_ = page(response)
+    assert STALE in error_for(page_, "hours-teachers")
+    assert [href for _, href in error_summary(page_)] == ["#hours-teachers"]
     assert estimate_rows(session, draft) == {"teachers": (Decimal(3), 12)}
 
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments import repository, service
+from assessments import policies, repository, service
 from assessments.db import create_db_engine, unit_of_work
 from assessments.errors import Conflict, DomainError, StaleVersion, ValidationFailed
 from assessments.schemas import AnswerSave, PolicyCreate
@@ -100,7 +100,7 @@ def test_two_policies_with_one_reference_at_once_one_is_refused(engine: sa.Engin
             reference="TL-100", title=title, category="behaviour", owner="Headteacher",
             review_cycle_months=12,
         )  # fmt: skip
-        return lambda session: service.create_policy(session=session, actor=AUTHOR, data=data)
+        return lambda session: policies.create_policy(session=session, actor=AUTHOR, data=data)
 
     outcomes = race(engine, create("Behaviour policy"), create("Behaviour policy (copy)"))
 
@@ -117,7 +117,7 @@ def test_instances_publishing_the_same_rubric_at_once_all_succeed(
     try:
 
         def publish(session: Session) -> object:
-            return service.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
+            return policies.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
 
         outcomes = race(engine, publish, publish, publish)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session
 
-from assessments import repository, service
+from assessments import policies, repository, service
 from assessments.errors import (
     Conflict,
     InvalidTransition,
@@ -55,7 +55,7 @@ class TestPublishRubric:
     def test_changed_content_under_the_same_version_is_refused(self, session: Session) -> None:
         changed = default_rubric().model_copy(update={"title": "Edited after publication"})
         with pytest.raises(Conflict, match="new version number"):
-            service.publish_rubric(session=session, actor=AUTHOR, rubric=changed)
+            policies.publish_rubric(session=session, actor=AUTHOR, rubric=changed)
 
     def test_a_new_rubric_version_never_changes_an_assessment_already_started(
         self, session: Session
@@ -66,7 +66,7 @@ class TestPublishRubric:
         newer = rubric.model_copy(
             update={"version": 2, "sections": [section, *rubric.sections[1:]]}
         )
-        service.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
+        policies.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 
         pinned = repository.rubric_of_version(session, version)
         assert pinned.key == rubric.key

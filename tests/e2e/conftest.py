@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
 
-from app.settings import PROJECT_ROOT
 from tests import databases
 
 CHROMIUM = os.environ.get("WIA_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -60,7 +59,7 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
         env = {**os.environ, "WIA_DATABASE_URL": url, "WIA_ENVIRONMENT": "development"}
         for args in (
             ["db", "upgrade"],
-            ["rubric", "publish", str(PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml")],
+            ["rubric", "publish"],
             ["school", "create", "Northfield Primary School", "Riverside Academy"],
         ):
             subprocess.run([*WIA, *args], env=env, check=True, capture_output=True)
