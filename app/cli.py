@@ -15,7 +15,7 @@ from assessments import policies
 from assessments.actors import Actor
 from assessments.db import create_db_engine, unit_of_work
 from assessments.errors import DomainError
-from assessments.rubric import RubricError, load_rubric, load_rubric_dir
+from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
 
 app = typer.Typer(help="Workload Impact Register.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)

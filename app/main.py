@@ -12,7 +12,7 @@ from app import api, errors, health, pages
 from app.security import security_middleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from assessments.db import create_db_engine
-from assessments.rubric import load_rubric_dir
+from assessments.rubric_files import load_rubric_dir
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
 

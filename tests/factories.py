@@ -11,7 +11,8 @@ from app.settings import PROJECT_ROOT
 from assessments import policies, service
 from assessments.actors import Actor
 from assessments.models import AssessmentVersion, Policy, RubricVersion, School
-from assessments.rubric import Rubric, load_rubric
+from assessments.rubric import Rubric
+from assessments.rubric_files import load_rubric
 from assessments.schemas import AnswerSave, PolicyCreate
 
 DEFAULT_RUBRIC_PATH = PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml"

@@ -20,7 +20,7 @@ from app.cli import app
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from assessments.db import create_db_engine
-from assessments.rubric import RubricError
+from assessments.rubric_files import RubricError
 from tests.factories import DEFAULT_RUBRIC_PATH
 
 WIA = Path(sys.executable).parent / "wia"

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from app.settings import PROJECT_ROOT
-from assessments.rubric import AnswerKind, RubricError, load_rubric, load_rubric_dir
+from assessments.rubric import AnswerKind
+from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
 from tests.factories import DEFAULT_RUBRIC_PATH, default_rubric
 
 Document = dict[str, Any]
