@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.security import read_form
 from app.settings import Settings
 from assessments.actors import LOCAL_AUTHOR, Actor
 from assessments.db import unit_of_work
@@ -24,7 +25,7 @@ def get_session(request: Request) -> Iterator[Session]:
 async def get_form(request: Request) -> FormData:
     """The posted form, read before the handler runs so that handlers stay synchronous: their
     database work then runs in the thread pool, never blocking the event loop."""
-    return await request.form()
+    return await read_form(request)
 
 
 def get_actor() -> Actor:

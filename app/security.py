@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.settings import Settings
@@ -16,6 +17,18 @@ from app.settings import Settings
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Our biggest form (a rubric section) has a few dozen fields and no files; anything far beyond
+# that is refused while parsing, before it costs memory or time (400).
+MAX_FORM_FIELDS = 200
+MAX_FIELD_BYTES = 64 * 1024
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form, parsed within our limits (Starlette keeps it for later calls)."""
+    return await request.form(
+        max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
+    )
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -93,7 +106,7 @@ async def require_csrf(request: Request) -> None:
     cookie = request.cookies.get(csrf_cookie_name(settings))
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
-        form = await request.form()
+        form = await read_form(request)
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if not (_valid(settings, cookie) and sent and hmac.compare_digest(sent, cookie or "")):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from app.deps import ActorDep, SessionDep, SettingsDep
+from app.deps import ActorDep, FormDep, SessionDep, SettingsDep
 from app.web import error_list, form_errors, redirect, render
 from assessments import policies, service
 from assessments.errors import ValidationFailed
@@ -68,27 +66,11 @@ def new_policy(request: Request, session: SessionDep, actor: ActorDep) -> Respon
 
 @router.post("/policies")
 def create_policy(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    reference: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    owner: Annotated[str, Form()] = "",
-    school_id: Annotated[str, Form()] = "",
-    review_cycle_months: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "",
+    request: Request, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Create the policy and go to its page."""
-    values = {
-        "reference": reference,
-        "title": title,
-        "category": category,
-        "owner": owner,
-        "school_id": school_id,
-        "review_cycle_months": review_cycle_months,
-        "status": status,
-    }
+    values = {field: str(form.get(field, "")) for field in POLICY_MESSAGES}
+    school_id, status = values["school_id"], values["status"]
     try:
         data = PolicyCreate.model_validate(
             {**values, "school_id": school_id or None, "status": status or PolicyStatus.NEW}

@@ -97,8 +97,14 @@ def _is_problem(message: ConsoleMessage) -> bool:
 def _open(browser: Browser, base_url: str, *, javascript: bool) -> Iterator[Page]:
     """A fresh browser context; script errors and 5xx responses fail the test."""
     context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
-    page = context.new_page()
     errors: list[str] = []
+    # Every Content-Security-Policy violation on any page of the journey is reported here.
+    context.expose_function("reportCspViolation", lambda what: errors.append(f"CSP: {what}"))
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " window.reportCspViolation(e.violatedDirective + ' blocked ' + e.blockedURI))"
+    )
+    page = context.new_page()
 
     def on_console(message: ConsoleMessage) -> None:
         if _is_problem(message):
