@@ -1,27 +1,28 @@
-"""Rubric files: the shipped rubric is valid, and a bad file is refused with a message naming
-the file, the place inside it and the problem."""
+"""The rubric schema: the shipped rubric is valid, its content hash, and one case per error."""
 
 from __future__ import annotations
 
 import copy
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from app.settings import PROJECT_ROOT
 from assessments.rubric import AnswerKind
-from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
-from tests.factories import DEFAULT_RUBRIC_PATH, default_rubric
+from assessments.rubric_files import load_rubric, load_rubric_dir
+from tests.assessments.rubric_helpers import (
+    SHIPPED,
+    Document,
+    error_lines,
+    find_question,
+    write_yaml,
+)
+from tests.factories import default_rubric
 
-Document = dict[str, Any]
 Expected = tuple[str, str]  # (the place inside the document, the problem)
 
-SHIPPED: Document = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
 RUBRIC = default_rubric()
 
 # The six core areas of the Collaborative Learning Trust's staff well-being charter.
@@ -33,28 +34,6 @@ CLT_AREAS = {
     5: "Positive school culture and relationships",
     6: "Access to mental and physical health support",
 }
-
-
-def _write(folder: Path, document: object, name: str = "bad-rubric.yaml") -> Path:
-    path = folder / name
-    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def _error_lines(path: Path) -> list[str]:
-    with pytest.raises(RubricError) as error:
-        load_rubric(path)
-    return str(error.value).splitlines()
-
-
-def _question(document: Document, question_id: str) -> tuple[str, Document]:
-    """Where a question is in the document, as the error messages name it, and the question."""
-    for s, section in enumerate(document["sections"]):
-        for q, question in enumerate(section["questions"]):
-            if question["id"] == question_id:
-                where = f"sections[{s}] ({section['id']}).questions[{q}] ({question_id})"
-                return where, question
-    raise AssertionError(f"no question {question_id!r} in the shipped rubric")
 
 
 class TestShippedRubric:
@@ -131,23 +110,23 @@ class TestContentHash:
         self, tmp_path: Path
     ) -> None:
         # Re-dumping drops the comments, sorts the keys and re-wraps the folded paragraphs.
-        rewritten = load_rubric(_write(tmp_path, SHIPPED, "rewritten.yaml"))
+        rewritten = load_rubric(write_yaml(tmp_path, SHIPPED, "rewritten.yaml"))
         assert rewritten.content_hash() == RUBRIC.content_hash()
         assert default_rubric().content_hash() == RUBRIC.content_hash()  # loaded twice
 
     def test_a_one_character_change_gives_a_different_hash(self, tmp_path: Path) -> None:
         document = copy.deepcopy(SHIPPED)
-        _, question = _question(document, "meetings")
+        _, question = find_question(document, "meetings")
         question["guidance"] = question["guidance"].replace(".", "!", 1)
-        changed = load_rubric(_write(tmp_path, document, "changed.yaml"))
+        changed = load_rubric(write_yaml(tmp_path, document, "changed.yaml"))
         assert changed.key == RUBRIC.key
         assert changed.content_hash() != RUBRIC.content_hash()
 
     def test_a_changed_impact_gives_a_different_hash(self, tmp_path: Path) -> None:
         document = copy.deepcopy(SHIPPED)
-        _, question = _question(document, "meetings")
+        _, question = find_question(document, "meetings")
         question["options"][1]["impact"] = 2
-        changed = load_rubric(_write(tmp_path, document, "changed.yaml"))
+        changed = load_rubric(write_yaml(tmp_path, document, "changed.yaml"))
         assert changed.content_hash() != RUBRIC.content_hash()
 
 
@@ -156,8 +135,8 @@ class TestContentHash:
 
 def _duplicate_question_ids(document: Document) -> Expected:
     first = document["sections"][0]["questions"][0]["id"]
-    first_where, _ = _question(document, first)
-    where, question = _question(document, "meetings")
+    first_where, _ = find_question(document, first)
+    where, question = find_question(document, "meetings")
     question["id"] = first
     return (
         f"{where.replace('(meetings)', f'({first})')}.id",
@@ -175,49 +154,49 @@ def _duplicate_section_ids(document: Document) -> Expected:
 
 
 def _duplicate_option_values(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["options"][2]["value"] = "within-existing"
     return where, "duplicate option values: within-existing"
 
 
 def _choice_with_one_option(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["options"] = question["options"][:1]
     return where, "a choice question needs at least two options"
 
 
 def _options_on_a_yes_no_question(document: Document) -> Expected:
-    where, question = _question(document, "holiday-deadlines")
-    question["options"] = _question(document, "meetings")[1]["options"]
+    where, question = find_question(document, "holiday-deadlines")
+    question["options"] = find_question(document, "meetings")[1]["options"]
     return where, "options are only for choice questions, not yes_no"
 
 
 def _options_on_a_text_question(document: Document) -> Expected:
-    where, question = _question(document, "what-is-stopped")
-    question["options"] = _question(document, "meetings")[1]["options"]
+    where, question = find_question(document, "what-is-stopped")
+    question["options"] = find_question(document, "meetings")[1]["options"]
     return where, "options are only for choice questions, not text"
 
 
 def _steps_on_a_choice_question(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["steps"] = [{"at_least": 0, "impact": 0}]
     return where, "unit, min_value, max_value and steps are only for number questions"
 
 
 def _yes_no_without_impacts(document: Document) -> Expected:
-    where, question = _question(document, "holiday-deadlines")
+    where, question = find_question(document, "holiday-deadlines")
     del question["no_impact"]
     return where, "a yes_no question needs yes_impact and no_impact"
 
 
 def _number_steps_not_increasing(document: Document) -> Expected:
-    where, question = _question(document, "extra-data-collections-per-year")
+    where, question = find_question(document, "extra-data-collections-per-year")
     question["steps"][2]["at_least"] = 1
     return where, "number steps must have strictly increasing at_least values"
 
 
 def _number_min_above_max(document: Document) -> Expected:
-    where, question = _question(document, "extra-data-collections-per-year")
+    where, question = find_question(document, "extra-data-collections-per-year")
     question["min_value"] = 40
     return where, "min_value must not exceed max_value"
 
@@ -228,20 +207,20 @@ def _mitigation_threshold_outside_the_scale(document: Document) -> Expected:
 
 
 def _option_impact_outside_the_scale(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["options"][4]["impact"] = 7
     option = question["options"][4]["value"]
     return f"{where}.options[4] ({option}).impact", "impact 7 is outside the impact scale 0..4"
 
 
 def _yes_impact_outside_the_scale(document: Document) -> Expected:
-    where, question = _question(document, "holiday-deadlines")
+    where, question = find_question(document, "holiday-deadlines")
     question["yes_impact"] = -1
     return f"{where}.yes_impact", "impact -1 is outside the impact scale 0..4"
 
 
 def _step_impact_outside_the_scale(document: Document) -> Expected:
-    where, question = _question(document, "extra-data-collections-per-year")
+    where, question = find_question(document, "extra-data-collections-per-year")
     question["steps"][-1]["impact"] = 5
     last = len(question["steps"]) - 1
     return f"{where}.steps[{last}].impact", "impact 5 is outside the impact scale 0..4"
@@ -268,13 +247,13 @@ def _rating_band_min_above_100(document: Document) -> Expected:
 
 
 def _misspelt_required(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["requried"] = False
     return f"{where}.requried", "Extra inputs are not permitted"
 
 
 def _missing_required_field(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     del question["guidance"]
     return f"{where}.guidance", "Field required"
 
@@ -285,25 +264,25 @@ def _missing_workload_page(document: Document) -> Expected:
 
 
 def _unknown_answer_kind(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["kind"] = "scale"
     return f"{where}.kind", "Input should be 'choice', 'yes_no', 'number' or 'text'"
 
 
 def _text_question_with_a_weight(document: Document) -> Expected:
-    where, question = _question(document, "what-is-stopped")
+    where, question = find_question(document, "what-is-stopped")
     question["weight"] = 1
     return where, "a text question carries no score: set weight: 0"
 
 
 def _unknown_source_id(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["source"] = "no-such-source"
     return f"{where}.source", "'no-such-source' is not one of the rubric's sources"
 
 
 def _identifier_not_kebab_case(document: Document) -> Expected:
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["id"] = "Meetings Policy"
     where = where.replace("(meetings)", "(Meetings Policy)")
     return f"{where}.id", "String should match pattern"
@@ -358,9 +337,9 @@ def test_a_bad_rubric_is_refused_naming_the_file_the_place_and_the_problem(
 ) -> None:
     document = copy.deepcopy(SHIPPED)
     where, problem = breakage(document)
-    path = _write(tmp_path, document)
+    path = write_yaml(tmp_path, document)
 
-    lines = _error_lines(path)
+    lines = error_lines(path)
 
     expected = f"{path}: {where}: {problem}"
     assert any(line.startswith(expected) for line in lines), (expected, lines)
@@ -369,11 +348,11 @@ def test_a_bad_rubric_is_refused_naming_the_file_the_place_and_the_problem(
 def test_every_problem_across_fields_is_reported_at_once(tmp_path: Path) -> None:
     document = copy.deepcopy(SHIPPED)
     document["mitigation_threshold"] = 9
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["source"] = "no-such-source"
     document["rating_bands"][0]["min"] = 1
 
-    lines = _error_lines(_write(tmp_path, document))
+    lines = error_lines(write_yaml(tmp_path, document))
 
     assert [line.split(": ")[1] for line in lines] == [
         "rating_bands[0] (low).min",
@@ -384,120 +363,14 @@ def test_every_problem_across_fields_is_reported_at_once(tmp_path: Path) -> None
 
 def test_every_problem_in_the_fields_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
     document = copy.deepcopy(SHIPPED)
-    where, question = _question(document, "meetings")
+    where, question = find_question(document, "meetings")
     question["requried"] = False
     del question["guidance"]
     document["rating_bands"][3]["min"] = 101
 
-    lines = _error_lines(_write(tmp_path, document))
+    lines = error_lines(write_yaml(tmp_path, document))
 
     assert len(lines) == 3
     assert any(f"{where}.requried: Extra inputs are not permitted" in line for line in lines)
     assert any(f"{where}.guidance: Field required" in line for line in lines)
     assert any("rating_bands[3] (very-high).min" in line for line in lines)
-
-
-class TestUnreadableFiles:
-    def test_invalid_yaml_is_reported_with_its_line(self, tmp_path: Path) -> None:
-        path = tmp_path / "broken.yaml"
-        path.write_text("id: staff-wellbeing-impact\ntitle: [unclosed\n", encoding="utf-8")
-        message = "\n".join(_error_lines(path))
-        assert message.startswith(f"{path}: not valid YAML")
-        assert "line 2" in message
-
-    def test_a_key_given_twice_is_refused_with_its_line(self, tmp_path: Path) -> None:
-        # PyYAML would keep the second `weight:` silently; the author meant only one of them.
-        text = DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8")
-        line = next(i for i, t in enumerate(text.splitlines(), 1) if t.strip() == "weight: 2")
-        indent = text.splitlines()[line - 1].split("weight")[0]
-        path = tmp_path / "twice.yaml"
-        lines = text.splitlines()
-        lines.insert(line, f"{indent}weight: 0")
-        path.write_text("\n".join(lines), encoding="utf-8")
-        message = "\n".join(_error_lines(path))
-        assert message.startswith(f"{path}: not valid YAML")
-        assert "found the key 'weight' twice" in message
-        assert f"line {line + 1}" in message
-
-    def test_an_unquoted_colon_in_text_is_invalid_yaml(self, tmp_path: Path) -> None:
-        path = tmp_path / "colon.yaml"
-        path.write_text("id: x\ncharter_ref: CLT charter: manage workload: yes\n", encoding="utf-8")
-        assert _error_lines(path)[0].startswith(f"{path}: not valid YAML")
-
-    @pytest.mark.parametrize(
-        "content", ["- a list\n- of things\n", "just a sentence\n", "", "# only a comment\n"]
-    )
-    def test_a_file_that_is_not_a_mapping_is_refused(self, tmp_path: Path, content: str) -> None:
-        path = tmp_path / "not-a-mapping.yaml"
-        path.write_text(content, encoding="utf-8")
-        assert _error_lines(path) == [f"{path}: (top level): expected a mapping of rubric fields"]
-
-    def test_a_missing_file_is_refused(self, tmp_path: Path) -> None:
-        path = tmp_path / "no-such-rubric.yaml"
-        assert _error_lines(path) == [f"{path}: cannot read the file: No such file or directory"]
-
-    def test_a_folder_in_place_of_a_file_is_refused(self, tmp_path: Path) -> None:
-        assert _error_lines(tmp_path) == [f"{tmp_path}: cannot read the file: Is a directory"]
-
-    def test_a_file_not_saved_as_utf8_is_refused(self, tmp_path: Path) -> None:
-        path = tmp_path / "latin-1.yaml"
-        text = DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8")
-        path.write_bytes(text.encode("cp1252", errors="replace"))  # the en dashes become 0x96
-        [line] = _error_lines(path)
-        assert line.startswith(f"{path}: not UTF-8 text")
-
-    def test_a_non_string_key_at_the_top_level_is_reported(self, tmp_path: Path) -> None:
-        path = tmp_path / "number-key.yaml"
-        text = DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8")
-        path.write_text(f"{text}\n1: stray\n", encoding="utf-8")
-        assert f"{path}: 1: Keys should be strings" in _error_lines(path)
-
-
-class TestLoadRubricDir:
-    def test_every_bad_file_is_reported_at_once(self, tmp_path: Path) -> None:
-        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "good.yaml")
-        document = copy.deepcopy(SHIPPED)
-        document["mitigation_threshold"] = 9
-        _write(tmp_path, document, "bad-threshold.yaml")
-        (tmp_path / "bad-yaml.yaml").write_text("title: [unclosed\n", encoding="utf-8")
-
-        with pytest.raises(RubricError) as error:
-            load_rubric_dir(tmp_path)
-
-        message = str(error.value)
-        assert f"{tmp_path / 'bad-threshold.yaml'}: mitigation_threshold: 9 is outside" in message
-        assert f"{tmp_path / 'bad-yaml.yaml'}: not valid YAML" in message
-        assert "good.yaml" not in message
-
-    def test_one_bad_file_is_reported_as_itself(self, tmp_path: Path) -> None:
-        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "good.yaml")
-        (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
-        with pytest.raises(RubricError) as error:
-            load_rubric_dir(tmp_path)
-        assert str(error.value) == (
-            f"{tmp_path / 'empty.yaml'}: (top level): expected a mapping of rubric fields"
-        )
-
-    def test_two_files_with_the_same_id_and_version_are_refused(self, tmp_path: Path) -> None:
-        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "staff-wellbeing-impact.yaml")
-        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "copy-of-staff-wellbeing-impact.yaml")
-        with pytest.raises(RubricError) as error:
-            load_rubric_dir(tmp_path)
-        assert str(error.value) == (
-            f"{tmp_path}: staff-wellbeing-impact@1 is defined by more than one file "
-            "(copy-of-staff-wellbeing-impact.yaml, staff-wellbeing-impact.yaml): "
-            "give each its own id or version"
-        )
-
-    def test_yml_files_are_read_too(self, tmp_path: Path) -> None:
-        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "staff-wellbeing-impact.yml")
-        (tmp_path / "broken.yml").write_text("title: [unclosed\n", encoding="utf-8")
-        with pytest.raises(RubricError) as error:
-            load_rubric_dir(tmp_path)
-        assert str(error.value).startswith(f"{tmp_path / 'broken.yml'}: not valid YAML")
-
-    def test_two_versions_of_the_same_rubric_load_side_by_side(self, tmp_path: Path) -> None:
-        shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "staff-wellbeing-impact.yaml")
-        _write(tmp_path, {**SHIPPED, "version": 2}, "staff-wellbeing-impact-v2.yaml")
-        keys = sorted(r.key for r in load_rubric_dir(tmp_path))
-        assert keys == ["staff-wellbeing-impact@1", "staff-wellbeing-impact@2"]
