@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,10 +11,11 @@ import typer
 from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from assessments import policies
-from assessments.actors import Actor
+from assessments import people, policies
+from assessments.actors import Actor, Grant, Role
 from assessments.db import create_db_engine, unit_of_work
 from assessments.errors import DomainError
 from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
@@ -21,9 +24,13 @@ app = typer.Typer(help="Workload Impact Register.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 rubric_app = typer.Typer(help="Rubric files.", no_args_is_help=True)
 school_app = typer.Typer(help="The trust's schools.", no_args_is_help=True)
+trust_app = typer.Typer(help="Trusts.", no_args_is_help=True)
+user_app = typer.Typer(help="People who sign in, and their roles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(rubric_app, name="rubric")
 app.add_typer(school_app, name="school")
+app.add_typer(trust_app, name="trust")
+app.add_typer(user_app, name="user")
 
 CLI_ACTOR = Actor(name="command line")
 Paths = Annotated[list[Path], typer.Argument(help="Rubric YAML files", exists=False)]
@@ -45,6 +52,19 @@ def _settings() -> Settings:
     except ValidationError as exc:
         problems = "\n".join(f"- {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
         raise _fail(f"Cannot start: the settings are not valid.\n{problems}") from None
+
+
+@contextmanager
+def _unit_of_work(settings: Settings | None = None) -> Iterator[Session]:
+    """One transaction on the configured database; a refused use-case is a message, exit 1."""
+    engine = create_db_engine((settings or _settings()).database_url)
+    try:
+        with unit_of_work(engine) as session:
+            yield session
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -110,16 +130,10 @@ def rubric_publish(
             rubrics = load_rubric_dir(settings.rubrics_dir)
     except RubricError as exc:
         raise _fail(str(exc)) from None
-    engine = create_db_engine(settings.database_url)
-    try:
-        with unit_of_work(engine) as session:
-            for rubric in rubrics:
-                row = policies.publish_rubric(session=session, actor=CLI_ACTOR, rubric=rubric)
-                typer.echo(f"{rubric.key}: published (sha256 {row.content_hash[:12]}…)")
-    except DomainError as exc:
-        raise _fail(exc.message) from None
-    finally:
-        engine.dispose()
+    with _unit_of_work(settings) as session:
+        for rubric in rubrics:
+            row = policies.publish_rubric(session=session, actor=CLI_ACTOR, rubric=rubric)
+            typer.echo(f"{rubric.key}: published (sha256 {row.content_hash[:12]}…)")
 
 
 @school_app.command("create")
@@ -128,19 +142,70 @@ def school_create(
     if_missing: Annotated[bool, typer.Option(help="Skip names that already exist")] = False,
 ) -> None:
     """Add schools to the trust."""
-    engine = create_db_engine(_settings().database_url)
+    with _unit_of_work() as session:
+        for name in names:
+            school = policies.create_school(
+                session=session, actor=CLI_ACTOR, name=name, if_missing=if_missing
+            )
+            if school is not None:
+                typer.echo(f"School {school.id}: {school.name}")
+
+
+@trust_app.command("create")
+def trust_create(name: Annotated[str, typer.Argument(help="The trust's name")]) -> None:
+    """Add a trust (then its first admin with `wia user create`)."""
+    with _unit_of_work() as session:
+        trust = people.create_trust(session=session, name=name)
+        typer.echo(f"Trust {trust.id}: {trust.name}")
+
+
+def _grant(text: str, session: Session) -> Grant:
+    """`admin` (trust-wide) or `author@School name` (for one school)."""
+    role_name, _, school_name = text.partition("@")
     try:
-        with unit_of_work(engine) as session:
-            for name in names:
-                school = policies.create_school(
-                    session=session, actor=CLI_ACTOR, name=name, if_missing=if_missing
-                )
-                if school is not None:
-                    typer.echo(f"School {school.id}: {school.name}")
-    except DomainError as exc:
-        raise _fail(exc.message) from None
-    finally:
-        engine.dispose()
+        role = Role(role_name.strip().lower())
+    except ValueError:
+        raise _fail(f"Unknown role {role_name!r}: use {', '.join(r.value for r in Role)}") from None
+    if not school_name.strip():
+        return Grant(role)
+    school = policies.school_named(session=session, actor=CLI_ACTOR, name=school_name)
+    return Grant(role, school.id)
+
+
+@user_app.command("create")
+def user_create(
+    trust: Annotated[str, typer.Option(help="The trust's name")],
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option(help="Full name")],
+    role: Annotated[
+        list[str], typer.Option(help="A role, trust-wide (admin) or for a school (author@Name)")
+    ],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="WIA_NEW_USER_PASSWORD",
+            help="Asked for if not given (or set WIA_NEW_USER_PASSWORD)",
+        ),
+    ],
+) -> None:
+    """Add a person who can sign in, with their roles (the first admin of a trust, say)."""
+    with _unit_of_work() as session:
+        operator = people.operator_of_trust(session=session, trust_name=trust)
+        assert operator.trust_id is not None  # operator_of_trust names its trust
+        user = people.create_user(
+            session=session,
+            actor=operator,
+            trust_id=operator.trust_id,
+            email=email,
+            name=name,
+            password=password,
+            grants=[_grant(text, session) for text in role],
+        )
+        roles = ", ".join(sorted(role))
+        typer.echo(f"User {user.id}: {user.name} <{user.email}> ({roles})")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from assessments.actors import Role
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -187,3 +189,79 @@ class WorkloadEstimate(SQLModel, table=True):
     revision: int = 1
     updated_by: str = Field(max_length=120)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+# People: who may sign in, and with which roles. Scoping rules live in assessments/actors.py.
+
+
+class Trust(SQLModel, table=True):
+    """A school trust: its schools, people and policies are never visible to another trust."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    trust_id: int = Field(foreign_key="trust.id", index=True)
+    email: str = Field(max_length=254, unique=True)  # stored lower-case
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    disabled: bool = False
+    failed_sign_ins: int = 0  # since the last successful sign-in
+    locked_until: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    revision: int = 1
+
+
+class RoleGrant(SQLModel, table=True):
+    """One role of a user, trust-wide (school_id NULL) or for one school."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (sa.UniqueConstraint("user_id", "role", "school_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    role: Role = Field(sa_type=EnumValue(Role, 20))
+    school_id: int | None = Field(default=None, foreign_key="school.id")
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    copy of the database cannot be used to sign in."""
+
+    __tablename__ = "web_session"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie's token
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal token for the JSON API (Authorization: Bearer). Shown once; stored hashed."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    last_used_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))

@@ -62,6 +62,14 @@ def create_school(
     return school
 
 
+def school_named(*, session: Session, actor: Actor, name: str) -> School:
+    """The school with this name."""
+    school = repository.school_by_name(session, name.strip())
+    if school is None:
+        raise NotFound(f"There is no school called {name.strip()!r}")
+    return school
+
+
 def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Policy:
     """Record a new or existing policy that is to be assessed."""
     if data.school_id is not None and repository.get_school(session, data.school_id) is None:

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from assessments.errors import DomainError, NotFound
 from assessments.models import (
     Answer,
+    ApiToken,
     Assessment,
     AssessmentVersion,
     Policy,
+    RoleGrant,
     RubricVersion,
     School,
+    Trust,
+    User,
+    WebSession,
     WorkloadEstimate,
 )
 from assessments.rubric import Rubric
@@ -149,3 +155,49 @@ def frozen_rubric(row: RubricVersion) -> Rubric:
 def _parse_frozen(content: str) -> Rubric:
     # Published content never changes, so its parsed form can be shared between requests.
     return Rubric.model_validate_json(content)
+
+
+# People
+
+
+def get_trust(session: Session, trust_id: int) -> Trust | None:
+    return session.get(Trust, trust_id)
+
+
+def trust_by_name(session: Session, name: str) -> Trust | None:
+    return session.exec(select(Trust).where(Trust.name == name)).first()
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def user_by_email(session: Session, email: str, *, for_update: bool = False) -> User | None:
+    query = select(User).where(User.email == email)
+    return session.exec(query.with_for_update() if for_update else query).first()
+
+
+def users_of_trust(session: Session, trust_id: int) -> list[User]:
+    query = select(User).where(User.trust_id == trust_id).order_by(col(User.name))
+    return list(session.exec(query))
+
+
+def grants_of_user(session: Session, user_id: int) -> list[RoleGrant]:
+    return list(session.exec(select(RoleGrant).where(RoleGrant.user_id == user_id)))
+
+
+def web_session(session: Session, digest: str) -> WebSession | None:
+    return session.get(WebSession, digest)
+
+
+def end_web_sessions(session: Session, user_id: int) -> None:
+    session.execute(sa.delete(WebSession).where(col(WebSession.user_id) == user_id))
+
+
+def api_token(session: Session, digest: str) -> ApiToken | None:
+    return session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+
+
+def api_tokens_of_user(session: Session, user_id: int) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))
+    return list(session.exec(query))

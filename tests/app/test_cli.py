@@ -314,3 +314,62 @@ class TestStartUpRefusesUnsafeSettings:
         assert "WIA_SECRET_KEY must be set" in result.stderr
         assert "Traceback" not in result.stderr
         assert not (tmp_path / "unused.sqlite3").exists()
+
+
+class TestPeople:
+    PASSWORD = "ladder orchard quietly 47"
+
+    def _user(self, *options: str, password: str = PASSWORD) -> Result:
+        return CliRunner(env={"WIA_NEW_USER_PASSWORD": password}).invoke(
+            app, ["user", "create", "--trust", "Northfield Learning Trust", *options]
+        )
+
+    def test_an_operator_adds_a_trust_and_its_first_admin(self, migrated: str) -> None:
+        assert wia("school", "create", "Northfield Primary School").exit_code == 0
+        assert wia("trust", "create", "Northfield Learning Trust").stdout == (
+            "Trust 1: Northfield Learning Trust\n"
+        )
+
+        result = self._user(
+            "--email", "Ada.Admin@Northfield.example", "--name", "Ada Admin",
+            "--role", "admin", "--role", "author@Northfield Primary School",
+        )  # fmt: skip
+
+        assert result.exit_code == 0, result.output
+        assert result.stdout == (
+            "User 1: Ada Admin <ada.admin@northfield.example> "
+            "(admin, author@Northfield Primary School)\n"
+        )
+        [(password_hash,)] = _rows(migrated, "SELECT password_hash FROM user_account")
+        assert str(password_hash).startswith("$argon2id$")
+        assert sorted(_rows(migrated, "SELECT role, school_id FROM role_grant")) == [
+            ("admin", None),
+            ("author", 1),
+        ]
+
+    @pytest.mark.parametrize(
+        ("options", "password", "message"),
+        [
+            (("--role", "governor"), PASSWORD, "Unknown role 'governor'"),
+            (("--role", "author@Nowhere School"), PASSWORD, "There is no school called"),
+            (("--role", "admin"), "password1234", "harder to guess"),
+            (("--role", "admin", "--email", "not-an-email"), PASSWORD, "correct format"),
+        ],
+        ids=["unknown role", "unknown school", "weak password", "bad email"],
+    )
+    def test_a_bad_user_is_refused_with_a_message_and_not_stored(
+        self, migrated: str, options: tuple[str, ...], password: str, message: str
+    ) -> None:
+        assert wia("trust", "create", "Northfield Learning Trust").exit_code == 0
+        email = () if "--email" in options else ("--email", "sam@northfield.example")
+
+        result = self._user("--name", "Sam", *email, *options, password=password)
+
+        assert result.exit_code == 1
+        assert message in result.stderr
+        assert _rows(migrated, "SELECT count(*) FROM user_account") == [(0,)]
+
+    def test_a_user_of_an_unknown_trust_is_refused(self, migrated: str) -> None:
+        result = self._user("--email", "sam@x.example", "--name", "Sam", "--role", "admin")
+        assert result.exit_code == 1
+        assert "There is no trust called 'Northfield Learning Trust'" in result.stderr

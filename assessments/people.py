@@ -1,0 +1,261 @@
+"""Use-cases of people: trusts, users and their roles, signing in and out, API tokens.
+
+Secrets (session cookies, API tokens) are random and stored only as SHA-256 digests. Sign-in
+never says whether the email or the password was wrong, and slows down then locks an account
+after repeated failures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session
+
+from assessments import repository
+from assessments.actors import Actor, Grant, Role, require
+from assessments.errors import NotFound, ValidationFailed
+from assessments.models import ApiToken, RoleGrant, Trust, User, WebSession
+from assessments.passwords import hash_password, password_problem, verify_password
+
+WRONG_DETAILS = "Enter a correct email address and password"
+SLOW_DOWN_AFTER, SLOW_DOWN = 3, timedelta(seconds=30)  # failures in a row, then a pause
+LOCK_AFTER, LOCK = 6, timedelta(minutes=15)
+# Verified when the email is unknown, so a wrong email takes as long as a wrong password.
+_UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    idle: timedelta  # signed out after this long without a request
+    absolute: timedelta  # and after this long whatever happens
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def actor_of(session: Session, user: User) -> Actor:
+    """The actor a signed-in user acts as: their trust and their roles."""
+    assert user.id is not None
+    grants = frozenset(
+        Grant(row.role, row.school_id) for row in repository.grants_of_user(session, user.id)
+    )
+    return Actor(name=user.name, user_id=user.id, trust_id=user.trust_id, grants=grants)
+
+
+def create_trust(*, session: Session, name: str) -> Trust:
+    """Add a trust (an operator's command: there is no one to authorise yet)."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "Enter the trust's name"})
+    trust = Trust(name=name)
+    repository.insert_unique(
+        session, trust, ValidationFailed({"name": f"A trust called {name!r} already exists"})
+    )
+    return trust
+
+
+def operator_of_trust(*, session: Session, trust_name: str) -> Actor:
+    """The command line acting as a trust's admin (the operator who set the service up)."""
+    trust = repository.trust_by_name(session, trust_name.strip())
+    if trust is None or trust.id is None:
+        raise NotFound(f"There is no trust called {trust_name!r}: add it with `wia trust create`")
+    return Actor(name="command line", trust_id=trust.id, grants=frozenset({Grant(Role.ADMIN)}))
+
+
+def _normalised_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationFailed(
+            {"email": "Enter an email address in the correct format, like name@school.org.uk"}
+        ) from None
+
+
+def create_user(
+    *,
+    session: Session,
+    actor: Actor,
+    trust_id: int,
+    email: str,
+    name: str,
+    password: str,
+    grants: Iterable[Grant],
+) -> User:
+    """Add a person who can sign in, with their roles (trust admins only)."""
+    require(actor, Role.ADMIN, trust_id=trust_id, school_id=None, what="trust")
+    errors: dict[str, str] = {}
+    try:
+        email = _normalised_email(email)
+    except ValidationFailed as exc:
+        errors |= exc.errors
+    if not name.strip():
+        errors["name"] = "Enter the person's name"
+    if problem := password_problem(password, email=email, name=name):
+        errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(
+        trust_id=trust_id, email=email, name=name.strip(), password_hash=hash_password(password)
+    )
+    taken = ValidationFailed({"email": f"{email} already has an account"})
+    if repository.user_by_email(session, email) is not None:
+        raise taken
+    repository.insert_unique(session, user, taken)
+    _replace_grants(session, user, grants)
+    return user
+
+
+def _replace_grants(session: Session, user: User, grants: Iterable[Grant]) -> None:
+    assert user.id is not None
+    for row in repository.grants_of_user(session, user.id):
+        session.delete(row)
+    session.flush()
+    for grant in set(grants):
+        session.add(RoleGrant(user_id=user.id, role=grant.role, school_id=grant.school_id))
+    session.flush()
+
+
+def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
+    user = repository.get_user(session, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}")
+    require(actor, Role.ADMIN, trust_id=user.trust_id, school_id=None, what=f"user {user_id}")
+    return user
+
+
+def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable[Grant]) -> User:
+    """Replace a user's roles; their sessions end, so the new roles apply at once."""
+    user = _managed_user(session, actor, user_id)
+    _replace_grants(session, user, grants)
+    repository.end_web_sessions(session, user_id)
+    return user
+
+
+def set_disabled(*, session: Session, actor: Actor, user_id: int, disabled: bool) -> User:
+    """Disable (or enable again) a user; disabling ends their sessions at once."""
+    user = _managed_user(session, actor, user_id)
+    if disabled and user_id == actor.user_id:
+        raise ValidationFailed({"disabled": "You cannot disable your own account"})
+    user.disabled = disabled
+    session.add(user)
+    if disabled:
+        repository.end_web_sessions(session, user_id)
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: a session token, or a message for the person."""
+
+    user: User | None
+    token: str | None
+    problem: str | None
+
+
+def sign_in(*, session: Session, email: str, password: str, now: datetime) -> SignIn:
+    """Check the credentials and start a session. Failures are counted (and committed by the
+    caller like any other outcome): after a few the account pauses, after more it locks."""
+    user = repository.user_by_email(session, email.strip().lower(), for_update=True)
+    if user is None:
+        verify_password(password, _UNKNOWN_USER_HASH)
+        return SignIn(None, None, WRONG_DETAILS)
+    if user.locked_until is not None and user.locked_until > now:
+        wait = max(1, round((user.locked_until - now).total_seconds() / 60))
+        return SignIn(None, None, f"Too many attempts. Try again in {wait} minute(s)")
+    matches, new_hash = verify_password(password, user.password_hash)
+    if not matches or user.disabled:
+        user.failed_sign_ins += 1
+        if user.failed_sign_ins >= LOCK_AFTER:
+            user.locked_until = now + LOCK
+        elif user.failed_sign_ins >= SLOW_DOWN_AFTER:
+            user.locked_until = now + SLOW_DOWN
+        session.add(user)
+        session.flush()
+        return SignIn(None, None, WRONG_DETAILS)
+    user.failed_sign_ins, user.locked_until = 0, None
+    if new_hash:
+        user.password_hash = new_hash
+    token = secrets.token_urlsafe(32)
+    assert user.id is not None
+    session.add_all(
+        [user, WebSession(id=digest(token), user_id=user.id, created_at=now, last_seen_at=now)]
+    )
+    session.flush()
+    return SignIn(user, token, None)
+
+
+def signed_in_actor(
+    *, session: Session, token: str, now: datetime, limits: SessionLimits
+) -> Actor | None:
+    """The actor behind a session cookie, or None when it has ended, expired or is unknown.
+    Reads only: `touch_session` records activity, in a transaction of its own."""
+    row = repository.web_session(session, digest(token))
+    if row is None or now - row.created_at > limits.absolute:
+        return None
+    if now - row.last_seen_at > limits.idle:
+        return None
+    user = repository.get_user(session, row.user_id)
+    if user is None or user.disabled:
+        return None
+    return actor_of(session, user)
+
+
+def touch_session(*, session: Session, token: str, now: datetime) -> None:
+    """Record that a session was used, for the idle time-out."""
+    row = repository.web_session(session, digest(token))
+    if row is not None:
+        row.last_seen_at = now
+        session.add(row)
+        session.flush()
+
+
+def sign_out(*, session: Session, token: str) -> None:
+    """End one session; its cookie no longer signs anyone in."""
+    row = repository.web_session(session, digest(token))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def create_api_token(
+    *, session: Session, actor: Actor, name: str, now: datetime
+) -> tuple[ApiToken, str]:
+    """A personal API token for the actor; the secret is returned once and never stored."""
+    if actor.user_id is None:
+        raise NotFound("There is no signed-in user")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed({"name": "Enter a name for the token of up to 100 characters"})
+    secret = "wia_" + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=actor.user_id, name=name, token_hash=digest(secret), created_at=now)
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def revoke_api_token(*, session: Session, actor: Actor, token_id: int, now: datetime) -> None:
+    """Stop one of the actor's own tokens from working."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != actor.user_id:
+        raise NotFound(f"There is no token {token_id}")
+    row.revoked_at = row.revoked_at or now
+    session.add(row)
+    session.flush()
+
+
+def token_actor(*, session: Session, secret: str) -> tuple[Actor, ApiToken] | None:
+    """The actor behind a bearer token, or None if it is unknown, revoked or its user disabled."""
+    row = repository.api_token(session, digest(secret))
+    if row is None or row.revoked_at is not None:
+        return None
+    user = repository.get_user(session, row.user_id)
+    if user is None or user.disabled:
+        return None
+    return actor_of(session, user), row
