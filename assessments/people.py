@@ -25,6 +25,7 @@ from assessments.passwords import hash_password, password_problem, verify_passwo
 WRONG_DETAILS = "Enter a correct email address and password"
 SLOW_DOWN_AFTER, SLOW_DOWN = 3, timedelta(seconds=30)  # failures in a row, then a pause
 LOCK_AFTER, LOCK = 6, timedelta(minutes=15)
+MAX_NAME, MAX_PERSON_NAME = 200, 120  # the columns' lengths
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
 _UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
 
@@ -51,8 +52,8 @@ def actor_of(session: Session, user: User) -> Actor:
 def create_trust(*, session: Session, name: str) -> Trust:
     """Add a trust (an operator's command: there is no one to authorise yet)."""
     name = name.strip()
-    if not name:
-        raise ValidationFailed({"name": "Enter the trust's name"})
+    if not 0 < len(name) <= MAX_NAME:
+        raise ValidationFailed({"name": f"Enter the trust's name, up to {MAX_NAME} characters"})
     trust = Trust(name=name)
     repository.insert_unique(
         session, trust, ValidationFailed({"name": f"A trust called {name!r} already exists"})
@@ -94,8 +95,8 @@ def create_user(
         email = _normalised_email(email)
     except ValidationFailed as exc:
         errors |= exc.errors
-    if not name.strip():
-        errors["name"] = "Enter the person's name"
+    if not 0 < len(name.strip()) <= MAX_PERSON_NAME:
+        errors["name"] = f"Enter the person's name, up to {MAX_PERSON_NAME} characters"
     if problem := password_problem(password, email=email, name=name):
         errors["password"] = problem
     if errors:
