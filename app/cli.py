@@ -13,6 +13,7 @@ from alembic.config import Config
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.logs import LOG_CONFIG
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from assessments import people, policies
 from assessments.actors import Actor, Grant, Role
@@ -83,7 +84,12 @@ def serve(
     except RubricError as exc:
         raise _fail(f"Cannot start: a rubric file is invalid.\n{exc}") from None
     uvicorn.run(
-        application, host=host or settings.host, port=port or settings.port, proxy_headers=True
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=True,
+        log_config=LOG_CONFIG,
+        access_log=False,  # app.logs writes a structured line per request instead
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import api, errors, health, pages
+from app.logs import log_request
 from app.security import security_middleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from assessments.db import create_db_engine
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.middleware("http")(security_middleware(settings))
+    app.middleware("http")(log_request)  # outermost, so it times and records everything
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.include_router(health.router)

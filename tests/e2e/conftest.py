@@ -3,6 +3,7 @@ Playwright (test tools cannot download browsers here, so the system one is used)
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -76,6 +77,14 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
         finally:
             server.terminate()
             server.wait(timeout=10)
+        _check_the_log(log)
+
+
+def _check_the_log(log: Path) -> None:
+    """What the server wrote is structured: a JSON object a line, each with its UTC time."""
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert all(record["time"].endswith("+00:00") for record in records), records
+    assert any(record["event"] == "request" and record["status"] == 200 for record in records)
 
 
 @pytest.fixture(scope="session")
