@@ -43,6 +43,7 @@ app/static/.built: node_modules/.installed $(wildcard app/assets/*)
 db: install
 	$(BIN)/wia db upgrade
 	$(BIN)/wia rubric publish
+	$(BIN)/wia trust create --if-missing "Local trust"
 	$(BIN)/wia school create --if-missing $(DEMO_SCHOOLS)
 
 # The browser tests drive Debian's Chromium (test tools cannot download browsers here).

@@ -142,30 +142,45 @@ def rubric_publish(
             typer.echo(f"{rubric.key}: published (sha256 {row.content_hash[:12]}…)")
 
 
+TrustOption = Annotated[
+    str | None, typer.Option(help="The trust's name (default: WIA_LOCAL_TRUST)")
+]
+
+
 @school_app.command("create")
 def school_create(
     names: Annotated[list[str], typer.Argument(help="School names")],
+    trust: TrustOption = None,
     if_missing: Annotated[bool, typer.Option(help="Skip names that already exist")] = False,
 ) -> None:
-    """Add schools to the trust."""
-    with _unit_of_work() as session:
+    """Add schools to a trust."""
+    settings = _settings()
+    with _unit_of_work(settings) as session:
+        operator = people.operator_of_trust(
+            session=session, trust_name=trust or settings.local_trust
+        )
         for name in names:
             school = policies.create_school(
-                session=session, actor=CLI_ACTOR, name=name, if_missing=if_missing
+                session=session, actor=operator, name=name, if_missing=if_missing
             )
             if school is not None:
                 typer.echo(f"School {school.id}: {school.name}")
 
 
 @trust_app.command("create")
-def trust_create(name: Annotated[str, typer.Argument(help="The trust's name")]) -> None:
-    """Add a trust (then its first admin with `wia user create`)."""
+def trust_create(
+    name: Annotated[str, typer.Argument(help="The trust's name")],
+    if_missing: Annotated[bool, typer.Option(help="Do nothing if it exists")] = False,
+) -> None:
+    """Add a trust (then its schools, and its first admin with `wia user create`)."""
     with _unit_of_work() as session:
+        if if_missing and people.trust_named(session=session, name=name) is not None:
+            return
         trust = people.create_trust(session=session, name=name)
         typer.echo(f"Trust {trust.id}: {trust.name}")
 
 
-def _grant(text: str, session: Session) -> Grant:
+def _grant(text: str, session: Session, operator: Actor) -> Grant:
     """`admin` (trust-wide) or `author@School name` (for one school)."""
     role_name, _, school_name = text.partition("@")
     try:
@@ -174,7 +189,7 @@ def _grant(text: str, session: Session) -> Grant:
         raise _fail(f"Unknown role {role_name!r}: use {', '.join(r.value for r in Role)}") from None
     if not school_name.strip():
         return Grant(role)
-    school = policies.school_named(session=session, actor=CLI_ACTOR, name=school_name)
+    school = policies.school_named(session=session, actor=operator, name=school_name)
     return Grant(role, school.id)
 
 
@@ -208,7 +223,7 @@ def user_create(
             email=email,
             name=name,
             password=password,
-            grants=[_grant(text, session) for text in role],
+            grants=[_grant(text, session, operator) for text in role],
         )
         roles = ", ".join(sorted(role))
         typer.echo(f"User {user.id}: {user.name} <{user.email}> ({roles})")

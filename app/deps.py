@@ -11,7 +11,8 @@ from starlette.datastructures import FormData
 
 from app.security import read_form
 from app.settings import Settings
-from assessments.actors import LOCAL_AUTHOR, Actor
+from assessments import people
+from assessments.actors import Actor
 from assessments.db import unit_of_work
 
 
@@ -28,14 +29,17 @@ async def get_form(request: Request) -> FormData:
     return await read_form(request)
 
 
-def get_actor() -> Actor:
-    # Sign-in arrives with issue 3; until then every request acts as the one local author.
-    return LOCAL_AUTHOR
-
-
 def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_actor(
+    session: Annotated[Session, Depends(get_session, scope="function")],
+    settings: Annotated[Settings, Depends(get_app_settings)],
+) -> Actor:
+    # Sign-in arrives with issue 3; until then every request acts as the local trust's author.
+    return people.local_author(session=session, trust_name=settings.local_trust)
 
 
 # scope="function": commit before the response is sent, so a redirect never outruns its data.

@@ -52,14 +52,22 @@ class Actor:
         return frozenset(g.school_id for g in self.grants if g.school_id is not None)
 
 
+def require_sight(actor: Actor, *, trust_id: int, school_id: int | None, what: str) -> None:
+    """Refuse, as not found, a record the actor may not see."""
+    if not actor.sees(trust_id, school_id):
+        raise NotFound(f"There is no {what}")
+
+
+def trust_of(actor: Actor) -> int:
+    """The actor's trust; someone of no trust may do nothing."""
+    if actor.trust_id is None:
+        raise NotAllowed("Sign in to do this")
+    return actor.trust_id
+
+
 def require(actor: Actor, role: Role, *, trust_id: int, school_id: int | None, what: str) -> None:
     """Refuse unless the actor holds `role` for the record. A record the actor cannot even see
     is reported as not found, so guessing ids reveals nothing (no IDOR)."""
-    if not actor.sees(trust_id, school_id):
-        raise NotFound(f"There is no {what}")
+    require_sight(actor, trust_id=trust_id, school_id=school_id, what=what)
     if not actor.holds(role, school_id):
         raise NotAllowed(f"You need the {role.value} role to do this")
-
-
-# Until sign-in exists (issue 3) the service has one implicit local author.
-LOCAL_AUTHOR = Actor(name="Local author")

@@ -101,8 +101,11 @@ class VersionStatus(StrEnum):
 
 
 class School(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("trust_id", "name"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
+    trust_id: int = Field(foreign_key="trust.id", index=True)
+    name: str = Field(max_length=200)
 
 
 class RubricVersion(SQLModel, table=True):
@@ -121,8 +124,11 @@ class RubricVersion(SQLModel, table=True):
 
 
 class Policy(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("trust_id", "reference"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(max_length=40, unique=True)
+    trust_id: int = Field(foreign_key="trust.id", index=True)
+    reference: str = Field(max_length=40)  # the trust's own code, unique within the trust
     title: str = Field(max_length=200)
     category: PolicyCategory = Field(sa_type=EnumValue(PolicyCategory, 40))
     owner: str = Field(max_length=120)

@@ -49,6 +49,11 @@ def actor_of(session: Session, user: User) -> Actor:
     return Actor(name=user.name, user_id=user.id, trust_id=user.trust_id, grants=grants)
 
 
+def trust_named(*, session: Session, name: str) -> Trust | None:
+    """The trust with this name, if there is one (for the operator's commands)."""
+    return repository.trust_by_name(session, name.strip())
+
+
 def create_trust(*, session: Session, name: str) -> Trust:
     """Add a trust (an operator's command: there is no one to authorise yet)."""
     name = name.strip()
@@ -63,10 +68,21 @@ def create_trust(*, session: Session, name: str) -> Trust:
 
 def operator_of_trust(*, session: Session, trust_name: str) -> Actor:
     """The command line acting as a trust's admin (the operator who set the service up)."""
+    return _trust_wide(session, trust_name, "command line", {Role.ADMIN})
+
+
+def local_author(*, session: Session, trust_name: str) -> Actor:
+    """Until people sign in (issue 3), every request acts as this trust-wide author and admin
+    of the one local trust."""
+    return _trust_wide(session, trust_name, "Local author", {Role.AUTHOR, Role.ADMIN})
+
+
+def _trust_wide(session: Session, trust_name: str, name: str, roles: set[Role]) -> Actor:
     trust = repository.trust_by_name(session, trust_name.strip())
     if trust is None or trust.id is None:
         raise NotFound(f"There is no trust called {trust_name!r}: add it with `wia trust create`")
-    return Actor(name="command line", trust_id=trust.id, grants=frozenset({Grant(Role.ADMIN)}))
+    grants = frozenset(Grant(role) for role in roles)
+    return Actor(name=name, trust_id=trust.id, grants=grants)
 
 
 def _normalised_email(email: str) -> str:

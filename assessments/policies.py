@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from assessments import repository
-from assessments.actors import Actor
+from assessments.actors import Actor, Role, require, require_sight, trust_of
 from assessments.errors import Conflict, NotFound, ValidationFailed
 from assessments.models import AssessmentVersion, Policy, RubricVersion, School
 from assessments.rubric import Rubric, canonical_json
 from assessments.schemas import PolicyCreate
+
+MAX_SCHOOL_NAME = 200  # the column's length
 
 
 def publish_rubric(*, session: Session, actor: Actor, rubric: Rubric) -> RubricVersion:
@@ -48,45 +50,60 @@ def publish_rubric(*, session: Session, actor: Actor, rubric: Rubric) -> RubricV
 def create_school(
     *, session: Session, actor: Actor, name: str, if_missing: bool = False
 ) -> School | None:
-    """Add a school to the trust. With `if_missing`, a name already there is skipped (None)."""
+    """Add a school to the actor's trust (its admins only). With `if_missing`, a name already
+    there is skipped (None)."""
+    trust_id = trust_of(actor)
+    require(actor, Role.ADMIN, trust_id=trust_id, school_id=None, what="trust")
     name = name.strip()
-    if not name:
-        raise ValidationFailed({"name": "Enter the school's name"})
+    if not 0 < len(name) <= MAX_SCHOOL_NAME:
+        raise ValidationFailed(
+            {"name": f"Enter the school's name, up to {MAX_SCHOOL_NAME} characters"}
+        )
     name_taken = ValidationFailed({"name": f"A school called {name!r} already exists"})
-    if repository.school_by_name(session, name) is not None:
+    if repository.school_by_name(session, trust_id, name) is not None:
         if if_missing:
             return None
         raise name_taken
-    school = School(name=name)
+    school = School(trust_id=trust_id, name=name)
     repository.insert_unique(session, school, name_taken)
     return school
 
 
 def school_named(*, session: Session, actor: Actor, name: str) -> School:
-    """The school with this name."""
-    school = repository.school_by_name(session, name.strip())
-    if school is None:
+    """The school of the actor's trust with this name."""
+    school = repository.school_by_name(session, trust_of(actor), name.strip())
+    if school is None or not actor.sees(school.trust_id, school.id):
         raise NotFound(f"There is no school called {name.strip()!r}")
     return school
 
 
 def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Policy:
-    """Record a new or existing policy that is to be assessed."""
-    if data.school_id is not None and repository.get_school(session, data.school_id) is None:
-        raise ValidationFailed({"school_id": "Select a school from the list, or trust-wide"})
+    """Record a new or existing policy that is to be assessed (authors of its school, or
+    trust-wide authors for a trust-wide policy)."""
+    trust_id = trust_of(actor)
+    if data.school_id is not None:
+        school = repository.get_school(session, data.school_id)
+        if school is None or not actor.holds(Role.AUTHOR, school.id) or school.trust_id != trust_id:
+            raise ValidationFailed({"school_id": "Select one of your schools, or trust-wide"})
+    require(actor, Role.AUTHOR, trust_id=trust_id, school_id=data.school_id, what="trust")
     reference_taken = ValidationFailed(
         {"reference": f"A policy with reference {data.reference} already exists"}
     )
-    if repository.policy_by_reference(session, data.reference) is not None:
+    if repository.policy_by_reference(session, trust_id, data.reference) is not None:
         raise reference_taken
-    policy = Policy.model_validate(data)
+    policy = Policy.model_validate(data, update={"trust_id": trust_id})
     repository.insert_unique(session, policy, reference_taken)
     return policy
 
 
 def list_schools(*, session: Session, actor: Actor) -> list[School]:
-    """The trust's schools, by name."""
-    return repository.list_schools(session)
+    """The schools of the actor's trust that the actor sees, by name."""
+    return repository.list_schools(session, trust_of(actor), only=actor.schools_seen())
+
+
+def schools_for(*, session: Session, actor: Actor, role: Role) -> list[School]:
+    """The schools where the actor holds `role` (e.g. where they may add a policy)."""
+    return [s for s in list_schools(session=session, actor=actor) if actor.holds(role, s.id)]
 
 
 @dataclass(frozen=True)
@@ -96,11 +113,12 @@ class PolicyListing:
 
 
 def list_policies(*, session: Session, actor: Actor) -> list[PolicyListing]:
-    """Every policy, by reference, with its school."""
-    schools = {school.id: school for school in repository.list_schools(session)}
+    """The policies the actor sees, by reference, with their schools."""
+    trust_id = trust_of(actor)
+    schools = {school.id: school for school in repository.list_schools(session, trust_id)}
     return [
         PolicyListing(policy, schools.get(policy.school_id) if policy.school_id else None)
-        for policy in repository.list_policies(session)
+        for policy in repository.list_policies(session, trust_id, actor.schools_seen())
     ]
 
 
@@ -109,18 +127,22 @@ class PolicyView:
     policy: Policy
     school: School | None
     versions: list[AssessmentVersion]
-    can_start_assessment: bool  # no assessment yet, and a rubric to start it on
+    can_start_assessment: bool  # no assessment yet, a rubric to start it on, and an author
 
 
 def view_policy(*, session: Session, actor: Actor, policy_id: int, rubric_id: str) -> PolicyView:
-    """One policy with its assessment versions, and whether its assessment can be started."""
+    """One policy with its assessment versions, and whether the actor can start its assessment."""
     policy = repository.get_policy(session, policy_id)
+    require_sight(
+        actor, trust_id=policy.trust_id, school_id=policy.school_id, what=f"policy {policy_id}"
+    )
     versions = repository.versions_of_policy(session, policy_id)
     return PolicyView(
         policy=policy,
         school=repository.get_school(session, policy.school_id) if policy.school_id else None,
         versions=versions,
         can_start_assessment=not versions
+        and actor.holds(Role.AUTHOR, policy.school_id)
         and repository.latest_published_rubric(session, rubric_id) is not None,
     )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from assessments import repository
-from assessments.actors import Actor
+from assessments.actors import Actor, Role, require, require_sight
 from assessments.answers import normalise_answer
 from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
 from assessments.models import (
@@ -38,6 +38,10 @@ def start_assessment(
 ) -> AssessmentVersion:
     """Start version 1 of a policy's impact assessment against the latest published rubric."""
     policy = repository.get_policy(session, policy_id, for_update=True)  # a double click waits
+    require(
+        actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id,
+        what=f"policy {policy_id}",
+    )  # fmt: skip
     if repository.assessment_for_policy(session, policy_id) is not None:
         raise Conflict(f"{policy.reference} already has an impact assessment")
     rubric_row = repository.latest_published_rubric(session, rubric_id)
@@ -59,10 +63,26 @@ def start_assessment(
     return version
 
 
-def _editable_version(session: Session, version_id: int) -> AssessmentVersion:
+def _version_seen(
+    session: Session, actor: Actor, version_id: int, *, for_update: bool = False
+) -> tuple[AssessmentVersion, Policy]:
+    version = repository.get_version(session, version_id, for_update=for_update)
+    policy = repository.policy_of_version(session, version)
+    require_sight(
+        actor, trust_id=policy.trust_id, school_id=policy.school_id,
+        what=f"assessment version {version_id}",
+    )  # fmt: skip
+    return version, policy
+
+
+def _editable_version(session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
     # Locked, so two saves to one version run one after the other: neither can insert the same
     # answer twice, nor pass the revision check on a row the other is changing.
-    version = repository.get_version(session, version_id, for_update=True)
+    version, policy = _version_seen(session, actor, version_id, for_update=True)
+    require(
+        actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id,
+        what=f"assessment version {version_id}",
+    )  # fmt: skip
     if not version.editable:
         raise InvalidTransition(
             f"Version {version.number} is {version.status.value} and can no longer be changed"
@@ -85,7 +105,7 @@ def save_answer(
     *, session: Session, actor: Actor, version_id: int, question_id: str, data: AnswerSave
 ) -> Answer | None:
     """Save (or, with an empty value, clear) one answer of a draft. Returns None when cleared."""
-    version = _editable_version(session, version_id)
+    version = _editable_version(session, actor, version_id)
     question = repository.rubric_of_version(session, version).question(question_id)
     if question is None:
         raise ValidationFailed({"question_id": f"The rubric has no question {question_id!r}"})
@@ -138,7 +158,7 @@ def save_workload_estimate(
     data: WorkloadEstimateSave,
 ) -> WorkloadEstimate:
     """Save the estimated hours a draft's policy adds or removes for one staff group."""
-    version = _editable_version(session, version_id)
+    version = _editable_version(session, actor, version_id)
     _require_staff_group(session, version, staff_group)
     row = repository.estimate(session, version_id, staff_group)
     hours = data.hours_per_term.quantize(HUNDREDTH)  # as the database will give it back
@@ -182,7 +202,7 @@ class AssessmentView:
 
 def view_assessment(*, session: Session, actor: Actor, version_id: int) -> AssessmentView:
     """A version with its rubric, answers, estimates and computed results."""
-    version = repository.get_version(session, version_id)
+    version, policy = _version_seen(session, actor, version_id)
     rubric = repository.rubric_of_version(session, version)
     answers = repository.answers_of_version(session, version_id)
     estimates = repository.estimates_of_version(session, version_id)
@@ -193,7 +213,7 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
     )
     return AssessmentView(
         version=version,
-        policy=repository.policy_of_version(session, version),
+        policy=policy,
         rubric=rubric,
         answers=answers,
         estimates=estimates,
@@ -206,7 +226,7 @@ def save_answers(
 ) -> dict[str, str]:
     """Save several answers of a draft (a whole section posted at once); returns question id →
     error for those that could not be saved. The others are saved, so nothing good is lost."""
-    _editable_version(session, version_id)
+    _editable_version(session, actor, version_id)
     errors: dict[str, str] = {}
     for question_id, data in answers.items():
         try:
@@ -233,7 +253,7 @@ def save_workload_estimates(
     estimates: Mapping[str, WorkloadEstimateSave | WorkloadEstimateClear],
 ) -> dict[str, str]:
     """Save the workload page: staff group → an estimate, or a clear. Returns the errors."""
-    _editable_version(session, version_id)
+    _editable_version(session, actor, version_id)
     errors: dict[str, str] = {}
     for staff_group, data in estimates.items():
         try:
@@ -270,7 +290,7 @@ def clear_workload_estimate(
     expected_revision: int | None = None,
 ) -> None:
     """Remove a draft's estimate for one staff group (it no longer applies)."""
-    version = _editable_version(session, version_id)
+    version = _editable_version(session, actor, version_id)
     _require_staff_group(session, version, staff_group)
     row = repository.estimate(session, version_id, staff_group)
     if row is None:

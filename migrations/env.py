@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import assessments.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -15,12 +19,33 @@ target_metadata = SQLModel.metadata
 def run_migrations() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
-        _run(connection)
+        with _sqlite_foreign_keys_off(connection):
+            _run(connection)
         return
     engine = create_db_engine(get_settings().database_url)
-    with engine.connect() as connection:
+    with engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         _run(connection)
     engine.dispose()
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite changes a table's constraints by rebuilding it, which means dropping a table
+    others point at: switch the checks off for the migration (only possible outside a
+    transaction), then check every reference once it is done."""
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"The migration left rows pointing at nothing: {broken}")
 
 
 def _run(connection: object) -> None:

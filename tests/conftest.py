@@ -20,9 +20,9 @@ from sqlmodel import Session
 from app.deps import get_session
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings
-from assessments.db import committed
+from assessments.db import committed, unit_of_work
 from tests import databases
-from tests.factories import publish_default_rubric
+from tests.factories import make_local_trust, publish_default_rubric
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def engine(database_url: str) -> Iterator[sa.Engine]:
     """The test database, emptied and migrated to head once for the whole run."""
     engine = databases.migrated_engine(database_url)
+    with unit_of_work(engine) as session:
+        make_local_trust(session)
     yield engine
     engine.dispose()
 

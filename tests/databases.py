@@ -23,7 +23,7 @@ def is_sqlite(url: str) -> bool:
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Run the real Alembic migrations on `engine`'s database."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.connect() as connection:  # migrations/env.py runs them in a transaction
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

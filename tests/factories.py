@@ -8,16 +8,30 @@ from typing import Any
 from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT
-from assessments import policies, service
-from assessments.actors import Actor
+from assessments import people, policies, service
+from assessments.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, Policy, RubricVersion, School
 from assessments.rubric import Rubric
 from assessments.rubric_files import load_rubric
 from assessments.schemas import AnswerSave, PolicyCreate
 
 DEFAULT_RUBRIC_PATH = PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml"
-AUTHOR = Actor(name="Alex Author")
+LOCAL_TRUST = "Local trust"  # the test database's trust (tests/conftest.py makes it first)
+LOCAL_TRUST_ID = 1
+# A trust-wide author and admin of the test trust: the actor every request acts as until
+# sign-in (issue 3), and the one the factories build with.
+AUTHOR = Actor(
+    name="Alex Author",
+    trust_id=LOCAL_TRUST_ID,
+    grants=frozenset({Grant(Role.AUTHOR), Grant(Role.ADMIN)}),
+)
 _numbers = itertools.count(1)
+
+
+def make_local_trust(session: Session) -> None:
+    """The trust of a new test database, with the id AUTHOR assumes."""
+    trust = people.create_trust(session=session, name=LOCAL_TRUST)
+    assert trust.id == LOCAL_TRUST_ID, trust
 
 
 def default_rubric() -> Rubric:

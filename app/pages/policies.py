@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.deps import ActorDep, FormDep, SessionDep, SettingsDep
 from app.web import error_list, form_errors, redirect, render
 from assessments import policies, service
+from assessments.actors import Role
 from assessments.errors import ValidationFailed
 from assessments.models import PolicyCategory, PolicyStatus
 from assessments.schemas import PolicyCreate
@@ -49,7 +50,7 @@ def _form_page(
             "values": values,
             "errors": errors,
             "error_list": error_list(errors),
-            "schools": policies.list_schools(session=session, actor=actor),
+            "schools": policies.schools_for(session=session, actor=actor, role=Role.AUTHOR),
             "categories": list(PolicyCategory),
             "statuses": list(PolicyStatus),
         },

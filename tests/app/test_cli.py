@@ -227,6 +227,8 @@ class TestRubricPublish:
 
 class TestSchoolCreate:
     def test_creates_schools_and_skips_existing_ones_with_if_missing(self, migrated: str) -> None:
+        assert wia("trust", "create", "--if-missing", "Local trust").exit_code == 0
+        assert wia("trust", "create", "--if-missing", "Local trust").stdout == ""
         first = wia("school", "create", "--if-missing", "Northfield Primary School")
         again = wia(
             "school", "create", "--if-missing", "Northfield Primary School", "Riverside Academy"
@@ -241,6 +243,7 @@ class TestSchoolCreate:
         assert names == [("Northfield Primary School",), ("Riverside Academy",)]
 
     def test_without_if_missing_an_existing_name_is_an_error(self, migrated: str) -> None:
+        assert wia("trust", "create", "Local trust").exit_code == 0
         assert wia("school", "create", "Riverside Academy").exit_code == 0
 
         result = wia("school", "create", "Riverside Academy")
@@ -325,10 +328,11 @@ class TestPeople:
         )
 
     def test_an_operator_adds_a_trust_and_its_first_admin(self, migrated: str) -> None:
-        assert wia("school", "create", "Northfield Primary School").exit_code == 0
         assert wia("trust", "create", "Northfield Learning Trust").stdout == (
             "Trust 1: Northfield Learning Trust\n"
         )
+        school = ("school", "create", "--trust", "Northfield Learning Trust")
+        assert wia(*school, "Northfield Primary School").exit_code == 0
 
         result = self._user(
             "--email", "Ada.Admin@Northfield.example", "--name", "Ada Admin",

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from assessments import repository
 from tests.app.pages import CSRF_COOKIE, csrf_cookie, htmx_headers, page
 from tests.app.security_helpers import Targets, make_targets
+from tests.factories import LOCAL_TRUST_ID
 
 FORBIDDEN_MESSAGE = "This form has expired or did not come from this service"
 
@@ -52,7 +53,7 @@ def anything_saved(session: Session, targets: Targets, route: str) -> bool:
     draft_id = targets.draft.id or 0
     match route:
         case "add a policy":
-            return repository.policy_by_reference(session, "CSRF-001") is not None
+            return repository.policy_by_reference(session, LOCAL_TRUST_ID, "CSRF-001") is not None
         case "start an assessment":
             return bool(repository.versions_of_policy(session, targets.policy.id or 0))
         case "save a section" | "autosave an answer":

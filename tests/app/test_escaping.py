@@ -10,6 +10,7 @@ from assessments import repository
 from assessments.models import Policy
 from tests.app.pages import Element, field_value, page, submit, title
 from tests.app.security_helpers import Targets, make_targets
+from tests.factories import LOCAL_TRUST_ID
 
 XSS = "<script>alert(1)</script>"
 
@@ -42,7 +43,7 @@ def hostile_policy(client: TestClient, session: Session) -> Policy:
         },
     )
     assert response.status_code == 303
-    policy = repository.policy_by_reference(session, "XSS-001")
+    policy = repository.policy_by_reference(session, LOCAL_TRUST_ID, "XSS-001")
     assert policy is not None
     return policy
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.security import MAX_FIELD_BYTES, MAX_FORM_FIELDS
 from assessments import repository
 from tests.app.pages import csrf_cookie
-from tests.factories import make_draft
+from tests.factories import LOCAL_TRUST_ID, make_draft
 
 POLICY = {
     "reference": "LIM-001",
@@ -22,7 +22,7 @@ POLICY = {
 
 def _nothing_saved(session: Session) -> bool:
     session.expire_all()
-    return repository.policy_by_reference(session, "LIM-001") is None
+    return repository.policy_by_reference(session, LOCAL_TRUST_ID, "LIM-001") is None
 
 
 def test_a_body_over_the_limit_is_refused_with_413(client: TestClient, session: Session) -> None:

@@ -16,7 +16,15 @@ from assessments.db import create_db_engine, unit_of_work
 from assessments.errors import Conflict, DomainError, StaleVersion, ValidationFailed
 from assessments.schemas import AnswerSave, PolicyCreate
 from tests import databases
-from tests.factories import AUTHOR, default_rubric, make_draft, make_policy, publish_default_rubric
+from tests.factories import (
+    AUTHOR,
+    LOCAL_TRUST_ID,
+    default_rubric,
+    make_draft,
+    make_local_trust,
+    make_policy,
+    publish_default_rubric,
+)
 
 T = TypeVar("T")
 
@@ -27,6 +35,7 @@ def engine(tmp_database_url: str) -> Iterator[sa.Engine]:
     engine = create_db_engine(tmp_database_url)
     databases.upgrade(engine)
     with unit_of_work(engine) as session:
+        make_local_trust(session)
         publish_default_rubric(session)
     yield engine
     engine.dispose()
@@ -136,5 +145,5 @@ def test_on_sqlite_a_reader_is_not_held_up_by_a_writer(engine: sa.Engine) -> Non
         # A read-only unit of work must not ask for the lock: with it, this would wait out
         # busy_timeout and fail with "database is locked".
         with unit_of_work(engine, read_only=True) as reader:
-            titles = [p.title for p in repository.list_policies(reader)]
+            titles = [p.title for p in repository.list_policies(reader, LOCAL_TRUST_ID)]
     assert "Written, not yet committed" not in titles

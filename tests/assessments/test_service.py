@@ -82,7 +82,7 @@ class TestSchoolsAndPolicies:
         assert "already exists" in duplicate.value.errors["name"]
         with pytest.raises(ValidationFailed) as blank:
             make_school(session, "   ")
-        assert blank.value.errors == {"name": "Enter the school's name"}
+        assert blank.value.errors == {"name": "Enter the school's name, up to 200 characters"}
 
     def test_policy_for_a_school_that_does_not_exist_is_refused(self, session: Session) -> None:
         with pytest.raises(ValidationFailed) as error:

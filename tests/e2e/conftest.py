@@ -61,6 +61,7 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
         for args in (
             ["db", "upgrade"],
             ["rubric", "publish"],
+            ["trust", "create", "Local trust"],
             ["school", "create", "Northfield Primary School", "Riverside Academy"],
         ):
             subprocess.run([*WIA, *args], env=env, check=True, capture_output=True)

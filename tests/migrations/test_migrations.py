@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -53,3 +54,53 @@ def test_downgrade_to_base_and_up_again(tmp_database_url: str) -> None:
 def test_migrations_form_one_line_of_history() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
+
+
+def test_schools_and_policies_recorded_before_trusts_join_one_trust(tmp_database_url: str) -> None:
+    engine = create_db_engine(tmp_database_url)
+    try:
+        upgrade(engine, "d7a823fb5a63")  # people exist; schools and policies have no trust yet
+        with engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO school (name) VALUES ('Riverside Academy')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO policy (reference, title, category, owner, school_id,"
+                    " review_cycle_months, status, created_at) VALUES ('TL-004', 'Marking',"
+                    " 'other', 'Head', 1, 12, 'new', CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            trusts = connection.execute(sa.text("SELECT id, name FROM trust")).all()
+            assert [tuple(t) for t in trusts] == [(1, "Local trust")]
+            for table in ("school", "policy"):
+                owners = connection.execute(sa.text(f"SELECT trust_id FROM {table}")).all()
+                assert [tuple(o) for o in owners] == [(1,)], table
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_policy_reference_is_unique_within_a_trust_not_across_trusts(
+    tmp_database_url: str,
+) -> None:
+    engine = create_db_engine(tmp_database_url)
+    try:
+        upgrade(engine)
+        insert_policy = sa.text(
+            "INSERT INTO policy (trust_id, reference, title, category, owner,"
+            " review_cycle_months, status, created_at) VALUES (:trust, 'TL-004', 'Marking',"
+            " 'other', 'Head', 12, 'new', CURRENT_TIMESTAMP)"
+        )
+        with engine.begin() as connection:
+            for name in ("North Trust", "South Trust"):
+                connection.execute(
+                    sa.text("INSERT INTO trust (name, created_at) VALUES (:n, CURRENT_TIMESTAMP)"),
+                    {"n": name},
+                )
+            connection.execute(insert_policy, {"trust": 1})
+            connection.execute(insert_policy, {"trust": 2})  # another trust's own TL-004
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.execute(insert_policy, {"trust": 1})
+    finally:
+        engine.dispose()

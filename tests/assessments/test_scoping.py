@@ -1,0 +1,130 @@
+"""Every use-case keeps to the actor's trust and roles: another trust's records, or a school's
+where the actor has no role, are not found; records seen but not theirs to change are refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from assessments import people, policies, service
+from assessments.actors import Actor, Grant, Role
+from assessments.errors import NotAllowed, NotFound, ValidationFailed
+from assessments.models import AssessmentVersion, School
+from assessments.schemas import AnswerSave, PolicyCreate
+from tests.factories import (
+    AUTHOR,
+    LOCAL_TRUST_ID,
+    default_rubric,
+    make_draft,
+    make_school,
+)
+
+pytestmark = pytest.mark.usefixtures("rubric_published")
+
+
+def actor(*grants: Grant, trust_id: int = LOCAL_TRUST_ID) -> Actor:
+    return Actor(name="Someone", trust_id=trust_id, grants=frozenset(grants))
+
+
+def policy_data(reference: str, school: School | None = None) -> PolicyCreate:
+    return PolicyCreate(
+        reference=reference, title="Homework policy", category="teaching-and-learning",
+        owner="Deputy Head", school_id=school.id if school else None, review_cycle_months=12,
+    )  # fmt: skip
+
+
+def first_choice(version: AssessmentVersion) -> tuple[str, AnswerSave]:
+    question = next(q for q in default_rubric().questions() if q.kind.value == "choice")
+    return question.id, AnswerSave(value=question.options[0].value)
+
+
+def test_an_author_sees_their_schools_and_trust_wide_policies_only(session: Session) -> None:
+    north, south = make_school(session, "North School"), make_school(session, "South School")
+    author_north = actor(Grant(Role.AUTHOR, north.id))
+    mine = policies.create_policy(
+        session=session, actor=author_north, data=policy_data("N-1", north)
+    )
+    theirs = policies.create_policy(session=session, actor=AUTHOR, data=policy_data("S-1", south))
+    shared = policies.create_policy(session=session, actor=AUTHOR, data=policy_data("T-1"))
+
+    listed = [
+        item.policy.reference
+        for item in policies.list_policies(session=session, actor=author_north)
+    ]
+
+    assert listed == ["N-1", "T-1"]
+    assert [s.name for s in policies.list_schools(session=session, actor=author_north)] == [
+        "North School"
+    ]
+    for seen in (mine, shared):
+        assert seen.id is not None
+        policies.view_policy(session=session, actor=author_north, policy_id=seen.id, rubric_id="x")
+    assert theirs.id is not None
+    with pytest.raises(NotFound):
+        policies.view_policy(
+            session=session, actor=author_north, policy_id=theirs.id, rubric_id="x"
+        )
+
+
+def test_an_author_adds_policies_only_where_they_are_an_author(session: Session) -> None:
+    north, south = make_school(session, "North School"), make_school(session, "South School")
+    author_north = actor(Grant(Role.AUTHOR, north.id))
+
+    with pytest.raises(ValidationFailed) as other_school:
+        policies.create_policy(session=session, actor=author_north, data=policy_data("S-2", south))
+    assert other_school.value.errors == {"school_id": "Select one of your schools, or trust-wide"}
+    with pytest.raises(NotAllowed):  # trust-wide policies need a trust-wide author
+        policies.create_policy(session=session, actor=author_north, data=policy_data("T-2"))
+    with pytest.raises(NotAllowed):
+        policies.create_policy(
+            session=session, actor=actor(Grant(Role.AUDITOR)), data=policy_data("T-3")
+        )
+    assert [
+        s.name for s in policies.schools_for(session=session, actor=author_north, role=Role.AUTHOR)
+    ] == ["North School"]
+
+
+def test_an_auditor_reads_an_assessment_but_cannot_change_it(session: Session) -> None:
+    draft = make_draft(session)
+    assert draft.id is not None
+    auditor = actor(Grant(Role.AUDITOR))
+
+    view = service.view_assessment(session=session, actor=auditor, version_id=draft.id)
+
+    assert view.version.id == draft.id
+    question_id, data = first_choice(draft)
+    with pytest.raises(NotAllowed, match="author"):
+        service.save_answer(
+            session=session, actor=auditor, version_id=draft.id, question_id=question_id, data=data
+        )
+
+
+def test_another_trust_finds_nothing_of_ours(session: Session) -> None:
+    other = people.create_trust(session=session, name="Other Trust")
+    assert other.id is not None
+    outsider = actor(Grant(Role.ADMIN), Grant(Role.AUTHOR), trust_id=other.id)
+    draft = make_draft(session)
+    assert draft.id is not None
+    policy = service.view_assessment(session=session, actor=AUTHOR, version_id=draft.id).policy
+    assert policy.id is not None
+    question_id, data = first_choice(draft)
+
+    assert policies.list_policies(session=session, actor=outsider) == []
+    assert policies.list_schools(session=session, actor=outsider) == []
+    with pytest.raises(NotFound):
+        policies.view_policy(session=session, actor=outsider, policy_id=policy.id, rubric_id="x")
+    with pytest.raises(NotFound):
+        service.view_assessment(session=session, actor=outsider, version_id=draft.id)
+    with pytest.raises(NotFound):
+        service.save_answer(
+            session=session, actor=outsider, version_id=draft.id, question_id=question_id, data=data
+        )
+    with pytest.raises(NotFound):
+        service.start_assessment(
+            session=session, actor=outsider, policy_id=policy.id, rubric_id=default_rubric().id
+        )
+    # Its own policy may use a reference we use: references are the trust's own.
+    own = policies.create_policy(
+        session=session, actor=outsider, data=policy_data(policy.reference)
+    )
+    assert own.trust_id == other.id
