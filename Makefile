@@ -7,7 +7,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
-DEMO_SCHOOLS := "Northfield Primary School" "Riverside Academy"
 
 .PHONY: run test lint install assets db browser clean
 
@@ -43,8 +42,7 @@ app/static/.built: node_modules/.installed $(wildcard app/assets/*)
 db: install
 	$(BIN)/wia db upgrade
 	$(BIN)/wia rubric publish
-	$(BIN)/wia trust create --if-missing "Local trust"
-	$(BIN)/wia school create --if-missing $(DEMO_SCHOOLS)
+	$(BIN)/wia demo
 
 # The browser tests drive Debian's Chromium (test tools cannot download browsers here).
 browser:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, status
 
 from app.deps import ActorDep, SessionDep, SettingsDep
-from app.security import refuse_cross_site
+from app.security import guard_api_request
 from assessments import policies, service
 from assessments.schemas import (
     AnswerRead,
@@ -25,7 +25,7 @@ from assessments.schemas import (
 )
 from assessments.service import AssessmentView
 
-router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(refuse_cross_site)])
+router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(guard_api_request)])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such resource"},

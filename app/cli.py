@@ -14,10 +14,13 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.logs import LOG_CONFIG
-from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from assessments import people, policies
 from assessments.actors import Actor, Grant, Role
 from assessments.db import create_db_engine, unit_of_work
+from assessments.demo import PASSWORD as DEMO_PASSWORD
+from assessments.demo import TRUST as DEMO_TRUST
+from assessments.demo import seed_demo
 from assessments.errors import DomainError
 from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
 
@@ -143,7 +146,7 @@ def rubric_publish(
 
 
 TrustOption = Annotated[
-    str | None, typer.Option(help="The trust's name (default: WIA_LOCAL_TRUST)")
+    str | None, typer.Option(help="The trust's name (may be left out if there is only one)")
 ]
 
 
@@ -156,9 +159,8 @@ def school_create(
     """Add schools to a trust."""
     settings = _settings()
     with _unit_of_work(settings) as session:
-        operator = people.operator_of_trust(
-            session=session, trust_name=trust or settings.local_trust
-        )
+        trust_name = trust or people.only_trust(session=session).name
+        operator = people.operator_of_trust(session=session, trust_name=trust_name)
         for name in names:
             school = policies.create_school(
                 session=session, actor=operator, name=name, if_missing=if_missing
@@ -227,6 +229,21 @@ def user_create(
         )
         roles = ", ".join(sorted(role))
         typer.echo(f"User {user.id}: {user.name} <{user.email}> ({roles})")
+
+
+@app.command()
+def demo() -> None:
+    """Make the demo trust (two schools, one person per role) and print how to sign in.
+    Development only: the demo people share a published password."""
+    settings = _settings()
+    if settings.environment is not Environment.DEVELOPMENT:
+        raise _fail("The demo trust is for development only (WIA_ENVIRONMENT=development)")
+    with _unit_of_work(settings) as session:
+        everyone = seed_demo(session=session)
+    typer.echo(f"Demo trust {DEMO_TRUST!r}: sign in with password {DEMO_PASSWORD!r} as")
+    for person in everyone:
+        where = person.school or "trust-wide"
+        typer.echo(f"  {person.email:<38} {person.role.value} ({where})")
 
 
 def main() -> None:

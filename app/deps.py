@@ -9,17 +9,17 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.auth import get_actor, optional_actor
 from app.security import read_form
 from app.settings import Settings
-from assessments import people
 from assessments.actors import Actor
-from assessments.db import unit_of_work
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, rolled back on error."""
+    """One transaction per request: committed when the handler returns, rolled back on error.
+    (`app.state.unit_of_work` opens it: the tests swap in one inside each test's transaction.)"""
     read_only = request.method in {"GET", "HEAD", "OPTIONS"}
-    with unit_of_work(request.app.state.engine, read_only=read_only) as session:
+    with request.app.state.unit_of_work(read_only=read_only) as session:
         yield session
 
 
@@ -34,16 +34,9 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def get_actor(
-    session: Annotated[Session, Depends(get_session, scope="function")],
-    settings: Annotated[Settings, Depends(get_app_settings)],
-) -> Actor:
-    # Sign-in arrives with issue 3; until then every request acts as the local trust's author.
-    return people.local_author(session=session, trust_name=settings.local_trust)
-
-
 # scope="function": commit before the response is sent, so a redirect never outruns its data.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+OptionalActorDep = Annotated[Actor | None, Depends(optional_actor)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 FormDep = Annotated[FormData, Depends(get_form)]

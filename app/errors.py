@@ -8,8 +8,9 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from app.auth import SignInRequired, sign_in_url
 from app.web import render, wants_fragment
 from assessments.errors import (
     Conflict,
@@ -98,7 +99,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, exc.status_code, str(message))
 
 
+async def sign_in_required(request: Request, exc: Exception) -> Response:
+    """The API says 401; a page sends the person to sign in and back here afterwards (htmx
+    follows HX-Redirect, so a fragment never shows the sign-in page inside itself)."""
+    if _is_api(request):
+        return JSONResponse(
+            {"detail": "Sign in, or send a valid API token as 'Authorization: Bearer <token>'"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    target = sign_in_url(request) if request.method == "GET" else "/sign-in"
+    if wants_fragment(request):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(HTTPException, http_error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -12,7 +13,7 @@ from app import api, errors, health, pages
 from app.logs import log_request
 from app.security import security_middleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from assessments.db import create_db_engine
+from assessments.db import create_db_engine, unit_of_work
 from assessments.rubric_files import load_rubric_dir
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.unit_of_work = partial(unit_of_work, engine)
     app.middleware("http")(security_middleware(settings))
     app.middleware("http")(log_request)  # outermost, so it times and records everything
     errors.install(app)

@@ -63,6 +63,25 @@ def _valid(settings: Settings, token: str | None) -> bool:
     return hmac.compare_digest(_sign(settings, nonce), token)
 
 
+def _set_csrf_cookie(response: Response, settings: Settings, token: str) -> None:
+    response.set_cookie(
+        csrf_cookie_name(settings),
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def rotate_csrf_token(request: Request, response: Response) -> None:
+    """A new CSRF token when someone signs in or out, so a token seen before (e.g. planted
+    by someone who used the browser earlier) is worth nothing afterwards."""
+    settings: Settings = request.app.state.settings
+    _set_csrf_cookie(response, settings, _sign(settings, secrets.token_urlsafe(32)))
+    request.state.csrf_rotated = True
+
+
 def security_middleware(
     settings: Settings,
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
@@ -78,15 +97,8 @@ def security_middleware(
             token = _sign(settings, secrets.token_urlsafe(32))
         request.state.csrf_token = token
         response = await call_next(request)
-        if issue_new:
-            response.set_cookie(
-                cookie_name,
-                token or "",
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                path="/",
-            )
+        if issue_new and token is not None and not getattr(request.state, "csrf_rotated", False):
+            _set_csrf_cookie(response, settings, token)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -127,10 +139,14 @@ def _from_another_site(request: Request) -> bool:
     return origin is not None and urlsplit(origin).netloc != request.headers.get("Host")
 
 
-async def refuse_cross_site(request: Request) -> None:
-    """Refuse an unsafe API request sent by another site's page: the API takes JSON rather than
-    form tokens, and a form elsewhere could otherwise post to endpoints that need no body."""
-    if request.method in UNSAFE_METHODS and _from_another_site(request):
+async def guard_api_request(request: Request) -> None:
+    """An unsafe API request authenticated by a bearer token needs nothing more: browsers never
+    send one by themselves. One that relies on the session cookie must not come from another
+    site's page and must carry the CSRF token in the X-CSRF-Token header."""
+    if request.method not in UNSAFE_METHODS or request.headers.get("Authorization"):
+        return
+    if _from_another_site(request):
         raise HTTPException(
             status_code=403, detail="Requests from another site's pages are not accepted"
         )
+    await require_csrf(request)

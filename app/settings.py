@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET
     rubrics_dir: Path = PROJECT_ROOT / "rubrics"
     default_rubric: str = "staff-wellbeing-impact"
-    local_trust: str = "Local trust"  # whose author every request acts as, until sign-in
+    session_idle_minutes: int = Field(default=60, ge=1)  # signed out after this long idle
+    session_absolute_hours: int = Field(default=12, ge=1)  # and after this long whatever happens
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger request bodies get 413
     host: str = "127.0.0.1"
     port: int = 8000

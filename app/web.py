@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from app.settings import PROJECT_ROOT
+from assessments.actors import Actor, Role
 
 _environment = Environment(
     loader=ChoiceLoader(
@@ -29,6 +30,7 @@ _environment = Environment(
 # own for htmx does not run its template's top-level imports (jinja2-fragments issue #21).
 GOVUK_COMPONENTS = (
     "button",
+    "checkboxes",
     "details",
     "error-message",
     "error-summary",
@@ -50,7 +52,15 @@ def plain_number(value: Decimal) -> str:
     return format(value.normalize() + 0, "f")
 
 
+def current_actor(request: Request) -> Actor | None:
+    """Who is signed in, for the page header (None on pages anyone may see)."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    return actor
+
+
 _environment.filters["plain_number"] = plain_number
+_environment.globals["current_actor"] = current_actor
+_environment.globals["Role"] = Role
 templates = Jinja2Blocks(env=_environment)
 
 

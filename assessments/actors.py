@@ -38,6 +38,10 @@ class Actor:
             grant.role is role and grant.school_id in (None, school_id) for grant in self.grants
         )
 
+    def has_role(self, role: Role) -> bool:
+        """Whether the actor holds `role` anywhere: trust-wide or for some school."""
+        return any(grant.role is role for grant in self.grants)
+
     def sees(self, trust_id: int, school_id: int | None) -> bool:
         """Records of another trust never; a school's records with any role there or trust-wide;
         trust-wide records with any role in the trust, since they apply to every school."""
@@ -71,3 +75,10 @@ def require(actor: Actor, role: Role, *, trust_id: int, school_id: int | None, w
     require_sight(actor, trust_id=trust_id, school_id=school_id, what=what)
     if not actor.holds(role, school_id):
         raise NotAllowed(f"You need the {role.value} role to do this")
+
+
+def require_trust_admin(actor: Actor) -> int:
+    """The actor's trust, for managing it; refused to anyone but its trust-wide admins."""
+    trust_id = trust_of(actor)
+    require(actor, Role.ADMIN, trust_id=trust_id, school_id=None, what="trust")
+    return trust_id

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
 from assessments import repository
-from assessments.actors import Actor, Grant, Role, require
+from assessments.actors import Actor, Grant, Role, require, require_trust_admin
 from assessments.errors import NotFound, ValidationFailed
 from assessments.models import ApiToken, RoleGrant, Trust, User, WebSession
 from assessments.passwords import hash_password, password_problem, verify_password
@@ -25,6 +25,7 @@ from assessments.passwords import hash_password, password_problem, verify_passwo
 WRONG_DETAILS = "Enter a correct email address and password"
 SLOW_DOWN_AFTER, SLOW_DOWN = 3, timedelta(seconds=30)  # failures in a row, then a pause
 LOCK_AFTER, LOCK = 6, timedelta(minutes=15)
+TOUCH_EVERY = timedelta(minutes=1)  # how often a session's or token's last use is recorded
 MAX_NAME, MAX_PERSON_NAME = 200, 120  # the columns' lengths
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
 _UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
@@ -68,21 +69,21 @@ def create_trust(*, session: Session, name: str) -> Trust:
 
 def operator_of_trust(*, session: Session, trust_name: str) -> Actor:
     """The command line acting as a trust's admin (the operator who set the service up)."""
-    return _trust_wide(session, trust_name, "command line", {Role.ADMIN})
-
-
-def local_author(*, session: Session, trust_name: str) -> Actor:
-    """Until people sign in (issue 3), every request acts as this trust-wide author and admin
-    of the one local trust."""
-    return _trust_wide(session, trust_name, "Local author", {Role.AUTHOR, Role.ADMIN})
-
-
-def _trust_wide(session: Session, trust_name: str, name: str, roles: set[Role]) -> Actor:
     trust = repository.trust_by_name(session, trust_name.strip())
     if trust is None or trust.id is None:
         raise NotFound(f"There is no trust called {trust_name!r}: add it with `wia trust create`")
-    grants = frozenset(Grant(role) for role in roles)
-    return Actor(name=name, trust_id=trust.id, grants=grants)
+    return Actor(name="command line", trust_id=trust.id, grants=frozenset({Grant(Role.ADMIN)}))
+
+
+def only_trust(*, session: Session) -> Trust:
+    """The one trust of a single-trust installation (so its operator need not name it)."""
+    trusts = repository.list_trusts(session)
+    if len(trusts) != 1:
+        found = (
+            ", ".join(repr(t.name) for t in trusts) or "none yet (add it with `wia trust create`)"
+        )
+        raise NotFound(f"Name the trust with --trust: there are {len(trusts)} ({found})")
+    return trusts[0]
 
 
 def _normalised_email(email: str) -> str:
@@ -115,6 +116,9 @@ def create_user(
         errors["name"] = f"Enter the person's name, up to {MAX_PERSON_NAME} characters"
     if problem := password_problem(password, email=email, name=name):
         errors["password"] = problem
+    grants = set(grants)
+    if problem := _grants_problem(session, trust_id, grants):
+        errors["grants"] = problem
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -128,14 +132,46 @@ def create_user(
     return user
 
 
-def _replace_grants(session: Session, user: User, grants: Iterable[Grant]) -> None:
+def _grants_problem(session: Session, trust_id: int, grants: set[Grant]) -> str | None:
+    schools = {school.id for school in repository.list_schools(session, trust_id)}
+    if any(grant.school_id is not None and grant.school_id not in schools for grant in grants):
+        return "Choose roles for the trust or for its own schools"
+    return None
+
+
+def _replace_grants(session: Session, user: User, grants: set[Grant]) -> None:
     assert user.id is not None
+    if problem := _grants_problem(session, user.trust_id, grants):
+        raise ValidationFailed({"grants": problem})
     for row in repository.grants_of_user(session, user.id):
         session.delete(row)
     session.flush()
-    for grant in set(grants):
+    for grant in grants:
         session.add(RoleGrant(user_id=user.id, role=grant.role, school_id=grant.school_id))
     session.flush()
+
+
+@dataclass(frozen=True)
+class UserView:
+    user: User
+    grants: frozenset[Grant]
+
+
+def list_users(*, session: Session, actor: Actor) -> list[UserView]:
+    """The people of the admin's trust, by name, with their roles."""
+    trust_id = require_trust_admin(actor)
+    return [_view(session, user) for user in repository.users_of_trust(session, trust_id)]
+
+
+def view_user(*, session: Session, actor: Actor, user_id: int) -> UserView:
+    """One person of the admin's trust, with their roles."""
+    return _view(session, _managed_user(session, actor, user_id))
+
+
+def _view(session: Session, user: User) -> UserView:
+    assert user.id is not None
+    rows = repository.grants_of_user(session, user.id)
+    return UserView(user, frozenset(Grant(row.role, row.school_id) for row in rows))
 
 
 def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
@@ -149,6 +185,9 @@ def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
 def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable[Grant]) -> User:
     """Replace a user's roles; their sessions end, so the new roles apply at once."""
     user = _managed_user(session, actor, user_id)
+    grants = set(grants)
+    if user_id == actor.user_id and Grant(Role.ADMIN) not in grants:
+        raise ValidationFailed({"grants": "You cannot remove your own trust-wide admin role"})
     _replace_grants(session, user, grants)
     repository.end_web_sessions(session, user_id)
     return user
@@ -208,11 +247,18 @@ def sign_in(*, session: Session, email: str, password: str, now: datetime) -> Si
     return SignIn(user, token, None)
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    actor: Actor
+    touch_due: bool  # the session's last activity is old enough to record again
+
+
 def signed_in_actor(
     *, session: Session, token: str, now: datetime, limits: SessionLimits
-) -> Actor | None:
+) -> SignedIn | None:
     """The actor behind a session cookie, or None when it has ended, expired or is unknown.
-    Reads only: `touch_session` records activity, in a transaction of its own."""
+    Reads only: `touch_session` records activity, in a transaction of its own and at most
+    once a minute, so that page views do not all queue for the database's write lock."""
     row = repository.web_session(session, digest(token))
     if row is None or now - row.created_at > limits.absolute:
         return None
@@ -221,7 +267,7 @@ def signed_in_actor(
     user = repository.get_user(session, row.user_id)
     if user is None or user.disabled:
         return None
-    return actor_of(session, user)
+    return SignedIn(actor_of(session, user), touch_due=now - row.last_seen_at >= TOUCH_EVERY)
 
 
 def touch_session(*, session: Session, token: str, now: datetime) -> None:
@@ -257,6 +303,13 @@ def create_api_token(
     return row, secret
 
 
+def list_api_tokens(*, session: Session, actor: Actor) -> list[ApiToken]:
+    """The actor's own API tokens, oldest first (their secrets are not kept)."""
+    if actor.user_id is None:
+        return []
+    return repository.api_tokens_of_user(session, actor.user_id)
+
+
 def revoke_api_token(*, session: Session, actor: Actor, token_id: int, now: datetime) -> None:
     """Stop one of the actor's own tokens from working."""
     row = session.get(ApiToken, token_id)
@@ -276,3 +329,12 @@ def token_actor(*, session: Session, secret: str) -> tuple[Actor, ApiToken] | No
     if user is None or user.disabled:
         return None
     return actor_of(session, user), row
+
+
+def record_token_use(*, session: Session, token_id: int, now: datetime) -> None:
+    """Note when a token was last used (shown on its owner's tokens page)."""
+    row = session.get(ApiToken, token_id)
+    if row is not None and (row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY):
+        row.last_used_at = now
+        session.add(row)
+        session.flush()

@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from assessments import repository
-from assessments.actors import Actor, Role, require, require_sight, trust_of
-from assessments.errors import Conflict, NotFound, ValidationFailed
+from assessments.actors import (
+    Actor,
+    Role,
+    require,
+    require_sight,
+    require_trust_admin,
+    trust_of,
+)
+from assessments.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from assessments.models import AssessmentVersion, Policy, RubricVersion, School
 from assessments.rubric import Rubric, canonical_json
 from assessments.schemas import PolicyCreate
@@ -52,8 +59,7 @@ def create_school(
 ) -> School | None:
     """Add a school to the actor's trust (its admins only). With `if_missing`, a name already
     there is skipped (None)."""
-    trust_id = trust_of(actor)
-    require(actor, Role.ADMIN, trust_id=trust_id, school_id=None, what="trust")
+    trust_id = require_trust_admin(actor)
     name = name.strip()
     if not 0 < len(name) <= MAX_SCHOOL_NAME:
         raise ValidationFailed(
@@ -81,6 +87,7 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
     """Record a new or existing policy that is to be assessed (authors of its school, or
     trust-wide authors for a trust-wide policy)."""
     trust_id = trust_of(actor)
+    _require_some_author_role(actor)
     if data.school_id is not None:
         school = repository.get_school(session, data.school_id)
         if school is None or not actor.holds(Role.AUTHOR, school.id) or school.trust_id != trust_id:
@@ -101,9 +108,16 @@ def list_schools(*, session: Session, actor: Actor) -> list[School]:
     return repository.list_schools(session, trust_of(actor), only=actor.schools_seen())
 
 
-def schools_for(*, session: Session, actor: Actor, role: Role) -> list[School]:
-    """The schools where the actor holds `role` (e.g. where they may add a policy)."""
-    return [s for s in list_schools(session=session, actor=actor) if actor.holds(role, s.id)]
+def schools_for_new_policy(*, session: Session, actor: Actor) -> list[School]:
+    """The schools where the actor may add a policy; refused to someone who may add none."""
+    _require_some_author_role(actor)
+    schools = list_schools(session=session, actor=actor)
+    return [school for school in schools if actor.holds(Role.AUTHOR, school.id)]
+
+
+def _require_some_author_role(actor: Actor) -> None:
+    if not actor.has_role(Role.AUTHOR):
+        raise NotAllowed("You need the author role to add a policy")
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,10 @@ def get_trust(session: Session, trust_id: int) -> Trust | None:
     return session.get(Trust, trust_id)
 
 
+def list_trusts(session: Session) -> list[Trust]:
+    return list(session.exec(select(Trust).order_by(col(Trust.name))))
+
+
 def trust_by_name(session: Session, name: str) -> Trust | None:
     return session.exec(select(Trust).where(Trust.name == name)).first()
 

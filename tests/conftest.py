@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.deps import get_session
+from app.auth import session_cookie_name
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings
 from assessments.db import committed, unit_of_work
 from tests import databases
-from tests.factories import make_local_trust, publish_default_rubric
+from tests.factories import AUTHOR, make_local_trust, publish_default_rubric, start_session
 
 
 @pytest.fixture(scope="session")
@@ -79,23 +80,34 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, connection: sa.Connection) -> Iterator[FastAPI]:
-    """The real application, whose requests each run as a unit inside the test's transaction."""
+    """The real application, whose units of work each run inside the test's transaction."""
     application = create_app(settings)
 
-    def session_in_test_transaction() -> Iterator[Session]:
+    @contextmanager
+    def unit_in_test_transaction(*, read_only: bool = False) -> Iterator[Session]:
         with _session_on(connection) as session, committed(session):
             yield session
 
-    application.dependency_overrides[get_session] = session_in_test_transaction
+    application.state.unit_of_work = unit_in_test_transaction
     yield application
     application.state.engine.dispose()
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    """HTTP through the ASGI app; the base URL is https so a Secure cookie would be sent too."""
+def anonymous_client(app: FastAPI) -> Iterator[TestClient]:
+    """HTTP through the ASGI app, signed in as no one; the base URL is https so a Secure
+    cookie would be sent too."""
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         yield client
+
+
+@pytest.fixture
+def client(anonymous_client: TestClient, session: Session, settings: Settings) -> TestClient:
+    """Signed in as AUTHOR (a trust-wide author and admin). The session row is made directly:
+    signing in through the page hashes a password, which every test need not pay for; the
+    sign-in tests go through the page."""
+    anonymous_client.cookies.set(session_cookie_name(settings), start_session(session, AUTHOR))
+    return anonymous_client
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -10,7 +12,7 @@ from sqlmodel import Session
 from app.settings import PROJECT_ROOT
 from assessments import people, policies, service
 from assessments.actors import Actor, Grant, Role
-from assessments.models import AssessmentVersion, Policy, RubricVersion, School
+from assessments.models import AssessmentVersion, Policy, RubricVersion, School, WebSession
 from assessments.rubric import Rubric
 from assessments.rubric_files import load_rubric
 from assessments.schemas import AnswerSave, PolicyCreate
@@ -18,10 +20,13 @@ from assessments.schemas import AnswerSave, PolicyCreate
 DEFAULT_RUBRIC_PATH = PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml"
 LOCAL_TRUST = "Local trust"  # the test database's trust (tests/conftest.py makes it first)
 LOCAL_TRUST_ID = 1
-# A trust-wide author and admin of the test trust: the actor every request acts as until
-# sign-in (issue 3), and the one the factories build with.
+AUTHOR_EMAIL = "alex.author@local-trust.example"
+AUTHOR_PASSWORD = "marking-policy-review-2026"  # noqa: S105 - a test user's
+# A trust-wide author and admin of the test trust (user 1): the factories build with it, and
+# the `client` fixture is signed in as it.
 AUTHOR = Actor(
     name="Alex Author",
+    user_id=1,
     trust_id=LOCAL_TRUST_ID,
     grants=frozenset({Grant(Role.AUTHOR), Grant(Role.ADMIN)}),
 )
@@ -29,9 +34,19 @@ _numbers = itertools.count(1)
 
 
 def make_local_trust(session: Session) -> None:
-    """The trust of a new test database, with the id AUTHOR assumes."""
+    """The trust of a new test database and its user AUTHOR, with the ids AUTHOR assumes."""
     trust = people.create_trust(session=session, name=LOCAL_TRUST)
     assert trust.id == LOCAL_TRUST_ID, trust
+    user = people.create_user(
+        session=session,
+        actor=people.operator_of_trust(session=session, trust_name=LOCAL_TRUST),
+        trust_id=LOCAL_TRUST_ID,
+        email=AUTHOR_EMAIL,
+        name=AUTHOR.name,
+        password=AUTHOR_PASSWORD,
+        grants=AUTHOR.grants,
+    )
+    assert people.actor_of(session, user) == AUTHOR, user
 
 
 def default_rubric() -> Rubric:
@@ -81,3 +96,24 @@ def answer(session: Session, version: AssessmentVersion, question_id: str, value
         question_id=question_id,
         data=AnswerSave(value=value),
     )
+
+
+def start_session(session: Session, actor: Actor) -> str:
+    """A signed-in session for the actor's user, as signing in makes it; returns the cookie."""
+    assert actor.user_id is not None
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    session.add(
+        WebSession(id=people.digest(token), user_id=actor.user_id, created_at=now, last_seen_at=now)
+    )
+    session.commit()
+    return token
+
+
+def make_api_token(session: Session, actor: Actor) -> str:
+    """A personal API token of the actor's user, made through the use-case; returns the secret."""
+    _, secret = people.create_api_token(
+        session=session, actor=actor, name="Test script", now=datetime.now(UTC)
+    )
+    session.commit()
+    return secret

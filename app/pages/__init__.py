@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter, Depends
 
-from app.pages import docs, policies, wizard
+from app.pages import account, admin, docs, policies, wizard
 from app.security import require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
+router.include_router(account.router)
+router.include_router(admin.router)
 router.include_router(policies.router)
 router.include_router(wizard.router)
 router.include_router(docs.router)

@@ -121,7 +121,7 @@ def test_new_policy_page_is_a_form_that_works_without_javascript(
     categories = [option.attrs["value"] for option in doc.by_id("category").find_all("option")]
     assert categories == ["", *(category.value for category in PolicyCategory)]
     assert field_value(doc, "status") == PolicyStatus.NEW.value
-    assert doc.find("button").text == "Save policy"
+    assert doc.by_id("main-content").find("button").text == "Save policy"
 
 
 def test_new_policy_form_for_htmx_is_just_the_form_block(client: TestClient) -> None:
@@ -302,7 +302,7 @@ def test_policy_page_says_no_rubric_is_published_yet(client: TestClient, session
 
     assert title(doc) == "Marking policy – Workload Impact Register"
     assert "No rubric has been published yet" in doc.find(cls="govuk-inset-text").text
-    assert not doc.find_all("form")
+    assert not doc.by_id("main-content").find_all("form")
     assert not doc.find_all(cls="govuk-button--start")
 
 

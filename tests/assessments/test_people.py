@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from assessments import people, repository
+from assessments import people, policies, repository
 from assessments.actors import Actor, Grant, Role
 from assessments.errors import NotAllowed, NotFound, ValidationFailed
-from assessments.models import ApiToken, Trust, User, WebSession
+from assessments.models import ApiToken, School, Trust, User, WebSession
 from assessments.passwords import verify_password
 from tests.factories import make_school
 
@@ -25,6 +25,12 @@ SECOND = timedelta(seconds=1)
 def operator_of(trust: Trust) -> Actor:
     """The command-line operator: a trust-wide admin of `trust` with no user of its own."""
     return Actor("command line", trust_id=trust.id, grants=frozenset({Grant(Role.ADMIN)}))
+
+
+def school_of(session: Session, trust: Trust) -> School:
+    school = policies.create_school(session=session, actor=operator_of(trust), name="Oak School")
+    assert school is not None
+    return school
 
 
 def add_user(
@@ -76,7 +82,8 @@ def signed_in_token(session: Session, when: datetime, **details: str) -> str:
 
 def actor_for(session: Session, token: str, when: datetime) -> Actor | None:
     session.expire_all()  # as a new request would, read the session back from the database
-    return people.signed_in_actor(session=session, token=token, now=when, limits=LIMITS)
+    signed_in = people.signed_in_actor(session=session, token=token, now=when, limits=LIMITS)
+    return signed_in.actor if signed_in else None
 
 
 @pytest.fixture
@@ -152,7 +159,7 @@ def test_the_password_is_stored_only_as_an_argon2id_hash(session: Session, alex:
 
 
 def test_grants_are_stored_exactly_once_each(session: Session, trust: Trust) -> None:
-    school = make_school(session)
+    school = school_of(session, trust)
     grants = [Grant(Role.AUTHOR, school.id), Grant(Role.AUTHOR, school.id), Grant(Role.AUDITOR)]
     user = add_user(session, trust, grants=grants)
     rows = repository.grants_of_user(session, user_id(user))
@@ -246,7 +253,7 @@ def test_an_author_cannot_create_users(session: Session, trust: Trust) -> None:
 
 
 def test_a_school_admin_cannot_create_users_for_the_trust(session: Session, trust: Trust) -> None:
-    school = make_school(session)
+    school = school_of(session, trust)
     school_admin = Actor("School admin", 1, trust.id, frozenset({Grant(Role.ADMIN, school.id)}))
     with pytest.raises(NotAllowed):
         _create_as(session, school_admin, trust)
@@ -265,7 +272,7 @@ def test_an_admin_of_another_trust_does_not_find_this_trust(
 
 
 def test_the_actor_of_a_user_carries_their_trust_and_roles(session: Session, trust: Trust) -> None:
-    school = make_school(session)
+    school = school_of(session, trust)
     user = add_user(session, trust, grants=[Grant(Role.AUTHOR, school.id), Grant(Role.AUDITOR)])
     session.expire_all()  # read the roles back from the database
 
@@ -416,7 +423,7 @@ def test_disabling_a_user_ends_their_sessions_for_good(
 def test_changing_roles_ends_sessions_and_the_new_roles_apply_at_the_next_sign_in(
     session: Session, trust: Trust, alex: User, now: datetime
 ) -> None:
-    school = make_school(session)
+    school = school_of(session, trust)
     old_token = signed_in_token(session, now)
     new_grants = [Grant(Role.APPROVER, school.id)]
 
@@ -532,3 +539,11 @@ def test_an_api_token_name_of_exactly_100_characters_is_accepted(
         session=session, actor=people.actor_of(session, alex), name="x" * 100, now=now
     )
     assert repository.api_tokens_of_user(session, user_id(alex)) == [row]
+
+
+def test_roles_for_another_trusts_school_are_refused(session: Session, trust: Trust) -> None:
+    elsewhere = make_school(session)  # a school of the test database's own trust
+    with pytest.raises(ValidationFailed) as refused:
+        add_user(session, trust, grants=[Grant(Role.AUTHOR, elsewhere.id)])
+    assert refused.value.errors == {"grants": "Choose roles for the trust or for its own schools"}
+    assert repository.user_by_email(session, "alex.morgan@northfield.example") is None

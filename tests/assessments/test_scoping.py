@@ -80,8 +80,10 @@ def test_an_author_adds_policies_only_where_they_are_an_author(session: Session)
             session=session, actor=actor(Grant(Role.AUDITOR)), data=policy_data("T-3")
         )
     assert [
-        s.name for s in policies.schools_for(session=session, actor=author_north, role=Role.AUTHOR)
+        s.name for s in policies.schools_for_new_policy(session=session, actor=author_north)
     ] == ["North School"]
+    with pytest.raises(NotAllowed):
+        policies.schools_for_new_policy(session=session, actor=actor(Grant(Role.APPROVER)))
 
 
 def test_an_auditor_reads_an_assessment_but_cannot_change_it(session: Session) -> None:

@@ -1,0 +1,128 @@
+"""Who is making a request: a signed-in browser (session cookie) or a script (API token).
+
+The actor is read in a short transaction of its own, before the request's transaction, so a
+page that only reads never holds the write lock just to record that its session is active.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from app.settings import Settings
+from assessments import people
+from assessments.actors import Actor
+
+events = logging.getLogger("wia.auth")
+
+
+class SignInRequired(Exception):
+    """No one is signed in (or the API token is unknown): pages send people to sign in,
+    the API answers 401."""
+
+
+def session_cookie_name(settings: Settings) -> str:
+    # __Host-: only ever sent to this host over HTTPS, and no subdomain can set it.
+    return "__Host-wia_session" if settings.secure_cookies else "wia_session"
+
+
+def session_limits(settings: Settings) -> people.SessionLimits:
+    return people.SessionLimits(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
+
+
+def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
+    response.set_cookie(
+        session_cookie_name(settings),
+        token,
+        max_age=settings.session_absolute_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        session_cookie_name(settings),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+def optional_actor(request: Request) -> Actor | None:
+    """The signed-in actor, or None. An API request with an Authorization header is
+    authenticated by its bearer token alone (and so needs no CSRF token); a bad or unknown
+    token is refused, never ignored."""
+    if hasattr(request.state, "actor"):
+        actor: Actor | None = request.state.actor
+        return actor
+    settings: Settings = request.app.state.settings
+    open_unit = request.app.state.unit_of_work
+    actor = None
+    if request.url.path.startswith("/api/") and "Authorization" in request.headers:
+        # Never fall back to the cookie: the API's CSRF guard lets such requests through.
+        secret = _bearer(request)
+        with open_unit(read_only=False) as session:
+            found = people.token_actor(session=session, secret=secret) if secret else None
+            if found is None:
+                events.warning("api token refused", extra={"path": request.url.path})
+                raise SignInRequired
+            actor, token = found
+            assert token.id is not None
+            people.record_token_use(session=session, token_id=token.id, now=now())
+        events.info(
+            "api token used",
+            extra={"user_id": actor.user_id, "token_id": token.id, "path": request.url.path},
+        )
+    elif cookie := request.cookies.get(session_cookie_name(settings)):
+        with open_unit(read_only=True) as session:
+            signed_in = people.signed_in_actor(
+                session=session, token=cookie, now=now(), limits=session_limits(settings)
+            )
+        if signed_in is not None:
+            actor = signed_in.actor
+            if signed_in.touch_due:
+                with open_unit(read_only=False) as session:
+                    people.touch_session(session=session, token=cookie, now=now())
+    request.state.actor = actor
+    return actor
+
+
+def get_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    """The signed-in actor; without one, the request goes no further."""
+    if actor is None:
+        raise SignInRequired
+    return actor
+
+
+def sign_in_url(request: Request) -> str:
+    """The sign-in page, coming back to this page afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/sign-in?next={quote(here, safe='/')}"
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a path on this site (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target

@@ -1,0 +1,138 @@
+"""Signing in and out, and a person's own API tokens."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.auth import (
+    clear_session_cookie,
+    now,
+    safe_next,
+    session_cookie_name,
+    set_session_cookie,
+)
+from app.deps import ActorDep, FormDep, OptionalActorDep, SessionDep, SettingsDep
+from app.security import rotate_csrf_token
+from app.web import error_list, redirect, render
+from assessments import people
+from assessments.errors import ValidationFailed
+
+router = APIRouter()
+events = logging.getLogger("wia.auth")
+
+
+def _sign_in_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "account/sign_in.html",
+        {"title": "Sign in", "values": values, "errors": errors, "error_list": error_list(errors)},
+        status_code=status_code,
+    )
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, actor: OptionalActorDep, next: str = "/") -> Response:
+    """The sign-in form (someone already signed in goes straight on)."""
+    if actor is not None:
+        return redirect(request, safe_next(next))
+    return _sign_in_page(request, {"email": "", "next": safe_next(next)}, {})
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Check the email and password; start a session and go on to the page asked for."""
+    email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
+    values = {"email": email, "next": safe_next(str(form.get("next", "/")))}
+    errors = {}
+    if not email:
+        errors["email"] = "Enter your email address"
+    if not password:
+        errors["password"] = "Enter your password"  # noqa: S105 - a message
+    if errors:
+        return _sign_in_page(request, values, errors, 422)
+    outcome = people.sign_in(session=session, email=email, password=password, now=now())
+    if outcome.token is None or outcome.user is None:
+        events.warning(
+            "sign-in failed",
+            extra={"email_sha256": people.digest(email.lower())[:16], "reason": outcome.problem},
+        )
+        # One message for both fields: which of the two was wrong is not revealed.
+        return _sign_in_page(request, values, {"email": outcome.problem or ""}, 422)
+    events.info("signed in", extra={"user_id": outcome.user.id})
+    response = redirect(request, values["next"])
+    set_session_cookie(response, settings, outcome.token)
+    rotate_csrf_token(request, response)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(
+    request: Request, session: SessionDep, settings: SettingsDep, actor: OptionalActorDep
+) -> Response:
+    """End this browser's session: its cookie signs no one in again, even if copied."""
+    if token := request.cookies.get(session_cookie_name(settings)):
+        people.sign_out(session=session, token=token)
+    if actor is not None:
+        events.info("signed out", extra={"user_id": actor.user_id})
+    response = redirect(request, "/sign-in")
+    clear_session_cookie(response, settings)
+    rotate_csrf_token(request, response)
+    return response
+
+
+def _tokens_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    *,
+    new_secret: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    errors = errors or {}
+    return render(
+        request,
+        "account/tokens.html",
+        {
+            "title": "API tokens",
+            "tokens": people.list_api_tokens(session=session, actor=actor),
+            "new_secret": new_secret,
+            "values": values or {},
+            "errors": errors,
+            "error_list": error_list(errors),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/account/tokens")
+def tokens(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The person's own API tokens, for scripts and the auditors' tools."""
+    return _tokens_page(request, session, actor)
+
+
+@router.post("/account/tokens")
+def create_token(request: Request, form: FormDep, session: SessionDep, actor: ActorDep) -> Response:
+    """Make a token and show its secret, this once."""
+    name = str(form.get("name", ""))
+    try:
+        token, secret = people.create_api_token(session=session, actor=actor, name=name, now=now())
+    except ValidationFailed as exc:
+        return _tokens_page(request, session, actor, errors=exc.errors, values={"name": name})
+    events.info("api token created", extra={"user_id": actor.user_id, "token_id": token.id})
+    return _tokens_page(request, session, actor, new_secret=secret)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    """Stop a token working, at once."""
+    people.revoke_api_token(session=session, actor=actor, token_id=token_id, now=now())
+    events.info("api token revoked", extra={"user_id": actor.user_id, "token_id": token_id})
+    return redirect(request, "/account/tokens")

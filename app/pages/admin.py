@@ -1,0 +1,247 @@
+"""The trust admin's pages: people and their roles, and the trust's schools."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.deps import ActorDep, FormDep, SessionDep
+from app.web import error_list, redirect, render
+from assessments import people, policies
+from assessments.actors import Actor, Grant, Role, require_trust_admin
+from assessments.errors import ValidationFailed
+
+router = APIRouter(prefix="/admin")
+events = logging.getLogger("wia.auth")
+
+ROLE_HINTS = {
+    Role.AUTHOR: "Writes impact assessments and their mitigating actions",
+    Role.APPROVER: "Approves or returns submitted assessments (governance)",
+    Role.AUDITOR: "Reads the register and assessments; changes nothing",
+    Role.ADMIN: "Manages people, roles and schools",
+}
+
+
+def grant_value(grant: Grant) -> str:
+    """A grant as a checkbox value: `author:` (trust-wide) or `author:3` (school 3)."""
+    return f"{grant.role.value}:{grant.school_id or ''}"
+
+
+def _grants_from(form: FormData) -> set[Grant]:
+    grants = set()
+    for value in form.getlist("grants"):
+        role, _, school = str(value).partition(":")
+        try:
+            grants.add(Grant(Role(role), int(school) if school else None))
+        except ValueError:
+            raise ValidationFailed({"grants": "Choose roles from the list"}) from None
+    return grants
+
+
+def _role_choices(session: Session, actor: Actor) -> list[dict[str, object]]:
+    """For each role, the places it can be held: trust-wide or one of the trust's schools."""
+    schools = policies.list_schools(session=session, actor=actor)
+    places = [(None, "Trust-wide")] + [(school.id, school.name) for school in schools]
+    return [
+        {
+            "role": role,
+            "hint": ROLE_HINTS[role],
+            "items": [
+                {"value": grant_value(Grant(role, school_id)), "text": name}
+                for school_id, name in places
+            ],
+        }
+        for role in Role
+    ]
+
+
+def _user_form(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    values: dict[str, str],
+    grants: set[Grant],
+    errors: dict[str, str],
+) -> Response:
+    return render(
+        request,
+        "admin/user_new.html",
+        {
+            "title": "Add a person",
+            "values": values,
+            "checked": {grant_value(g) for g in grants},
+            "role_choices": _role_choices(session, actor),
+            "errors": errors,
+            "error_list": error_list(errors),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/users")
+def users(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """Everyone in the trust who can sign in, with their roles."""
+    listing = people.list_users(session=session, actor=actor)
+    schools = {s.id: s.name for s in policies.list_schools(session=session, actor=actor)}
+    return render(
+        request,
+        "admin/users.html",
+        {"title": "People and roles", "users": listing, "schools": schools},
+    )
+
+
+@router.get("/users/new")
+def new_user(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The form for a new person."""
+    require_trust_admin(actor)
+    return _user_form(request, session, actor, {}, set(), {})
+
+
+@router.post("/users")
+def create_user(request: Request, form: FormDep, session: SessionDep, actor: ActorDep) -> Response:
+    """Add the person with their roles, then show them in the list."""
+    values = {field: str(form.get(field, "")) for field in ("name", "email")}
+    try:
+        grants = _grants_from(form)
+        assert actor.trust_id is not None
+        user = people.create_user(
+            session=session,
+            actor=actor,
+            trust_id=actor.trust_id,
+            email=values["email"],
+            name=values["name"],
+            password=str(form.get("password", "")),
+            grants=grants,
+        )
+    except ValidationFailed as exc:
+        return _user_form(request, session, actor, values, _safe_grants(form), exc.errors)
+    events.info(
+        "user created",
+        extra={
+            "by_user_id": actor.user_id,
+            "user_id": user.id,
+            "grants": sorted(map(grant_value, grants)),
+        },
+    )
+    return redirect(request, f"/admin/users/{user.id}")
+
+
+def _safe_grants(form: FormData) -> set[Grant]:
+    try:
+        return _grants_from(form)
+    except ValidationFailed:
+        return set()
+
+
+def _user_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    user_id: int,
+    errors: dict[str, str] | None = None,
+    checked: set[Grant] | None = None,
+) -> Response:
+    errors = errors or {}
+    view = people.view_user(session=session, actor=actor, user_id=user_id)
+    return render(
+        request,
+        "admin/user.html",
+        {
+            "title": view.user.name,
+            "view": view,
+            "checked": {grant_value(g) for g in (view.grants if checked is None else checked)},
+            "role_choices": _role_choices(session, actor),
+            "errors": errors,
+            "error_list": error_list(errors),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/users/{user_id}")
+def user(request: Request, user_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    """A person: their roles, and whether they can sign in."""
+    return _user_page(request, session, actor, user_id)
+
+
+@router.post("/users/{user_id}/roles")
+def set_roles(
+    request: Request, user_id: int, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Replace the person's roles; they are signed out so the new roles apply at once."""
+    try:
+        grants = _grants_from(form)
+        people.set_grants(session=session, actor=actor, user_id=user_id, grants=grants)
+    except ValidationFailed as exc:
+        return _user_page(request, session, actor, user_id, exc.errors, _safe_grants(form))
+    events.info(
+        "roles changed",
+        extra={
+            "by_user_id": actor.user_id,
+            "user_id": user_id,
+            "grants": sorted(map(grant_value, grants)),
+        },
+    )
+    return redirect(request, f"/admin/users/{user_id}")
+
+
+@router.post("/users/{user_id}/access")
+def set_access(
+    request: Request, user_id: int, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Disable the person (their sessions end at once), or let them sign in again."""
+    disabled = form.get("disabled") == "true"
+    try:
+        people.set_disabled(session=session, actor=actor, user_id=user_id, disabled=disabled)
+    except ValidationFailed as exc:
+        return _user_page(request, session, actor, user_id, exc.errors)
+    events.info(
+        "user disabled" if disabled else "user enabled",
+        extra={"by_user_id": actor.user_id, "user_id": user_id},
+    )
+    return redirect(request, f"/admin/users/{user_id}")
+
+
+def _schools_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    require_trust_admin(actor)
+    return render(
+        request,
+        "admin/schools.html",
+        {
+            "title": "Schools",
+            "schools": policies.list_schools(session=session, actor=actor),
+            "values": values,
+            "errors": errors,
+            "error_list": error_list(errors),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/schools")
+def schools(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The trust's schools, and a form to add one."""
+    return _schools_page(request, session, actor, {}, {})
+
+
+@router.post("/schools")
+def create_school(
+    request: Request, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Add a school to the trust."""
+    name = str(form.get("name", ""))
+    try:
+        policies.create_school(session=session, actor=actor, name=name)
+    except ValidationFailed as exc:
+        return _schools_page(request, session, actor, {"name": name}, exc.errors)
+    return redirect(request, "/admin/schools")
