@@ -21,7 +21,7 @@ DEFAULT_RUBRIC_PATH = PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml"
 LOCAL_TRUST = "Local trust"  # the test database's trust (tests/conftest.py makes it first)
 LOCAL_TRUST_ID = 1
 AUTHOR_EMAIL = "alex.author@local-trust.example"
-AUTHOR_PASSWORD = "marking-policy-review-2026"  # noqa: S105 - a test user's
+AUTHOR_PASSWORD = "marking-policy-review-2026"
 # A trust-wide author and admin of the test trust (user 1): the factories build with it, and
 # the `client` fixture is signed in as it.
 AUTHOR = Actor(

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from app.deps import ActorDep, FormDep, SessionDep, SettingsDep
 from app.web import error_list, form_errors, redirect, render
 from assessments import policies, service
+from assessments.actors import Role
 from assessments.errors import ValidationFailed
 from assessments.models import PolicyCategory, PolicyStatus
 from assessments.schemas import PolicyCreate
@@ -50,6 +51,7 @@ def _form_page(
             "errors": errors,
             "error_list": error_list(errors),
             "schools": policies.schools_for_new_policy(session=session, actor=actor),
+            "trust_wide_allowed": actor.holds(Role.AUTHOR, None),
             "categories": list(PolicyCategory),
             "statuses": list(PolicyStatus),
         },

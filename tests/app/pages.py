@@ -194,8 +194,8 @@ def submit(
 
 def htmx_headers(doc: Element) -> dict[str, str]:
     """The headers htmx sends from this page: HX-Request and the page's hx-headers (CSRF)."""
-    body = doc.find("body")
-    extra: dict[str, str] = json.loads(body.attrs["hx-headers"])
+    page_wrapper = doc.find(cls="app-page")
+    extra: dict[str, str] = json.loads(page_wrapper.attrs["hx-headers"])
     return {"HX-Request": "true", **extra}
 
 

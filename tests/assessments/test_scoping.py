@@ -73,8 +73,9 @@ def test_an_author_adds_policies_only_where_they_are_an_author(session: Session)
     with pytest.raises(ValidationFailed) as other_school:
         policies.create_policy(session=session, actor=author_north, data=policy_data("S-2", south))
     assert other_school.value.errors == {"school_id": "Select one of your schools, or trust-wide"}
-    with pytest.raises(NotAllowed):  # trust-wide policies need a trust-wide author
+    with pytest.raises(ValidationFailed) as trust_wide:
         policies.create_policy(session=session, actor=author_north, data=policy_data("T-2"))
+    assert trust_wide.value.errors == {"school_id": policies.NOT_TRUST_WIDE_AUTHOR}
     with pytest.raises(NotAllowed):
         policies.create_policy(
             session=session, actor=actor(Grant(Role.AUDITOR)), data=policy_data("T-3")

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
 
+from assessments import demo
 from tests import databases
 
 CHROMIUM = os.environ.get("WIA_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -58,12 +59,7 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
     """`wia serve` on a new database, set up the way `make run` sets one up."""
     with databases.scratch_database(database_url, tmp_path) as url:
         env = {**os.environ, "WIA_DATABASE_URL": url, "WIA_ENVIRONMENT": "development"}
-        for args in (
-            ["db", "upgrade"],
-            ["rubric", "publish"],
-            ["trust", "create", "Local trust"],
-            ["school", "create", "Northfield Primary School", "Riverside Academy"],
-        ):
+        for args in (["db", "upgrade"], ["rubric", "publish"], ["demo"]):
             subprocess.run([*WIA, *args], env=env, check=True, capture_output=True)
         port = _free_port()
         log = tmp_path / "server.log"
@@ -140,6 +136,15 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
 @pytest.fixture
 def page_without_javascript(browser: Browser, live_server: str) -> Iterator[Page]:
     yield from _open(browser, live_server, javascript=False)
+
+
+def sign_in(page: Page, email: str) -> None:
+    """Sign in through the page, as a demo person (`wia demo`), from wherever the page is."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def screenshot(page: Page, name: str) -> None:

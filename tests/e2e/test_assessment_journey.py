@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from assessments.rubric import AnswerKind, Question
 from assessments.scoring import WorkloadInput, compute_results
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import default_rubric
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +38,10 @@ def _give(page: Page, question: Question, value: str) -> None:
 
 def test_a_leader_assesses_a_policy_from_start_to_summary(page: Page) -> None:
     rubric = default_rubric()
-    page.goto("/")
+    page.goto("/")  # no one is signed in yet: the sign-in page, then back here
+    screenshot(page, "00-sign-in")
+    sign_in(page, "author.riverside@demo-trust.example")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Policies")
     screenshot(page, "01-policies-empty")
     page.get_by_role("button", name="Add a policy").click()
 
@@ -134,9 +137,11 @@ def test_without_javascript_every_form_still_saves(page_without_javascript: Page
     rubric = default_rubric()
     first, second = rubric.sections[0], rubric.sections[1]
     page.goto("/policies/new")
+    sign_in(page, "author@demo-trust.example")
     page.get_by_label("Title").fill("Homework policy")
     page.get_by_label("Reference").fill("TL-010")
     page.get_by_label("Category").select_option("teaching-and-learning")
+    page.get_by_label("Which school is it for?").select_option(label="Northfield Primary School")
     page.get_by_label("Owner").fill("Headteacher")
     page.get_by_label("Review cycle").fill("24")
     page.get_by_role("button", name="Save policy").click()
