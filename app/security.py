@@ -12,6 +12,7 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from app.auth import session_cookie_name
 from app.settings import Settings
 
 CSRF_FIELD = "csrf_token"
@@ -145,6 +146,8 @@ async def guard_api_request(request: Request) -> None:
     site's page and must carry the CSRF token in the X-CSRF-Token header."""
     if request.method not in UNSAFE_METHODS or request.headers.get("Authorization"):
         return
+    if session_cookie_name(request.app.state.settings) not in request.cookies:
+        return  # nothing ambient to abuse: the request is refused as signed out (401)
     if _from_another_site(request):
         raise HTTPException(
             status_code=403, detail="Requests from another site's pages are not accepted"

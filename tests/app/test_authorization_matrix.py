@@ -1,0 +1,271 @@
+"""Every route of the app by every kind of person: what each may see and do.
+
+The routes come from `app.routes`, so a route added without a row here fails the test. A row
+gives, for each role of `ROLES`, the status expected: 200/201/204/303 where it works, 403
+where the person is known but lacks the role, 404 where the record is not theirs to know of
+(another school or trust: guessing ids reveals nothing), 422 where a form names something not
+theirs, and SIGN_IN for no one signed in (pages send them to sign in; the API says 401).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from starlette.routing import Mount
+
+from app.auth import session_cookie_name
+from app.settings import Settings
+from tests.app.authorization_world import ROLES, World, make_world
+from tests.app.pages import csrf_cookie
+from tests.factories import start_session
+
+SIGN_IN = "sign in"
+Expected = dict[str, int | str]
+
+
+def everyone(status: int) -> Expected:
+    return {role: status for role in ROLES}
+
+
+def signed_in(status: int) -> Expected:
+    return {**everyone(status), "anonymous": SIGN_IN}
+
+
+def seen_in_scope(status: int = 200) -> Expected:
+    """Reading a North record: anyone with a role at North or trust-wide."""
+    return {**signed_in(status), "author at another school": 404, "another trust": 404}
+
+
+def drafted_by_north_authors(status: int) -> Expected:
+    """Changing a North draft: its school's authors only."""
+    return {**seen_in_scope(403), "author": status}
+
+
+def admins(status: int, *, other_trusts_admin: int) -> Expected:
+    return {**signed_in(403), "admin": status, "another trust": other_trusts_admin}
+
+
+def new_policy(status: int) -> Expected:
+    """Adding a North policy: North's authors; other authors are told to choose their own."""
+    return {
+        **signed_in(403),
+        "author": status,
+        "author at another school": 422,
+        "another trust": 422,
+    }
+
+
+@dataclass(frozen=True)
+class Call:
+    url: str  # with {placeholders} filled from the world
+    expected: Expected
+    form: dict[str, str] = field(default_factory=dict)
+    json: dict[str, Any] | None = None
+
+
+POLICY_FORM = {
+    "reference": "MX-NEW",
+    "title": "Homework policy",
+    "category": "teaching-and-learning",
+    "owner": "Deputy Head",
+    "school_id": "{north}",
+    "review_cycle_months": "12",
+    "status": "new",
+}
+DRAFT = "/assessments/{draft}"
+API_DRAFT = "/api/v1/assessment-versions/{draft}"
+
+MATRIX: dict[tuple[str, str], Call] = {
+    # Pages anyone may open
+    ("GET", "/healthz"): Call("/healthz", everyone(200)),
+    ("GET", "/static"): Call("/static/app.css", everyone(200)),
+    ("GET", "/openapi.json"): Call("/openapi.json", everyone(200)),
+    ("GET", "/docs"): Call("/docs", everyone(200)),
+    ("GET", "/sign-in"): Call("/sign-in", {**everyone(303), "anonymous": 200}),
+    ("POST", "/sign-in"): Call(
+        "/sign-in", everyone(422), {"email": "x@y.example", "password": "wrong"}
+    ),
+    ("POST", "/sign-out"): Call("/sign-out", everyone(303)),
+    # A person's own API tokens
+    ("GET", "/account/tokens"): Call("/account/tokens", signed_in(200)),
+    ("POST", "/account/tokens"): Call("/account/tokens", signed_in(200), {"name": "Export"}),
+    ("POST", "/account/tokens/{token_id}/revoke"): Call(
+        "/account/tokens/{token}/revoke", {**signed_in(404), "author": 303}
+    ),
+    # Policies
+    ("GET", "/"): Call("/", signed_in(200)),
+    ("GET", "/policies/new"): Call(
+        "/policies/new", {**new_policy(200), "author at another school": 200, "another trust": 200}
+    ),
+    ("POST", "/policies"): Call("/policies", new_policy(303), POLICY_FORM),
+    ("GET", "/policies/{policy_id}"): Call("/policies/{policy}", seen_in_scope()),
+    ("POST", "/policies/{policy_id}/assessment"): Call(
+        "/policies/{fresh_policy}/assessment", drafted_by_north_authors(303)
+    ),
+    # The assessment wizard
+    ("GET", "/assessments/{version_id}"): Call(DRAFT, seen_in_scope(303)),
+    ("GET", "/assessments/{version_id}/sections/{section_id}"): Call(
+        DRAFT + "/sections/about-the-change", seen_in_scope()
+    ),
+    ("POST", "/assessments/{version_id}/sections/{section_id}"): Call(
+        DRAFT + "/sections/about-the-change",
+        drafted_by_north_authors(303),
+        {"answer-what-is-stopped": "Nothing", "revision-what-is-stopped": "0"},
+    ),
+    ("POST", "/assessments/{version_id}/answers/{question_id}"): Call(
+        DRAFT + "/answers/what-is-stopped",
+        drafted_by_north_authors(200),
+        {"answer-what-is-stopped": "Nothing", "revision-what-is-stopped": "0"},
+    ),
+    ("GET", "/assessments/{version_id}/workload"): Call(DRAFT + "/workload", seen_in_scope()),
+    ("POST", "/assessments/{version_id}/workload"): Call(
+        DRAFT + "/workload",
+        drafted_by_north_authors(303),
+        {"hours-teachers": "2", "staff-teachers": "12", "revision-teachers": "1"},
+    ),
+    ("GET", "/assessments/{version_id}/summary"): Call(DRAFT + "/summary", seen_in_scope()),
+    # The trust admin's pages
+    ("GET", "/admin/users"): Call("/admin/users", admins(200, other_trusts_admin=200)),
+    ("GET", "/admin/users/new"): Call("/admin/users/new", admins(200, other_trusts_admin=200)),
+    ("POST", "/admin/users"): Call(
+        "/admin/users",
+        admins(303, other_trusts_admin=303),
+        {
+            "name": "Newt New",
+            "email": "newt@matrix.example",
+            "password": "orchard-ladder-quietly-47",
+            "grants": "auditor:",
+        },
+    ),
+    ("GET", "/admin/users/{user_id}"): Call(
+        "/admin/users/{author_user}", admins(200, other_trusts_admin=404)
+    ),
+    ("POST", "/admin/users/{user_id}/roles"): Call(
+        "/admin/users/{author_user}/roles",
+        admins(303, other_trusts_admin=404),
+        {"grants": "auditor:"},
+    ),
+    ("POST", "/admin/users/{user_id}/access"): Call(
+        "/admin/users/{author_user}/access",
+        admins(303, other_trusts_admin=404),
+        {"disabled": "true"},
+    ),
+    ("GET", "/admin/schools"): Call("/admin/schools", admins(200, other_trusts_admin=200)),
+    ("POST", "/admin/schools"): Call(
+        "/admin/schools", admins(303, other_trusts_admin=303), {"name": "West School"}
+    ),
+    # The JSON API (called with each person's API token)
+    ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
+    ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
+    ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
+        "/api/v1/rubrics/staff-wellbeing-impact/1", signed_in(200)
+    ),
+    ("GET", "/api/v1/policies"): Call("/api/v1/policies", signed_in(200)),
+    ("POST", "/api/v1/policies"): Call(
+        "/api/v1/policies", new_policy(201), json={**POLICY_FORM, "school_id": "{north}"}
+    ),
+    ("GET", "/api/v1/policies/{policy_id}"): Call("/api/v1/policies/{policy}", seen_in_scope()),
+    ("POST", "/api/v1/policies/{policy_id}/assessment"): Call(
+        "/api/v1/policies/{fresh_policy}/assessment", drafted_by_north_authors(201)
+    ),
+    ("GET", "/api/v1/assessment-versions/{version_id}"): Call(API_DRAFT, seen_in_scope()),
+    ("PUT", "/api/v1/assessment-versions/{version_id}/answers/{question_id}"): Call(
+        API_DRAFT + "/answers/what-is-stopped",
+        drafted_by_north_authors(200),
+        json={"value": "Nothing"},
+    ),
+    ("PUT", "/api/v1/assessment-versions/{version_id}/workload/{staff_group}"): Call(
+        API_DRAFT + "/workload/support-staff",
+        drafted_by_north_authors(200),
+        json={"hours_per_term": "1.5", "staff_count": 3},
+    ),
+    ("DELETE", "/api/v1/assessment-versions/{version_id}/workload/{staff_group}"): Call(
+        API_DRAFT + "/workload/teachers", drafted_by_north_authors(204)
+    ),
+    ("GET", "/api/v1/assessment-versions/{version_id}/results"): Call(
+        API_DRAFT + "/results", seen_in_scope()
+    ),
+}
+CASES = [(route, role) for route in MATRIX for role in ROLES]
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route, with included routers' routes at their full paths."""
+    routes: set[tuple[str, str]] = set()
+    for route in iter_route_contexts(app.routes):
+        assert route.path is not None, route
+        methods = {"GET"} if isinstance(route.original_route, Mount) else route.methods or set()
+        routes.update((method, route.path) for method in methods - {"HEAD"})
+    return routes
+
+
+def test_every_route_of_the_app_is_in_the_matrix(app: FastAPI) -> None:
+    routes = app_routes(app)
+    assert len(routes) > 40  # the enumeration reaches into the included routers
+    assert routes == set(MATRIX)
+
+
+def fill(text: str, world: World) -> str:
+    return text.format(
+        north=world.north.id,
+        policy=world.policy.id,
+        fresh_policy=world.fresh_policy.id,
+        draft=world.draft.id,
+        token=world.authors_token_id,
+        author_user=world.author_user_id,
+    )
+
+
+def call(client: TestClient, method: str, route: Call, world: World, role: str) -> Any:
+    url = fill(route.url, world)
+    headers: dict[str, str] = {}
+    if url.startswith("/api/") and role != "anonymous":
+        headers["Authorization"] = f"Bearer {world.tokens[role]}"
+    if route.json is not None:
+        body = {k: fill(v, world) if isinstance(v, str) else v for k, v in route.json.items()}
+        return client.request(method, url, json=body, headers=headers)
+    if method == "GET" or url.startswith("/api/"):
+        return client.request(method, url, headers=headers)
+    form = {k: fill(v, world) for k, v in route.form.items()}
+    return client.request(method, url, data={**form, "csrf_token": csrf_cookie(client)})
+
+
+@pytest.fixture
+def world(session: Session, rubric_published: None) -> World:
+    return make_world(session)
+
+
+@pytest.mark.parametrize(("route", "role"), CASES, ids=[f"{m} {p} as {r}" for (m, p), r in CASES])
+def test_who_may_do_what(
+    anonymous_client: TestClient,
+    session: Session,
+    settings: Settings,
+    world: World,
+    route: tuple[str, str],
+    role: str,
+) -> None:
+    client = anonymous_client
+    if role != "anonymous":
+        client.cookies.set(
+            session_cookie_name(settings), start_session(session, world.actors[role])
+        )
+    client.get("/healthz")  # a first request, which hands this browser its CSRF cookie
+
+    response = call(client, route[0], MATRIX[route], world, role)
+
+    expected = MATRIX[route].expected[role]
+    location = response.headers.get("location", "")
+    if expected == SIGN_IN:
+        api = route[1].startswith("/api/")
+        assert (response.status_code, location.startswith("/sign-in")) == (
+            (401, False) if api else (303, True)
+        ), response.text[:300]
+    else:
+        assert response.status_code == expected, response.text[:300]
+        assert not location.startswith("/sign-in") or route[1] == "/sign-out"
