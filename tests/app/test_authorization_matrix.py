@@ -269,3 +269,30 @@ def test_who_may_do_what(
     else:
         assert response.status_code == expected, response.text[:300]
         assert not location.startswith("/sign-in") or route[1] == "/sign-out"
+
+
+HIDDEN_PAGES = [
+    route
+    for route, call in MATRIX.items()
+    if route[0] == "GET" and not route[1].startswith("/api/")
+    and call.expected["author at another school"] == 404
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("route", HIDDEN_PAGES, ids=[path for _, path in HIDDEN_PAGES])
+def test_an_htmx_fragment_asked_for_on_its_own_reveals_no_more_than_its_page(
+    anonymous_client: TestClient,
+    session: Session,
+    settings: Settings,
+    world: World,
+    route: tuple[str, str],
+) -> None:
+    for role in ("author at another school", "another trust"):
+        anonymous_client.cookies.set(
+            session_cookie_name(settings), start_session(session, world.actors[role])
+        )
+        response = anonymous_client.get(
+            fill(MATRIX[route].url, world), headers={"HX-Request": "true"}
+        )
+        assert response.status_code == 404, (role, response.text[:300])
+        assert world.policy.title not in response.text

@@ -40,8 +40,18 @@ def fragment(client: TestClient, targets: Targets) -> httpx2.Response:
     return client.get("/policies/new", headers={"HX-Request": "true"})
 
 
+def sign_in_page(client: TestClient, targets: Targets) -> httpx2.Response:
+    with TestClient(client.app, base_url="https://testserver") as signed_out:
+        return signed_out.get("/sign-in")
+
+
 PAGES = [
     "/",
+    "/account/tokens",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/1",
+    "/admin/schools",
     "/policies/new",
     "/policies/{policy}",
     "/assessments/{draft}/sections/about-the-change",
@@ -55,6 +65,7 @@ RESPONSES: dict[str, Callable[[TestClient, Targets], httpx2.Response] | None] = 
     "forbidden": error_403,
     "invalid form": error_422,
     "htmx fragment": fragment,
+    "sign-in page": sign_in_page,
 }
 
 
