@@ -19,6 +19,7 @@ from typer.testing import CliRunner, Result
 from app.cli import app
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
+from assessments import demo
 from assessments.db import create_db_engine
 from assessments.rubric_files import RubricError
 from tests.factories import DEFAULT_RUBRIC_PATH
@@ -251,6 +252,53 @@ class TestSchoolCreate:
         assert result.exit_code == 1
         assert "A school called 'Riverside Academy' already exists" in result.stderr
         assert _rows(migrated, "SELECT count(*) FROM school") == [(1,)]
+
+    def test_with_several_trusts_the_trust_must_be_named(self, migrated: str) -> None:
+        for name in ("North Trust", "South Trust"):
+            assert wia("trust", "create", name).exit_code == 0
+
+        unnamed = wia("school", "create", "Oak School")
+        named = wia("school", "create", "--trust", "South Trust", "Oak School")
+
+        assert unnamed.exit_code == 1
+        assert "Name the trust with --trust: there are 2" in unnamed.stderr
+        assert named.exit_code == 0, named.output
+        assert _rows(migrated, "SELECT trust_id, name FROM school") == [(2, "Oak School")]
+
+
+class TestDemo:
+    def test_makes_the_demo_trust_once_and_prints_how_to_sign_in(self, migrated: str) -> None:
+        first, again = wia("demo"), wia("demo")
+
+        assert first.exit_code == 0, first.output
+        assert first.stdout == again.stdout
+        assert f"password {demo.PASSWORD!r}" in first.stdout
+        for person in demo.PEOPLE:
+            assert person.email in first.stdout
+        assert _rows(migrated, "SELECT count(*) FROM user_account") == [(len(demo.PEOPLE),)]
+        assert _rows(migrated, "SELECT name FROM school ORDER BY name") == [
+            (name,) for name in demo.SCHOOLS
+        ]
+        roles = _rows(
+            migrated,
+            "SELECT u.email, g.role, s.name FROM role_grant g"
+            " JOIN user_account u ON u.id = g.user_id"
+            " LEFT JOIN school s ON s.id = g.school_id ORDER BY u.email",
+        )
+        assert roles == sorted((p.email, p.role.value, p.school) for p in demo.PEOPLE)
+
+    def test_refuses_outside_development(
+        self, migrated: str, fresh_settings: pytest.MonkeyPatch
+    ) -> None:
+        fresh_settings.setenv("WIA_ENVIRONMENT", "production")
+        fresh_settings.setenv("WIA_SECRET_KEY", "a-real-secret-key-of-at-least-32-characters")
+        get_settings.cache_clear()  # `migrated` read them in development
+
+        result = wia("demo")
+
+        assert result.exit_code == 1
+        assert "The demo trust is for development only" in result.stderr
+        assert _rows(migrated, "SELECT count(*) FROM trust") == [(0,)]
 
 
 class TestStartUpRefusesABadRubric:

@@ -9,8 +9,13 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from pythonjsonlogger.json import JsonFormatter
+from sqlmodel import Session
 
 from app.logs import LOG_CONFIG
+from assessments import people
+from assessments.actors import Grant, Role
+from tests.app.pages import post_form
+from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token
 
 
 def test_each_request_is_logged_with_method_path_status_and_duration(
@@ -45,3 +50,44 @@ def test_a_log_line_is_one_json_object_with_a_utc_time() -> None:
         7,
     )
     assert datetime.fromisoformat(parsed["time"]).utcoffset() == timedelta(0)
+
+
+def auth_events(caplog: pytest.LogCaptureFixture) -> list[tuple[str, dict[str, object]]]:
+    keys = ("user_id", "by_user_id", "token_id", "grants")
+    return [
+        (r.getMessage(), {k: getattr(r, k) for k in keys if hasattr(r, k)})
+        for r in caplog.records
+        if r.name == "wia.auth"
+    ]
+
+
+@pytest.mark.usefixtures("rubric_published")
+def test_role_changes_disabling_and_token_use_are_logged(
+    client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    operator = people.operator_of_trust(session=session, trust_name="Local trust")
+    user = people.create_user(
+        session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email="bo@local.example",
+        name="Bo Brown", password="termly-review-orchard-47", grants=[Grant(Role.AUDITOR)],
+    )  # fmt: skip
+    session.commit()
+    admin_page = f"/admin/users/{user.id}"
+    secret = make_api_token(session, AUTHOR)
+
+    with caplog.at_level(logging.INFO, logger="wia.auth"):
+        post_form(client, f"{admin_page}/roles", {"grants": "approver:"})
+        post_form(client, f"{admin_page}/access", {"disabled": "true"})
+        client.get("/api/v1/policies", headers={"Authorization": f"Bearer {secret}"})
+        client.get("/api/v1/policies", headers={"Authorization": "Bearer wia_not-a-token"})
+
+    events = auth_events(caplog)
+    assert events[:2] == [
+        (
+            "roles changed",
+            {"user_id": user.id, "by_user_id": AUTHOR.user_id, "grants": ["approver:"]},
+        ),
+        ("user disabled", {"user_id": user.id, "by_user_id": AUTHOR.user_id}),
+    ]
+    assert events[2][0] == "api token used" and events[2][1]["user_id"] == AUTHOR.user_id
+    assert events[3] == ("api token refused", {})
+    assert secret not in caplog.text
