@@ -1,0 +1,398 @@
+"""Signing in and out over HTTP: the sign-in page, the session and its cookie, pauses and
+lock-outs, sessions that end (signed out, disabled, idle, too old), and what is logged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.cookies import Morsel, SimpleCookie
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.main import create_app
+from app.settings import DEVELOPMENT_SECRET, Environment, Settings
+from assessments import people, repository
+from assessments.actors import Grant, Role
+from assessments.models import User
+from tests.app.api_helpers import API
+from tests.app.pages import (
+    CSRF_COOKIE,
+    Element,
+    csrf_cookie,
+    error_for,
+    error_summary,
+    field_value,
+    page,
+    post_form,
+    submit,
+    the_form,
+    title,
+)
+from tests.factories import (
+    AUTHOR,
+    AUTHOR_EMAIL,
+    AUTHOR_PASSWORD,
+    LOCAL_TRUST_ID,
+    make_policy,
+    start_session,
+)
+
+SESSION_COOKIE = "wia_session"  # the name outside production
+WRONG_PASSWORD = "harbour-kettle-violet-19"
+MINUTE = timedelta(minutes=1)
+
+
+def sign_in_form(client: TestClient, next_page: str = "/") -> Element:
+    response = client.get("/sign-in", params={"next": next_page})
+    assert response.status_code == 200
+    return page(response)
+
+
+def sign_in(
+    client: TestClient, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD
+) -> httpx2.Response:
+    """Open the sign-in page, fill in its form and send it, as a person would."""
+    doc = sign_in_form(client)
+    return submit(client, doc, "/sign-in", {"email": email, "password": password})
+
+
+def signed_in_as(client: TestClient) -> str | None:
+    """The name in the page header, or None when the browser is sent to sign in instead."""
+    response = client.get("/")
+    if response.status_code == 303:
+        assert response.headers["location"] == "/sign-in?next=/"
+        return None
+    assert response.status_code == 200
+    return page(response).find(cls="app-header__user").text
+
+
+def cookies_set_by(response: httpx2.Response) -> dict[str, Morsel[str]]:
+    """The cookies a response sets, with their attributes."""
+    jar = SimpleCookie()
+    for header in response.headers.get_list("set-cookie"):
+        jar.load(header)
+    return dict(jar)
+
+
+def time_passes(session: Session, token: str, by: timedelta) -> None:
+    """Move a session's sign-in and last use `by` into the past, as if that much time passed."""
+    session.expire_all()
+    row = repository.web_session(session, people.digest(token))
+    assert row is not None
+    row.created_at, row.last_seen_at = row.created_at - by, row.last_seen_at - by
+    session.add(row)
+    session.commit()
+
+
+def pause_is_over(session: Session) -> None:
+    """As if the account's pause or lock had run out."""
+    session.expire_all()
+    user = session.get(User, AUTHOR.user_id)
+    assert user is not None and user.locked_until is not None
+    user.locked_until = datetime.now(UTC) - timedelta(seconds=1)
+    session.add(user)
+    session.commit()
+
+
+# Not signed in ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/policies/new", "/policies/{policy}"])
+def test_a_page_sends_someone_not_signed_in_to_sign_in_and_back(
+    anonymous_client: TestClient, session: Session, path: str
+) -> None:
+    path = path.format(policy=make_policy(session).id)
+
+    response = anonymous_client.get(path)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/sign-in?next={path}"
+    assert field_value(page(anonymous_client.get(response.headers["location"])), "next") == path
+
+
+def test_htmx_not_signed_in_is_told_to_send_the_whole_page_to_sign_in(
+    anonymous_client: TestClient, session: Session
+) -> None:
+    path = f"/policies/{make_policy(session).id}"
+
+    response = anonymous_client.get(path, headers={"HX-Request": "true"})
+
+    assert response.status_code == 401
+    assert response.headers["hx-redirect"] == f"/sign-in?next={path}"
+    assert response.text == ""  # nothing to swap into the page
+
+
+def test_the_sign_in_page_asks_for_email_and_password(anonymous_client: TestClient) -> None:
+    doc = sign_in_form(anonymous_client, "/policies/new")
+
+    assert title(doc) == "Sign in – Workload Impact Register"
+    form = the_form(doc, "/sign-in")
+    assert form.attrs["method"] == "post"
+    assert form.find("input", name="email").attrs["type"] == "email"
+    assert form.find("input", name="password").attrs["type"] == "password"
+    assert form.find("input", name="next").attrs["type"] == "hidden"
+    assert field_value(doc, "next") == "/policies/new"
+    assert field_value(doc, "csrf_token") == csrf_cookie(anonymous_client)
+    assert not doc.find_all(cls="app-header__user")
+
+
+# Signing in ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("email", [AUTHOR_EMAIL, f"  {AUTHOR_EMAIL.upper()} "])
+def test_signing_in_starts_a_session_and_goes_on_to_the_page_asked_for(
+    anonymous_client: TestClient, session: Session, email: str
+) -> None:
+    doc = sign_in_form(anonymous_client, "/policies/new")
+    before = csrf_cookie(anonymous_client)
+
+    response = submit(
+        anonymous_client, doc, "/sign-in", {"email": email, "password": AUTHOR_PASSWORD}
+    )
+
+    assert (response.status_code, response.headers["location"]) == (303, "/policies/new")
+    cookie = cookies_set_by(response)[SESSION_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"].lower() == "lax" and cookie["path"] == "/"
+    assert not cookie["secure"]  # outside production the site may be served over plain HTTP
+    row = repository.web_session(session, people.digest(cookie.value))
+    assert row is not None and row.user_id == AUTHOR.user_id
+    assert anonymous_client.cookies[CSRF_COOKIE] not in {"", before}  # a new CSRF token
+    assert signed_in_as(anonymous_client) == AUTHOR.name
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example", "https://evil.example", "/\\evil.example", "evil.example", ""]
+)
+def test_signing_in_never_goes_to_another_site(anonymous_client: TestClient, target: str) -> None:
+    doc = sign_in_form(anonymous_client, target)
+    assert field_value(doc, "next") == "/"
+
+    # A forged form can post any `next` it likes.
+    changes = {"email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD, "next": target}
+    response = submit(anonymous_client, doc, "/sign-in", changes)
+
+    assert (response.status_code, response.headers["location"]) == (303, "/")
+
+
+def test_someone_signed_in_skips_the_sign_in_page(client: TestClient) -> None:
+    response = client.get("/sign-in", params={"next": "/policies/new"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/policies/new"
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [(AUTHOR_EMAIL, WRONG_PASSWORD), ("nobody@local-trust.example", AUTHOR_PASSWORD)],
+    ids=["wrong password", "unknown email"],
+)
+def test_wrong_details_get_one_message_that_does_not_say_which_was_wrong(
+    anonymous_client: TestClient, email: str, password: str
+) -> None:
+    response = sign_in(anonymous_client, email, password)
+
+    assert response.status_code == 422
+    doc = page(response)
+    assert title(doc) == "Error: Sign in – Workload Impact Register"
+    assert error_for(doc, "email") == people.WRONG_DETAILS
+    assert error_summary(doc) == [(people.WRONG_DETAILS, "#email")]
+    assert field_value(doc, "email") == email
+    assert field_value(doc, "password") == ""
+    assert password not in response.text
+    assert SESSION_COOKIE not in anonymous_client.cookies
+
+
+def test_empty_fields_are_each_asked_for(anonymous_client: TestClient) -> None:
+    response = sign_in(anonymous_client, " ", "")
+
+    assert response.status_code == 422
+    doc = page(response)
+    assert error_for(doc, "email") == "Enter your email address"
+    assert error_for(doc, "password") == "Enter your password"
+    assert error_summary(doc) == [
+        ("Enter your email address", "#email"),
+        ("Enter your password", "#password"),
+    ]
+
+
+def test_repeated_wrong_passwords_pause_and_then_lock_the_account(
+    anonymous_client: TestClient, session: Session
+) -> None:
+    def refused_with(password: str) -> str:
+        response = sign_in(anonymous_client, password=password)
+        assert response.status_code == 422
+        assert SESSION_COOKIE not in anonymous_client.cookies
+        return error_for(page(response), "email")
+
+    for _ in range(people.SLOW_DOWN_AFTER):
+        assert refused_with(WRONG_PASSWORD) == people.WRONG_DETAILS
+    # Paused: even the right password is refused for now.
+    assert refused_with(AUTHOR_PASSWORD) == "Too many attempts. Try again in 1 minute(s)"
+
+    for _ in range(people.LOCK_AFTER - people.SLOW_DOWN_AFTER):
+        pause_is_over(session)
+        assert refused_with(WRONG_PASSWORD) == people.WRONG_DETAILS
+    assert refused_with(AUTHOR_PASSWORD) == "Too many attempts. Try again in 15 minute(s)"
+
+    pause_is_over(session)
+    assert sign_in(anonymous_client).status_code == 303
+    assert signed_in_as(anonymous_client) == AUTHOR.name
+
+
+# Signing out, and sessions that end ------------------------------------------------------------
+
+
+def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(
+    client: TestClient, session: Session
+) -> None:
+    copied = client.cookies[SESSION_COOKIE]
+    before = csrf_cookie(client)
+
+    response = post_form(client, "/sign-out", {})
+
+    assert (response.status_code, response.headers["location"]) == (303, "/sign-in")
+    removed = cookies_set_by(response)[SESSION_COOKIE]
+    assert (removed.value, removed["max-age"], removed["path"]) == ("", "0", "/")
+    assert client.cookies[CSRF_COOKIE] != before
+    session.expire_all()
+    assert repository.web_session(session, people.digest(copied)) is None
+    client.cookies.clear()  # (the jar keeps the fixture's host-less cookie: replay it cleanly)
+    client.cookies.set(SESSION_COOKIE, copied)
+    assert signed_in_as(client) is None
+    assert client.get(f"{API}/policies").status_code == 401
+
+
+@pytest.mark.parametrize("token", [None, "forged.token"])
+def test_signing_out_needs_the_csrf_token(client: TestClient, token: str | None) -> None:
+    csrf_cookie(client)  # the browser has its token, but the form does not carry it
+
+    response = client.post("/sign-out", data={"csrf_token": token} if token else {})
+
+    assert response.status_code == 403
+    assert signed_in_as(client) == AUTHOR.name
+
+
+@pytest.mark.parametrize("change", ["disable them", "change their roles"])
+def test_disabling_someone_or_changing_their_roles_signs_them_out_at_once(
+    anonymous_client: TestClient, session: Session, change: str
+) -> None:
+    sam = people.create_user(
+        session=session,
+        actor=AUTHOR,
+        trust_id=LOCAL_TRUST_ID,
+        email="sam.second@local-trust.example",
+        name="Sam Second",
+        password="ladder orchard quietly 47",
+        grants={Grant(Role.AUTHOR)},
+    )
+    assert sam.id is not None
+    cookie = start_session(session, people.actor_of(session, sam))
+    anonymous_client.cookies.set(SESSION_COOKIE, cookie)
+    assert signed_in_as(anonymous_client) == "Sam Second"
+
+    if change == "disable them":
+        people.set_disabled(session=session, actor=AUTHOR, user_id=sam.id, disabled=True)
+    else:
+        people.set_grants(
+            session=session, actor=AUTHOR, user_id=sam.id, grants={Grant(Role.AUDITOR)}
+        )
+    session.commit()
+
+    assert signed_in_as(anonymous_client) is None
+
+
+@pytest.mark.parametrize("idle_too_long", [False, True])
+def test_a_session_left_idle_too_long_ends(
+    client: TestClient, session: Session, settings: Settings, idle_too_long: bool
+) -> None:
+    idle_for = timedelta(minutes=settings.session_idle_minutes + (1 if idle_too_long else -1))
+
+    time_passes(session, client.cookies[SESSION_COOKIE], idle_for)
+
+    assert signed_in_as(client) == (None if idle_too_long else AUTHOR.name)
+
+
+def test_using_the_service_keeps_a_session_alive_until_its_absolute_limit(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    token = client.cookies[SESSION_COOKIE]
+    nearly_idle = timedelta(minutes=settings.session_idle_minutes) - MINUTE
+    absolute_limit = timedelta(hours=settings.session_absolute_hours)
+
+    # Each request restarts the idle clock, so steps just short of it never sign anyone out...
+    elapsed = timedelta(0)
+    while elapsed + nearly_idle < absolute_limit:
+        time_passes(session, token, nearly_idle)
+        elapsed += nearly_idle
+        assert signed_in_as(client) == AUTHOR.name, elapsed
+    # ...until the session is older than the absolute limit, however active it is.
+    time_passes(session, token, nearly_idle)
+    assert signed_in_as(client) is None
+
+
+# Production, and the logs ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def production_client(app: FastAPI, settings: Settings) -> Iterator[TestClient]:
+    """The service as deployed, working inside the test's transaction like `app`."""
+    deployed = create_app(Settings(**(settings.model_dump() | {"environment": "production"})))
+    deployed.state.unit_of_work = app.state.unit_of_work
+    with TestClient(deployed, base_url="https://testserver", follow_redirects=False) as client:
+        yield client
+    deployed.state.engine.dispose()
+
+
+def test_in_production_the_cookies_are_secure_and_kept_to_this_host(
+    production_client: TestClient,
+) -> None:
+    response = sign_in(production_client)
+
+    assert response.status_code == 303
+    cookies = cookies_set_by(response)
+    assert set(cookies) == {"__Host-wia_session", "__Host-wia_csrf"}
+    for cookie in cookies.values():
+        assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
+        assert not cookie["domain"]  # __Host-: no subdomain can set or read it
+    assert signed_in_as(production_client) == AUTHOR.name
+
+
+@pytest.mark.parametrize("environment", [Environment.TEST, Environment.PRODUCTION])
+@pytest.mark.parametrize("secret_key", [DEVELOPMENT_SECRET, "s" * 31])
+def test_outside_development_a_default_or_short_secret_key_stops_start_up(
+    environment: Environment, secret_key: str
+) -> None:
+    with pytest.raises(ValidationError, match="WIA_SECRET_KEY must be set"):
+        Settings(environment=environment, secret_key=secret_key)
+
+
+def test_development_may_use_the_default_secret_key_and_plain_http_cookies() -> None:
+    assert not Settings(environment="development", secret_key=DEVELOPMENT_SECRET).secure_cookies
+
+
+def test_signing_in_and_out_is_logged_without_the_password_or_email(
+    anonymous_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="wia.auth"):
+        sign_in(anonymous_client, password=WRONG_PASSWORD)
+        sign_in(anonymous_client)
+        post_form(anonymous_client, "/sign-out", {})
+
+    lines = [r for r in caplog.records if r.name == "wia.auth"]
+    assert [(r.levelname, r.getMessage(), getattr(r, "user_id", None)) for r in lines] == [
+        ("WARNING", "sign-in failed", None),
+        ("INFO", "signed in", AUTHOR.user_id),
+        ("INFO", "signed out", AUTHOR.user_id),
+    ]
+    failed = vars(lines[0])
+    assert failed["reason"] == people.WRONG_DETAILS
+    assert failed["email_sha256"] == people.digest(AUTHOR_EMAIL)[:16]  # to match up attempts
+    everything = str([vars(r) for r in caplog.records])
+    for secret in (WRONG_PASSWORD, AUTHOR_PASSWORD, AUTHOR_EMAIL):
+        assert secret not in everything
