@@ -31,15 +31,24 @@ def grant_value(grant: Grant) -> str:
     return f"{grant.role.value}:{grant.school_id or ''}"
 
 
+def _grant_of(value: object) -> Grant | None:
+    role, _, school = str(value).partition(":")
+    try:
+        return Grant(Role(role), int(school) if school else None)
+    except ValueError:
+        return None
+
+
 def _grants_from(form: FormData) -> set[Grant]:
-    grants = set()
-    for value in form.getlist("grants"):
-        role, _, school = str(value).partition(":")
-        try:
-            grants.add(Grant(Role(role), int(school) if school else None))
-        except ValueError:
-            raise ValidationFailed({"grants": "Choose roles from the list"}) from None
-    return grants
+    grants = [_grant_of(value) for value in form.getlist("grants")]
+    if None in grants:
+        raise ValidationFailed({"grants": "Choose roles from the list"})
+    return {grant for grant in grants if grant is not None}
+
+
+def _ticked(form: FormData) -> set[Grant]:
+    """The roles ticked, leaving out any value that is not one (to show the form again)."""
+    return {grant for value in form.getlist("grants") if (grant := _grant_of(value))}
 
 
 def _role_choices(session: Session, actor: Actor) -> list[dict[str, object]]:
@@ -67,6 +76,7 @@ def _user_form(
     grants: set[Grant],
     errors: dict[str, str],
 ) -> Response:
+    require_trust_admin(actor)  # before anything of the trust is shown, errors included
     return render(
         request,
         "admin/user_new.html",
@@ -97,7 +107,6 @@ def users(request: Request, session: SessionDep, actor: ActorDep) -> Response:
 @router.get("/users/new")
 def new_user(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """The form for a new person."""
-    require_trust_admin(actor)
     return _user_form(request, session, actor, {}, set(), {})
 
 
@@ -105,20 +114,20 @@ def new_user(request: Request, session: SessionDep, actor: ActorDep) -> Response
 def create_user(request: Request, form: FormDep, session: SessionDep, actor: ActorDep) -> Response:
     """Add the person with their roles, then show them in the list."""
     values = {field: str(form.get(field, "")) for field in ("name", "email")}
+    trust_id = require_trust_admin(actor)
     try:
         grants = _grants_from(form)
-        assert actor.trust_id is not None
         user = people.create_user(
             session=session,
             actor=actor,
-            trust_id=actor.trust_id,
+            trust_id=trust_id,
             email=values["email"],
             name=values["name"],
             password=str(form.get("password", "")),
             grants=grants,
         )
     except ValidationFailed as exc:
-        return _user_form(request, session, actor, values, _safe_grants(form), exc.errors)
+        return _user_form(request, session, actor, values, _ticked(form), exc.errors)
     events.info(
         "user created",
         extra={
@@ -128,13 +137,6 @@ def create_user(request: Request, form: FormDep, session: SessionDep, actor: Act
         },
     )
     return redirect(request, f"/admin/users/{user.id}")
-
-
-def _safe_grants(form: FormData) -> set[Grant]:
-    try:
-        return _grants_from(form)
-    except ValidationFailed:
-        return set()
 
 
 def _user_page(
@@ -177,7 +179,7 @@ def set_roles(
         grants = _grants_from(form)
         people.set_grants(session=session, actor=actor, user_id=user_id, grants=grants)
     except ValidationFailed as exc:
-        return _user_page(request, session, actor, user_id, exc.errors, _safe_grants(form))
+        return _user_page(request, session, actor, user_id, exc.errors, _ticked(form))
     events.info(
         "roles changed",
         extra={
