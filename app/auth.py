@@ -73,39 +73,51 @@ def optional_actor(request: Request) -> Actor | None:
     """The signed-in actor, or None. An API request with an Authorization header is
     authenticated by its bearer token alone (and so needs no CSRF token); a bad or unknown
     token is refused, never ignored."""
-    if hasattr(request.state, "actor"):
-        actor: Actor | None = request.state.actor
-        return actor
-    settings: Settings = request.app.state.settings
-    open_unit = request.app.state.unit_of_work
-    actor = None
-    if request.url.path.startswith("/api/") and "Authorization" in request.headers:
-        # Never fall back to the cookie: the API's CSRF guard lets such requests through.
-        secret = _bearer(request)
-        with open_unit(read_only=False) as session:
-            found = people.token_actor(session=session, secret=secret) if secret else None
-            if found is None:
-                events.warning("api token refused", extra={"path": request.url.path})
-                raise SignInRequired
-            actor, token = found
-            assert token.id is not None
-            people.record_token_use(session=session, token_id=token.id, now=now())
-        events.info(
-            "api token used",
-            extra={"user_id": actor.user_id, "token_id": token.id, "path": request.url.path},
-        )
-    elif cookie := request.cookies.get(session_cookie_name(settings)):
-        with open_unit(read_only=True) as session:
-            signed_in = people.signed_in_actor(
-                session=session, token=cookie, now=now(), limits=session_limits(settings)
-            )
-        if signed_in is not None:
-            actor = signed_in.actor
-            if signed_in.touch_due:
-                with open_unit(read_only=False) as session:
-                    people.touch_session(session=session, token=cookie, now=now())
-    request.state.actor = actor
+    if not hasattr(request.state, "actor"):
+        settings: Settings = request.app.state.settings
+        if request.url.path.startswith("/api/") and "Authorization" in request.headers:
+            # Never fall back to the cookie: the API's CSRF guard lets such requests through.
+            request.state.actor = _token_actor(request)
+        elif cookie := request.cookies.get(session_cookie_name(settings)):
+            request.state.actor = _session_actor(request, cookie, settings)
+        else:
+            request.state.actor = None
+    actor: Actor | None = request.state.actor
     return actor
+
+
+def _token_actor(request: Request) -> Actor:
+    open_unit = request.app.state.unit_of_work
+    secret = _bearer(request)
+    with open_unit(read_only=True) as session:
+        found = people.token_actor(session=session, secret=secret) if secret else None
+    if found is None:
+        events.warning("api token refused", extra={"path": request.url.path})
+        raise SignInRequired
+    actor, token = found
+    assert token.id is not None
+    if people.activity_due(token.last_used_at, now()):
+        with open_unit(read_only=False) as session:
+            people.record_token_use(session=session, token_id=token.id, now=now())
+    events.info(
+        "api token used",
+        extra={"user_id": actor.user_id, "token_id": token.id, "path": request.url.path},
+    )
+    return actor
+
+
+def _session_actor(request: Request, cookie: str, settings: Settings) -> Actor | None:
+    open_unit = request.app.state.unit_of_work
+    with open_unit(read_only=True) as session:
+        signed_in = people.signed_in_actor(
+            session=session, token=cookie, now=now(), limits=session_limits(settings)
+        )
+    if signed_in is None:
+        return None
+    if signed_in.touch_due:
+        with open_unit(read_only=False) as session:
+            people.touch_session(session=session, token=cookie, now=now())
+    return signed_in.actor
 
 
 def get_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:

@@ -267,7 +267,12 @@ def signed_in_actor(
     user = repository.get_user(session, row.user_id)
     if user is None or user.disabled:
         return None
-    return SignedIn(actor_of(session, user), touch_due=now - row.last_seen_at >= TOUCH_EVERY)
+    return SignedIn(actor_of(session, user), touch_due=activity_due(row.last_seen_at, now))
+
+
+def activity_due(last_recorded: datetime | None, now: datetime) -> bool:
+    """Whether a session's or token's last use is old enough to be recorded again."""
+    return last_recorded is None or now - last_recorded >= TOUCH_EVERY
 
 
 def touch_session(*, session: Session, token: str, now: datetime) -> None:
@@ -334,7 +339,7 @@ def token_actor(*, session: Session, secret: str) -> tuple[Actor, ApiToken] | No
 def record_token_use(*, session: Session, token_id: int, now: datetime) -> None:
     """Note when a token was last used (shown on its owner's tokens page)."""
     row = session.get(ApiToken, token_id)
-    if row is not None and (row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY):
+    if row is not None and activity_due(row.last_used_at, now):
         row.last_used_at = now
         session.add(row)
         session.flush()
