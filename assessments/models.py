@@ -157,7 +157,15 @@ class AssessmentVersion(SQLModel, table=True):
     rubric_version_id: int = Field(foreign_key="rubric_version.id")
     status: VersionStatus = Field(sa_type=EnumValue(VersionStatus, 20), index=True)
     author: str = Field(max_length=120)
+    author_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     content_hash: str | None = Field(default=None, max_length=64)  # set once it leaves draft
+    revision: int = 1  # bumped by every change of state; a decision on an older one is refused
+    submitted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    decided_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    decided_by: str = Field(default="", max_length=120)
+    decided_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decision_reason: str = Field(default="", sa_type=sa.Text)  # why it was returned
+    review_due: date | None = None  # set on approval, from the policy's review cycle
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
@@ -175,6 +183,8 @@ class Answer(SQLModel, table=True):
     question_id: str = Field(max_length=64)
     value: str = Field(sa_type=sa.Text)
     comment: str = Field(default="", sa_type=sa.Text)
+    # Why an answer at or above the mitigation threshold needs no mitigating action.
+    justification: str = Field(default="", sa_type=sa.Text)
     revision: int = 1  # bumped on every change; a write from an older revision is refused
     updated_by: str = Field(max_length=120)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
@@ -195,6 +205,65 @@ class WorkloadEstimate(SQLModel, table=True):
     revision: int = 1
     updated_by: str = Field(max_length=120)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class MitigatingAction(SQLModel, table=True):
+    """What will be done to reduce an impact, for one or more questions of a version."""
+
+    __tablename__ = "mitigating_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="assessment_version.id", index=True)
+    description: str = Field(sa_type=sa.Text)
+    question_ids: list[str] = Field(sa_type=sa.JSON)  # the questions whose impact it answers
+    owner: str = Field(max_length=120)
+    due_date: date | None = None
+    status: ActionStatus = Field(sa_type=EnumValue(ActionStatus, 20))
+    residual_impact: int  # the impact expected once done, on the rubric's impact scale
+    revision: int = 1
+    updated_by: str = Field(max_length=120)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class AuditEvent(SQLModel, table=True):
+    """One entry of the append-only audit trail. Each hash covers the entry and the previous
+    hash, so editing, removing, inserting or reordering entries breaks the chain."""
+
+    __tablename__ = "audit_event"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    occurred_at: datetime = Field(sa_column=_timestamp())
+    trust_id: int | None = Field(default=None, index=True)
+    actor_user_id: int | None = None
+    actor_name: str = Field(max_length=120)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    action: str = Field(max_length=40)
+    changes: str = Field(sa_type=sa.Text)  # canonical JSON: field → [before, after], or details
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's last entry (one row). Appends lock it, so concurrent writers queue instead
+    of forking the chain; a cut-off tail no longer matches it."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(max_length=64)
 
 
 # People: who may sign in, and with which roles. Scoping rules live in assessments/actors.py.

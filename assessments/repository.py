@@ -14,6 +14,7 @@ from assessments.models import (
     ApiToken,
     Assessment,
     AssessmentVersion,
+    MitigatingAction,
     Policy,
     RoleGrant,
     RubricVersion,
@@ -94,6 +95,11 @@ def versions_of_policy(session: Session, policy_id: int) -> list[AssessmentVersi
     return list(session.exec(query))
 
 
+def versions_of_assessment(session: Session, assessment_id: int) -> list[AssessmentVersion]:
+    query = select(AssessmentVersion).where(AssessmentVersion.assessment_id == assessment_id)
+    return list(session.exec(query.order_by(col(AssessmentVersion.number))))
+
+
 def get_version(
     session: Session, version_id: int, *, for_update: bool = False
 ) -> AssessmentVersion:
@@ -115,6 +121,11 @@ def policy_of_version(session: Session, version: AssessmentVersion) -> Policy:
 def answers_of_version(session: Session, version_id: int) -> dict[str, Answer]:
     rows = session.exec(select(Answer).where(Answer.version_id == version_id))
     return {row.question_id: row for row in rows}
+
+
+def actions_of_version(session: Session, version_id: int) -> list[MitigatingAction]:
+    query = select(MitigatingAction).where(MitigatingAction.version_id == version_id)
+    return list(session.exec(query.order_by(col(MitigatingAction.id))))
 
 
 def answer(session: Session, version_id: int, question_id: str) -> Answer | None:

@@ -122,9 +122,15 @@ def workload_lines(rubric: Rubric, estimates: Sequence[WorkloadInput]) -> tuple[
 
 
 def compute_results(
-    rubric: Rubric, answers: Mapping[str, str], estimates: Sequence[WorkloadInput] = ()
+    rubric: Rubric,
+    answers: Mapping[str, str],
+    estimates: Sequence[WorkloadInput] = (),
+    residual: Mapping[str, int] | None = None,
 ) -> Results:
-    """Score a set of answers (question id → stored value) against the rubric."""
+    """Score a set of answers (question id → stored value) against the rubric. With
+    `residual` (question id → the impact expected once its mitigating actions are done), a
+    question scores the lower of its answer's impact and that: the rating after mitigation."""
+    residual = residual or {}
     sections: list[SectionResult] = []
     all_scored: list[tuple[Question, int]] = []
     flagged: list[FlaggedAnswer] = []
@@ -135,6 +141,7 @@ def compute_results(
             impact = impact_of(question, value) if value is not None else None
             if impact is None:
                 continue
+            impact = min(impact, residual.get(question.id, impact))
             scored.append((question, impact))
             if impact >= rubric.mitigation_threshold:
                 flagged.append(FlaggedAnswer(section.id, question, value or "", impact))

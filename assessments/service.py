@@ -10,15 +10,17 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from assessments import repository
+from assessments import audit, repository
 from assessments.actors import Actor, Role, require, require_sight
 from assessments.answers import normalise_answer
 from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
 from assessments.models import (
     HUNDREDTH,
+    ActionStatus,
     Answer,
     Assessment,
     AssessmentVersion,
+    MitigatingAction,
     Policy,
     VersionStatus,
     WorkloadEstimate,
@@ -57,9 +59,15 @@ def start_assessment(
         rubric_version_id=rubric_row.id,
         status=VersionStatus.DRAFT,
         author=actor.name,
+        author_user_id=actor.user_id,
     )
     session.add(version)
     session.flush()
+    rubric = f"{rubric_id}@{rubric_row.version}"
+    audit.record(
+        session, actor, entity="assessment_version", entity_id=version.id, action="started",
+        details={"policy_id": policy_id, "number": 1, "rubric": rubric},
+    )  # fmt: skip
     return version
 
 
@@ -75,7 +83,7 @@ def _version_seen(
     return version, policy
 
 
-def _editable_version(session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
+def editable_version(session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
     # Locked, so two saves to one version run one after the other: neither can insert the same
     # answer twice, nor pass the revision check on a row the other is changing.
     version, policy = _version_seen(session, actor, version_id, for_update=True)
@@ -93,7 +101,7 @@ def _editable_version(session: Session, actor: Actor, version_id: int) -> Assess
 NO_REVISION = 0  # what a form holds for something not yet saved
 
 
-def _check_revision(current: int, expected: int | None) -> None:
+def check_revision(current: int, expected: int | None) -> None:
     if expected is not None and expected != current:
         raise StaleVersion(
             "Someone else changed this after you opened it. "
@@ -105,7 +113,7 @@ def save_answer(
     *, session: Session, actor: Actor, version_id: int, question_id: str, data: AnswerSave
 ) -> Answer | None:
     """Save (or, with an empty value, clear) one answer of a draft. Returns None when cleared."""
-    version = _editable_version(session, actor, version_id)
+    version = editable_version(session, actor, version_id)
     question = repository.rubric_of_version(session, version).question(question_id)
     if question is None:
         raise ValidationFailed({"question_id": f"The rubric has no question {question_id!r}"})
@@ -121,11 +129,13 @@ def save_answer(
         return None
     if row is not None and (row.value, row.comment) == (value, data.comment):
         return row  # nothing changes, so nobody's newer work can be overwritten
-    _check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
+    check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
+    before = {"value": row.value, "comment": row.comment} if row is not None else {}
     if row is not None and not value:
         session.delete(row)
         version.updated_at = utcnow()
         session.flush()
+        _audit_answer(session, actor, version_id, question_id, before, {})
         return None
     if row is None:
         row = Answer(
@@ -141,7 +151,26 @@ def save_answer(
     version.updated_at = utcnow()
     session.add_all([row, version])
     session.flush()
+    _audit_answer(
+        session, actor, version_id, question_id, before, {"value": value, "comment": data.comment}
+    )
     return row
+
+
+def _audit_answer(
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    question_id: str,
+    before: dict[str, str],
+    after: dict[str, str],
+) -> None:
+    details = {"version_id": version_id, "question_id": question_id}
+    audit.record(
+        session, actor, entity="answer", entity_id=version_id,
+        action="cleared" if not after else "saved",
+        details={**details, **audit.changes(before, after)},
+    )  # fmt: skip
 
 
 def _require_staff_group(session: Session, version: AssessmentVersion, staff_group: str) -> None:
@@ -158,7 +187,7 @@ def save_workload_estimate(
     data: WorkloadEstimateSave,
 ) -> WorkloadEstimate:
     """Save the estimated hours a draft's policy adds or removes for one staff group."""
-    version = _editable_version(session, actor, version_id)
+    version = editable_version(session, actor, version_id)
     _require_staff_group(session, version, staff_group)
     row = repository.estimate(session, version_id, staff_group)
     hours = data.hours_per_term.quantize(HUNDREDTH)  # as the database will give it back
@@ -168,7 +197,8 @@ def save_workload_estimate(
         data.note,
     ):
         return row  # nothing changes, so nobody's newer work can be overwritten
-    _check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
+    check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
+    before = _estimate_fields(row) if row is not None else {}
     if row is None:
         row = WorkloadEstimate(
             version_id=version_id,
@@ -185,7 +215,28 @@ def save_workload_estimate(
     version.updated_at = utcnow()
     session.add_all([row, version])
     session.flush()
+    _audit_estimate(session, actor, version_id, staff_group, before, _estimate_fields(row))
     return row
+
+
+def _estimate_fields(row: WorkloadEstimate) -> dict[str, object]:
+    return row.model_dump(include={"hours_per_term", "staff_count", "note"})
+
+
+def _audit_estimate(
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    staff_group: str,
+    before: dict[str, object],
+    after: dict[str, object],
+) -> None:
+    details = {"version_id": version_id, "staff_group": staff_group}
+    audit.record(
+        session, actor, entity="workload_estimate", entity_id=version_id,
+        action="cleared" if not after else "saved",
+        details={**details, **audit.changes(before, after)},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -197,7 +248,19 @@ class AssessmentView:
     rubric: Rubric
     answers: dict[str, Answer]
     estimates: dict[str, WorkloadEstimate]
-    results: Results
+    actions: list[MitigatingAction]
+    results: Results  # as answered
+    results_after: Results  # once the mitigating actions are done
+
+    def unmitigated(self) -> list[str]:
+        """Question ids at or above the mitigation threshold with neither an action nor a
+        written justification."""
+        covered = {qid for action in self.actions for qid in action.question_ids}
+        return [
+            flag.question.id
+            for flag in self.results.flagged
+            if flag.question.id not in covered and not self.answers[flag.question.id].justification
+        ]
 
 
 def view_assessment(*, session: Session, actor: Actor, version_id: int) -> AssessmentView:
@@ -206,19 +269,33 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
     rubric = repository.rubric_of_version(session, version)
     answers = repository.answers_of_version(session, version_id)
     estimates = repository.estimates_of_version(session, version_id)
-    results = compute_results(
-        rubric,
-        {qid: a.value for qid, a in answers.items()},
-        [WorkloadInput(e.staff_group, e.hours_per_term, e.staff_count) for e in estimates.values()],
-    )
+    actions = repository.actions_of_version(session, version_id)
+    values = {qid: a.value for qid, a in answers.items()}
+    workload = [
+        WorkloadInput(e.staff_group, e.hours_per_term, e.staff_count) for e in estimates.values()
+    ]
     return AssessmentView(
         version=version,
         policy=policy,
         rubric=rubric,
         answers=answers,
         estimates=estimates,
-        results=results,
+        actions=actions,
+        results=compute_results(rubric, values, workload),
+        results_after=compute_results(rubric, values, workload, residual_impacts(actions)),
     )
+
+
+def residual_impacts(actions: list[MitigatingAction]) -> dict[str, int]:
+    """question id → the lowest impact its live (not dropped) actions are expected to leave."""
+    residual: dict[str, int] = {}
+    for action in actions:
+        if action.status is not ActionStatus.DROPPED:
+            for qid in action.question_ids:
+                residual[qid] = min(
+                    residual.get(qid, action.residual_impact), action.residual_impact
+                )
+    return residual
 
 
 def save_answers(
@@ -226,7 +303,7 @@ def save_answers(
 ) -> dict[str, str]:
     """Save several answers of a draft (a whole section posted at once); returns question id →
     error for those that could not be saved. The others are saved, so nothing good is lost."""
-    _editable_version(session, actor, version_id)
+    editable_version(session, actor, version_id)
     errors: dict[str, str] = {}
     for question_id, data in answers.items():
         try:
@@ -253,7 +330,7 @@ def save_workload_estimates(
     estimates: Mapping[str, WorkloadEstimateSave | WorkloadEstimateClear],
 ) -> dict[str, str]:
     """Save the workload page: staff group → an estimate, or a clear. Returns the errors."""
-    _editable_version(session, actor, version_id)
+    editable_version(session, actor, version_id)
     errors: dict[str, str] = {}
     for staff_group, data in estimates.items():
         try:
@@ -290,13 +367,15 @@ def clear_workload_estimate(
     expected_revision: int | None = None,
 ) -> None:
     """Remove a draft's estimate for one staff group (it no longer applies)."""
-    version = _editable_version(session, actor, version_id)
+    version = editable_version(session, actor, version_id)
     _require_staff_group(session, version, staff_group)
     row = repository.estimate(session, version_id, staff_group)
     if row is None:
         return
-    _check_revision(row.revision, expected_revision)
+    check_revision(row.revision, expected_revision)
+    before = _estimate_fields(row)
     session.delete(row)
     version.updated_at = utcnow()
     session.add(version)
     session.flush()
+    _audit_estimate(session, actor, version_id, staff_group, before, {})
