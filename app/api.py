@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, status
 
-from app.deps import ActorDep, SessionDep, SettingsDep
+from app.deps import ActorDep, Id, SessionDep, SettingsDep
 from app.security import guard_api_request
 from assessments import policies, service
 from assessments.schemas import (
@@ -83,7 +83,7 @@ def create_policy(data: PolicyCreate, session: SessionDep, actor: ActorDep) -> P
 
 @router.get("/policies/{policy_id}", responses=ERRORS)
 def get_policy(
-    policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> PolicyRead:
     """One policy."""
     view = policies.view_policy(
@@ -96,7 +96,7 @@ def get_policy(
     "/policies/{policy_id}/assessment", status_code=status.HTTP_201_CREATED, responses=ERRORS
 )
 def start_assessment(
-    policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> AssessmentVersionRead:
     """Start the policy's impact assessment (version 1, a draft) on the latest rubric."""
     version = service.start_assessment(
@@ -109,7 +109,7 @@ def start_assessment(
 
 
 @router.get("/assessment-versions/{version_id}", responses=ERRORS)
-def get_version(version_id: int, session: SessionDep, actor: ActorDep) -> AssessmentVersionRead:
+def get_version(version_id: Id, session: SessionDep, actor: ActorDep) -> AssessmentVersionRead:
     """One assessment version with its answers and workload estimates."""
     return _version_read(
         service.view_assessment(session=session, actor=actor, version_id=version_id)
@@ -118,7 +118,7 @@ def get_version(version_id: int, session: SessionDep, actor: ActorDep) -> Assess
 
 @router.put("/assessment-versions/{version_id}/answers/{question_id}", responses=ERRORS)
 def save_answer(
-    version_id: int, question_id: str, data: AnswerSave, session: SessionDep, actor: ActorDep
+    version_id: Id, question_id: str, data: AnswerSave, session: SessionDep, actor: ActorDep
 ) -> AnswerRead | None:
     """Save one answer of a draft; an empty value clears it (the response is then null)."""
     row = service.save_answer(
@@ -129,7 +129,7 @@ def save_answer(
 
 @router.put("/assessment-versions/{version_id}/workload/{staff_group}", responses=ERRORS)
 def save_workload_estimate(
-    version_id: int,
+    version_id: Id,
     staff_group: str,
     data: WorkloadEstimateSave,
     session: SessionDep,
@@ -148,7 +148,7 @@ def save_workload_estimate(
     responses=ERRORS,
 )
 def clear_workload_estimate(
-    version_id: int,
+    version_id: Id,
     staff_group: str,
     session: SessionDep,
     actor: ActorDep,
@@ -166,7 +166,7 @@ def clear_workload_estimate(
 
 
 @router.get("/assessment-versions/{version_id}/results", responses=ERRORS)
-def get_results(version_id: int, session: SessionDep, actor: ActorDep) -> ResultsRead:
+def get_results(version_id: Id, session: SessionDep, actor: ActorDep) -> ResultsRead:
     """Section scores, the overall rating, workload hours and the answers needing mitigation."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
     results = view.results

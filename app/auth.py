@@ -134,7 +134,11 @@ def sign_in_url(request: Request) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a path on this site (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Where to go after signing in: only a path on this site (no open redirect). Browsers
+    drop tabs and newlines from URLs and read a backslash as a slash, so a path holding one
+    could still lead off the site: any such character sends the person home instead."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
         return "/"
     return target

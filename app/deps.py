@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -34,6 +34,9 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+# A record's id in a URL: a positive 64-bit integer, so that a huge number is "not found" (page)
+# or a 422 (API) rather than an overflow inside the database driver.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 # scope="function": commit before the response is sent, so a redirect never outruns its data.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(get_actor)]

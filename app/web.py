@@ -97,9 +97,11 @@ def render(
 
 def redirect(request: Request, url: str) -> Response:
     """After a successful POST: 303 for plain forms, HX-Redirect for htmx."""
+    response = RedirectResponse(url, status_code=303)  # which percent-encodes the URL
     if wants_fragment(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+        location = response.headers["location"]
+        return Response(status_code=204, headers={"HX-Redirect": location})
+    return response
 
 
 def form_errors(exc: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:

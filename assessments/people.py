@@ -194,16 +194,28 @@ def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable
 
 
 def set_disabled(*, session: Session, actor: Actor, user_id: int, disabled: bool) -> User:
-    """Disable (or enable again) a user; disabling ends their sessions at once."""
+    """Disable a user, ending their sessions at once; or let them sign in again, which also
+    lifts a lock left by failed sign-ins."""
     user = _managed_user(session, actor, user_id)
     if disabled and user_id == actor.user_id:
         raise ValidationFailed({"disabled": "You cannot disable your own account"})
     user.disabled = disabled
+    if not disabled:
+        user.failed_sign_ins, user.locked_until = 0, None
     session.add(user)
     if disabled:
         repository.end_web_sessions(session, user_id)
     session.flush()
     return user
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    """What checking an email and password found; `sign_in` records it."""
+
+    user_id: int | None  # the account the email names, if any
+    matches: bool  # the password is right and the account may sign in now
+    new_hash: str | None  # a rehash of the password with today's parameters, to store
 
 
 @dataclass(frozen=True)
@@ -215,29 +227,48 @@ class SignIn:
     problem: str | None
 
 
-def sign_in(*, session: Session, email: str, password: str, now: datetime) -> SignIn:
-    """Check the credentials and start a session. Failures are counted (and committed by the
-    caller like any other outcome): after a few the account pauses, after more it locks."""
-    user = repository.user_by_email(session, email.strip().lower(), for_update=True)
-    if user is None:
+def _locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def check_credentials(
+    *, session: Session, email: str, password: str, now: datetime
+) -> CredentialCheck:
+    """The slow part of signing in (Argon2), which only reads: callers run it outside any write
+    transaction. An unknown email or a locked account takes as long as a wrong password and
+    gets the same answer, so neither the timing nor the message tells whether an account exists."""
+    user = repository.user_by_email(session, email.strip().lower())
+    if user is None or _locked(user, now):
         verify_password(password, _UNKNOWN_USER_HASH)
-        return SignIn(None, None, WRONG_DETAILS)
-    if user.locked_until is not None and user.locked_until > now:
-        wait = max(1, round((user.locked_until - now).total_seconds() / 60))
-        return SignIn(None, None, f"Too many attempts. Try again in {wait} minute(s)")
+        return CredentialCheck(user.id if user else None, matches=False, new_hash=None)
     matches, new_hash = verify_password(password, user.password_hash)
-    if not matches or user.disabled:
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= LOCK_AFTER:
-            user.locked_until = now + LOCK
-        elif user.failed_sign_ins >= SLOW_DOWN_AFTER:
-            user.locked_until = now + SLOW_DOWN
+    return CredentialCheck(user.id, matches=matches and not user.disabled, new_hash=new_hash)
+
+
+def sign_in(*, session: Session, check: CredentialCheck, now: datetime) -> SignIn:
+    """Record a credential check: start a session, or count the failure. After a few failures
+    in a row the account pauses, after more it locks; a lock that has run out starts the count
+    again, and an admin can lift one (`set_disabled(disabled=False)`)."""
+    if check.user_id is None:
+        return SignIn(None, None, WRONG_DETAILS)
+    user = repository.get_user(session, check.user_id, for_update=True)
+    if user is None:
+        return SignIn(None, None, WRONG_DETAILS)
+    if not check.matches or _locked(user, now) or user.disabled:
+        if not _locked(user, now) and user.failed_sign_ins >= LOCK_AFTER:
+            user.failed_sign_ins = 0  # the lock ran out: a fresh start
+        if not _locked(user, now):  # attempts while locked neither count nor extend it
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins >= LOCK_AFTER:
+                user.locked_until = now + LOCK
+            elif user.failed_sign_ins >= SLOW_DOWN_AFTER:
+                user.locked_until = now + SLOW_DOWN
         session.add(user)
         session.flush()
         return SignIn(None, None, WRONG_DETAILS)
     user.failed_sign_ins, user.locked_until = 0, None
-    if new_hash:
-        user.password_hash = new_hash
+    if check.new_hash:
+        user.password_hash = check.new_hash
     token = secrets.token_urlsafe(32)
     assert user.id is not None
     session.add_all(

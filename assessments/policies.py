@@ -130,6 +130,8 @@ class PolicyListing:
 def list_policies(*, session: Session, actor: Actor) -> list[PolicyListing]:
     """The policies the actor sees, by reference, with their schools."""
     trust_id = trust_of(actor)
+    if not actor.sees(trust_id, None):  # someone left with no role sees nothing at all
+        return []
     schools = {school.id: school for school in repository.list_schools(session, trust_id)}
     return [
         PolicyListing(policy, schools.get(policy.school_id) if policy.school_id else None)

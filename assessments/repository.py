@@ -198,8 +198,8 @@ def trust_by_name(session: Session, name: str) -> Trust | None:
     return session.exec(select(Trust).where(Trust.name == name)).first()
 
 
-def get_user(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
+def get_user(session: Session, user_id: int, *, for_update: bool = False) -> User | None:
+    return session.get(User, user_id, with_for_update=for_update, populate_existing=for_update)
 
 
 def user_by_email(session: Session, email: str, *, for_update: bool = False) -> User | None:

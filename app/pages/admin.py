@@ -9,7 +9,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.deps import ActorDep, FormDep, SessionDep
+from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.web import error_list, redirect, render
 from assessments import people, policies
 from assessments.actors import Actor, Grant, Role, require_trust_admin
@@ -165,14 +165,14 @@ def _user_page(
 
 
 @router.get("/users/{user_id}")
-def user(request: Request, user_id: int, session: SessionDep, actor: ActorDep) -> Response:
+def user(request: Request, user_id: Id, session: SessionDep, actor: ActorDep) -> Response:
     """A person: their roles, and whether they can sign in."""
     return _user_page(request, session, actor, user_id)
 
 
 @router.post("/users/{user_id}/roles")
 def set_roles(
-    request: Request, user_id: int, form: FormDep, session: SessionDep, actor: ActorDep
+    request: Request, user_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Replace the person's roles; they are signed out so the new roles apply at once."""
     try:
@@ -193,7 +193,7 @@ def set_roles(
 
 @router.post("/users/{user_id}/access")
 def set_access(
-    request: Request, user_id: int, form: FormDep, session: SessionDep, actor: ActorDep
+    request: Request, user_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Disable the person (their sessions end at once), or let them sign in again."""
     disabled = form.get("disabled") == "true"

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from app.deps import ActorDep, FormDep, SessionDep, SettingsDep
+from app.deps import ActorDep, FormDep, Id, SessionDep, SettingsDep
 from app.web import error_list, form_errors, redirect, render
 from assessments import policies, service
 from assessments.actors import Role
@@ -87,7 +87,7 @@ def create_policy(
 
 @router.get("/policies/{policy_id}")
 def show_policy(
-    request: Request, policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    request: Request, policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> Response:
     """A policy, its details and its assessment versions."""
     view = policies.view_policy(
@@ -98,7 +98,7 @@ def show_policy(
 
 @router.post("/policies/{policy_id}/assessment")
 def start_assessment(
-    request: Request, policy_id: int, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    request: Request, policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> Response:
     """Start the policy's impact assessment and open its first section."""
     version = service.start_assessment(

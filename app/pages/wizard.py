@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.deps import ActorDep, FormDep, SessionDep
+from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.web import error_list, redirect, render
 from assessments import service
 from assessments.errors import NotFound, StaleVersion, ValidationFailed
@@ -148,7 +148,7 @@ def _section_page(
 
 @router.get("")
 def open_assessment(
-    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+    request: Request, version_id: Id, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Go to the first step still to do: a section with unanswered required questions, the
     workload if no estimate is in yet, or else the summary."""
@@ -159,7 +159,7 @@ def open_assessment(
 
 @router.get("/sections/{section_id}")
 def show_section(
-    request: Request, version_id: int, section_id: str, session: SessionDep, actor: ActorDep
+    request: Request, version_id: Id, section_id: str, session: SessionDep, actor: ActorDep
 ) -> Response:
     """One section of the rubric, with the answers given so far."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
@@ -169,7 +169,7 @@ def show_section(
 @router.post("/sections/{section_id}")
 def save_section(
     request: Request,
-    version_id: int,
+    version_id: Id,
     section_id: str,
     form: FormDep,
     session: SessionDep,
@@ -195,7 +195,7 @@ def save_section(
 @router.post("/answers/{question_id}")
 def autosave_answer(
     request: Request,
-    version_id: int,
+    version_id: Id,
     question_id: str,
     form: FormDep,
     session: SessionDep,
@@ -265,7 +265,7 @@ def _workload_page(
 
 @router.get("/workload")
 def show_workload(
-    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+    request: Request, version_id: Id, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Hours the policy adds or removes for each staff group."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
@@ -299,7 +299,7 @@ def _workload_message(part: str, label: str) -> str:
 
 @router.post("/workload")
 def save_workload(
-    request: Request, version_id: int, form: FormDep, session: SessionDep, actor: ActorDep
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Save every staff group's estimate; a row left empty clears that group's estimate.
 
@@ -348,7 +348,7 @@ def save_workload(
 
 @router.get("/summary")
 def show_summary(
-    request: Request, version_id: int, session: SessionDep, actor: ActorDep
+    request: Request, version_id: Id, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Scores by section, the overall rating, workload hours and what needs mitigation."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)

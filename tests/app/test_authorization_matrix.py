@@ -296,3 +296,20 @@ def test_an_htmx_fragment_asked_for_on_its_own_reveals_no_more_than_its_page(
         )
         assert response.status_code == 404, (role, response.text[:300])
         assert world.policy.title not in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/policies/99999999999999999999", 404),
+        ("/assessments/99999999999999999999/summary", 404),
+        ("/admin/users/99999999999999999999", 404),
+        ("/admin/users/0", 404),
+        ("/api/v1/policies/99999999999999999999", 422),
+        ("/api/v1/assessment-versions/-1", 422),
+    ],
+)
+def test_an_id_out_of_range_is_not_found_rather_than_an_error(
+    client: TestClient, url: str, status: int
+) -> None:
+    assert client.get(url).status_code == status

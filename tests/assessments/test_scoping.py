@@ -131,3 +131,11 @@ def test_another_trust_finds_nothing_of_ours(session: Session) -> None:
         session=session, actor=outsider, data=policy_data(policy.reference)
     )
     assert own.trust_id == other.id
+
+
+def test_someone_left_with_no_role_sees_no_policy(session: Session) -> None:
+    policies.create_policy(session=session, actor=AUTHOR, data=policy_data("T-9"))  # trust-wide
+    no_roles = actor()
+
+    assert policies.list_policies(session=session, actor=no_roles) == []
+    assert policies.list_schools(session=session, actor=no_roles) == []
