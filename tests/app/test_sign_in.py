@@ -6,9 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.cookies import Morsel, SimpleCookie
 
-import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,12 +16,9 @@ from sqlmodel import Session
 from app.main import create_app
 from app.settings import DEVELOPMENT_SECRET, Environment, Settings
 from assessments import people, repository
-from assessments.actors import Grant, Role
 from assessments.models import User
-from tests.app.api_helpers import API
 from tests.app.pages import (
     CSRF_COOKIE,
-    Element,
     csrf_cookie,
     error_for,
     error_summary,
@@ -34,71 +29,21 @@ from tests.app.pages import (
     the_form,
     title,
 )
+from tests.app.sign_in_helpers import (
+    SESSION_COOKIE,
+    WRONG_PASSWORD,
+    cookies_set_by,
+    pause_is_over,
+    sign_in,
+    sign_in_form,
+    signed_in_as,
+)
 from tests.factories import (
     AUTHOR,
     AUTHOR_EMAIL,
     AUTHOR_PASSWORD,
-    LOCAL_TRUST_ID,
     make_policy,
-    start_session,
 )
-
-SESSION_COOKIE = "wia_session"  # the name outside production
-WRONG_PASSWORD = "harbour-kettle-violet-19"
-MINUTE = timedelta(minutes=1)
-
-
-def sign_in_form(client: TestClient, next_page: str = "/") -> Element:
-    response = client.get("/sign-in", params={"next": next_page})
-    assert response.status_code == 200
-    return page(response)
-
-
-def sign_in(
-    client: TestClient, email: str = AUTHOR_EMAIL, password: str = AUTHOR_PASSWORD
-) -> httpx2.Response:
-    """Open the sign-in page, fill in its form and send it, as a person would."""
-    doc = sign_in_form(client)
-    return submit(client, doc, "/sign-in", {"email": email, "password": password})
-
-
-def signed_in_as(client: TestClient) -> str | None:
-    """The name in the page header, or None when the browser is sent to sign in instead."""
-    response = client.get("/")
-    if response.status_code == 303:
-        assert response.headers["location"] == "/sign-in?next=/"
-        return None
-    assert response.status_code == 200
-    return page(response).find(cls="app-header__user").text
-
-
-def cookies_set_by(response: httpx2.Response) -> dict[str, Morsel[str]]:
-    """The cookies a response sets, with their attributes."""
-    jar = SimpleCookie()
-    for header in response.headers.get_list("set-cookie"):
-        jar.load(header)
-    return dict(jar)
-
-
-def time_passes(session: Session, token: str, by: timedelta) -> None:
-    """Move a session's sign-in and last use `by` into the past, as if that much time passed."""
-    session.expire_all()
-    row = repository.web_session(session, people.digest(token))
-    assert row is not None
-    row.created_at, row.last_seen_at = row.created_at - by, row.last_seen_at - by
-    session.add(row)
-    session.commit()
-
-
-def pause_is_over(session: Session) -> None:
-    """As if the account's pause or lock had run out."""
-    session.expire_all()
-    user = session.get(User, AUTHOR.user_id)
-    assert user is not None and user.locked_until is not None
-    user.locked_until = datetime.now(UTC) - timedelta(seconds=1)
-    session.add(user)
-    session.commit()
-
 
 # Not signed in ---------------------------------------------------------------------------------
 
@@ -270,97 +215,6 @@ def test_repeated_wrong_passwords_pause_and_then_lock_the_account(
     pause_is_over(session)
     assert sign_in(anonymous_client).status_code == 303
     assert signed_in_as(anonymous_client) == AUTHOR.name
-
-
-# Signing out, and sessions that end ------------------------------------------------------------
-
-
-def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(
-    client: TestClient, session: Session
-) -> None:
-    copied = client.cookies[SESSION_COOKIE]
-    before = csrf_cookie(client)
-
-    response = post_form(client, "/sign-out", {})
-
-    assert (response.status_code, response.headers["location"]) == (303, "/sign-in")
-    removed = cookies_set_by(response)[SESSION_COOKIE]
-    assert (removed.value, removed["max-age"], removed["path"]) == ("", "0", "/")
-    assert client.cookies[CSRF_COOKIE] != before
-    session.expire_all()
-    assert repository.web_session(session, people.digest(copied)) is None
-    client.cookies.clear()  # (the jar keeps the fixture's host-less cookie: replay it cleanly)
-    client.cookies.set(SESSION_COOKIE, copied)
-    assert signed_in_as(client) is None
-    assert client.get(f"{API}/policies").status_code == 401
-
-
-@pytest.mark.parametrize("token", [None, "forged.token"])
-def test_signing_out_needs_the_csrf_token(client: TestClient, token: str | None) -> None:
-    csrf_cookie(client)  # the browser has its token, but the form does not carry it
-
-    response = client.post("/sign-out", data={"csrf_token": token} if token else {})
-
-    assert response.status_code == 403
-    assert signed_in_as(client) == AUTHOR.name
-
-
-@pytest.mark.parametrize("change", ["disable them", "change their roles"])
-def test_disabling_someone_or_changing_their_roles_signs_them_out_at_once(
-    anonymous_client: TestClient, session: Session, change: str
-) -> None:
-    sam = people.create_user(
-        session=session,
-        actor=AUTHOR,
-        trust_id=LOCAL_TRUST_ID,
-        email="sam.second@local-trust.example",
-        name="Sam Second",
-        password="ladder orchard quietly 47",
-        grants={Grant(Role.AUTHOR)},
-    )
-    assert sam.id is not None
-    cookie = start_session(session, people.actor_of(session, sam))
-    anonymous_client.cookies.set(SESSION_COOKIE, cookie)
-    assert signed_in_as(anonymous_client) == "Sam Second"
-
-    if change == "disable them":
-        people.set_disabled(session=session, actor=AUTHOR, user_id=sam.id, disabled=True)
-    else:
-        people.set_grants(
-            session=session, actor=AUTHOR, user_id=sam.id, grants={Grant(Role.AUDITOR)}
-        )
-    session.commit()
-
-    assert signed_in_as(anonymous_client) is None
-
-
-@pytest.mark.parametrize("idle_too_long", [False, True])
-def test_a_session_left_idle_too_long_ends(
-    client: TestClient, session: Session, settings: Settings, idle_too_long: bool
-) -> None:
-    idle_for = timedelta(minutes=settings.session_idle_minutes + (1 if idle_too_long else -1))
-
-    time_passes(session, client.cookies[SESSION_COOKIE], idle_for)
-
-    assert signed_in_as(client) == (None if idle_too_long else AUTHOR.name)
-
-
-def test_using_the_service_keeps_a_session_alive_until_its_absolute_limit(
-    client: TestClient, session: Session, settings: Settings
-) -> None:
-    token = client.cookies[SESSION_COOKIE]
-    nearly_idle = timedelta(minutes=settings.session_idle_minutes) - MINUTE
-    absolute_limit = timedelta(hours=settings.session_absolute_hours)
-
-    # Each request restarts the idle clock, so steps just short of it never sign anyone out...
-    elapsed = timedelta(0)
-    while elapsed + nearly_idle < absolute_limit:
-        time_passes(session, token, nearly_idle)
-        elapsed += nearly_idle
-        assert signed_in_as(client) == AUTHOR.name, elapsed
-    # ...until the session is older than the absolute limit, however active it is.
-    time_passes(session, token, nearly_idle)
-    assert signed_in_as(client) is None
 
 
 # Production, and the logs ----------------------------------------------------------------------
