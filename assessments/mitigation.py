@@ -12,6 +12,7 @@ from assessments import audit, repository
 from assessments.actors import Actor
 from assessments.errors import NotFound, ValidationFailed
 from assessments.models import ActionStatus, MitigatingAction, utcnow
+from assessments.results import refresh
 from assessments.rubric import Rubric
 from assessments.service import check_revision, editable_version
 
@@ -75,6 +76,7 @@ def add_action(
         session, actor, entity="mitigating_action", entity_id=action.id, action="added",
         details={"version_id": version_id, **audit.changes({}, _fields(action))},
     )  # fmt: skip
+    refresh(session, version)
     return action
 
 
@@ -107,6 +109,7 @@ def update_action(
         session, actor, entity="mitigating_action", entity_id=action_id, action="changed",
         details={"version_id": version_id, **diff},
     )  # fmt: skip
+    refresh(session, version)
     return action
 
 
@@ -119,7 +122,7 @@ def remove_action(
     expected_revision: int | None,
 ) -> None:
     """Remove an action from a draft."""
-    editable_version(session, actor, version_id)
+    version = editable_version(session, actor, version_id)
     action = _action_of(session, version_id, action_id)
     check_revision(action.revision, expected_revision)
     details = {"version_id": version_id, **audit.changes(_fields(action), {})}
@@ -129,6 +132,7 @@ def remove_action(
         session, actor, entity="mitigating_action", entity_id=action_id, action="removed",
         details=details,
     )  # fmt: skip
+    refresh(session, version)
 
 
 def save_justification(

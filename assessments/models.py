@@ -166,6 +166,12 @@ class AssessmentVersion(SQLModel, table=True):
     decided_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     decision_reason: str = Field(default="", sa_type=sa.Text)  # why it was returned
     review_due: date | None = None  # set on approval, from the policy's review cycle
+    # Results as last computed (after every edit), so the register need not rescore versions.
+    overall_score: Decimal | None = Field(default=None, sa_type=sa.Numeric(4, 1))
+    rating: str | None = Field(default=None, max_length=40)  # a rating band's id
+    rating_after: str | None = Field(default=None, max_length=40)  # once actions are done
+    net_hours_per_year: Decimal = Field(default=Decimal(0), sa_type=sa.Numeric(12, 1))
+    open_actions: int = 0  # planned or in progress
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -16,7 +16,6 @@ from assessments.answers import normalise_answer
 from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
 from assessments.models import (
     HUNDREDTH,
-    ActionStatus,
     Answer,
     Assessment,
     AssessmentVersion,
@@ -26,13 +25,10 @@ from assessments.models import (
     WorkloadEstimate,
     utcnow,
 )
+from assessments.results import refresh, results_of
 from assessments.rubric import Rubric
-from assessments.schemas import (
-    AnswerSave,
-    WorkloadEstimateClear,
-    WorkloadEstimateSave,
-)
-from assessments.scoring import Results, WorkloadInput, compute_results
+from assessments.schemas import AnswerSave, WorkloadEstimateClear, WorkloadEstimateSave
+from assessments.scoring import Results
 
 
 def start_assessment(
@@ -136,6 +132,7 @@ def save_answer(
         version.updated_at = utcnow()
         session.flush()
         _audit_answer(session, actor, version_id, question_id, before, {})
+        refresh(session, version)
         return None
     if row is None:
         row = Answer(
@@ -154,6 +151,7 @@ def save_answer(
     _audit_answer(
         session, actor, version_id, question_id, before, {"value": value, "comment": data.comment}
     )
+    refresh(session, version)
     return row
 
 
@@ -216,6 +214,7 @@ def save_workload_estimate(
     session.add_all([row, version])
     session.flush()
     _audit_estimate(session, actor, version_id, staff_group, before, _estimate_fields(row))
+    refresh(session, version)
     return row
 
 
@@ -270,10 +269,7 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
     answers = repository.answers_of_version(session, version_id)
     estimates = repository.estimates_of_version(session, version_id)
     actions = repository.actions_of_version(session, version_id)
-    values = {qid: a.value for qid, a in answers.items()}
-    workload = [
-        WorkloadInput(e.staff_group, e.hours_per_term, e.staff_count) for e in estimates.values()
-    ]
+    results = results_of(rubric, answers, estimates, actions)
     return AssessmentView(
         version=version,
         policy=policy,
@@ -281,21 +277,9 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
         answers=answers,
         estimates=estimates,
         actions=actions,
-        results=compute_results(rubric, values, workload),
-        results_after=compute_results(rubric, values, workload, residual_impacts(actions)),
+        results=results.before,
+        results_after=results.after,
     )
-
-
-def residual_impacts(actions: list[MitigatingAction]) -> dict[str, int]:
-    """question id → the lowest impact its live (not dropped) actions are expected to leave."""
-    residual: dict[str, int] = {}
-    for action in actions:
-        if action.status is not ActionStatus.DROPPED:
-            for qid in action.question_ids:
-                residual[qid] = min(
-                    residual.get(qid, action.residual_impact), action.residual_impact
-                )
-    return residual
 
 
 def save_answers(
@@ -379,3 +363,4 @@ def clear_workload_estimate(
     session.add(version)
     session.flush()
     _audit_estimate(session, actor, version_id, staff_group, before, {})
+    refresh(session, version)

@@ -28,6 +28,7 @@ from assessments.models import (
     WorkloadEstimate,
     utcnow,
 )
+from assessments.results import refresh
 from assessments.service import AssessmentView, check_revision, view_assessment
 
 MAX_REASON = 2000
@@ -217,6 +218,7 @@ def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVers
     session.flush()
     assert draft.id is not None and approved.id is not None
     _copy_content(session, approved.id, draft.id)
+    refresh(session, draft)
     audit.record(
         session, actor, entity="assessment_version", entity_id=draft.id, action="revised",
         details={"from_version": approved.number, "number": draft.number},

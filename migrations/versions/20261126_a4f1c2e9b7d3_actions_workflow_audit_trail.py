@@ -41,6 +41,15 @@ def upgrade() -> None:
             sa.Column("decision_reason", sa.Text(), nullable=False, server_default="")
         )
         batch_op.add_column(sa.Column("review_due", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("overall_score", sa.Numeric(4, 1), nullable=True))
+        batch_op.add_column(sa.Column("rating", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("rating_after", sa.String(length=40), nullable=True))
+        batch_op.add_column(
+            sa.Column("net_hours_per_year", sa.Numeric(12, 1), nullable=False, server_default="0")
+        )
+        batch_op.add_column(
+            sa.Column("open_actions", sa.Integer(), nullable=False, server_default="0")
+        )
         batch_op.create_foreign_key(
             "fk_assessment_version_author_user_id", "user_account", ["author_user_id"], ["id"]
         )
@@ -54,6 +63,8 @@ def upgrade() -> None:
         batch_op.alter_column("revision", server_default=None)
         batch_op.alter_column("decided_by", server_default=None)
         batch_op.alter_column("decision_reason", server_default=None)
+        batch_op.alter_column("net_hours_per_year", server_default=None)
+        batch_op.alter_column("open_actions", server_default=None)
     with op.batch_alter_table("answer") as batch_op:
         batch_op.add_column(
             sa.Column("justification", sa.Text(), nullable=False, server_default="")
@@ -118,6 +129,7 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_assessment_version_decided_by_user_id", type_="foreignkey")
         batch_op.drop_constraint("fk_assessment_version_author_user_id", type_="foreignkey")
         for column in (
+            "open_actions", "net_hours_per_year", "rating_after", "rating", "overall_score",
             "review_due", "decision_reason", "decided_by_user_id", "decided_by", "decided_at",
             "submitted_at", "revision", "author_user_id",
         ):  # fmt: skip
