@@ -9,7 +9,7 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import api, errors, health, pages
+from app import api, api_workflow, errors, health, pages
 from app.logs import log_request
 from app.security import security_middleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -48,5 +48,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(api_workflow.router)
     app.include_router(pages.router)
     return app

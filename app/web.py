@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -58,7 +59,18 @@ def current_actor(request: Request) -> Actor | None:
     return actor
 
 
+def sort_query(params: Mapping[str, str], key: str, order: str) -> str:
+    """The register's query string, sorted by `key` (back to the first page)."""
+    return urlencode({**params, "sort": key, "order": order, "page": "1"})
+
+
+def page_query(params: Mapping[str, str], page: int) -> str:
+    return urlencode({**params, "page": str(page)})
+
+
 _environment.filters["plain_number"] = plain_number
+_environment.globals["sort_query"] = sort_query
+_environment.globals["page_query"] = page_query
 _environment.globals["current_actor"] = current_actor
 _environment.globals["Role"] = Role
 templates = Jinja2Blocks(env=_environment)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from assessments.actors import Actor
+from assessments.actors import Actor, Role, require, trust_of
 from assessments.models import AuditEvent, AuditHead, utcnow
 
 GENESIS = "0" * 64
@@ -132,8 +132,19 @@ def verify(session: Session) -> Verification:
         if problem:
             return Verification(count, head.hash, min(event.seq, expected_seq), problem)
         expected_seq, prev_hash = event.seq + 1, event.hash
-    if (head.seq, head.hash) != (expected_seq - 1, prev_hash):
-        return Verification(
-            count, head.hash, expected_seq, "the chain ends before its recorded head (cut off)"
-        )
+    last_seq = expected_seq - 1
+    if last_seq > head.seq:
+        problem = "it was added behind the chain's head (which was not moved on)"
+        return Verification(count, head.hash, head.seq + 1, problem)
+    if (head.seq, head.hash) != (last_seq, prev_hash):
+        problem = "the chain ends before its recorded head (cut off)"
+        return Verification(count, head.hash, expected_seq, problem)
     return Verification(count, head.hash, None, None)
+
+
+def check(*, session: Session, actor: Actor) -> Verification:
+    """Verify the chain, for a trust-wide auditor or admin."""
+    trust_id = trust_of(actor)
+    if not (actor.holds(Role.AUDITOR, None) or actor.holds(Role.ADMIN, None)):
+        require(actor, Role.AUDITOR, trust_id=trust_id, school_id=None, what="audit trail")
+    return verify(session)

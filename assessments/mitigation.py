@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session
 
 from assessments import audit, repository
-from assessments.actors import Actor
-from assessments.errors import NotFound, ValidationFailed
+from assessments.actors import Actor, Role, require
+from assessments.errors import InvalidTransition, NotFound, ValidationFailed
 from assessments.models import ActionStatus, MitigatingAction, utcnow
 from assessments.results import refresh
 from assessments.rubric import Rubric
-from assessments.service import check_revision, editable_version
+from assessments.service import AssessmentView, check_revision, editable_version, view_assessment
 
 MAX_JUSTIFICATION = 2000
 
@@ -166,3 +166,18 @@ def save_justification(
         session, actor, entity="answer", entity_id=row.id, action="justified",
         details={"version_id": version_id, "question_id": question_id, **diff},
     )  # fmt: skip
+
+
+def view_for_editing(*, session: Session, actor: Actor, version_id: int) -> AssessmentView:
+    """A draft as its authors see it to add or change its actions (refused to anyone else,
+    and for a version that is no longer a draft)."""
+    view = view_assessment(session=session, actor=actor, version_id=version_id)
+    policy = view.policy
+    require(actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id,
+            what=f"assessment version {version_id}")  # fmt: skip
+    if not view.version.editable:
+        version = view.version
+        raise InvalidTransition(
+            f"Version {version.number} is {version.status.value} and can no longer be changed"
+        )
+    return view

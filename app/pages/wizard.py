@@ -61,7 +61,7 @@ def _steps(view: AssessmentView, current: str) -> list[Step]:
     return steps
 
 
-def _page_context(view: AssessmentView, current: str) -> dict[str, Any]:
+def page_context(view: AssessmentView, current: str) -> dict[str, Any]:
     steps = _steps(view, current)
     index = next(i for i, step in enumerate(steps) if step.current)
     return {
@@ -132,7 +132,7 @@ def _section_page(
 ) -> Response:
     errors = errors or {}
     context = {
-        **_page_context(view, section.id),
+        **page_context(view, section.id),
         "title": section.title,
         "section": section,
         "errors": errors,
@@ -253,7 +253,7 @@ def _workload_page(
         request,
         "assessments/workload.html",
         {
-            **_page_context(view, WORKLOAD_STEP),
+            **page_context(view, WORKLOAD_STEP),
             "title": view.rubric.workload.title,
             "errors": errors,
             "error_list": error_list(errors),
@@ -344,23 +344,3 @@ def save_workload(
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
         return _workload_page(request, view, errors=errors, submitted=submitted, status_code=422)
     return redirect(request, f"/assessments/{version_id}/summary")
-
-
-@router.get("/summary")
-def show_summary(
-    request: Request, version_id: Id, session: SessionDep, actor: ActorDep
-) -> Response:
-    """Scores by section, the overall rating, workload hours and what needs mitigation."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-    questions = {q.id: q for q in view.rubric.questions()}
-    return render(
-        request,
-        "assessments/summary.html",
-        {
-            **_page_context(view, SUMMARY_STEP),
-            "title": f"Summary: {view.policy.title}",
-            "results": view.results,
-            "questions": questions,
-            "section_of": {q.id: s.id for s in view.rubric.sections for q in s.questions},
-        },
-    )

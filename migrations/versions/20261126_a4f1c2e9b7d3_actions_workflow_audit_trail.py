@@ -201,6 +201,20 @@ def _create_postgresql_triggers() -> None:
             f"CREATE TRIGGER {table}_frozen BEFORE INSERT OR UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION version_content_frozen()"
         )
+    # TRUNCATE fires no row trigger: refuse it outright once any version is approved.
+    op.execute(f"""
+        CREATE FUNCTION frozen_truncate_refused() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM assessment_version WHERE status IN {FROZEN}) THEN
+            RAISE EXCEPTION '{REFUSAL}' USING ERRCODE = 'integrity_constraint_violation';
+          END IF;
+          RETURN NULL;
+        END $$""")  # noqa: S608 - constants only
+    for table in ("assessment_version", *CHILDREN):
+        op.execute(
+            f"CREATE TRIGGER {table}_frozen_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION frozen_truncate_refused()"
+        )
 
 
 def _drop_triggers() -> None:
@@ -214,5 +228,8 @@ def _drop_triggers() -> None:
     op.execute("DROP TRIGGER assessment_version_frozen ON assessment_version")
     for table in CHILDREN:
         op.execute(f"DROP TRIGGER {table}_frozen ON {table}")
+    for table in ("assessment_version", *CHILDREN):
+        op.execute(f"DROP TRIGGER {table}_frozen_truncate ON {table}")
+    op.execute("DROP FUNCTION frozen_truncate_refused()")
     op.execute("DROP FUNCTION assessment_version_frozen()")
     op.execute("DROP FUNCTION version_content_frozen()")

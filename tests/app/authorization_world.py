@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from assessments import people, service
+from assessments import mitigation, people, service
 from assessments.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, Policy, RoleGrant, School, User
 from assessments.schemas import WorkloadEstimateSave
@@ -41,6 +41,7 @@ class World:
     draft: AssessmentVersion
     actors: dict[str, Actor]  # role → actor (no "anonymous")
     authors_token_id: int  # one of the author's API tokens
+    action_id: int  # a mitigating action of the draft
     tokens: dict[str, str]  # role → an API token secret of theirs
 
     @property
@@ -74,6 +75,14 @@ def make_world(session: Session) -> World:
         staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal(1), staff_count=10),
     )
+    action = mitigation.add_action(
+        session=session, actor=AUTHOR, version_id=draft.id,
+        data=mitigation.ActionSave(
+            description="Stop the weekly report", question_ids=["what-is-stopped"],
+            owner="Deputy Head", residual_impact=1,
+        ),
+    )  # fmt: skip
+    assert action.id is not None
     other_trust = people.create_trust(session=session, name="Another Trust")
     assert other_trust.id is not None
     actors = {
@@ -100,5 +109,6 @@ def make_world(session: Session) -> World:
         draft=draft,
         actors=actors,
         authors_token_id=authors_tokens[0].id,
+        action_id=action.id,
         tokens=tokens,
     )

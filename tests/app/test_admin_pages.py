@@ -37,8 +37,17 @@ from tests.factories import (
 PASSWORD = "ladder orchard quietly 47"
 SESSION_COOKIE = "wia_session"  # the name outside production, where cookies are not Secure
 OTHER_TRUST = "Hillside trust"
-EVERYONES_LINKS = [("API tokens", "/account/tokens"), ("Sign out", "/sign-out")]
-ADMIN_LINKS = [("People", "/admin/users"), ("Schools", "/admin/schools"), *EVERYONES_LINKS]
+EVERYONES_LINKS = [
+    ("Register", "/register"),
+    ("API tokens", "/account/tokens"),
+    ("Sign out", "/sign-out"),
+]
+ADMIN_LINKS = [
+    EVERYONES_LINKS[0],
+    ("People", "/admin/users"),
+    ("Schools", "/admin/schools"),
+    *EVERYONES_LINKS[1:],
+]
 
 
 @pytest.fixture

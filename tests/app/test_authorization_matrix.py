@@ -47,6 +47,11 @@ def drafted_by_north_authors(status: int) -> Expected:
     return {**seen_in_scope(403), "author": status}
 
 
+def decided_by_approvers(status: int) -> Expected:
+    """Deciding on a North version: approvers there (the state may still refuse)."""
+    return {**seen_in_scope(403), "approver": status}
+
+
 def admins(status: int, *, other_trusts_admin: int) -> Expected:
     return {**signed_in(403), "admin": status, "another trust": other_trusts_admin}
 
@@ -78,6 +83,14 @@ POLICY_FORM = {
     "review_cycle_months": "12",
     "status": "new",
 }
+ACTION_FORM = {
+    "description": "Cancel the extra meeting",
+    "question_ids": "what-is-stopped",
+    "owner": "Head",
+    "status": "planned",
+    "residual_impact": "1",
+}
+ACTION_JSON = {**ACTION_FORM, "question_ids": ["what-is-stopped"], "residual_impact": 1}
 DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
 
@@ -130,6 +143,58 @@ MATRIX: dict[tuple[str, str], Call] = {
         {"hours-teachers": "2", "staff-teachers": "12", "revision-teachers": "1"},
     ),
     ("GET", "/assessments/{version_id}/summary"): Call(DRAFT + "/summary", seen_in_scope()),
+    # Mitigation and the workflow (the draft is not complete, has one action, and is not
+    # submitted: what the state refuses is 409 or 422 for the people who may try)
+    ("GET", "/assessments/{version_id}/actions/new"): Call(
+        DRAFT + "/actions/new", drafted_by_north_authors(200)
+    ),
+    ("POST", "/assessments/{version_id}/actions"): Call(
+        DRAFT + "/actions", drafted_by_north_authors(303), ACTION_FORM
+    ),
+    ("GET", "/assessments/{version_id}/actions/{action_id}"): Call(
+        DRAFT + "/actions/{action}", drafted_by_north_authors(200)
+    ),
+    ("POST", "/assessments/{version_id}/actions/{action_id}"): Call(
+        DRAFT + "/actions/{action}", drafted_by_north_authors(303), ACTION_FORM
+    ),
+    ("POST", "/assessments/{version_id}/actions/{action_id}/remove"): Call(
+        DRAFT + "/actions/{action}/remove", drafted_by_north_authors(303)
+    ),
+    ("POST", "/assessments/{version_id}/justifications/{question_id}"): Call(
+        DRAFT + "/justifications/what-is-stopped",
+        drafted_by_north_authors(422),  # an unanswered question cannot be justified
+        {"justification": "Nothing is added"},
+    ),
+    ("POST", "/assessments/{version_id}/submit"): Call(
+        DRAFT + "/submit",
+        drafted_by_north_authors(422),  # incomplete
+    ),
+    ("POST", "/assessments/{version_id}/reopen"): Call(
+        DRAFT + "/reopen",
+        drafted_by_north_authors(409),  # not returned
+    ),
+    ("POST", "/assessments/{version_id}/withdraw"): Call(
+        DRAFT + "/withdraw", drafted_by_north_authors(303)
+    ),
+    ("POST", "/assessments/{version_id}/revise"): Call(
+        DRAFT + "/revise",
+        drafted_by_north_authors(409),  # not approved
+    ),
+    ("GET", "/approvals"): Call("/approvals", signed_in(200)),
+    ("GET", "/assessments/{version_id}/review"): Call(DRAFT + "/review", seen_in_scope()),
+    ("POST", "/assessments/{version_id}/approve"): Call(
+        DRAFT + "/approve",
+        decided_by_approvers(409),  # not submitted
+    ),
+    ("POST", "/assessments/{version_id}/return"): Call(
+        DRAFT + "/return", decided_by_approvers(409), {"reason": "Needs more detail"}
+    ),
+    # The register and the audit trail
+    ("GET", "/register"): Call("/register", signed_in(200)),
+    ("GET", "/register.csv"): Call("/register.csv", signed_in(200)),
+    ("GET", "/audit"): Call(
+        "/audit", {**signed_in(403), "auditor": 200, "admin": 200, "another trust": 200}
+    ),
     # The trust admin's pages
     ("GET", "/admin/users"): Call("/admin/users", admins(200, other_trusts_admin=200)),
     ("GET", "/admin/users/new"): Call("/admin/users/new", admins(200, other_trusts_admin=200)),
@@ -192,6 +257,36 @@ MATRIX: dict[tuple[str, str], Call] = {
         API_DRAFT + "/results", seen_in_scope()
     ),
 }
+MATRIX |= {
+    ("POST", "/api/v1/assessment-versions/{version_id}/actions"): Call(
+        API_DRAFT + "/actions", drafted_by_north_authors(201), json=ACTION_JSON
+    ),
+    ("PUT", "/api/v1/assessment-versions/{version_id}/actions/{action_id}"): Call(
+        API_DRAFT + "/actions/{action}", drafted_by_north_authors(200), json=ACTION_JSON
+    ),
+    ("DELETE", "/api/v1/assessment-versions/{version_id}/actions/{action_id}"): Call(
+        API_DRAFT + "/actions/{action}", drafted_by_north_authors(204)
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/submit"): Call(
+        API_DRAFT + "/submit", drafted_by_north_authors(422), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/approve"): Call(
+        API_DRAFT + "/approve", decided_by_approvers(409), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/return"): Call(
+        API_DRAFT + "/return", decided_by_approvers(409), json={"reason": "More detail"}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/reopen"): Call(
+        API_DRAFT + "/reopen", drafted_by_north_authors(409), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/withdraw"): Call(
+        API_DRAFT + "/withdraw", drafted_by_north_authors(200), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/revise"): Call(
+        API_DRAFT + "/revise", drafted_by_north_authors(409)
+    ),
+    ("GET", "/api/v1/register"): Call("/api/v1/register", signed_in(200)),
+}
 CASES = [(route, role) for route in MATRIX for role in ROLES]
 
 
@@ -219,6 +314,7 @@ def fill(text: str, world: World) -> str:
         draft=world.draft.id,
         token=world.authors_token_id,
         author_user=world.author_user_id,
+        action=world.action_id,
     )
 
 

@@ -44,7 +44,9 @@ def send(client: TestClient, route: tuple[str, str], world: World, token: str) -
         body = {
             k: fill(v, world) if isinstance(v, str) else v for k, v in (call.json or {}).items()
         }
-        return client.request(method, url, json=body if call.json else None, headers=headers)
+        return client.request(
+            method, url, json=body if call.json is not None else None, headers=headers
+        )
     form = {k: fill(v, world) for k, v in call.form.items()}
     return client.request(method, url, data={**form, **({"csrf_token": value} if value else {})})
 

@@ -289,4 +289,11 @@ def test_openapi_lists_every_api_path(client: TestClient) -> None:
         f"{API}/assessment-versions/{{version_id}}/answers/{{question_id}}": {"put"},
         f"{API}/assessment-versions/{{version_id}}/workload/{{staff_group}}": {"put", "delete"},
         f"{API}/assessment-versions/{{version_id}}/results": {"get"},
+        f"{API}/assessment-versions/{{version_id}}/actions": {"post"},
+        f"{API}/assessment-versions/{{version_id}}/actions/{{action_id}}": {"put", "delete"},
+        **{
+            f"{API}/assessment-versions/{{version_id}}/{step}": {"post"}
+            for step in ("submit", "approve", "return", "reopen", "withdraw", "revise")
+        },
+        f"{API}/register": {"get"},
     }

@@ -1,0 +1,342 @@
+"""The summary of a version and the workflow around it: mitigation (actions and
+justifications), submitting, the approvers' queue and review, and deciding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.deps import ActorDep, FormDep, Id, SessionDep
+from app.pages.wizard import SUMMARY_STEP, page_context
+from app.web import error_list, form_errors, redirect, render
+from assessments import mitigation, review, service, workflow
+from assessments.errors import NotFound, StaleVersion, ValidationFailed
+from assessments.mitigation import ActionSave
+from assessments.models import ActionStatus
+from assessments.service import AssessmentView
+
+router = APIRouter()
+BASE = "/assessments/{version_id}"
+ACTION_MESSAGES = {
+    "description": "Describe what will be done (3 to 2000 characters)",
+    "question_ids": "Choose the answer or answers the action deals with",
+    "owner": "Enter who will make sure it is done (2 to 120 characters)",
+    "due_date": "Enter the date it is due, like 2027-03-31",
+    "status": "Choose where the action stands",
+    "residual_impact": "Choose the impact you expect once it is done",
+}
+
+
+def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    questions = {q.id: q for q in view.rubric.questions()}
+    covering: dict[str, list[Any]] = {}
+    for action in view.actions:
+        for qid in action.question_ids:
+            covering.setdefault(qid, []).append(action)
+    return {
+        **page_context(view, SUMMARY_STEP),
+        "title": f"Summary: {view.policy.title}",
+        "results": view.results,
+        "results_after": view.results_after,
+        "questions": questions,
+        "section_of": {q.id: s.id for s in view.rubric.sections for q in s.questions},
+        "covering": covering,
+        "unmitigated": set(view.unmitigated()),
+        "changes": review.changes_since_approved(session=session, actor=actor, view=view),
+    }
+
+
+def _summary_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    version_id: int,
+    errors: dict[str, str] | None = None,
+    template: str = "assessments/summary.html",
+) -> Response:
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    errors = errors or {}
+    context = {
+        **_summary_context(view, session, actor),
+        "errors": errors,
+        "error_list": error_list(errors),
+    }
+    return render(request, template, context, status_code=422 if errors else 200)
+
+
+@router.get(BASE + "/summary")
+def show_summary(
+    request: Request, version_id: Id, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Scores by section, ratings before and after mitigation, workload hours, the actions,
+    and what the version's workflow allows next."""
+    return _summary_page(request, session, actor, version_id)
+
+
+def _revision(form: FormData) -> int | None:
+    text = str(form.get("revision", ""))
+    return int(text) if text.isdigit() else None
+
+
+@router.post(BASE + "/submit")
+def submit(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Send the draft to the approvers, or show what is still missing."""
+    try:
+        workflow.submit(
+            session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
+        )
+    except ValidationFailed as exc:
+        problems = exc.errors["submission"].split("; ")
+        return _summary_page(
+            request,
+            session,
+            actor,
+            version_id,
+            {f"submission-{i}": p for i, p in enumerate(problems)},
+        )
+    return redirect(request, f"/assessments/{version_id}/summary")
+
+
+@router.post(BASE + "/reopen")
+def reopen(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Make a returned version a draft again."""
+    workflow.reopen(
+        session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
+    )
+    return redirect(request, f"/assessments/{version_id}/summary")
+
+
+@router.post(BASE + "/withdraw")
+def withdraw(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Abandon the draft."""
+    workflow.withdraw(
+        session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
+    )
+    return redirect(request, f"/assessments/{version_id}/summary")
+
+
+@router.post(BASE + "/revise")
+def revise(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
+    """Start the next version, copied from this approved one."""
+    draft = workflow.revise(session=session, actor=actor, version_id=version_id)
+    return redirect(request, f"/assessments/{draft.id}/summary")
+
+
+@router.post(BASE + "/justifications/{question_id}")
+def justify(
+    request: Request,
+    version_id: Id,
+    question_id: str,
+    form: FormDep,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Response:
+    """Say why an answer at or above the threshold needs no action."""
+    try:
+        mitigation.save_justification(
+            session=session, actor=actor, version_id=version_id, question_id=question_id,
+            text=str(form.get("justification", "")), expected_revision=_revision(form),
+        )  # fmt: skip
+    except (ValidationFailed, StaleVersion) as exc:
+        message = (
+            exc.errors.get("justification", exc.message)
+            if isinstance(exc, ValidationFailed)
+            else exc.message
+        )
+        return _summary_page(
+            request, session, actor, version_id, {f"justification-{question_id}": message}
+        )
+    return redirect(request, f"/assessments/{version_id}/summary#flagged")
+
+
+# Mitigating actions -----------------------------------------------------------------------------
+
+
+def _action_values(form: FormData) -> dict[str, Any]:
+    return {
+        "description": str(form.get("description", "")),
+        "question_ids": [str(q) for q in form.getlist("question_ids")],
+        "owner": str(form.get("owner", "")),
+        "due_date": str(form.get("due_date", "")) or None,
+        "status": str(form.get("status", "")) or ActionStatus.PLANNED.value,
+        "residual_impact": str(form.get("residual_impact", "")),
+        "expected_revision": _revision(form),
+    }
+
+
+def _action_page(
+    request: Request,
+    view: AssessmentView,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    action_id: int | None = None,
+) -> Response:
+    flagged = [f.question for f in view.results.flagged]
+    others = [q for q in view.rubric.questions() if q not in flagged and q.id in view.answers]
+    return render(
+        request,
+        "assessments/action.html",
+        {
+            **page_context(view, SUMMARY_STEP),
+            "title": "Change a mitigating action" if action_id else "Add a mitigating action",
+            "action_id": action_id,
+            "values": values,
+            "errors": errors,
+            "error_list": error_list(errors),
+            "flagged": flagged,
+            "others": others,
+            "statuses": list(ActionStatus),
+            "scale": range(view.rubric.impact_scale.min, view.rubric.impact_scale.max + 1),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get(BASE + "/actions/new")
+def new_action(
+    request: Request, version_id: Id, session: SessionDep, actor: ActorDep, question: str = ""
+) -> Response:
+    """The form for a new mitigating action (for one flagged answer, if `question` is given)."""
+    view = mitigation.view_for_editing(session=session, actor=actor, version_id=version_id)
+    values = {"question_ids": [question] if question else [], "status": ActionStatus.PLANNED.value}
+    return _action_page(request, view, values, {})
+
+
+def _save_action(
+    request: Request,
+    version_id: int,
+    form: FormData,
+    session: SessionDep,
+    actor: ActorDep,
+    action_id: int | None,
+) -> Response:
+    values = _action_values(form)
+    try:
+        data = ActionSave.model_validate(values)
+        if action_id is None:
+            mitigation.add_action(session=session, actor=actor, version_id=version_id, data=data)
+        else:
+            mitigation.update_action(
+                session=session, actor=actor, version_id=version_id, action_id=action_id, data=data
+            )
+    except ValidationError as exc:
+        errors = form_errors(exc, ACTION_MESSAGES)
+    except ValidationFailed as exc:
+        errors = exc.errors
+    except StaleVersion as exc:
+        errors = {"description": exc.message}
+    else:
+        return redirect(request, f"/assessments/{version_id}/summary#actions")
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    return _action_page(request, view, values, errors, action_id)
+
+
+@router.post(BASE + "/actions")
+def create_action(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Add the action and go back to the summary."""
+    return _save_action(request, version_id, form, session, actor, None)
+
+
+@router.get(BASE + "/actions/{action_id}")
+def edit_action(
+    request: Request, version_id: Id, action_id: Id, session: SessionDep, actor: ActorDep
+) -> Response:
+    """The form to change an action."""
+    view = mitigation.view_for_editing(session=session, actor=actor, version_id=version_id)
+    action = next((a for a in view.actions if a.id == action_id), None)
+    if action is None:
+        raise NotFound(f"There is no action {action_id} in this assessment")
+    values = {
+        **action.model_dump(),
+        "status": action.status.value,
+        "expected_revision": action.revision,
+    }
+    return _action_page(request, view, values, {}, action_id)
+
+
+@router.post(BASE + "/actions/{action_id}")
+def update_action(
+    request: Request,
+    version_id: Id,
+    action_id: Id,
+    form: FormDep,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Response:
+    """Save the changed action."""
+    return _save_action(request, version_id, form, session, actor, action_id)
+
+
+@router.post(BASE + "/actions/{action_id}/remove")
+def remove_action(
+    request: Request,
+    version_id: Id,
+    action_id: Id,
+    form: FormDep,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Response:
+    """Remove the action."""
+    mitigation.remove_action(
+        session=session, actor=actor, version_id=version_id, action_id=action_id,
+        expected_revision=_revision(form),
+    )  # fmt: skip
+    return redirect(request, f"/assessments/{version_id}/summary#actions")
+
+
+# Approvers ----------------------------------------------------------------------------------------
+
+
+@router.get("/approvals")
+def approvals(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """Submitted assessments awaiting the approver's decision."""
+    queue = review.approval_queue(session=session, actor=actor)
+    return render(
+        request, "assessments/approvals.html", {"title": "Awaiting your decision", "queue": queue}
+    )
+
+
+@router.get(BASE + "/review")
+def review_page(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
+    """The whole version, what changed since the last approved one, and the decision form."""
+    return _summary_page(request, session, actor, version_id, template="assessments/review.html")
+
+
+@router.post(BASE + "/approve")
+def approve(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Approve the version."""
+    workflow.approve(
+        session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
+    )
+    return redirect(request, "/approvals")
+
+
+@router.post(BASE + "/return")
+def return_version(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Return the version to its authors with a reason."""
+    try:
+        workflow.return_version(
+            session=session, actor=actor, version_id=version_id,
+            reason=str(form.get("reason", "")), expected_revision=_revision(form),
+        )  # fmt: skip
+    except ValidationFailed as exc:
+        return _summary_page(
+            request, session, actor, version_id, exc.errors, template="assessments/review.html"
+        )
+    return redirect(request, "/approvals")

@@ -1,0 +1,119 @@
+"""The register of every assessment version, its CSV and JSON exports, and the audit check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response, StreamingResponse
+
+from app.deps import ActorDep, SessionDep
+from app.web import error_list, render
+from assessments import audit, policies, register
+from assessments.actors import Actor
+from assessments.models import VersionStatus
+from assessments.register import RegisterFilter
+
+router = APIRouter()
+
+
+def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]]:
+    """The register's filter from query parameters, and an error for each that is not valid
+    (it is then left out, so the rest of the filter still applies)."""
+    errors: dict[str, str] = {}
+
+    def day(name: str) -> date | None:
+        text = params.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            errors[name] = "Enter a date like 2027-03-31"
+            return None
+
+    school = params.get("school", "")
+    status = params.get("status", "")
+    if status and status not in {s.value for s in VersionStatus}:
+        errors["status"] = "Choose a status from the list"
+    chosen = RegisterFilter(
+        school_id=int(school) if school.isdigit() else None,
+        status=VersionStatus(status) if status and "status" not in errors else None,
+        rating=params.get("rating") or None,
+        overdue=params.get("overdue") == "yes",
+        decided_from=day("from"),
+        decided_to=day("to"),
+        text=params.get("q", "")[:200],
+        sort=params.get("sort", "reference")
+        if params.get("sort") in register.SORTS
+        else "reference",
+        descending=params.get("order") == "desc",
+    )
+    return chosen, errors
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+@router.get("/register")
+def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """Every version in the person's scope, filtered, sorted and in pages of 50."""
+    params = dict(request.query_params)
+    chosen, errors = parse_filter(params)
+    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    result = register.register_page(
+        session=session, actor=actor, chosen=chosen, page=page, today=today()
+    )
+    query = request.url.query
+    return render(
+        request,
+        "register.html",
+        {
+            "title": "Register of impact assessments",
+            "result": result,
+            "params": params,
+            "errors": errors,
+            "error_list": error_list(errors),
+            "schools": policies.list_schools(session=session, actor=actor),
+            "statuses": list(VersionStatus),
+            "ratings": register.rating_bands(session),
+            "export_query": query,
+        },
+        block="results",
+        status_code=422 if errors else 200,
+    )
+
+
+def stream_export(
+    request: Request, session: SessionDep, actor: Actor, fmt: str
+) -> StreamingResponse:
+    """The register under the filter in the query, streamed row by row as CSV or JSON."""
+    chosen, _ = parse_filter(dict(request.query_params))
+    head = register.audit_chain_head(session)
+    rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today())
+    stamp = today().isoformat()
+    if fmt == "json":
+        body: Iterator[str] = register.json_chunks(rows, head)
+        media, name = "application/json", f"register-{stamp}.json"
+    else:
+        body = register.csv_lines(rows, head)
+        media, name = "text/csv; charset=utf-8", f"register-{stamp}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Audit-Chain-Head": head}
+    return StreamingResponse(body, media_type=media, headers=headers)
+
+
+@router.get("/register.csv")
+def register_csv(request: Request, session: SessionDep, actor: ActorDep) -> StreamingResponse:
+    """The register under the current filter, as CSV (UTF-8 with BOM, stable columns)."""
+    return stream_export(request, session, actor, "csv")
+
+
+@router.get("/audit")
+def audit_page(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """Whether the audit trail is intact (auditors and admins)."""
+    verification = audit.check(session=session, actor=actor)
+    context: dict[str, Any] = {"title": "Audit trail", "verification": verification}
+    return render(request, "audit.html", context)

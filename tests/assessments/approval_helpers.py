@@ -1,0 +1,126 @@
+"""Assessment versions ready to submit and approve, built through the real use-cases; the
+people who decide on them; and the audit trail as the database holds it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from assessments import mitigation, people, service, workflow
+from assessments.actors import Actor, Grant, Role
+from assessments.mitigation import ActionSave
+from assessments.models import AssessmentVersion, AuditEvent, AuditHead, RoleGrant, User
+from assessments.rubric import AnswerKind, Question
+from assessments.schemas import AnswerSave, WorkloadEstimateSave
+from tests.factories import AUTHOR, LOCAL_TRUST_ID, default_rubric, make_draft
+
+RUBRIC = default_rubric()
+# A question answered at or above the mitigation threshold, so submitting needs an action.
+HIGH_QUESTION, HIGH_VALUE = next(
+    (question, option.value)
+    for question in RUBRIC.questions()
+    if question.kind is AnswerKind.CHOICE
+    for option in question.options
+    if option.impact >= RUBRIC.mitigation_threshold
+)
+MITIGATION = ActionSave(
+    description="Replace written marking with whole-class feedback",
+    question_ids=[HIGH_QUESTION.id],
+    owner="Deputy Headteacher",
+    residual_impact=1,
+)
+WORKLOAD = WorkloadEstimateSave(hours_per_term=Decimal("1.50"), staff_count=12)
+
+
+def low_answer(question: Question) -> str:
+    """A valid answer below the mitigation threshold."""
+    match question.kind:
+        case AnswerKind.CHOICE:
+            return min(question.options, key=lambda option: option.impact).value
+        case AnswerKind.YES_NO:
+            return "yes" if (question.yes_impact or 0) < (question.no_impact or 0) else "no"
+        case AnswerKind.NUMBER:
+            return str(question.min_value if question.min_value is not None else 0)
+        case AnswerKind.TEXT:
+            return f"What we found about {question.id}."
+
+
+def make_person(session: Session, name: str, *grants: Grant) -> Actor:
+    """A user as `people.create_user` writes one, without an Argon2 hash: nobody here signs in."""
+    email = name.lower().replace(" ", ".") + "@approvals.example"
+    user = User(trust_id=LOCAL_TRUST_ID, email=email, name=name, password_hash="!")
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    session.add_all(RoleGrant(user_id=user.id, role=g.role, school_id=g.school_id) for g in grants)
+    session.flush()
+    return people.actor_of(session, user)
+
+
+def make_approver(session: Session, name: str = "Ama Approver") -> Actor:
+    return make_person(session, name, Grant(Role.APPROVER))
+
+
+def fill_in(session: Session, version_id: int, actor: Actor = AUTHOR) -> None:
+    """Answer every required question (one high enough to need the action added here) and
+    estimate one staff group's workload: everything a submission asks for."""
+    answers = {q.id: AnswerSave(value=low_answer(q)) for q in RUBRIC.questions() if q.required}
+    answers[HIGH_QUESTION.id] = AnswerSave(value=HIGH_VALUE)
+    errors = service.save_answers(
+        session=session, actor=actor, version_id=version_id, answers=answers
+    )
+    assert not errors, errors
+    service.save_workload_estimate(
+        session=session, actor=actor, version_id=version_id, staff_group="teachers", data=WORKLOAD
+    )
+    mitigation.add_action(session=session, actor=actor, version_id=version_id, data=MITIGATION)
+
+
+def make_submitted(session: Session, **policy_fields: Any) -> AssessmentVersion:
+    """Version 1 of a new policy's assessment, filled in by AUTHOR and submitted."""
+    draft = make_draft(session, **policy_fields)
+    assert draft.id is not None
+    fill_in(session, draft.id)
+    return workflow.submit(session=session, actor=AUTHOR, version_id=draft.id)
+
+
+def make_approved(session: Session, approver: Actor, **policy_fields: Any) -> AssessmentVersion:
+    submitted = make_submitted(session, **policy_fields)
+    assert submitted.id is not None
+    return workflow.approve(session=session, actor=approver, version_id=submitted.id)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The audit chain's head (last sequence number and hash), as stored now."""
+    row = session.exec(select(AuditHead).execution_options(populate_existing=True)).one()
+    return row.seq, row.hash
+
+
+def events_after(session: Session, seq: int) -> list[AuditEvent]:
+    """The audit events after `seq`, in order, as stored now."""
+    query = select(AuditEvent).where(col(AuditEvent.seq) > seq).order_by(col(AuditEvent.seq))
+    return list(session.exec(query.execution_options(populate_existing=True)))
+
+
+def sql(session: Session, statement: str, **params: Any) -> sa.CursorResult[Any]:
+    """A plain SQL statement, run in the session's transaction as a direct user of the
+    database would run it: no use-case and no session cache in between."""
+    return session.connection().execute(sa.text(statement), params)
+
+
+def rows_of(session: Session, version_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row of a version and its content, read with plain SQL (no session cache)."""
+    queries = {
+        "assessment_version": "SELECT * FROM assessment_version WHERE id = :v",
+        **{
+            table: f"SELECT * FROM {table} WHERE version_id = :v ORDER BY id"
+            for table in ("answer", "workload_estimate", "mitigating_action")
+        },
+    }
+    return {
+        table: [dict(row._mapping) for row in sql(session, query, v=version_id)]
+        for table, query in queries.items()
+    }
