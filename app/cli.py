@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +17,15 @@ from sqlmodel import Session
 
 from app.logs import LOG_CONFIG
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
-from assessments import people, policies
+from assessments import audit, people, policies, register
 from assessments.actors import Actor, Grant, Role
 from assessments.db import create_db_engine, unit_of_work
 from assessments.demo import PASSWORD as DEMO_PASSWORD
 from assessments.demo import TRUST as DEMO_TRUST
 from assessments.demo import seed_demo
 from assessments.errors import DomainError
+from assessments.models import VersionStatus
+from assessments.register import RegisterFilter
 from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
 
 app = typer.Typer(help="Workload Impact Register.", no_args_is_help=True)
@@ -30,11 +34,15 @@ rubric_app = typer.Typer(help="Rubric files.", no_args_is_help=True)
 school_app = typer.Typer(help="The trust's schools.", no_args_is_help=True)
 trust_app = typer.Typer(help="Trusts.", no_args_is_help=True)
 user_app = typer.Typer(help="People who sign in, and their roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports, written to standard output.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(rubric_app, name="rubric")
 app.add_typer(school_app, name="school")
 app.add_typer(trust_app, name="trust")
 app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(export_app, name="export")
 
 CLI_ACTOR = Actor(name="command line")
 Paths = Annotated[list[Path], typer.Argument(help="Rubric YAML files", exists=False)]
@@ -231,6 +239,62 @@ def user_create(
         typer.echo(f"User {user.id}: {user.name} <{user.email}> ({roles})")
 
 
+def _operator(session: Session, trust: str | None) -> Actor:
+    name = trust or people.only_trust(session=session).name
+    return people.operator_of_trust(session=session, trust_name=name)
+
+
+@audit_app.command("verify")
+def audit_verify(trust: TrustOption = None) -> None:
+    """Check the audit trail's hash chain; exit 1 and name the first broken event if it fails."""
+    with _unit_of_work() as session:
+        result = audit.check(session=session, actor=_operator(session, trust))
+    if not result.intact:
+        raise _fail(f"Broken at event {result.broken_at}: {result.problem}.")
+    typer.echo(f"Intact: {result.events} events; head {result.head_hash}")
+
+
+@export_app.command("register")
+def export_register(
+    output_format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    trust: TrustOption = None,
+    school: Annotated[int | None, typer.Option(help="A school's id")] = None,
+    status: Annotated[
+        VersionStatus | None, typer.Option(help="draft, submitted, approved, …")
+    ] = None,
+    rating: Annotated[str | None, typer.Option(help="A rating band's id, e.g. high")] = None,
+    overdue: Annotated[bool, typer.Option(help="Only approved versions past their review")] = False,
+    decided_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
+    decided_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+    text: Annotated[str, typer.Option("--text", help="In reference, title or author")] = "",
+) -> None:
+    """Write the register (the same columns as the page's export) to standard output."""
+    if output_format not in ("csv", "json"):
+        raise _fail("--format must be csv or json")
+    try:
+        chosen = RegisterFilter(
+            school_id=school, status=status, rating=rating, overdue=overdue,
+            decided_from=date.fromisoformat(decided_from) if decided_from else None,
+            decided_to=date.fromisoformat(decided_to) if decided_to else None, text=text,
+        )  # fmt: skip
+    except ValueError:
+        raise _fail("--from and --to take dates like 2027-03-31") from None
+    with _unit_of_work() as session:
+        rows = register.register_rows(
+            session=session, actor=_operator(session, trust), chosen=chosen,
+            today=datetime.now(UTC).date(),
+        )  # fmt: skip
+        head = register.audit_chain_head(session)
+        chunks = (
+            register.csv_lines(rows, head)
+            if output_format == "csv"
+            else register.json_chunks(rows, head)
+        )
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+    sys.stdout.flush()
+
+
 @app.command()
 def demo() -> None:
     """Make the demo trust (two schools, one person per role) and print how to sign in.
@@ -239,7 +303,7 @@ def demo() -> None:
     if settings.environment is not Environment.DEVELOPMENT:
         raise _fail("The demo trust is for development only (WIA_ENVIRONMENT=development)")
     with _unit_of_work(settings) as session:
-        everyone = seed_demo(session=session)
+        everyone = seed_demo(session=session, rubric_id=settings.default_rubric)
     typer.echo(f"Demo trust {DEMO_TRUST!r}: sign in with password {DEMO_PASSWORD!r} as")
     for person in everyone:
         where = person.school or "trust-wide"

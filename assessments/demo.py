@@ -1,4 +1,5 @@
-"""A demo trust to try the service with: two schools and one person per role.
+"""A demo trust to try the service with: two schools, one person per role, and (once a rubric
+is published) an approved assessment and a draft.
 
 For development only (the command line refuses elsewhere): everyone shares one published
 password, so that `make run` can print how to sign in every time it starts.
@@ -10,11 +11,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from assessments import people, policies, repository
-from assessments.actors import Grant, Role
+from assessments import mitigation, people, policies, repository, service, workflow
+from assessments.actors import Actor, Grant, Role
+from assessments.rubric import AnswerKind, Rubric
+from assessments.schemas import AnswerSave, PolicyCreate
 
 TRUST = "Demo Learning Trust"
 SCHOOLS = ("Northfield Primary School", "Riverside Academy")
+# An approved assessment and a draft (references no test or walk-through uses).
+DEMO_POLICIES = (("MK-001", "Marking and feedback policy"), ("MT-002", "Staff meetings policy"))
 PASSWORD = "demo-wellbeing-charter-2026"  # noqa: S105 - the demo's published password
 
 
@@ -35,7 +40,64 @@ PEOPLE = (
 )
 
 
-def seed_demo(*, session: Session) -> tuple[DemoPerson, ...]:
+def _answer_everything(session: Session, actor: Actor, version_id: int, rubric: Rubric) -> None:
+    """Middling answers (the second option of each choice), as a first real assessment."""
+    for question in rubric.questions():
+        match question.kind:
+            case AnswerKind.CHOICE:
+                value = question.options[min(1, len(question.options) - 1)].value
+            case AnswerKind.YES_NO:
+                value = "no"
+            case AnswerKind.NUMBER:
+                value = "1"
+            case _:
+                value = "Discussed with the staff wellbeing group."
+        service.save_answer(
+            session=session, actor=actor, version_id=version_id, question_id=question.id,
+            data=AnswerSave(value=value),
+        )  # fmt: skip
+
+
+def _seed_assessments(session: Session, rubric_id: str) -> None:
+    """An approved assessment and a draft, so the register and the approvals have something."""
+
+    def actor(email: str) -> Actor:
+        user = repository.user_by_email(session, email)
+        assert user is not None
+        return people.actor_of(session, user)
+
+    author, approver = actor(PEOPLE[1].email), actor(PEOPLE[3].email)
+    school = policies.school_named(session=session, actor=author, name=SCHOOLS[0])
+    for reference, title in DEMO_POLICIES:
+        data = PolicyCreate(
+            reference=reference, title=title, category="teaching-and-learning",
+            owner="Deputy Headteacher", school_id=school.id, review_cycle_months=24,
+        )  # fmt: skip
+        policy = policies.create_policy(session=session, actor=author, data=data)
+        assert policy.id is not None
+        version = service.start_assessment(
+            session=session, actor=author, policy_id=policy.id, rubric_id=rubric_id
+        )
+        assert version.id is not None
+        if reference != DEMO_POLICIES[0][0]:
+            continue  # the second stays a draft
+        view = service.view_assessment(session=session, actor=author, version_id=version.id)
+        _answer_everything(session, author, version.id, view.rubric)
+        view = service.view_assessment(session=session, actor=author, version_id=version.id)
+        flagged = [flag.question.id for flag in view.results.flagged]
+        if flagged:
+            mitigation.add_action(
+                session=session, actor=author, version_id=version.id,
+                data=mitigation.ActionSave(
+                    description="Drop the termly written report that the new log replaces",
+                    question_ids=flagged, owner="Deputy Headteacher", residual_impact=1,
+                ),
+            )  # fmt: skip
+        workflow.submit(session=session, actor=author, version_id=version.id)
+        workflow.approve(session=session, actor=approver, version_id=version.id)
+
+
+def seed_demo(*, session: Session, rubric_id: str | None = None) -> tuple[DemoPerson, ...]:
     """Make whatever part of the demo trust is missing; returns the people who can sign in."""
     if people.trust_named(session=session, name=TRUST) is None:
         people.create_trust(session=session, name=TRUST)
@@ -60,4 +122,7 @@ def seed_demo(*, session: Session) -> tuple[DemoPerson, ...]:
             password=PASSWORD,
             grants=[Grant(person.role, school_id)],
         )
+    published = rubric_id and repository.latest_published_rubric(session, rubric_id)
+    if published and not policies.list_policies(session=session, actor=operator):
+        _seed_assessments(session, rubric_id or "")
     return PEOPLE

@@ -8,20 +8,17 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import yaml
-from typer.testing import CliRunner, Result
 
-from app.cli import app
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
-from assessments import demo
 from assessments.db import create_db_engine
 from assessments.rubric_files import RubricError
+from tests.app.cli_helpers import rows, wia
 from tests.factories import DEFAULT_RUBRIC_PATH
 
 WIA = Path(sys.executable).parent / "wia"
@@ -30,47 +27,12 @@ SHIPPED = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
 NOWHERE = ("--host", "192.0.2.1", "--port", "9")  # TEST-NET-1: never an address of this machine
 
 
-def wia(*args: str | Path) -> Result:
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
 def _bad_rubric(folder: Path, name: str = "bad-threshold.yaml") -> Path:
     document = copy.deepcopy(SHIPPED)
     document["mitigation_threshold"] = 9
     path = folder / name
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
-    engine = create_db_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """Settings read afresh from the environment the test sets up, and forgotten afterwards."""
-    get_settings.cache_clear()
-    yield monkeypatch
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def cli_database(tmp_database_url: str, fresh_settings: pytest.MonkeyPatch) -> str:
-    """A brand-new database that the CLI uses through WIA_DATABASE_URL."""
-    fresh_settings.setenv("WIA_DATABASE_URL", tmp_database_url)
-    return tmp_database_url
-
-
-@pytest.fixture
-def migrated(cli_database: str) -> str:
-    result = wia("db", "upgrade")
-    assert result.exit_code == 0, result.output
-    return cli_database
 
 
 class TestRubricValidate:
@@ -143,10 +105,10 @@ class TestDbUpgrade:
         assert {"school", "rubric_version", "policy", "alembic_version"} <= tables
 
     def test_running_it_again_changes_nothing(self, migrated: str) -> None:
-        before = _rows(migrated, "SELECT version_num FROM alembic_version")
+        before = rows(migrated, "SELECT version_num FROM alembic_version")
         result = wia("db", "upgrade")
         assert result.exit_code == 0, result.output
-        assert _rows(migrated, "SELECT version_num FROM alembic_version") == before
+        assert rows(migrated, "SELECT version_num FROM alembic_version") == before
 
 
 class TestRubricPublish:
@@ -158,16 +120,16 @@ class TestRubricPublish:
         assert again.exit_code == 0, again.output
         assert first.stdout.startswith("staff-wellbeing-impact@1: published (sha256 ")
         assert again.stdout == first.stdout
-        rows = _rows(migrated, "SELECT rubric_id, version, content_hash FROM rubric_version")
-        assert len(rows) == 1
-        assert rows[0][:2] == ("staff-wellbeing-impact", 1)
-        assert str(rows[0][2]).startswith(first.stdout.split("sha256 ")[1][:12])
+        stored = rows(migrated, "SELECT rubric_id, version, content_hash FROM rubric_version")
+        assert len(stored) == 1
+        assert stored[0][:2] == ("staff-wellbeing-impact", 1)
+        assert str(stored[0][2]).startswith(first.stdout.split("sha256 ")[1][:12])
 
     def test_changed_content_under_the_same_version_is_refused(
         self, migrated: str, tmp_path: Path
     ) -> None:
         assert wia("rubric", "publish", DEFAULT_RUBRIC_PATH).exit_code == 0
-        stored = _rows(migrated, "SELECT content_hash FROM rubric_version")
+        stored = rows(migrated, "SELECT content_hash FROM rubric_version")
         edited = tmp_path / "staff-wellbeing-impact.yaml"
         edited.write_text(
             DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8").replace(
@@ -184,7 +146,7 @@ class TestRubricPublish:
             result.stderr
         )
         assert "give the changed rubric a new version number" in result.stderr
-        assert _rows(migrated, "SELECT content_hash FROM rubric_version") == stored
+        assert rows(migrated, "SELECT content_hash FROM rubric_version") == stored
 
     def test_without_files_it_publishes_every_rubric_in_the_rubrics_folder(
         self, migrated: str, tmp_path: Path, fresh_settings: pytest.MonkeyPatch
@@ -199,7 +161,7 @@ class TestRubricPublish:
         result = wia("rubric", "publish")
 
         assert result.exit_code == 0, result.output
-        assert _rows(migrated, "SELECT version FROM rubric_version ORDER BY version") == [
+        assert rows(migrated, "SELECT version FROM rubric_version ORDER BY version") == [
             (1,),
             (2,),
         ]
@@ -214,7 +176,7 @@ class TestRubricPublish:
         result = wia("rubric", "publish", version_2, changed_1)
 
         assert result.exit_code == 1
-        assert _rows(migrated, "SELECT version FROM rubric_version") == [(1,)]
+        assert rows(migrated, "SELECT version FROM rubric_version") == [(1,)]
 
     def test_a_bad_file_is_refused_before_anything_is_stored(
         self, migrated: str, tmp_path: Path
@@ -223,82 +185,7 @@ class TestRubricPublish:
         result = wia("rubric", "publish", DEFAULT_RUBRIC_PATH, bad)
         assert result.exit_code == 1
         assert f"{bad}: mitigation_threshold: 9 is outside" in result.stderr
-        assert _rows(migrated, "SELECT version FROM rubric_version") == []
-
-
-class TestSchoolCreate:
-    def test_creates_schools_and_skips_existing_ones_with_if_missing(self, migrated: str) -> None:
-        assert wia("trust", "create", "--if-missing", "Local trust").exit_code == 0
-        assert wia("trust", "create", "--if-missing", "Local trust").stdout == ""
-        first = wia("school", "create", "--if-missing", "Northfield Primary School")
-        again = wia(
-            "school", "create", "--if-missing", "Northfield Primary School", "Riverside Academy"
-        )
-
-        assert first.exit_code == 0, first.output
-        assert again.exit_code == 0, again.output
-        assert first.stdout.endswith(": Northfield Primary School\n")
-        assert "Northfield" not in again.stdout
-        assert again.stdout.endswith(": Riverside Academy\n")
-        names = _rows(migrated, "SELECT name FROM school ORDER BY name")
-        assert names == [("Northfield Primary School",), ("Riverside Academy",)]
-
-    def test_without_if_missing_an_existing_name_is_an_error(self, migrated: str) -> None:
-        assert wia("trust", "create", "Local trust").exit_code == 0
-        assert wia("school", "create", "Riverside Academy").exit_code == 0
-
-        result = wia("school", "create", "Riverside Academy")
-
-        assert result.exit_code == 1
-        assert "A school called 'Riverside Academy' already exists" in result.stderr
-        assert _rows(migrated, "SELECT count(*) FROM school") == [(1,)]
-
-    def test_with_several_trusts_the_trust_must_be_named(self, migrated: str) -> None:
-        for name in ("North Trust", "South Trust"):
-            assert wia("trust", "create", name).exit_code == 0
-
-        unnamed = wia("school", "create", "Oak School")
-        named = wia("school", "create", "--trust", "South Trust", "Oak School")
-
-        assert unnamed.exit_code == 1
-        assert "Name the trust with --trust: there are 2" in unnamed.stderr
-        assert named.exit_code == 0, named.output
-        assert _rows(migrated, "SELECT trust_id, name FROM school") == [(2, "Oak School")]
-
-
-class TestDemo:
-    def test_makes_the_demo_trust_once_and_prints_how_to_sign_in(self, migrated: str) -> None:
-        first, again = wia("demo"), wia("demo")
-
-        assert first.exit_code == 0, first.output
-        assert first.stdout == again.stdout
-        assert f"password {demo.PASSWORD!r}" in first.stdout
-        for person in demo.PEOPLE:
-            assert person.email in first.stdout
-        assert _rows(migrated, "SELECT count(*) FROM user_account") == [(len(demo.PEOPLE),)]
-        assert _rows(migrated, "SELECT name FROM school ORDER BY name") == [
-            (name,) for name in demo.SCHOOLS
-        ]
-        roles = _rows(
-            migrated,
-            "SELECT u.email, g.role, s.name FROM role_grant g"
-            " JOIN user_account u ON u.id = g.user_id"
-            " LEFT JOIN school s ON s.id = g.school_id ORDER BY u.email",
-        )
-        assert roles == sorted((p.email, p.role.value, p.school) for p in demo.PEOPLE)
-
-    def test_refuses_outside_development(
-        self, migrated: str, fresh_settings: pytest.MonkeyPatch
-    ) -> None:
-        fresh_settings.setenv("WIA_ENVIRONMENT", "production")
-        fresh_settings.setenv("WIA_SECRET_KEY", "a-real-secret-key-of-at-least-32-characters")
-        get_settings.cache_clear()  # `migrated` read them in development
-
-        result = wia("demo")
-
-        assert result.exit_code == 1
-        assert "The demo trust is for development only" in result.stderr
-        assert _rows(migrated, "SELECT count(*) FROM trust") == [(0,)]
+        assert rows(migrated, "SELECT version FROM rubric_version") == []
 
 
 class TestStartUpRefusesABadRubric:
@@ -365,63 +252,3 @@ class TestStartUpRefusesUnsafeSettings:
         assert "WIA_SECRET_KEY must be set" in result.stderr
         assert "Traceback" not in result.stderr
         assert not (tmp_path / "unused.sqlite3").exists()
-
-
-class TestPeople:
-    PASSWORD = "ladder orchard quietly 47"
-
-    def _user(self, *options: str, password: str = PASSWORD) -> Result:
-        return CliRunner(env={"WIA_NEW_USER_PASSWORD": password}).invoke(
-            app, ["user", "create", "--trust", "Northfield Learning Trust", *options]
-        )
-
-    def test_an_operator_adds_a_trust_and_its_first_admin(self, migrated: str) -> None:
-        assert wia("trust", "create", "Northfield Learning Trust").stdout == (
-            "Trust 1: Northfield Learning Trust\n"
-        )
-        school = ("school", "create", "--trust", "Northfield Learning Trust")
-        assert wia(*school, "Northfield Primary School").exit_code == 0
-
-        result = self._user(
-            "--email", "Ada.Admin@Northfield.example", "--name", "Ada Admin",
-            "--role", "admin", "--role", "author@Northfield Primary School",
-        )  # fmt: skip
-
-        assert result.exit_code == 0, result.output
-        assert result.stdout == (
-            "User 1: Ada Admin <ada.admin@northfield.example> "
-            "(admin, author@Northfield Primary School)\n"
-        )
-        [(password_hash,)] = _rows(migrated, "SELECT password_hash FROM user_account")
-        assert str(password_hash).startswith("$argon2id$")
-        assert sorted(_rows(migrated, "SELECT role, school_id FROM role_grant")) == [
-            ("admin", None),
-            ("author", 1),
-        ]
-
-    @pytest.mark.parametrize(
-        ("options", "password", "message"),
-        [
-            (("--role", "governor"), PASSWORD, "Unknown role 'governor'"),
-            (("--role", "author@Nowhere School"), PASSWORD, "There is no school called"),
-            (("--role", "admin"), "password1234", "harder to guess"),
-            (("--role", "admin", "--email", "not-an-email"), PASSWORD, "correct format"),
-        ],
-        ids=["unknown role", "unknown school", "weak password", "bad email"],
-    )
-    def test_a_bad_user_is_refused_with_a_message_and_not_stored(
-        self, migrated: str, options: tuple[str, ...], password: str, message: str
-    ) -> None:
-        assert wia("trust", "create", "Northfield Learning Trust").exit_code == 0
-        email = () if "--email" in options else ("--email", "sam@northfield.example")
-
-        result = self._user("--name", "Sam", *email, *options, password=password)
-
-        assert result.exit_code == 1
-        assert message in result.stderr
-        assert _rows(migrated, "SELECT count(*) FROM user_account") == [(0,)]
-
-    def test_a_user_of_an_unknown_trust_is_refused(self, migrated: str) -> None:
-        result = self._user("--email", "sam@x.example", "--name", "Sam", "--role", "admin")
-        assert result.exit_code == 1
-        assert "There is no trust called 'Northfield Learning Trust'" in result.stderr

@@ -1,0 +1,68 @@
+"""The `wia` command line for auditors: the register exported offline, and the audit check."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import sqlalchemy as sa
+
+from assessments.db import create_db_engine
+from assessments.register import COLUMNS
+from tests.app.cli_helpers import rows, wia
+
+
+def seeded(url: str) -> None:
+    """The demo trust with its approved assessment and its draft."""
+    for args in (("rubric", "publish"), ("demo",)):
+        result = wia(*args)
+        assert result.exit_code == 0, result.output
+
+
+def test_the_register_exports_as_csv_and_json_with_the_chain_head(migrated: str) -> None:
+    seeded(migrated)
+    [(head,)] = rows(migrated, "SELECT hash FROM audit_head")
+
+    every = wia("export", "register", "--format", "csv")
+    approved = wia("export", "register", "--format", "csv", "--status", "approved")
+    as_json = wia("export", "register", "--format", "json", "--text", "MT-002")
+
+    assert every.exit_code == 0, every.output
+    table = list(csv.reader(io.StringIO(every.stdout.removeprefix("\ufeff"))))
+    assert table[0] == list(COLUMNS)
+    assert [(r[1], r[5], r[-1]) for r in table[1:]] == [
+        ("MK-001", "approved", head),
+        ("MT-002", "draft", head),
+    ]
+    assert len(list(csv.reader(io.StringIO(approved.stdout)))) == 2  # the header and MK-001
+    document = json.loads(as_json.stdout)
+    assert document["audit_chain_head"] == head
+    assert [row["policy_reference"] for row in document["rows"]] == ["MT-002"]
+
+
+def test_a_bad_filter_is_refused_with_a_message(migrated: str) -> None:
+    seeded(migrated)
+    for args, message in (
+        (("--format", "xml"), "--format must be csv or json"),
+        (("--from", "31/03/2027"), "--from and --to take dates like 2027-03-31"),
+    ):
+        result = wia("export", "register", *args)
+        assert result.exit_code == 1
+        assert message in result.stderr
+
+
+def test_audit_verify_finds_a_tampered_event(migrated: str) -> None:
+    seeded(migrated)
+    intact = wia("audit", "verify")
+    assert intact.exit_code == 0, intact.output
+    assert intact.stdout.startswith("Intact: ")
+
+    engine = create_db_engine(migrated)
+    with engine.begin() as connection:  # someone with database access edits one record
+        connection.execute(sa.text("UPDATE audit_event SET actor_name = 'Someone' WHERE seq = 5"))
+    engine.dispose()
+    broken = wia("audit", "verify")
+
+    assert broken.exit_code == 1
+    assert "Broken at event 5: its content was changed after it was recorded." in broken.stderr
