@@ -27,6 +27,7 @@ from assessments.models import (
     School,
     VersionStatus,
 )
+from assessments.service import AssessmentView
 
 PAGE_SIZE = 50
 SORTS = {
@@ -215,22 +216,45 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_lines(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:
-    """The export as CSV text, a line at a time: UTF-8 with a BOM (so spreadsheets read the
-    accents), the stable header, then one line per version."""
+def _csv(header: Iterable[str], records: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """CSV text a line at a time: UTF-8 with a BOM (so spreadsheets read the accents), the
+    header, then one line per record with every cell made safe by `_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
     def line(values: Iterable[Any]) -> str:
-        writer.writerow(values)
+        writer.writerow([_cell(value) for value in values])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
         return text
 
-    yield "\ufeff" + line(COLUMNS)
-    for row in rows:
-        yield line([_cell(v) for v in asdict(row).values()] + [head_hash])
+    yield "\ufeff" + line(header)
+    for record in records:
+        yield line(record)
+
+
+def csv_lines(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:
+    """The register export as CSV: the stable columns, one line per version."""
+    return _csv(COLUMNS, ([*asdict(row).values(), head_hash] for row in rows))
+
+
+ACTION_COLUMNS = (
+    "action_id", "version_id", "policy_reference", "version", "description", "question_ids",
+    "owner", "due_date", "status", "residual_impact",
+)  # fmt: skip
+
+
+def actions_csv_lines(view: AssessmentView) -> Iterator[str]:
+    """One version's mitigating actions as CSV (question ids joined by spaces)."""
+    return _csv(
+        ACTION_COLUMNS,
+        (
+            [a.id, a.version_id, view.policy.reference, view.version.number, a.description,
+             " ".join(a.question_ids), a.owner, a.due_date, a.status.value, a.residual_impact]
+            for a in view.actions
+        ),
+    )  # fmt: skip
 
 
 def json_chunks(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:

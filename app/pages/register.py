@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
-from app.deps import ActorDep, SessionDep
+from app.deps import ActorDep, Id, SessionDep
 from app.web import error_list, render
-from assessments import audit, policies, register
+from assessments import audit, policies, register, service
 from assessments.actors import Actor
 from assessments.models import VersionStatus
 from assessments.register import RegisterFilter
@@ -109,6 +109,18 @@ def stream_export(
 def register_csv(request: Request, session: SessionDep, actor: ActorDep) -> StreamingResponse:
     """The register under the current filter, as CSV (UTF-8 with BOM, stable columns)."""
     return stream_export(request, session, actor, "csv")
+
+
+@router.get("/assessments/{version_id}/actions.csv")
+def actions_csv(version_id: Id, session: SessionDep, actor: ActorDep) -> StreamingResponse:
+    """One version's mitigating actions, as CSV."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    name = f"actions-{view.policy.reference}-v{view.version.number}.csv"
+    return StreamingResponse(
+        register.actions_csv_lines(view),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/audit")

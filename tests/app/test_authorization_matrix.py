@@ -192,6 +192,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     # The register and the audit trail
     ("GET", "/register"): Call("/register", signed_in(200)),
     ("GET", "/register.csv"): Call("/register.csv", signed_in(200)),
+    ("GET", "/assessments/{version_id}/actions.csv"): Call(DRAFT + "/actions.csv", seen_in_scope()),
     ("GET", "/audit"): Call(
         "/audit", {**signed_in(403), "auditor": 200, "admin": 200, "another trust": 200}
     ),
