@@ -68,6 +68,7 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
         session=session, actor=actor, chosen=chosen, page=page, today=today()
     )
     query = request.url.query
+    ratings = register.rating_bands(session)
     return render(
         request,
         "register.html",
@@ -79,7 +80,8 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
             "error_list": error_list(errors),
             "schools": policies.list_schools(session=session, actor=actor),
             "statuses": list(VersionStatus),
-            "ratings": register.rating_bands(session),
+            "ratings": ratings,
+            "rating_labels": dict(ratings),
             "export_query": query,
         },
         block="results",

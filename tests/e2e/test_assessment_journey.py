@@ -127,7 +127,7 @@ def test_a_leader_assesses_a_policy_from_start_to_summary(page: Page) -> None:
     flagged = page.locator("#flagged tbody tr")
     expect(flagged).to_have_count(len(expected.flagged))
     for flag in expected.flagged:
-        expect(page.get_by_role("link", name=flag.question.text)).to_be_visible()
+        expect(page.get_by_role("link", name=flag.question.text, exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(r"still to answer"))).to_have_count(0)
     screenshot(page, "06-summary")
 
