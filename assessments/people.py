@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
-from assessments import repository
+from assessments import audit, repository
 from assessments.actors import Actor, Grant, Role, require, require_trust_admin
 from assessments.errors import NotFound, ValidationFailed
 from assessments.models import ApiToken, RoleGrant, Trust, User, WebSession
@@ -129,7 +129,16 @@ def create_user(
         raise taken
     repository.insert_unique(session, user, taken)
     _replace_grants(session, user, grants)
+    audit.record(
+        session, actor, entity="user", entity_id=user.id, action="created",
+        details={"email": email, "name": user.name, "grants": _grant_names(grants)},
+        trust_id=trust_id,
+    )  # fmt: skip
     return user
+
+
+def _grant_names(grants: Iterable[Grant]) -> list[str]:
+    return sorted(f"{g.role.value}@{g.school_id or 'trust'}" for g in grants)
 
 
 def _grants_problem(session: Session, trust_id: int, grants: set[Grant]) -> str | None:
@@ -188,8 +197,15 @@ def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable
     grants = set(grants)
     if user_id == actor.user_id and Grant(Role.ADMIN) not in grants:
         raise ValidationFailed({"grants": "You cannot remove your own trust-wide admin role"})
+    before = _grant_names(
+        Grant(r.role, r.school_id) for r in repository.grants_of_user(session, user_id)
+    )
     _replace_grants(session, user, grants)
     repository.end_web_sessions(session, user_id)
+    audit.record(
+        session, actor, entity="user", entity_id=user_id, action="roles changed",
+        details={"grants": [before, _grant_names(grants)]}, trust_id=user.trust_id,
+    )  # fmt: skip
     return user
 
 
@@ -206,6 +222,10 @@ def set_disabled(*, session: Session, actor: Actor, user_id: int, disabled: bool
     if disabled:
         repository.end_web_sessions(session, user_id)
     session.flush()
+    audit.record(
+        session, actor, entity="user", entity_id=user_id,
+        action="disabled" if disabled else "enabled", details={}, trust_id=user.trust_id,
+    )  # fmt: skip
     return user
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from assessments import repository
+from assessments import audit, repository
 from assessments.actors import (
     Actor,
     Role,
@@ -72,6 +72,10 @@ def create_school(
         raise name_taken
     school = School(trust_id=trust_id, name=name)
     repository.insert_unique(session, school, name_taken)
+    audit.record(
+        session, actor, entity="school", entity_id=school.id, action="created",
+        details={"name": name}, trust_id=trust_id,
+    )  # fmt: skip
     return school
 
 
@@ -101,6 +105,10 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
         raise reference_taken
     policy = Policy.model_validate(data, update={"trust_id": trust_id})
     repository.insert_unique(session, policy, reference_taken)
+    audit.record(
+        session, actor, entity="policy", entity_id=policy.id, action="created",
+        details=audit.changes({}, policy.model_dump(exclude={"id", "trust_id", "created_at"})),
+    )  # fmt: skip
     return policy
 
 

@@ -16,6 +16,7 @@ from assessments.answers import normalise_answer
 from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
 from assessments.models import (
     HUNDREDTH,
+    ActionStatus,
     Answer,
     Assessment,
     AssessmentVersion,
@@ -254,7 +255,12 @@ class AssessmentView:
     def unmitigated(self) -> list[str]:
         """Question ids at or above the mitigation threshold with neither an action nor a
         written justification."""
-        covered = {qid for action in self.actions for qid in action.question_ids}
+        covered = {
+            qid
+            for action in self.actions
+            if action.status is not ActionStatus.DROPPED  # a dropped action mitigates nothing
+            for qid in action.question_ids
+        }
         return [
             flag.question.id
             for flag in self.results.flagged

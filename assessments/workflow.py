@@ -161,15 +161,15 @@ def return_version(
     expected_revision: int | None = None,
 ) -> AssessmentVersion:
     """Send a submitted version back to its authors, saying why."""
+    version, _ = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
+    _require_status(version, VersionStatus.SUBMITTED, doing="returned")
+    _require_not_author(actor, version)
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
         raise ValidationFailed(
             {"reason": f"Say why it is returned, so the author can put it right "
              f"(up to {MAX_REASON} characters)"}
         )  # fmt: skip
-    version, _ = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
-    _require_status(version, VersionStatus.SUBMITTED, doing="returned")
-    _require_not_author(actor, version)
     version.decided_at, version.decided_by, version.decided_by_user_id = (
         utcnow(), actor.name, actor.user_id,
     )  # fmt: skip

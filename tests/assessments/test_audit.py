@@ -66,6 +66,7 @@ def test_a_journey_appends_one_event_per_step_in_order(journey: Journey) -> None
     answered = {q.id for q in RUBRIC.questions() if q.required} | {HIGH_QUESTION.id}
 
     assert [(e.entity, e.action) for e in journey.events] == [
+        ("policy", "created"),
         ("assessment_version", "started"),
         *[("answer", "saved")] * len(answered),
         ("workload_estimate", "saved"),
