@@ -51,7 +51,8 @@ class Settings(BaseSettings):
 
     @property
     def secure_cookies(self) -> bool:
-        return self.environment is Environment.PRODUCTION
+        """Secure, __Host- cookies everywhere but on a developer's own plain-HTTP machine."""
+        return self.environment is not Environment.DEVELOPMENT
 
 
 @lru_cache

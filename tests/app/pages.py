@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import httpx2
 from fastapi.testclient import TestClient
 
-CSRF_COOKIE = "wia_csrf"  # the name outside production, where cookies are not Secure
+CSRF_COOKIE = "__Host-wia_csrf"  # outside development cookies are Secure and host-only
 VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )

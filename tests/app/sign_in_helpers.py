@@ -23,7 +23,7 @@ from tests.factories import (
     AUTHOR_PASSWORD,
 )
 
-SESSION_COOKIE = "wia_session"  # the name outside production
+SESSION_COOKIE = "__Host-wia_session"  # outside development cookies are Secure and host-only
 WRONG_PASSWORD = "harbour-kettle-violet-19"
 MINUTE = timedelta(minutes=1)
 

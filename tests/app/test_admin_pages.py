@@ -35,7 +35,7 @@ from tests.factories import (
 )
 
 PASSWORD = "ladder orchard quietly 47"
-SESSION_COOKIE = "wia_session"  # the name outside production, where cookies are not Secure
+SESSION_COOKIE = "__Host-wia_session"  # outside development cookies are Secure and host-only
 OTHER_TRUST = "Hillside trust"
 EVERYONES_LINKS = [
     ("Register", "/register"),

@@ -138,14 +138,26 @@ def test_the_csrf_cookie_is_http_only_and_same_site(client: TestClient) -> None:
     assert "set-cookie" not in client.get("/").headers  # kept, not replaced on every request
 
 
-def test_in_production_the_csrf_cookie_is_secure_and_host_only(settings: Settings) -> None:
-    production = settings.model_copy(update={"environment": Environment.PRODUCTION})
-    with TestClient(create_app(production), base_url="https://testserver") as client:
+@pytest.mark.parametrize("environment", [Environment.TEST, Environment.PRODUCTION])
+def test_outside_development_the_csrf_cookie_is_secure_and_host_only(
+    settings: Settings, environment: Environment
+) -> None:
+    served = settings.model_copy(update={"environment": environment})
+    with TestClient(create_app(served), base_url="https://testserver") as client:
         cookie = client.get("/docs").headers["set-cookie"]
 
-    assert cookie.startswith(f"__Host-{CSRF_COOKIE}=")
+    assert cookie.startswith("__Host-wia_csrf=")
     assert "secure" in cookie.lower()
     assert "domain=" not in cookie.lower()
+
+
+def test_in_development_on_plain_http_the_csrf_cookie_is_not_secure(settings: Settings) -> None:
+    development = settings.model_copy(update={"environment": Environment.DEVELOPMENT})
+    with TestClient(create_app(development), base_url="http://testserver") as client:
+        cookie = client.get("/docs").headers["set-cookie"]
+
+    assert cookie.startswith("wia_csrf=")
+    assert "secure" not in cookie.lower()
 
 
 def test_api_docs_page_loads_swagger_ui_from_our_own_files(client: TestClient) -> None:

@@ -104,7 +104,7 @@ def test_signing_in_starts_a_session_and_goes_on_to_the_page_asked_for(
     assert (response.status_code, response.headers["location"]) == (303, "/policies/new")
     cookie = cookies_set_by(response)[SESSION_COOKIE]
     assert cookie["httponly"] and cookie["samesite"].lower() == "lax" and cookie["path"] == "/"
-    assert not cookie["secure"]  # outside production the site may be served over plain HTTP
+    assert cookie["secure"]  # only plain-HTTP development drops Secure
     row = repository.web_session(session, people.digest(cookie.value))
     assert row is not None and row.user_id == AUTHOR.user_id
     assert anonymous_client.cookies[CSRF_COOKIE] not in {"", before}  # a new CSRF token
