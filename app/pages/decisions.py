@@ -198,6 +198,7 @@ def _action_page(
             "statuses": list(ActionStatus),
             "scale": range(view.rubric.impact_scale.min, view.rubric.impact_scale.max + 1),
         },
+        block="action_form",
         status_code=422 if errors else 200,
     )
 
