@@ -1,0 +1,346 @@
+"""Random sequences of edits and decisions by random people on one policy's assessment never
+break the workflow's promises: approved content never changes, at most one version is approved,
+nobody approves their own version, and the audit trail holds.
+
+Each rule also checks that it was refused exactly when the rules of the workflow say so."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlmodel import Session
+
+from assessments import audit, repository, service, workflow
+from assessments.actors import Actor, Grant, Role
+from assessments.errors import DomainError
+from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
+from assessments.schemas import WorkloadEstimateSave
+from tests.assessments.workflow_helpers import (
+    FLAGGED,
+    QUESTIONS,
+    RUBRIC,
+    add,
+    complete_draft,
+    events_since,
+    high_answer,
+    last_seq,
+    low_answer,
+    person,
+    save,
+    version,
+    view,
+)
+from tests.factories import make_draft, make_school
+
+pytestmark = pytest.mark.usefixtures("rubric_published")
+
+AUTHORS = ("author", "second author")  # both also hold the approver role, trust-wide
+APPROVERS = ("author", "second author", "approver")
+actors = st.sampled_from(("author", "second author", "approver", "auditor"))
+picks = st.integers(min_value=0, max_value=3)  # 0 is the latest version, 1 the one before…
+stale = st.booleans()
+FROZEN = (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
+OPEN = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.RETURNED)
+reached: Counter[str] = Counter()  # the outcomes the examples reached, across the run
+
+
+def snapshot(session: Session, version_id: int) -> tuple[Any, ...]:
+    """Everything about a version that approval freezes, as the database holds it now."""
+    row = version(session, version_id)
+    answers = repository.answers_of_version(session, version_id)
+    estimates = repository.estimates_of_version(session, version_id)
+    actions = repository.actions_of_version(session, version_id)
+    return (
+        row.number, row.content_hash, row.author_user_id, row.submitted_at, row.decided_at,
+        row.decided_by_user_id, row.review_due, row.rubric_version_id,
+        sorted((a.question_id, a.value, a.comment, a.justification, a.revision)
+               for a in answers.values()),
+        sorted((e.staff_group, e.hours_per_term, e.staff_count, e.note, e.revision)
+               for e in estimates.values()),
+        [a.model_dump() for a in actions],
+    )  # fmt: skip
+
+
+class WorkflowMachine(RuleBasedStateMachine):
+    def __init__(self, session: Session, people: dict[str, Actor], school_id: int) -> None:
+        super().__init__()
+        self.session, self.people = session, people
+        self.savepoint = session.begin_nested()  # rolled back after each example
+        first = make_draft(session, actor=people["author"], school_id=school_id)
+        self.assessment_id = first.assessment_id
+        self.frozen: dict[int, tuple[Any, ...]] = {}
+
+    def teardown(self) -> None:
+        self.savepoint.rollback()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def versions(self) -> list[AssessmentVersion]:
+        return repository.versions_of_assessment(self.session, self.assessment_id)
+
+    def pick(self, index: int) -> AssessmentVersion:
+        latest_first = self.versions()[::-1]
+        return latest_first[index % len(latest_first)]
+
+    def attempt(self, action: Callable[[], object]) -> bool:
+        """Run a use-case as a request does: all of it, or (on a refusal) none of it."""
+        try:
+            with self.session.begin_nested():
+                action()
+        except DomainError:
+            return False
+        return True
+
+    def edit(self, who: str, index: int, change: Callable[[Actor, int], object]) -> None:
+        """Make a change to a version: done exactly when it is a draft and `who` an author."""
+        target = self.pick(index)
+        assert target.id is not None
+        version_id, allowed = target.id, target.status is VersionStatus.DRAFT and who in AUTHORS
+        done = self.attempt(lambda: change(self.people[who], version_id))
+        assert done == allowed, (who, target.status)
+
+    def decide(self, name: str, expected: bool, action: Callable[[], object], *events: str) -> bool:
+        seq = last_seq(self.session)
+        done = self.attempt(action)
+        assert done == expected, name
+        if done:
+            reached[name] += 1
+            recorded = [e.action for e in events_since(self.session, seq)]
+            assert recorded == list(events), (name, recorded)
+        return done
+
+    # --- rules -----------------------------------------------------------------------------
+
+    @initialize(filled=st.booleans())
+    def maybe_fill_in(self, filled: bool) -> None:
+        if filled:
+            self.edit("author", 0, self.filling(FLAGGED))
+
+    def filling(self, flagged: tuple[str, ...]) -> Callable[[Actor, int], object]:
+        return lambda actor, v: complete_draft(self.session, actor, v, flagged=flagged)
+
+    @rule(who=actors, index=picks, data=st.data())
+    def edit_draft(self, who: str, index: int, data: st.DataObject) -> None:
+        """One of the changes an author makes to a draft, chosen at random."""
+        change = data.draw(st.sampled_from(["answer", "action", "estimate", "fill in"]))
+        if change == "answer":
+            q = QUESTIONS[data.draw(st.sampled_from(sorted(QUESTIONS)))]
+            value = data.draw(st.sampled_from([low_answer(q), high_answer(q), ""]))
+            self.edit(who, index, lambda actor, v: save(self.session, actor, v, q.id, value))
+        elif change == "action":
+            questions = data.draw(st.lists(st.sampled_from(FLAGGED), min_size=1))
+            residual = data.draw(st.integers(RUBRIC.impact_scale.min, RUBRIC.impact_scale.max))
+            status = data.draw(st.sampled_from(ActionStatus))
+            self.edit(
+                who, index,
+                lambda actor, v: add(self.session, actor, v, questions, residual=residual,
+                                     status=status),
+            )  # fmt: skip
+        elif change == "estimate":
+            hours = WorkloadEstimateSave(
+                hours_per_term=Decimal(data.draw(st.integers(-20, 20))), staff_count=3
+            )
+            self.edit(
+                who, index, lambda actor, v: service.save_workload_estimate(
+                    session=self.session, actor=actor, version_id=v,
+                    staff_group="teaching-assistants", data=hours,
+                ),
+            )  # fmt: skip
+        else:
+            flagged = data.draw(st.sampled_from([(), FLAGGED, FLAGGED[1:]]))
+            self.edit(who, index, self.filling(flagged))
+
+    @rule(steps=st.integers(1, 6), who=actors, writer=st.sampled_from(AUTHORS),
+          decline=st.booleans())  # fmt: skip
+    def progress(self, steps: int, who: str, writer: str, decline: bool) -> None:
+        """Take the latest version along the usual path, `steps` times: `writer` completes,
+        submits, reopens and revises; `who` decides, or the approver when `who` may not
+        (returning it if they `decline`)."""
+        for _ in range(steps):
+            latest = self.pick(0)
+            assert latest.id is not None
+            if latest.status is VersionStatus.DRAFT:
+                if workflow.submission_problems(view(self.session, latest.id)):
+                    self.edit(writer, 0, self.filling(FLAGGED))
+                else:
+                    self.submit(writer, 0, False)
+            elif latest.status is VersionStatus.SUBMITTED:
+                for decider in (who, "approver"):  # the approver steps in if `who` may not
+                    if self.pick(0).status is VersionStatus.SUBMITTED and decline:
+                        self.return_version(decider, 0, False, "Say what stops")
+                    elif self.pick(0).status is VersionStatus.SUBMITTED:
+                        self.approve(decider, 0, False)
+            elif latest.status is VersionStatus.RETURNED:
+                self.reopen(writer, 0)
+            elif approved := [v for v in self.versions() if v.status is VersionStatus.APPROVED]:
+                self.revise(writer, len(self.versions()) - approved[0].number)
+
+    @rule(who=actors, index=picks, stale=stale)
+    def submit(self, who: str, index: int, stale: bool) -> None:
+        target = self.pick(index)
+        assert target.id is not None
+        version_id, revision = target.id, target.revision - stale
+        ready = not workflow.submission_problems(view(self.session, version_id))
+        expected = target.status is VersionStatus.DRAFT and who in AUTHORS and not stale and ready
+        self.decide(
+            "submitted", expected, lambda: workflow.submit(
+                session=self.session, actor=self.people[who], version_id=version_id,
+                expected_revision=revision,
+            ), "submitted",
+        )  # fmt: skip
+
+    def _may_decide(self, who: str, target: AssessmentVersion, stale: bool) -> bool:
+        return (
+            target.status is VersionStatus.SUBMITTED
+            and who in APPROVERS
+            and self.people[who].user_id != target.author_user_id
+            and not stale
+        )
+
+    @rule(who=actors, index=picks, stale=stale)
+    def approve(self, who: str, index: int, stale: bool) -> None:
+        target = self.pick(index)
+        assert target.id is not None
+        version_id, revision = target.id, target.revision - stale
+        expected = self._may_decide(who, target, stale)
+        current = any(v.status is VersionStatus.APPROVED for v in self.versions())
+        events = ["superseded"] if current else []
+        if self.decide(
+            "approved", expected, lambda: workflow.approve(
+                session=self.session, actor=self.people[who], version_id=version_id,
+                expected_revision=revision,
+            ), *events, "approved",
+        ):  # fmt: skip
+            self.frozen[version_id] = snapshot(self.session, version_id)
+            if events:
+                reached["superseded"] += 1
+
+    @rule(who=actors, index=picks, stale=stale, reason=st.sampled_from(["", "Say what stops"]))
+    def return_version(self, who: str, index: int, stale: bool, reason: str) -> None:
+        target = self.pick(index)
+        assert target.id is not None
+        version_id, revision = target.id, target.revision - stale
+        self.decide(
+            "returned", bool(reason) and self._may_decide(who, target, stale),
+            lambda: workflow.return_version(
+                session=self.session, actor=self.people[who], version_id=version_id,
+                reason=reason, expected_revision=revision,
+            ), "returned",
+        )  # fmt: skip
+
+    @rule(who=actors, index=picks)
+    def reopen(self, who: str, index: int) -> None:
+        target = self.pick(index)
+        assert target.id is not None
+        version_id, actor = target.id, self.people[who]
+        expected = target.status is VersionStatus.RETURNED and who in AUTHORS
+        self.decide(
+            "reopened", expected,
+            lambda: workflow.reopen(session=self.session, actor=actor, version_id=version_id),
+            "draft",
+        )  # fmt: skip
+
+    @rule(who=actors, index=picks, sure=st.booleans())
+    def withdraw(self, who: str, index: int, sure: bool) -> None:
+        if not sure:  # half as often: after version 1 is withdrawn nothing else can happen
+            return
+        target = self.pick(index)
+        assert target.id is not None
+        version_id, actor = target.id, self.people[who]
+        expected = target.status in (VersionStatus.DRAFT, VersionStatus.RETURNED)
+        self.decide(
+            "withdrawn", expected and who in AUTHORS,
+            lambda: workflow.withdraw(session=self.session, actor=actor, version_id=version_id),
+            "withdrawn",
+        )  # fmt: skip
+
+    @rule(who=actors, index=picks)
+    def revise(self, who: str, index: int) -> None:
+        target = self.pick(index)
+        assert target.id is not None
+        version_id, actor = target.id, self.people[who]
+        expected = (
+            target.status is VersionStatus.APPROVED
+            and who in AUTHORS
+            and not any(v.status in OPEN for v in self.versions())
+        )
+        self.decide(
+            "revised", expected,
+            lambda: workflow.revise(session=self.session, actor=actor, version_id=version_id),
+            "revised",
+        )  # fmt: skip
+
+    # --- invariants ------------------------------------------------------------------------
+
+    @invariant()
+    def approved_content_never_changes(self) -> None:
+        self.session.expire_all()  # compare what the database holds, not what is remembered
+        for row in self.versions():
+            if row.status in FROZEN:
+                assert row.id is not None and row.id in self.frozen
+                assert snapshot(self.session, row.id) == self.frozen[row.id]
+                assert row.content_hash == workflow.content_hash(view(self.session, row.id))
+
+    @invariant()
+    def one_approved_version_the_newest_decided(self) -> None:
+        rows = self.versions()
+        assert [r.number for r in rows] == list(range(1, len(rows) + 1))
+        approved = [r.number for r in rows if r.status is VersionStatus.APPROVED]
+        superseded = [r.number for r in rows if r.status is VersionStatus.SUPERSEDED]
+        assert len(approved) <= 1
+        assert not superseded or (approved and max(superseded) < approved[0])
+        assert len([r for r in rows if r.status in OPEN]) <= 1
+
+    @invariant()
+    def nobody_approved_their_own_version(self) -> None:
+        for row in self.versions():
+            if row.status in FROZEN:
+                assert row.decided_by_user_id is not None
+                assert row.decided_by_user_id != row.author_user_id
+
+    @invariant()
+    def audit_trail_intact(self) -> None:
+        assert audit.verify(self.session).intact
+
+
+def test_random_workflows_keep_their_promises(session: Session) -> None:
+    school = make_school(session)
+    author_here = Grant(Role.AUTHOR, school.id)
+    people = {
+        "author": person(session, "Ann Author", author_here, Grant(Role.APPROVER)),
+        "second author": person(session, "Sam Second", author_here, Grant(Role.APPROVER)),
+        "approver": person(session, "Pat Approver", Grant(Role.APPROVER)),
+        "auditor": person(session, "Aud Auditor", Grant(Role.AUDITOR)),
+    }
+    assert school.id is not None
+    school_id = school.id
+    reached.clear()
+
+    class OnThisSession(WorkflowMachine):
+        def __init__(self) -> None:
+            super().__init__(session, people, school_id)
+
+    run_state_machine_as_test(
+        OnThisSession,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
+    # The examples went far enough for the promises about approved versions to be tested.
+    assert min(reached[name] for name in ("returned", "reopened", "superseded")) > 0, reached
