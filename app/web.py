@@ -111,7 +111,9 @@ def redirect(request: Request, url: str) -> Response:
     """After a successful POST: 303 for plain forms, HX-Redirect for htmx."""
     response = RedirectResponse(url, status_code=303)  # which percent-encodes the URL
     if wants_fragment(request):
-        location = response.headers["location"]
+        # Without its #fragment: htmx sets location.href, and a URL that differs from the
+        # current one only by its fragment would scroll the stale page instead of loading it.
+        location = response.headers["location"].partition("#")[0]
         return Response(status_code=204, headers={"HX-Redirect": location})
     return response
 

@@ -71,7 +71,7 @@ def _text(value: object) -> str:
 def _diff(before: dict[str, str], after: dict[str, str], label: dict[str, str]) -> list[Change]:
     return [
         Change(label.get(key, key), before.get(key, "–"), after.get(key, "–"))
-        for key in [*label, *sorted(set(before) | set(after) - set(label))]
+        for key in [*label, *sorted((set(before) | set(after)) - set(label))]
         if key in before or key in after
         if before.get(key) != after.get(key)
     ]

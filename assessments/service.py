@@ -251,6 +251,9 @@ class AssessmentView:
     actions: list[MitigatingAction]
     results: Results  # as answered
     results_after: Results  # once the mitigating actions are done
+    authors_here: bool  # the viewer is one of the policy's school's authors
+    may_edit: bool  # a draft, and the viewer authors here
+    may_decide: bool  # submitted, the viewer approves there, and did not write it
 
     def unmitigated(self) -> list[str]:
         """Question ids at or above the mitigation threshold with neither an action nor a
@@ -285,6 +288,11 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
         actions=actions,
         results=results.before,
         results_after=results.after,
+        authors_here=actor.holds(Role.AUTHOR, policy.school_id),
+        may_edit=version.editable and actor.holds(Role.AUTHOR, policy.school_id),
+        may_decide=version.status is VersionStatus.SUBMITTED
+        and actor.holds(Role.APPROVER, policy.school_id)
+        and (actor.user_id is None or actor.user_id != version.author_user_id),
     )
 
 

@@ -42,14 +42,17 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
-def submission_problems(view: AssessmentView) -> list[str]:
-    """What stops a draft being submitted, in words for its author (empty when nothing)."""
+def submission_problems(view: AssessmentView) -> dict[str, str]:
+    """What stops a draft being submitted, in words for its author (empty when nothing), each
+    under the id of the place on the summary page where it is put right."""
     questions = {q.id: q for q in view.rubric.questions()}
-    problems = [f"Answer “{questions[qid].text}”" for qid in view.results.missing_required]
-    problems += [
-        f"Add a mitigating action for “{questions[qid].text}”, or say why none is needed"
-        for qid in view.unmitigated()
-    ]
+    problems = {
+        f"missing-{qid}": f"Answer “{questions[qid].text}”" for qid in view.results.missing_required
+    }
+    for qid in view.unmitigated():
+        problems[f"mitigation-{qid}"] = (
+            f"Add a mitigating action for “{questions[qid].text}”, or say why none is needed"
+        )
     return problems
 
 
@@ -112,7 +115,7 @@ def submit(
     _require_status(version, VersionStatus.DRAFT, doing="submitted")
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     if problems := submission_problems(view):
-        raise ValidationFailed({"submission": "; ".join(problems)})
+        raise ValidationFailed({"submission": "; ".join(problems.values())})
     version.content_hash, version.submitted_at = content_hash(view), utcnow()
     version.decided_at, version.decided_by, version.decided_by_user_id = None, "", None
     version.decision_reason = ""

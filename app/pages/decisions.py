@@ -86,20 +86,17 @@ def _revision(form: FormData) -> int | None:
 def submit(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
-    """Send the draft to the approvers, or show what is still missing."""
+    """Send the draft to the approvers, or show what is still missing, each problem linked to
+    where it is put right."""
     try:
         workflow.submit(
-            session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
-        )
-    except ValidationFailed as exc:
-        problems = exc.errors["submission"].split("; ")
-        return _summary_page(
-            request,
-            session,
-            actor,
-            version_id,
-            {f"submission-{i}": p for i, p in enumerate(problems)},
-        )
+            session=session, actor=actor, version_id=version_id,
+            expected_revision=_revision(form),
+        )  # fmt: skip
+    except ValidationFailed:
+        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        problems = workflow.submission_problems(view)
+        return _summary_page(request, session, actor, version_id, problems)
     return redirect(request, f"/assessments/{version_id}/summary")
 
 

@@ -69,7 +69,7 @@ def page_context(view: AssessmentView, current: str) -> dict[str, Any]:
         "steps": steps,
         "step_number": index + 1,
         "previous_step": steps[index - 1] if index else None,
-        "editable": view.version.editable,
+        "editable": view.may_edit,  # forms only for those who may use them
         "policy_url": f"/policies/{view.policy.id}",
     }
 

@@ -40,7 +40,7 @@ def test_the_action_form_opens_in_place_and_shows_errors_there(
 
     assert (saved.status_code, saved.headers["hx-redirect"]) == (
         204,
-        f"/assessments/{draft.id}/summary#actions",
+        f"/assessments/{draft.id}/summary",  # no #fragment: htmx must load the page afresh
     )
     assert [a.description for a in repository.actions_of_version(session, draft.id or 0)] == [
         "Cancel one meeting"

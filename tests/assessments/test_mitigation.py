@@ -345,4 +345,4 @@ def test_submission_needs_the_flagged_answers_mitigated(session: Session, cast: 
     answer_all(session, cast.author, version_id, high=FLAGGED)
     assert view(session, version_id).unmitigated() == list(FLAGGED)
     add(session, cast.author, version_id, FLAGGED, residual=4)  # covers, even if it helps little
-    assert workflow.submission_problems(view(session, version_id)) == []
+    assert workflow.submission_problems(view(session, version_id)) == {}

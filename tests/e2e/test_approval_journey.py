@@ -225,7 +225,12 @@ def test_an_assessment_is_returned_fixed_approved_and_exported(
         author.get_by_role(
             "link", name="Change “Stop the termly written department report”"
         ).click()
-        expect(author.get_by_role("heading", level=1)).to_have_text("Change a mitigating action")
+        # The form opens in place, under the actions on the summary (htmx).
+        expect(author.locator("#action-editor h2")).to_have_text("Change a mitigating action")
+        expect(author.get_by_role("heading", level=1)).to_have_text(
+            "Summary of the impact assessment"
+        )
+        screenshot(author, "12c-change-in-place")
         _save_action(author, "Stop the termly report and the weekly briefing", residual=0)
         expect(author.locator(f"#mitigation-{ACTED_ON}")).to_contain_text("weekly briefing")
         after = compute_results(rubric, answers, WORKLOAD, {ACTED_ON: 0})

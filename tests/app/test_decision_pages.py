@@ -1,0 +1,380 @@
+"""The summary's mitigation (ratings before and after, actions, justifications), submitting,
+and the approvers' queue, review and decision, used through the pages as a browser uses them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.settings import Settings
+from assessments import workflow
+from assessments.actors import Actor, Grant, Role
+from assessments.models import AssessmentVersion
+from tests.app.decision_helpers import (
+    ACTION_FORMS,
+    FLAGGED,
+    FLAGGED_ANSWERS,
+    GOOD_ACTION,
+    RUBRIC,
+    actions_shown,
+    add_action,
+    answer_change,
+    author_and_approver,
+    change_action,
+    changes_shown,
+    filled_draft,
+    flagged_draft,
+    needs_mitigation,
+    open_page,
+    question_text,
+    second_version_changed,
+    sign_in,
+    submitted_by,
+    table_rows,
+    url,
+    use_form,
+    version_forms,
+    workflow_text,
+)
+from tests.app.pages import error_for, error_summary, field_value, page, post_form, submit
+from tests.assessments.approval_helpers import make_approver, make_person, make_submitted
+from tests.factories import AUTHOR, make_draft
+
+
+@pytest.fixture
+def draft(session: Session, rubric_published: None) -> AssessmentVersion:
+    return flagged_draft(session, reference="DP-001", title="Homework policy")
+
+
+@pytest.fixture
+def submitted(session: Session, rubric_published: None) -> AssessmentVersion:
+    """Submitted by AUTHOR, with one action (for approval_helpers.HIGH_QUESTION)."""
+    return make_submitted(session, reference="DP-010", title="Marking policy")
+
+
+@pytest.fixture
+def approver(client: TestClient, session: Session, settings: Settings) -> Actor:
+    """A trust-wide approver, whom the browser is signed in as."""
+    actor = make_approver(session)
+    sign_in(client, session, settings, actor)
+    return actor
+
+
+def test_an_action_added_through_the_form_covers_its_answer_and_lowers_the_rating_after(
+    client: TestClient, draft: AssessmentVersion
+) -> None:
+    before = open_page(client, url(draft))
+    rating_after = before.by_id("overall-after").text
+    assert rating_after == "After mitigation: High impact score 68.8 out of 100"
+    assert needs_mitigation(before, FLAGGED[0]) and needs_mitigation(before, FLAGGED[1])
+
+    form = open_page(client, url(draft, f"actions/new?question={FLAGGED[0]}"))
+    boxes = form.find_all("input", name="question_ids")
+    assert [b.attrs["value"] for b in boxes if "checked" in b.attrs] == [FLAGGED[0]]
+    response = submit(client, form, url(draft, "actions"), GOOD_ACTION)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == url(draft, "summary#actions")
+    after = open_page(client, url(draft))
+    assert [row[:6] for row in actions_shown(after)] == [[
+        "Drop the weekly written report", question_text(FLAGGED[0]), "Deputy Head",
+        "31 Mar 2027", "Planned", "0",
+    ]]  # fmt: skip
+    cell = after.by_id(f"mitigation-{FLAGGED[0]}").text
+    assert cell.startswith("Drop the weekly written report (planned)")
+    assert not needs_mitigation(after, FLAGGED[0]) and needs_mitigation(after, FLAGGED[1])
+    assert after.by_id("overall").find_all(cls="app-rating")[0].text == "High impact"
+    assert after.by_id("overall-after").text == "After mitigation: Low impact score 18.8 out of 100"
+
+
+def test_a_saved_justification_stands_in_for_an_action(
+    client: TestClient, draft: AssessmentVersion
+) -> None:
+    summary = open_page(client, url(draft))
+    reason = "Already required by the exam board"
+
+    response = submit(
+        client, summary, url(draft, f"justifications/{FLAGGED[1]}"), {"justification": reason}
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"] == url(draft, "summary#flagged")
+    after = open_page(client, url(draft))
+    assert f"No action needed: {reason}" in after.by_id(f"mitigation-{FLAGGED[1]}").text
+    assert not needs_mitigation(after, FLAGGED[1]) and needs_mitigation(after, FLAGGED[0])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"question_ids": None}, "Choose the answer or answers the action deals with"),
+        ({"description": "ab"}, "Describe what will be done (3 to 2000 characters)"),
+        ({"residual_impact": None}, "Choose the impact you expect once it is done"),
+        ({"due_date": "2027-02-30"}, "Enter the date it is due, like 2027-03-31"),
+        ({"residual_impact": "9"}, "Choose the impact expected afterwards, from 0 to 4"),
+    ],
+    ids=["no answer ticked", "description too short", "no impact", "no such date", "off the scale"],
+)
+def test_the_action_form_shows_each_error_next_to_its_field_and_keeps_the_input(
+    client: TestClient, draft: AssessmentVersion, change: dict[str, str | None], message: str
+) -> None:
+    form = open_page(client, url(draft, "actions/new"))
+    data = {**GOOD_ACTION, "question_ids": FLAGGED[0], **change}
+    sent = {name: value for name, value in data.items() if value is not None}
+
+    response = submit(client, form, url(draft, "actions"), sent)
+
+    assert response.status_code == 422
+    doc = page(response)
+    field = next(iter(change))
+    assert error_for(doc, field) == message
+    assert error_summary(doc) == [(message, f"#{field}")]
+    for name in ("description", "owner", "due_date", "question_ids"):
+        assert field_value(doc, name) == sent.get(name)
+    assert actions_shown(open_page(client, url(draft))) == []
+
+
+def test_an_action_is_changed_and_removed_through_its_forms(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    action = add_action(session, draft)
+    edit_url = url(draft, f"actions/{action.id}")
+    form = open_page(client, edit_url)
+    assert field_value(form, "description") == "Stop the data drop"
+
+    changed = submit(client, form, edit_url, {"description": "Stop both drops", "status": "done"})
+
+    assert changed.status_code == 303
+    summary = open_page(client, url(draft))
+    assert [row[:5] for row in actions_shown(summary)] == [
+        ["Stop both drops", question_text(FLAGGED[0]), "Head of Year", "–", "Done"]
+    ]
+    removed = submit(client, summary, f"{edit_url}/remove")
+
+    assert removed.status_code == 303
+    assert removed.headers["location"] == url(draft, "summary#actions")
+    after = open_page(client, url(draft))
+    assert actions_shown(after) == []
+    assert needs_mitigation(after, FLAGGED[0])
+
+
+def test_a_change_based_on_an_old_revision_is_refused_with_a_message_and_the_input_kept(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    action = add_action(session, draft)
+    edit_url = url(draft, f"actions/{action.id}")
+    form = open_page(client, edit_url)
+    change_action(session, action, description="Their change")  # someone else, meanwhile
+
+    response = submit(client, form, edit_url, {"description": "My change", "owner": "Me too"})
+
+    assert response.status_code in {409, 422}
+    doc = page(response)
+    assert "Someone else changed this after you opened it" in error_for(doc, "description")
+    assert (field_value(doc, "description"), field_value(doc, "owner")) == ("My change", "Me too")
+    assert [row[0] for row in actions_shown(open_page(client, url(draft)))] == ["Their change"]
+
+
+@pytest.mark.parametrize("route", ACTION_FORMS, ids=[f"{m} {p}" for m, p in ACTION_FORMS])
+@pytest.mark.parametrize("who", ["author, once withdrawn", "approver", "auditor"])
+def test_the_mitigation_forms_are_refused_once_not_a_draft_and_to_anyone_but_authors(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    draft: AssessmentVersion,
+    who: str,
+    route: tuple[str, str],
+) -> None:
+    action = add_action(session, draft)
+    if who == "author, once withdrawn":
+        workflow.withdraw(session=session, actor=AUTHOR, version_id=action.version_id)
+    else:
+        sign_in(client, session, settings, make_person(session, "Nat Notauthor", Grant(Role(who))))
+
+    assert use_form(client, draft, action.id, route) == (409 if "withdrawn" in who else 403)
+
+
+def test_someone_who_may_not_change_a_draft_is_not_offered_its_forms(
+    client: TestClient, approver: Actor, draft: AssessmentVersion
+) -> None:
+    summary = open_page(client, url(draft))
+
+    assert version_forms(summary, draft) == []
+    assert summary.find_all("a", href=url(draft, "actions/new")) == []
+
+
+def test_submitting_an_incomplete_draft_lists_each_missing_answer_and_unmitigated_answer(
+    client: TestClient, draft: AssessmentVersion
+) -> None:
+    summary = open_page(client, url(draft))
+
+    response = submit(client, summary, url(draft, "submit"))
+
+    assert response.status_code == 422
+    unanswered = [q.id for q in RUBRIC.questions() if q.required and q.id not in FLAGGED_ANSWERS]
+    missing = [f"Answer “{question_text(qid)}”" for qid in unanswered]
+    unmitigated = "Add a mitigating action for “{}”, or say why none is needed"
+    missing += [unmitigated.format(question_text(qid)) for qid in FLAGGED]
+    assert [text for text, _ in error_summary(page(response))] == missing
+    assert "Version 1: Draft" in workflow_text(client, draft)
+
+
+def test_each_submission_problem_links_to_somewhere_on_the_page(
+    client: TestClient, draft: AssessmentVersion
+) -> None:
+    doc = page(submit(client, open_page(client, url(draft)), url(draft, "submit")))
+
+    targets = [href for _, href in error_summary(doc)]
+    assert targets
+    assert all(not href.startswith("#") or doc.has_id(href[1:]) for href in targets)
+
+
+def test_a_complete_draft_is_submitted_and_can_no_longer_be_changed(
+    client: TestClient, session: Session, rubric_published: None
+) -> None:
+    draft = filled_draft(session, AUTHOR, reference="DP-002")
+
+    response = submit(client, open_page(client, url(draft)), url(draft, "submit"))
+
+    assert response.status_code == 303
+    assert response.headers["location"] == url(draft)
+    summary = open_page(client, url(draft))
+    assert "Version 1: Submitted – sent for approval" in summary.by_id("workflow").text
+    assert version_forms(summary, draft) == []
+    assert summary.find_all("a", href=url(draft, "actions/new")) == []
+    assert len(actions_shown(summary)) == 1
+    assert (
+        post_form(
+            client, url(draft, "actions"), {**GOOD_ACTION, "question_ids": FLAGGED[0]}
+        ).status_code
+        == 409
+    )
+
+
+def test_the_approvers_queue_lists_submitted_versions_they_did_not_write(
+    client: TestClient, session: Session, settings: Settings, submitted: AssessmentVersion
+) -> None:
+    both = author_and_approver(session)
+    submitted_by(session, both, reference="DP-011", title="Her own policy")
+    make_draft(session, reference="DP-012")  # a draft awaits nobody
+    sign_in(client, session, settings, both)
+
+    queue = open_page(client, "/approvals").by_id("queue")
+
+    assert [row[:3] for row in table_rows(queue)] == [["DP-010: Marking policy", "1", AUTHOR.name]]
+    assert queue.find("a").attrs["href"] == url(submitted, "review")
+
+
+def test_the_review_shows_every_answer_and_the_decision_form(
+    client: TestClient, approver: Actor, submitted: AssessmentVersion
+) -> None:
+    review = open_page(client, url(submitted, "review"))
+
+    assert review.has_id("decision")
+    assert version_forms(review, submitted) == [url(submitted, "approve"), url(submitted, "return")]
+    assert not review.has_id("changes")  # nothing approved before version 1
+    shown = {
+        row.find("dt").text: row.find("dd").text
+        for row in review.find_all("div", cls="govuk-summary-list__row")
+    }
+    questions = list(RUBRIC.questions())
+    assert len(shown) == len(questions)
+    question, answer = answer_change()[:2]
+    assert shown[question] == answer
+    assert all(shown[question_text(q.id)] == "Not answered" for q in questions if not q.required)
+
+
+def test_the_review_of_version_2_shows_what_changed_since_version_1(
+    client: TestClient, session: Session, approver: Actor, submitted: AssessmentVersion
+) -> None:
+    second = second_version_changed(session, submitted, approver)
+
+    tables = changes_shown(client, second)
+
+    assert answer_change() in tables["Answers"]
+    assert ["Teachers", "54", "108"] in tables["Net workload hours per year"]
+    assert tables["Mitigating actions"] == [
+        ["Move the deadline into term time", "–", "Planned, owner Head of Year, due –"]
+    ]
+    assert ["Net hours per year", "54", "108"] in tables["Scores and ratings"]
+
+
+def test_each_change_since_version_1_is_listed_once(
+    client: TestClient, session: Session, approver: Actor, submitted: AssessmentVersion
+) -> None:
+    second = second_version_changed(session, submitted, approver)
+
+    tables = changes_shown(client, second)
+
+    assert len(tables["Answers"]) == 1
+    assert tables["Net workload hours per year"] == [["Teachers", "54", "108"]]
+
+
+def test_approving_sets_the_review_dates_and_cannot_be_done_twice(
+    client: TestClient, approver: Actor, submitted: AssessmentVersion
+) -> None:
+    review = open_page(client, url(submitted, "review"))
+
+    response = submit(client, review, url(submitted, "approve"))
+    again = submit(client, review, url(submitted, "approve"))  # the same page, sent twice
+    unrevised = post_form(client, url(submitted, "approve"), {})
+
+    assert (response.status_code, response.headers["location"]) == (303, "/approvals")
+    assert (again.status_code, unrevised.status_code) == (409, 409)
+    today = datetime.now(UTC).date()
+    due = workflow.add_months(today, 12).strftime("%-d %B %Y")
+    assert workflow_text(client, submitted).startswith(
+        f"Version 1: Approved – approved by Ama Approver on {today:%-d %B %Y}; review due {due}."
+    )
+    assert not open_page(client, url(submitted, "review")).has_id("decision")
+    assert not open_page(client, "/approvals").has_id("queue")
+    crumbs = open_page(client, url(submitted)).find_all("a", cls="govuk-breadcrumbs__link")
+    policy_url = crumbs[-1].attrs["href"]
+    assert f"Next review {due}" in open_page(client, policy_url).text
+
+
+def test_a_version_is_returned_only_with_a_reason_which_its_author_then_sees(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    approver: Actor,
+    submitted: AssessmentVersion,
+) -> None:
+    review = open_page(client, url(submitted, "review"))
+    reason = "Say which report the new log replaces"
+
+    refused = submit(client, review, url(submitted, "return"), {"reason": "   "})
+    returned = submit(client, review, url(submitted, "return"), {"reason": reason})
+
+    assert refused.status_code == 422
+    doc = page(refused)
+    assert error_for(doc, "reason").startswith("Say why it is returned")
+    assert error_summary(doc) == [(error_for(doc, "reason"), "#reason")]
+    assert (returned.status_code, returned.headers["location"]) == (303, "/approvals")
+    sign_in(client, session, settings, AUTHOR)
+    summary = open_page(client, url(submitted))
+    assert summary.by_id("returned-reason").text == f"Returned by Ama Approver: “{reason}”"
+    assert "Make changes" in summary.find("form", action=url(submitted, "reopen")).text
+    reopened = submit(client, summary, url(submitted, "reopen"))
+
+    assert reopened.status_code == 303
+    again = open_page(client, url(submitted))
+    assert "Version 1: Draft" in again.by_id("workflow").text
+    assert url(submitted, "submit") in version_forms(again, submitted)
+
+
+def test_an_author_never_decides_on_their_own_version_even_as_an_approver(
+    client: TestClient, session: Session, settings: Settings, rubric_published: None
+) -> None:
+    both = author_and_approver(session)
+    own = submitted_by(session, both, reference="DP-020")
+    sign_in(client, session, settings, both)
+
+    approving = post_form(client, url(own, "approve"), {})
+    returning = post_form(client, url(own, "return"), {"reason": "Needs nothing"})
+
+    assert (approving.status_code, returning.status_code) == (403, 403)
+    assert "Version 1: Submitted" in workflow_text(client, own)
