@@ -24,6 +24,7 @@ from tests.app.pages import (
     post_form,
     submit,
 )
+from tests.app.sign_in_helpers import SESSION_COOKIE
 from tests.factories import (
     AUTHOR,
     AUTHOR_EMAIL,
@@ -35,19 +36,11 @@ from tests.factories import (
 )
 
 PASSWORD = "ladder orchard quietly 47"
-SESSION_COOKIE = "__Host-wia_session"  # outside development cookies are Secure and host-only
 OTHER_TRUST = "Hillside trust"
-EVERYONES_LINKS = [
-    ("Register", "/register"),
-    ("API tokens", "/account/tokens"),
-    ("Sign out", "/sign-out"),
-]
-ADMIN_LINKS = [
-    EVERYONES_LINKS[0],
-    ("People", "/admin/users"),
-    ("Schools", "/admin/schools"),
-    *EVERYONES_LINKS[1:],
-]
+REGISTER = ("Register", "/register")
+REST = [("API tokens", "/account/tokens"), ("Sign out", "/sign-out")]
+EVERYONES_LINKS = [REGISTER, *REST]
+ADMIN_LINKS = [REGISTER, ("People", "/admin/users"), ("Schools", "/admin/schools"), *REST]
 
 
 @pytest.fixture

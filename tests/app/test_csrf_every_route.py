@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from app.auth import session_cookie_name
 from app.settings import Settings
+from tests.app.authorization_matrix import MATRIX, SIGN_IN, fill
 from tests.app.authorization_world import World, make_world
 from tests.app.pages import csrf_cookie
-from tests.app.test_authorization_matrix import MATRIX, SIGN_IN, fill
 from tests.factories import start_session
 
 UNSAFE = [route for route in MATRIX if route[0] in {"POST", "PUT", "PATCH", "DELETE"}]

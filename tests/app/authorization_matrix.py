@@ -1,0 +1,292 @@
+"""The authorization matrix: for every route of the app, one request and the status each kind
+of person (ROLES) should get. Read by test_authorization_matrix.py and test_csrf_every_route.py.
+
+200/201/204/303 where it works, 403 where the person is known but lacks the role, 404 where
+the record is not theirs to know of (another school or trust: guessing ids reveals nothing),
+409/422 where the record's state or the form refuses, and SIGN_IN for no one signed in (pages
+send them to sign in; the API says 401).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.app.authorization_world import ROLES, World
+
+SIGN_IN = "sign in"
+Expected = dict[str, int | str]
+
+
+def everyone(status: int) -> Expected:
+    return {role: status for role in ROLES}
+
+
+def signed_in(status: int) -> Expected:
+    return {**everyone(status), "anonymous": SIGN_IN}
+
+
+def seen_in_scope(status: int = 200) -> Expected:
+    """Reading a North record: anyone with a role at North or trust-wide."""
+    return {**signed_in(status), "author at another school": 404, "another trust": 404}
+
+
+def drafted_by_north_authors(status: int) -> Expected:
+    """Changing a North draft: its school's authors only."""
+    return {**seen_in_scope(403), "author": status}
+
+
+def decided_by_approvers(status: int) -> Expected:
+    """Deciding on a North version: approvers there (the state may still refuse)."""
+    return {**seen_in_scope(403), "approver": status}
+
+
+def admins(status: int, *, other_trusts_admin: int) -> Expected:
+    return {**signed_in(403), "admin": status, "another trust": other_trusts_admin}
+
+
+def new_policy(status: int) -> Expected:
+    """Adding a North policy: North's authors; other authors are told to choose their own."""
+    return {
+        **signed_in(403),
+        "author": status,
+        "author at another school": 422,
+        "another trust": 422,
+    }
+
+
+@dataclass(frozen=True)
+class Call:
+    url: str  # with {placeholders} filled from the world
+    expected: Expected
+    form: dict[str, str] = field(default_factory=dict)
+    json: dict[str, Any] | None = None
+
+
+POLICY_FORM = {
+    "reference": "MX-NEW",
+    "title": "Homework policy",
+    "category": "teaching-and-learning",
+    "owner": "Deputy Head",
+    "school_id": "{north}",
+    "review_cycle_months": "12",
+    "status": "new",
+}
+ACTION_FORM = {
+    "description": "Cancel the extra meeting",
+    "question_ids": "what-is-stopped",
+    "owner": "Head",
+    "status": "planned",
+    "residual_impact": "1",
+}
+ACTION_JSON = {**ACTION_FORM, "question_ids": ["what-is-stopped"], "residual_impact": 1}
+DRAFT = "/assessments/{draft}"
+API_DRAFT = "/api/v1/assessment-versions/{draft}"
+
+MATRIX: dict[tuple[str, str], Call] = {
+    # Pages anyone may open
+    ("GET", "/healthz"): Call("/healthz", everyone(200)),
+    ("GET", "/static"): Call("/static/app.css", everyone(200)),
+    ("GET", "/openapi.json"): Call("/openapi.json", everyone(200)),
+    ("GET", "/docs"): Call("/docs", everyone(200)),
+    ("GET", "/sign-in"): Call("/sign-in", {**everyone(303), "anonymous": 200}),
+    ("POST", "/sign-in"): Call(
+        "/sign-in", everyone(422), {"email": "x@y.example", "password": "wrong"}
+    ),
+    ("POST", "/sign-out"): Call("/sign-out", everyone(303)),
+    # A person's own API tokens
+    ("GET", "/account/tokens"): Call("/account/tokens", signed_in(200)),
+    ("POST", "/account/tokens"): Call("/account/tokens", signed_in(200), {"name": "Export"}),
+    ("POST", "/account/tokens/{token_id}/revoke"): Call(
+        "/account/tokens/{token}/revoke", {**signed_in(404), "author": 303}
+    ),
+    # Policies
+    ("GET", "/"): Call("/", signed_in(200)),
+    ("GET", "/policies/new"): Call(
+        "/policies/new", {**new_policy(200), "author at another school": 200, "another trust": 200}
+    ),
+    ("POST", "/policies"): Call("/policies", new_policy(303), POLICY_FORM),
+    ("GET", "/policies/{policy_id}"): Call("/policies/{policy}", seen_in_scope()),
+    ("POST", "/policies/{policy_id}/assessment"): Call(
+        "/policies/{fresh_policy}/assessment", drafted_by_north_authors(303)
+    ),
+    # The assessment wizard
+    ("GET", "/assessments/{version_id}"): Call(DRAFT, seen_in_scope(303)),
+    ("GET", "/assessments/{version_id}/sections/{section_id}"): Call(
+        DRAFT + "/sections/about-the-change", seen_in_scope()
+    ),
+    ("POST", "/assessments/{version_id}/sections/{section_id}"): Call(
+        DRAFT + "/sections/about-the-change",
+        drafted_by_north_authors(303),
+        {"answer-what-is-stopped": "Nothing", "revision-what-is-stopped": "0"},
+    ),
+    ("POST", "/assessments/{version_id}/answers/{question_id}"): Call(
+        DRAFT + "/answers/what-is-stopped",
+        drafted_by_north_authors(200),
+        {"answer-what-is-stopped": "Nothing", "revision-what-is-stopped": "0"},
+    ),
+    ("GET", "/assessments/{version_id}/workload"): Call(DRAFT + "/workload", seen_in_scope()),
+    ("POST", "/assessments/{version_id}/workload"): Call(
+        DRAFT + "/workload",
+        drafted_by_north_authors(303),
+        {"hours-teachers": "2", "staff-teachers": "12", "revision-teachers": "1"},
+    ),
+    ("GET", "/assessments/{version_id}/summary"): Call(DRAFT + "/summary", seen_in_scope()),
+    # Mitigation and the workflow (the draft is not complete, has one action, and is not
+    # submitted: what the state refuses is 409 or 422 for the people who may try)
+    ("GET", "/assessments/{version_id}/actions/new"): Call(
+        DRAFT + "/actions/new", drafted_by_north_authors(200)
+    ),
+    ("POST", "/assessments/{version_id}/actions"): Call(
+        DRAFT + "/actions", drafted_by_north_authors(303), ACTION_FORM
+    ),
+    ("GET", "/assessments/{version_id}/actions/{action_id}"): Call(
+        DRAFT + "/actions/{action}", drafted_by_north_authors(200)
+    ),
+    ("POST", "/assessments/{version_id}/actions/{action_id}"): Call(
+        DRAFT + "/actions/{action}", drafted_by_north_authors(303), ACTION_FORM
+    ),
+    ("POST", "/assessments/{version_id}/actions/{action_id}/remove"): Call(
+        DRAFT + "/actions/{action}/remove", drafted_by_north_authors(303)
+    ),
+    ("POST", "/assessments/{version_id}/justifications/{question_id}"): Call(
+        DRAFT + "/justifications/what-is-stopped",
+        drafted_by_north_authors(422),  # an unanswered question cannot be justified
+        {"justification": "Nothing is added"},
+    ),
+    ("POST", "/assessments/{version_id}/submit"): Call(
+        DRAFT + "/submit",
+        drafted_by_north_authors(422),  # incomplete
+    ),
+    ("POST", "/assessments/{version_id}/reopen"): Call(
+        DRAFT + "/reopen",
+        drafted_by_north_authors(409),  # not returned
+    ),
+    ("POST", "/assessments/{version_id}/withdraw"): Call(
+        DRAFT + "/withdraw", drafted_by_north_authors(303)
+    ),
+    ("POST", "/assessments/{version_id}/revise"): Call(
+        DRAFT + "/revise",
+        drafted_by_north_authors(409),  # not approved
+    ),
+    ("GET", "/approvals"): Call("/approvals", signed_in(200)),
+    ("GET", "/assessments/{version_id}/review"): Call(DRAFT + "/review", seen_in_scope()),
+    ("POST", "/assessments/{version_id}/approve"): Call(
+        DRAFT + "/approve",
+        decided_by_approvers(409),  # not submitted
+    ),
+    ("POST", "/assessments/{version_id}/return"): Call(
+        DRAFT + "/return", decided_by_approvers(409), {"reason": "Needs more detail"}
+    ),
+    # The register and the audit trail
+    ("GET", "/register"): Call("/register", signed_in(200)),
+    ("GET", "/register.csv"): Call("/register.csv", signed_in(200)),
+    ("GET", "/assessments/{version_id}/actions.csv"): Call(DRAFT + "/actions.csv", seen_in_scope()),
+    ("GET", "/audit"): Call(
+        "/audit", {**signed_in(403), "auditor": 200, "admin": 200, "another trust": 200}
+    ),
+    # The trust admin's pages
+    ("GET", "/admin/users"): Call("/admin/users", admins(200, other_trusts_admin=200)),
+    ("GET", "/admin/users/new"): Call("/admin/users/new", admins(200, other_trusts_admin=200)),
+    ("POST", "/admin/users"): Call(
+        "/admin/users",
+        admins(303, other_trusts_admin=303),
+        {
+            "name": "Newt New",
+            "email": "newt@matrix.example",
+            "password": "orchard-ladder-quietly-47",
+            "grants": "auditor:",
+        },
+    ),
+    ("GET", "/admin/users/{user_id}"): Call(
+        "/admin/users/{author_user}", admins(200, other_trusts_admin=404)
+    ),
+    ("POST", "/admin/users/{user_id}/roles"): Call(
+        "/admin/users/{author_user}/roles",
+        admins(303, other_trusts_admin=404),
+        {"grants": "auditor:"},
+    ),
+    ("POST", "/admin/users/{user_id}/access"): Call(
+        "/admin/users/{author_user}/access",
+        admins(303, other_trusts_admin=404),
+        {"disabled": "true"},
+    ),
+    ("GET", "/admin/schools"): Call("/admin/schools", admins(200, other_trusts_admin=200)),
+    ("POST", "/admin/schools"): Call(
+        "/admin/schools", admins(303, other_trusts_admin=303), {"name": "West School"}
+    ),
+    # The JSON API (called with each person's API token)
+    ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
+    ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
+    ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
+        "/api/v1/rubrics/staff-wellbeing-impact/1", signed_in(200)
+    ),
+    ("GET", "/api/v1/policies"): Call("/api/v1/policies", signed_in(200)),
+    ("POST", "/api/v1/policies"): Call(
+        "/api/v1/policies", new_policy(201), json={**POLICY_FORM, "school_id": "{north}"}
+    ),
+    ("GET", "/api/v1/policies/{policy_id}"): Call("/api/v1/policies/{policy}", seen_in_scope()),
+    ("POST", "/api/v1/policies/{policy_id}/assessment"): Call(
+        "/api/v1/policies/{fresh_policy}/assessment", drafted_by_north_authors(201)
+    ),
+    ("GET", "/api/v1/assessment-versions/{version_id}"): Call(API_DRAFT, seen_in_scope()),
+    ("PUT", "/api/v1/assessment-versions/{version_id}/answers/{question_id}"): Call(
+        API_DRAFT + "/answers/what-is-stopped",
+        drafted_by_north_authors(200),
+        json={"value": "Nothing"},
+    ),
+    ("PUT", "/api/v1/assessment-versions/{version_id}/workload/{staff_group}"): Call(
+        API_DRAFT + "/workload/support-staff",
+        drafted_by_north_authors(200),
+        json={"hours_per_term": "1.5", "staff_count": 3},
+    ),
+    ("DELETE", "/api/v1/assessment-versions/{version_id}/workload/{staff_group}"): Call(
+        API_DRAFT + "/workload/teachers", drafted_by_north_authors(204)
+    ),
+    ("GET", "/api/v1/assessment-versions/{version_id}/results"): Call(
+        API_DRAFT + "/results", seen_in_scope()
+    ),
+}
+MATRIX |= {
+    ("POST", "/api/v1/assessment-versions/{version_id}/actions"): Call(
+        API_DRAFT + "/actions", drafted_by_north_authors(201), json=ACTION_JSON
+    ),
+    ("PUT", "/api/v1/assessment-versions/{version_id}/actions/{action_id}"): Call(
+        API_DRAFT + "/actions/{action}", drafted_by_north_authors(200), json=ACTION_JSON
+    ),
+    ("DELETE", "/api/v1/assessment-versions/{version_id}/actions/{action_id}"): Call(
+        API_DRAFT + "/actions/{action}", drafted_by_north_authors(204)
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/submit"): Call(
+        API_DRAFT + "/submit", drafted_by_north_authors(422), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/approve"): Call(
+        API_DRAFT + "/approve", decided_by_approvers(409), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/return"): Call(
+        API_DRAFT + "/return", decided_by_approvers(409), json={"reason": "More detail"}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/reopen"): Call(
+        API_DRAFT + "/reopen", drafted_by_north_authors(409), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/withdraw"): Call(
+        API_DRAFT + "/withdraw", drafted_by_north_authors(200), json={}
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/revise"): Call(
+        API_DRAFT + "/revise", drafted_by_north_authors(409)
+    ),
+    ("GET", "/api/v1/register"): Call("/api/v1/register", signed_in(200)),
+}
+CASES = [(route, role) for route in MATRIX for role in ROLES]
+
+
+def fill(text: str, world: World) -> str:
+    return text.format(
+        north=world.north.id,
+        policy=world.policy.id,
+        fresh_policy=world.fresh_policy.id,
+        draft=world.draft.id,
+        token=world.authors_token_id,
+        author_user=world.author_user_id,
+        action=world.action_id,
+    )

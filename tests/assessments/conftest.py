@@ -1,0 +1,35 @@
+"""Fixtures of the people tests: a trust, another trust, and Alex, a trust-wide author."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session
+
+from assessments import people
+from assessments.models import Trust, User
+from tests.assessments.people_helpers import (
+    add_user,
+)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+def trust(session: Session) -> Trust:
+    return people.create_trust(session=session, name="Northfield Learning Trust")
+
+
+@pytest.fixture
+def other_trust(session: Session) -> Trust:
+    return people.create_trust(session=session, name="Riverside Schools Trust")
+
+
+@pytest.fixture
+def alex(session: Session, trust: Trust) -> User:
+    """A trust-wide author of `trust` who signs in with PASSWORD."""
+    return add_user(session, trust)
