@@ -39,7 +39,7 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
     if status and status not in {s.value for s in VersionStatus}:
         errors["status"] = "Choose a status from the list"
     chosen = RegisterFilter(
-        school_id=int(school) if school.isdigit() else None,
+        school_id=int(school) if school.isdigit() and len(school) < 19 else None,  # 64-bit
         status=VersionStatus(status) if status and "status" not in errors else None,
         rating=params.get("rating") or None,
         overdue=params.get("overdue") == "yes",

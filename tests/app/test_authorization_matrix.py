@@ -125,6 +125,8 @@ def test_an_htmx_fragment_asked_for_on_its_own_reveals_no_more_than_its_page(
         ("/admin/users/0", 404),
         ("/api/v1/policies/99999999999999999999", 422),
         ("/api/v1/assessment-versions/-1", 422),
+        ("/register?school=99999999999999999999", 200),
+        ("/api/v1/register?school=99999999999999999999", 200),
     ],
 )
 def test_an_id_out_of_range_is_not_found_rather_than_an_error(
