@@ -132,7 +132,7 @@ def save_answer(
         session.delete(row)
         version.updated_at = utcnow()
         session.flush()
-        _audit_answer(session, actor, version_id, question_id, before, {})
+        _audit_edit(session, actor, "answer", version_id, {"question_id": question_id}, before, {})
         refresh(session, version)
         return None
     if row is None:
@@ -149,26 +149,28 @@ def save_answer(
     version.updated_at = utcnow()
     session.add_all([row, version])
     session.flush()
-    _audit_answer(
-        session, actor, version_id, question_id, before, {"value": value, "comment": data.comment}
-    )
+    _audit_edit(
+        session, actor, "answer", version_id, {"question_id": question_id}, before,
+        {"value": value, "comment": data.comment},
+    )  # fmt: skip
     refresh(session, version)
     return row
 
 
-def _audit_answer(
+def _audit_edit(
     session: Session,
     actor: Actor,
+    entity: str,
     version_id: int,
-    question_id: str,
-    before: dict[str, str],
-    after: dict[str, str],
+    what: dict[str, str],
+    before: Mapping[str, object],
+    after: Mapping[str, object],
 ) -> None:
-    details = {"version_id": version_id, "question_id": question_id}
+    """One audit event for a draft's answer or estimate saved or cleared, before and after."""
     audit.record(
-        session, actor, entity="answer", entity_id=version_id,
+        session, actor, entity=entity, entity_id=version_id,
         action="cleared" if not after else "saved",
-        details={**details, **audit.changes(before, after)},
+        details={"version_id": version_id, **what, **audit.changes(before, after)},
     )  # fmt: skip
 
 
@@ -214,29 +216,16 @@ def save_workload_estimate(
     version.updated_at = utcnow()
     session.add_all([row, version])
     session.flush()
-    _audit_estimate(session, actor, version_id, staff_group, before, _estimate_fields(row))
+    _audit_edit(
+        session, actor, "workload_estimate", version_id, {"staff_group": staff_group}, before,
+        _estimate_fields(row),
+    )  # fmt: skip
     refresh(session, version)
     return row
 
 
 def _estimate_fields(row: WorkloadEstimate) -> dict[str, object]:
     return row.model_dump(include={"hours_per_term", "staff_count", "note"})
-
-
-def _audit_estimate(
-    session: Session,
-    actor: Actor,
-    version_id: int,
-    staff_group: str,
-    before: dict[str, object],
-    after: dict[str, object],
-) -> None:
-    details = {"version_id": version_id, "staff_group": staff_group}
-    audit.record(
-        session, actor, entity="workload_estimate", entity_id=version_id,
-        action="cleared" if not after else "saved",
-        details={**details, **audit.changes(before, after)},
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -376,5 +365,7 @@ def clear_workload_estimate(
     version.updated_at = utcnow()
     session.add(version)
     session.flush()
-    _audit_estimate(session, actor, version_id, staff_group, before, {})
+    _audit_edit(
+        session, actor, "workload_estimate", version_id, {"staff_group": staff_group}, before, {}
+    )  # fmt: skip
     refresh(session, version)
