@@ -10,13 +10,13 @@ from sqlmodel import Session
 
 from assessments import mitigation, people, service
 from assessments.actors import Actor, Grant, Role
-from assessments.models import AssessmentVersion, Policy, RoleGrant, School, User
+from assessments.models import AssessmentVersion, Policy, School
 from assessments.schemas import WorkloadEstimateSave
 from tests.factories import (
     AUTHOR,
-    LOCAL_TRUST_ID,
     make_api_token,
     make_draft,
+    make_person,
     make_policy,
     make_school,
 )
@@ -51,19 +51,6 @@ class World:
         return user_id
 
 
-def _person(session: Session, trust_id: int, name: str, *grants: Grant) -> Actor:
-    # Rows as `people.create_user` writes them, without paying for an Argon2 hash per test:
-    # these people never sign in with a password (the matrix gives them sessions directly).
-    email = name.lower().replace(" ", ".") + "@matrix.example"
-    user = User(trust_id=trust_id, email=email, name=name, password_hash="!")
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add_all(RoleGrant(user_id=user.id, role=g.role, school_id=g.school_id) for g in grants)
-    session.flush()
-    return people.actor_of(session, user)
-
-
 def make_world(session: Session) -> World:
     north, south = make_school(session, "North School"), make_school(session, "South School")
     draft = make_draft(session, reference="MX-001", school_id=north.id)
@@ -86,15 +73,13 @@ def make_world(session: Session) -> World:
     other_trust = people.create_trust(session=session, name="Another Trust")
     assert other_trust.id is not None
     actors = {
-        "author": _person(session, LOCAL_TRUST_ID, "Nadia North", Grant(Role.AUTHOR, north.id)),
-        "author at another school": _person(
-            session, LOCAL_TRUST_ID, "Sol South", Grant(Role.AUTHOR, south.id)
-        ),
-        "approver": _person(session, LOCAL_TRUST_ID, "Ama Approver", Grant(Role.APPROVER)),
-        "auditor": _person(session, LOCAL_TRUST_ID, "Aud Auditor", Grant(Role.AUDITOR)),
-        "admin": _person(session, LOCAL_TRUST_ID, "Adi Admin", Grant(Role.ADMIN)),
-        "another trust": _person(
-            session, other_trust.id, "Otto Other", *(Grant(role) for role in Role)
+        "author": make_person(session, "Nadia North", Grant(Role.AUTHOR, north.id)),
+        "author at another school": make_person(session, "Sol South", Grant(Role.AUTHOR, south.id)),
+        "approver": make_person(session, "Ama Approver", Grant(Role.APPROVER)),
+        "auditor": make_person(session, "Aud Auditor", Grant(Role.AUDITOR)),
+        "admin": make_person(session, "Adi Admin", Grant(Role.ADMIN)),
+        "another trust": make_person(
+            session, "Otto Other", *(Grant(role) for role in Role), trust_id=other_trust.id
         ),
     }
     tokens = {role: make_api_token(session, actor) for role, actor in actors.items()}

@@ -17,7 +17,7 @@ from app.settings import Settings
 from assessments import mitigation, people, policies, service, workflow
 from assessments.actors import Actor, Grant, Role
 from assessments.mitigation import ActionSave
-from assessments.models import AssessmentVersion, MitigatingAction, RoleGrant, School, User
+from assessments.models import AssessmentVersion, MitigatingAction, School
 from assessments.schemas import AnswerSave, PolicyCreate, WorkloadEstimateSave
 from tests.app.pages import Element, page, post_form
 from tests.assessments.approval_helpers import (
@@ -27,9 +27,16 @@ from tests.assessments.approval_helpers import (
     low_answer,
     make_approved,
     make_approver,
-    make_person,
 )
-from tests.factories import AUTHOR, answer, default_rubric, make_draft, make_school, start_session
+from tests.factories import (
+    AUTHOR,
+    answer,
+    default_rubric,
+    make_draft,
+    make_person,
+    make_school,
+    start_session,
+)
 
 RUBRIC = default_rubric()
 # Two answers at or above the mitigation threshold, and one below it: rated High impact (68.8).
@@ -199,23 +206,11 @@ def changes_shown(client: TestClient, version: AssessmentVersion) -> dict[str, l
     return {t.find("caption").text: table_rows(t) for t in captioned}
 
 
-def person_of_trust(session: Session, trust_id: int, name: str, *grants: Grant) -> Actor:
-    """A user of any trust, as `people.create_user` writes one but without an Argon2 hash."""
-    email = name.lower().replace(" ", ".") + "@decisions.example"
-    user = User(trust_id=trust_id, email=email, name=name, password_hash="!")
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add_all(RoleGrant(user_id=user.id, role=g.role, school_id=g.school_id) for g in grants)
-    session.flush()
-    return people.actor_of(session, user)
-
-
 def other_trusts_draft(session: Session, reference: str) -> AssessmentVersion:
     """A draft of a policy of another trust, started by that trust's own author."""
     trust = people.create_trust(session=session, name="Another Trust")
     assert trust.id is not None
-    outsider = person_of_trust(session, trust.id, "Otto Other", Grant(Role.AUTHOR))
+    outsider = make_person(session, "Otto Other", Grant(Role.AUTHOR), trust_id=trust.id)
     data = PolicyCreate(
         reference=reference, title="Another trust's policy", category="assessment-and-marking",
         owner="Head", review_cycle_months=12,

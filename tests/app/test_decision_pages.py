@@ -40,8 +40,8 @@ from tests.app.decision_helpers import (
     workflow_text,
 )
 from tests.app.pages import error_for, error_summary, field_value, page, post_form, submit
-from tests.assessments.approval_helpers import make_approver, make_person, make_submitted
-from tests.factories import AUTHOR, make_draft
+from tests.assessments.approval_helpers import make_approver, make_submitted
+from tests.factories import AUTHOR, make_draft, make_person
 
 
 @pytest.fixture

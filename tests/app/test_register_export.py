@@ -22,8 +22,8 @@ from assessments.actors import Grant, Role
 from assessments.register import COLUMNS, RegisterRow, csv_lines
 from assessments.schemas import WorkloadEstimateSave
 from tests.app.decision_helpers import RUBRIC, Register, make_register, open_page, sign_in
-from tests.assessments.approval_helpers import make_person, sql
-from tests.factories import AUTHOR, make_api_token, make_draft
+from tests.assessments.approval_helpers import sql
+from tests.factories import AUTHOR, make_api_token, make_draft, make_person
 
 # What a spreadsheet runs as a formula (the list, not the module's, so a gap shows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")

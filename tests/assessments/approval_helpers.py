@@ -9,13 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from assessments import mitigation, people, service, workflow
+from assessments import mitigation, service, workflow
 from assessments.actors import Actor, Grant, Role
 from assessments.mitigation import ActionSave
-from assessments.models import AssessmentVersion, AuditEvent, AuditHead, RoleGrant, User
+from assessments.models import AssessmentVersion, AuditEvent, AuditHead
 from assessments.rubric import AnswerKind, Question
 from assessments.schemas import AnswerSave, WorkloadEstimateSave
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, default_rubric, make_draft
+from tests.factories import AUTHOR, default_rubric, make_draft, make_person
 
 RUBRIC = default_rubric()
 # A question answered at or above the mitigation threshold, so submitting needs an action.
@@ -46,18 +46,6 @@ def low_answer(question: Question) -> str:
             return str(question.min_value if question.min_value is not None else 0)
         case AnswerKind.TEXT:
             return f"What we found about {question.id}."
-
-
-def make_person(session: Session, name: str, *grants: Grant) -> Actor:
-    """A user as `people.create_user` writes one, without an Argon2 hash: nobody here signs in."""
-    email = name.lower().replace(" ", ".") + "@approvals.example"
-    user = User(trust_id=LOCAL_TRUST_ID, email=email, name=name, password_hash="!")
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add_all(RoleGrant(user_id=user.id, role=g.role, school_id=g.school_id) for g in grants)
-    session.flush()
-    return people.actor_of(session, user)
 
 
 def make_approver(session: Session, name: str = "Ama Approver") -> Actor:

@@ -38,12 +38,11 @@ from tests.assessments.workflow_helpers import (
     high_answer,
     last_seq,
     low_answer,
-    person,
     save,
     version,
     view,
 )
-from tests.factories import make_draft, make_school
+from tests.factories import make_draft, make_person, make_school
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
@@ -320,10 +319,10 @@ def test_random_workflows_keep_their_promises(session: Session) -> None:
     school = make_school(session)
     author_here = Grant(Role.AUTHOR, school.id)
     people = {
-        "author": person(session, "Ann Author", author_here, Grant(Role.APPROVER)),
-        "second author": person(session, "Sam Second", author_here, Grant(Role.APPROVER)),
-        "approver": person(session, "Pat Approver", Grant(Role.APPROVER)),
-        "auditor": person(session, "Aud Auditor", Grant(Role.AUDITOR)),
+        "author": make_person(session, "Ann Author", author_here, Grant(Role.APPROVER)),
+        "second author": make_person(session, "Sam Second", author_here, Grant(Role.APPROVER)),
+        "approver": make_person(session, "Pat Approver", Grant(Role.APPROVER)),
+        "auditor": make_person(session, "Aud Auditor", Grant(Role.AUDITOR)),
     }
     assert school.id is not None
     school_id = school.id

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from assessments import people, service, workflow
+from assessments import service, workflow
 from assessments.actors import Actor, Grant, Role
 from assessments.mitigation import ActionSave, add_action, save_justification
 from assessments.models import (
@@ -17,33 +17,24 @@ from assessments.models import (
     AssessmentVersion,
     AuditEvent,
     MitigatingAction,
-    RoleGrant,
     School,
-    User,
 )
 from assessments.rubric import AnswerKind, Question
 from assessments.schemas import AnswerSave, WorkloadEstimateSave
 from assessments.service import AssessmentView
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, default_rubric, make_draft, make_school
+from tests.factories import (
+    AUTHOR,
+    default_rubric,
+    make_draft,
+    make_person,
+    make_school,
+)
 
 RUBRIC = default_rubric()
 QUESTIONS = {q.id: q for q in RUBRIC.questions()}
 THRESHOLD = RUBRIC.mitigation_threshold
 # Two questions whose worst answer is at or above the mitigation threshold.
 FLAGGED = ("change-and-offset", "external-scrutiny-paperwork")
-
-
-def person(session: Session, name: str, *grants: Grant) -> Actor:
-    """A user with these roles, as `people.create_user` writes it but without an Argon2 hash
-    (these people never sign in with a password)."""
-    email = name.lower().replace(" ", ".") + "@workflow.example"
-    user = User(trust_id=LOCAL_TRUST_ID, email=email, name=name, password_hash="!")
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add_all(RoleGrant(user_id=user.id, role=g.role, school_id=g.school_id) for g in grants)
-    session.flush()
-    return people.actor_of(session, user)
 
 
 @dataclass(frozen=True)
@@ -63,14 +54,14 @@ def make_cast(session: Session) -> Cast:
     school, other = make_school(session), make_school(session)
     return Cast(
         school=school,
-        author=person(session, "Ann Author", Grant(Role.AUTHOR, school.id)),
-        second_author=person(session, "Sam Second", Grant(Role.AUTHOR, school.id)),
-        author_approver=person(
+        author=make_person(session, "Ann Author", Grant(Role.AUTHOR, school.id)),
+        second_author=make_person(session, "Sam Second", Grant(Role.AUTHOR, school.id)),
+        author_approver=make_person(
             session, "Bea Both", Grant(Role.AUTHOR, school.id), Grant(Role.APPROVER)
         ),
-        approver=person(session, "Pat Approver", Grant(Role.APPROVER)),
-        auditor=person(session, "Aud Auditor", Grant(Role.AUDITOR)),
-        other_author=person(session, "Oli Other", Grant(Role.AUTHOR, other.id)),
+        approver=make_person(session, "Pat Approver", Grant(Role.APPROVER)),
+        auditor=make_person(session, "Aud Auditor", Grant(Role.AUDITOR)),
+        other_author=make_person(session, "Oli Other", Grant(Role.AUTHOR, other.id)),
     )
 
 
