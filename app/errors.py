@@ -3,6 +3,9 @@ for people."""
 
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import HTTPException as FastAPIHTTPException
@@ -38,7 +41,17 @@ TITLES = {
     409: "That cannot be done now",
     413: "What you sent is too large",
     422: "There is a problem with what you entered",
+    503: "Sorry, the service is unavailable",
 }
+# The database is down, restarting, unreachable or too busy: nothing was saved by this request,
+# and trying again shortly will work. (Other database errors are bugs, and stay 500s.)
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+RETRY_AFTER_SECONDS = "5"
+UNAVAILABLE_MESSAGE = (
+    "The register cannot reach its database just now, so nothing was saved from this request. "
+    "Everything saved before is safe. Please try again in a few seconds."
+)
+events = logging.getLogger("wia")
 
 
 def status_of(exc: DomainError) -> int:
@@ -114,9 +127,23 @@ async def sign_in_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After and a plain message, never a stack trace; the pool's pre-ping
+    replaces dead connections, so the next request after the database is back succeeds."""
+    events.warning("database_unavailable", extra={"error": type(exc).__name__})
+    headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    if _is_api(request):
+        return JSONResponse({"detail": UNAVAILABLE_MESSAGE}, status_code=503, headers=headers)
+    response = _error_page(request, 503, UNAVAILABLE_MESSAGE)
+    response.headers.update(headers)
+    return response
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(FastAPIHTTPException, http_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, database_unavailable)

@@ -12,10 +12,16 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 
+CONNECT_TIMEOUT_SECONDS = 5
+
+
 def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and real transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        # pre-ping replaces connections a database restart killed; a short connect timeout
+        # makes an unreachable server a quick 503 rather than a hung request.
+        kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT_SECONDS})
         return sa.create_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

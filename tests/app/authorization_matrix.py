@@ -86,6 +86,7 @@ API_DRAFT = "/api/v1/assessment-versions/{draft}"
 MATRIX: dict[tuple[str, str], Call] = {
     # Pages anyone may open
     ("GET", "/healthz"): Call("/healthz", everyone(200)),
+    ("GET", "/readyz"): Call("/readyz", everyone(200)),
     ("GET", "/static"): Call("/static/app.css", everyone(200)),
     ("GET", "/openapi.json"): Call("/openapi.json", everyone(200)),
     ("GET", "/docs"): Call("/docs", everyone(200)),

@@ -15,6 +15,7 @@ from app.logs import LOG_CONFIG
 from assessments import people
 from assessments.actors import Grant, Role
 from tests.app.pages import post_form
+from tests.app.sign_in_helpers import WRONG_PASSWORD, sign_in
 from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token
 
 
@@ -91,3 +92,29 @@ def test_role_changes_disabling_and_token_use_are_logged(
     assert events[2][0] == "api token used" and events[2][1]["user_id"] == AUTHOR.user_id
     assert events[3] == ("api token refused", {})
     assert secret not in caplog.text
+
+
+def test_every_line_a_request_writes_carries_its_id_which_the_response_returns(
+    anonymous_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="wia"):
+        response = sign_in(anonymous_client, password=WRONG_PASSWORD)
+    request_id = response.headers["X-Request-ID"]
+
+    lines = [r for r in caplog.records if r.name.startswith("wia")]
+    posted = [r for r in lines if getattr(r, "method", "POST") == "POST"]  # all but the GET
+    assert {r.getMessage() for r in posted} >= {"sign-in failed", "request"}
+    assert {getattr(r, "request_id", None) for r in posted} == {request_id}
+    assert len({getattr(r, "request_id", None) for r in lines}) == 2  # the form, then the post
+
+
+def test_a_proxys_request_id_is_kept_and_a_strange_one_replaced(
+    anonymous_client: TestClient,
+) -> None:
+    from_proxy = "lb-4f2a9c1e-0001"
+    kept = anonymous_client.get("/healthz", headers={"X-Request-ID": from_proxy})
+    replaced = anonymous_client.get("/healthz", headers={"X-Request-ID": "bad id\n{}"})
+
+    assert kept.headers["X-Request-ID"] == from_proxy
+    assert replaced.headers["X-Request-ID"] not in {"bad id\n{}", from_proxy}
+    assert len(replaced.headers["X-Request-ID"]) == 32
