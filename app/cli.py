@@ -1,4 +1,5 @@
-"""The `wia` command line: serve, migrate, validate and publish rubrics, add schools."""
+"""The `wia` command line: serve, migrate, validate and publish rubrics, add schools and people,
+export, verify the audit trail, back up and restore."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlmodel import Session
 
 from app.logs import LOG_CONFIG
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
-from assessments import audit, people, policies, register
+from assessments import audit, backups, people, policies, register
 from assessments.actors import Actor, Grant, Role
 from assessments.db import create_db_engine, unit_of_work
 from assessments.demo import PASSWORD as DEMO_PASSWORD
@@ -293,6 +294,34 @@ def export_register(
         for chunk in chunks:
             sys.stdout.write(chunk)
     sys.stdout.flush()
+
+
+@app.command()
+def backup(target: Annotated[Path, typer.Argument(help="A new file for the copy")]) -> None:
+    """Copy the SQLite database to a new file while the service runs, and check the copy.
+    (PostgreSQL: prints how to use pg_dump.)"""
+    try:
+        checked = backups.backup(_settings().database_url, target)
+    except backups.BackupError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Backed up to {target}; {_intact(checked)}")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A file made by `wia backup`")],
+    replace: Annotated[bool, typer.Option(help="Overwrite a database that holds data")] = False,
+) -> None:
+    """Check a backup, then copy it over the SQLite database (stop the service first)."""
+    try:
+        checked = backups.restore(source, _settings().database_url, replace=replace)
+    except backups.BackupError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Restored {source}; {_intact(checked)}")
+
+
+def _intact(checked: audit.Verification) -> str:
+    return f"audit trail intact: {checked.events} events, head {checked.head_hash}"
 
 
 @app.command()

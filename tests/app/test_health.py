@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -36,6 +37,7 @@ def test_readyz_says_ready_when_the_database_is_at_the_newest_migration(
     assert response.json() == {"status": "ready", "database": "ok", "migrations": migrations_head()}
 
 
+@contextmanager
 def _client_on(settings: Settings, database_url: str) -> Iterator[TestClient]:
     application: FastAPI = create_app(settings.model_copy(update={"database_url": database_url}))
     with TestClient(application, base_url="https://testserver", follow_redirects=False) as client:
@@ -44,7 +46,8 @@ def _client_on(settings: Settings, database_url: str) -> Iterator[TestClient]:
 
 @pytest.fixture
 def unreachable_client(settings: Settings) -> Iterator[TestClient]:
-    yield from _client_on(settings, UNREACHABLE)
+    with _client_on(settings, UNREACHABLE) as client:
+        yield client
 
 
 def test_readyz_is_503_while_the_database_cannot_be_reached(
@@ -63,9 +66,8 @@ def test_readyz_is_503_until_the_migrations_are_run(
     engine = create_db_engine(tmp_database_url)
     upgrade(engine, FIRST_MIGRATION)
     engine.dispose()
-    client = next(_client_on(settings, tmp_database_url))
-
-    response = client.get("/readyz")
+    with _client_on(settings, tmp_database_url) as client:
+        response = client.get("/readyz")
 
     assert response.status_code == 503
     assert response.json()["problem"] == (
