@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-
 CONNECT_TIMEOUT_SECONDS = 5
 
 
