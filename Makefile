@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint install assets db browser clean
+.PHONY: run test lint install assets db browser clean dockerfile-check
 
 run: install assets db
 	$(BIN)/wia serve
@@ -38,6 +38,11 @@ node_modules/.installed: package.json package-lock.json
 app/static/.built: node_modules/.installed $(wildcard app/assets/*)
 	npm run --silent build
 	touch $@
+
+# Docker cannot run here: replay the Dockerfile's steps in a scratch folder, serve the result,
+# and check compose.yaml (.ci/dockerfile).
+dockerfile-check: install
+	$(BIN)/python .ci/dockerfile
 
 db: install
 	$(BIN)/wia db upgrade

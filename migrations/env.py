@@ -14,6 +14,7 @@ from app.settings import get_settings
 from assessments.db import create_db_engine
 
 target_metadata = SQLModel.metadata
+MIGRATION_LOCK = 0x57_49_41  # 'WIA': any fixed number, the same for every instance
 
 
 def run_migrations() -> None:
@@ -48,14 +49,18 @@ def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
         raise RuntimeError(f"The migration left rows pointing at nothing: {broken}")
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only ALTER a table by copying it
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Instances starting together each run `wia db upgrade`: one migrates, the others
+            # wait here for it, then find the schema at head and have nothing to do.
+            context.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -13,6 +15,7 @@ from sqlmodel import SQLModel
 import assessments.models  # noqa: F401  (registers the tables)
 from app.cli import alembic_config
 from assessments.db import create_db_engine
+from tests import servers
 from tests.databases import upgrade
 
 
@@ -102,5 +105,23 @@ def test_a_policy_reference_is_unique_within_a_trust_not_across_trusts(
             connection.execute(insert_policy, {"trust": 2})  # another trust's own TL-004
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
             connection.execute(insert_policy, {"trust": 1})
+    finally:
+        engine.dispose()
+
+
+def test_instances_starting_together_migrate_once_without_failing(tmp_database_url: str) -> None:
+    """Each container runs `wia db upgrade` at start; two at once must both succeed."""
+    env = servers.environment(tmp_database_url)
+    upgrades = [
+        subprocess.Popen([*servers.WIA, "db", "upgrade"], env=env, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    said = [(p.communicate(timeout=120)[1], p.returncode) for p in upgrades]
+    failures = [stderr for stderr, code in said if code != 0]
+
+    assert failures == []
+    engine = create_db_engine(tmp_database_url)
+    try:
+        assert _differences(engine) == []
     finally:
         engine.dispose()
