@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,8 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and real transactions."""
+    """An engine for `url`; SQLite gets WAL, foreign keys, real transactions and a queue for
+    its single writer."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # pre-ping replaces connections a database restart killed; a short connect timeout
@@ -25,9 +28,16 @@ def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, **kwargs)
+    writer = _SqliteWriter()
     sa.event.listen(engine, "connect", _configure_sqlite)
-    sa.event.listen(engine, "begin", _begin_sqlite)
+    sa.event.listen(engine, "begin", writer.begin)
+    for ended in ("commit", "rollback"):
+        sa.event.listen(engine, ended, writer.end)
+    sa.event.listen(engine, "checkin", writer.returned)  # in case a connection ends otherwise
     return engine
+
+
+SQLITE_WRITE_WAIT_SECONDS = 10
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -36,19 +46,48 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_WRITE_WAIT_SECONDS * 1000}")
     cursor.close()
 
 
 READ_ONLY = {"wia_read_only": True}  # execution options of a unit of work that only reads
 
 
-def _begin_sqlite(connection: sa.Connection) -> None:
-    # A writer takes the write lock up front (IMMEDIATE), so concurrent writers queue on
-    # busy_timeout instead of failing with "database is locked" when a reader turns writer.
-    # Readers need no lock in WAL mode and never wait for writers.
-    read_only = connection.get_execution_options().get("wia_read_only", False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+class _SqliteWriter:
+    """SQLite has one writer at a time. A writer takes the write lock up front (BEGIN
+    IMMEDIATE), so that a reader turning writer never fails with "database is locked"; and,
+    within this process, writers first queue on a lock of ours. SQLite's busy handler is no
+    queue: waiters sleep and retry, and can lose to newcomers until busy_timeout runs out.
+    (Other processes on the same file still meet busy_timeout.) Readers take no lock at all:
+    in WAL mode they never wait for writers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # not an RLock: commit may run on another thread
+
+    def begin(self, connection: sa.Connection) -> None:
+        if connection.get_execution_options().get("wia_read_only", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not self._lock.acquire(timeout=SQLITE_WRITE_WAIT_SECONDS):
+            raise sa.exc.OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+            )
+        connection.info["wia_writing"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(connection.info)
+            raise
+
+    def end(self, connection: sa.Connection) -> None:
+        self._release(connection.info)
+
+    def returned(self, _dbapi_connection: Any, record: Any) -> None:
+        self._release(record.info)
+
+    def _release(self, info: dict[Any, Any]) -> None:
+        if info.pop("wia_writing", False):
+            self._lock.release()
 
 
 @contextmanager

@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +12,10 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
 
 from assessments import demo
-from tests import databases
+from tests import databases, servers
 
 CHROMIUM = os.environ.get("WIA_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-WIA = [str(Path(sys.executable).with_name("wia"))]  # the venv's own command line
 # Chromium's background services reach for the network, which is closed here.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,47 +28,17 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"The server stopped at start-up:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                return
-        except OSError:  # refused while it starts (urllib.error.URLError is an OSError)
-            time.sleep(0.1)
-    pytest.fail(f"The server did not answer within 30 s:\n{log.read_text()}")
-
-
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
     """`wia serve` on a new database, set up the way `make run` sets one up."""
+    log = tmp_path / "server.log"
     with databases.scratch_database(database_url, tmp_path) as url:
-        env = {**os.environ, "WIA_DATABASE_URL": url, "WIA_ENVIRONMENT": "development"}
+        env = servers.environment(url)
         for args in (["db", "upgrade"], ["rubric", "publish"], ["demo"]):
-            subprocess.run([*WIA, *args], env=env, check=True, capture_output=True)
-        port = _free_port()
-        log = tmp_path / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                [*WIA, "serve", "--port", str(port)], env=env, stdout=out, stderr=out
-            )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(base_url, server, log)
-            yield base_url
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-        _check_the_log(log)
+            servers.wia(env, *args)
+        with servers.serving(env, log) as [server]:
+            yield server.url
+    _check_the_log(log)
 
 
 def _check_the_log(log: Path) -> None:

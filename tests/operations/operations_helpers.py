@@ -1,0 +1,130 @@
+"""What the operations tests share: a database set up for servers in other processes, API
+clients that call them as scripts do, people writing at the same moment, and the audit trail
+as the database and `wia audit verify` see it."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import httpx2
+import sqlalchemy as sa
+
+from assessments import audit
+from assessments.actors import Grant, Role
+from assessments.db import create_db_engine, unit_of_work
+from assessments.models import AuditEvent
+from assessments.rubric import AnswerKind
+from tests import databases, servers
+from tests.assessments.approval_helpers import events_after, head
+from tests.factories import (
+    default_rubric,
+    make_api_token,
+    make_local_trust,
+    make_person,
+    publish_default_rubric,
+)
+
+API = "/api/v1"
+RUBRIC = default_rubric()
+CHOICES = [q for q in RUBRIC.questions() if q.kind is AnswerKind.CHOICE]
+TIMEOUT = 30  # seconds for one request: generous, only there so a hang fails the test
+
+Json = dict[str, Any]
+
+
+def prepared_engine(url: str) -> sa.Engine:
+    """An engine on the empty database `url`, migrated, with the test trust (tests.factories)
+    and the default rubric published, as `make run` would leave it."""
+    engine = create_db_engine(url)
+    databases.upgrade(engine)
+    with unit_of_work(engine) as session:
+        make_local_trust(session)
+        publish_default_rubric(session)
+    return engine
+
+
+def api_tokens(engine: sa.Engine, role: Role, *names: str) -> list[str]:
+    """A person per name with the trust-wide role, and an API token for each (the secrets)."""
+    with unit_of_work(engine) as session:
+        return [make_api_token(session, make_person(session, name, Grant(role))) for name in names]
+
+
+@contextmanager
+def api(base_url: str, token: str) -> Iterator[httpx2.Client]:
+    """A script's client of one instance's JSON API, sending its token on every request."""
+    with httpx2.Client(
+        base_url=base_url + API, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+    ) as client:
+        yield client
+
+
+def send(client: httpx2.Client, method: str, url: str, json: Json | None = None) -> httpx2.Response:
+    """A request, sent again (at once, a few times) while the server answers 503: it found the
+    database busy and saved nothing. On SQLite a writer can wait out busy_timeout while others
+    keep taking the write lock (see test_sqlite_writers.py); that is not what these tests test."""
+    for _ in range(5):
+        response = client.request(method, url, json=json)
+        if response.status_code != 503:
+            break
+    return response
+
+
+def at_once(count: int, work: Callable[[int], None]) -> None:
+    """Run work(0) … work(count - 1), each in a thread of its own, released together; fail
+    with the tracebacks of any that raised (a thread's exception is otherwise only a warning)."""
+    released = threading.Barrier(count)
+    problems: list[str] = []
+
+    def run(number: int) -> None:
+        released.wait()
+        try:
+            work(number)
+        except Exception:
+            problems.append(traceback.format_exc())
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish in 120 s"
+    assert not problems, "\n".join(problems)
+
+
+def audit_seq(engine: sa.Engine) -> int:
+    """The last sequence number of the audit chain, as stored now."""
+    with unit_of_work(engine, read_only=True) as session:
+        return head(session)[0]
+
+
+def audit_after(engine: sa.Engine, seq: int) -> list[AuditEvent]:
+    """The audit events recorded after `seq`, in order."""
+    with unit_of_work(engine, read_only=True) as session:
+        return events_after(session, seq)
+
+
+def details(event: AuditEvent) -> Json:
+    found: Json = json.loads(event.changes)
+    return found
+
+
+def verified_events(engine: sa.Engine) -> int:
+    """How many events `assessments.audit.verify` finds in the chain; fails unless intact."""
+    with unit_of_work(engine, read_only=True) as session:
+        verification = audit.verify(session)
+    assert verification.intact, verification
+    return verification.events
+
+
+def verified_by_the_command_line(env: Mapping[str, str]) -> int:
+    """The same, as an operator checks it: `wia audit verify` (some seconds: a new process)."""
+    said = servers.wia(env, "audit", "verify")
+    found = re.fullmatch(r"Intact: (\d+) events; head [0-9a-f]{64}\n", said)
+    assert found, said
+    return int(found[1])
