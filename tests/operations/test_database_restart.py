@@ -20,6 +20,7 @@ import pytest
 
 from assessments.actors import Role
 from tests import servers
+from tests.app.api_helpers import policy_body
 from tests.databases import is_sqlite
 from tests.operations.operations_helpers import api, api_tokens, prepared_engine
 
@@ -28,13 +29,24 @@ RECOVERY_SECONDS = 30  # generous: recovery is expected within a few seconds (pr
 
 
 def _cluster(action: str) -> None:
+    """Stop (fast: connections are cut, as in a crash or failover) or start the machine's
+    PostgreSQL, and wait until it is down or accepting connections."""
+
+    def done() -> bool:
+        ready = subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False)
+        return (ready.returncode == 0) == (action == "start")
+
+    if done():
+        return
     version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *(
-            ["--", "-m", "fast"] if action == "stop" else []
-        )],
-        check=True,
-    )  # fmt: skip
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action]
+    subprocess.run([*command, *(["--", "-m", "fast"] if action == "stop" else [])], check=False)
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while time.monotonic() < deadline:
+        if done():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"PostgreSQL did not {action} within {RECOVERY_SECONDS} s")
 
 
 @pytest.fixture
@@ -88,7 +100,7 @@ class Load:
         with self._lock:
             self._written += 1
             reference = f"RS-{number}-{self._written:05d}"
-        return client.post("/policies", json={"reference": reference, "title": "Restart test"})
+        return client.post("/policies", json=policy_body(reference=reference))
 
     def count(self) -> int:
         with self._lock:
@@ -123,7 +135,7 @@ def test_503_while_postgresql_is_down_then_recovery_without_a_restart(
         recovered_in = load.wait_for(201, timeout=RECOVERY_SECONDS)
         assert server.process.poll() is None  # the same process throughout: no restart
 
-    print(f"\nwrites succeeded again {recovered_in:.1f} s after PostgreSQL started")
+    print(f"\nwrites succeeded again {recovered_in:.1f} s after PostgreSQL accepted connections")
     assert (readiness.status_code, liveness.status_code) == (503, 200)
     assert readiness.json()["problem"].startswith("the database cannot be read")
     assert during[503] >= 1
