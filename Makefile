@@ -2,13 +2,14 @@
 #   make run   – set up, migrate, publish the rubrics and serve on http://127.0.0.1:8000 (SQLite)
 #   make test  – set up and run the whole suite (TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
 #   make lint  – ruff check, ruff format --check, mypy
+#   make bench – the benchmark (not part of `make test`): bench/README.md
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint install assets db browser clean dockerfile-check
+.PHONY: run test lint bench install assets db browser clean dockerfile-check
 
 run: install assets db
 	$(BIN)/wia serve
@@ -20,6 +21,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Seeds 100,000 assessment versions on SQLite, then on PostgreSQL (its own database wia_bench,
+# created and dropped; BENCH_POSTGRES_URL=… for another server), measures each against baselines
+# from the same server, prints the table and writes bench/results.json. About 8 minutes.
+bench: install assets
+	$(BIN)/python -m bench.run
 
 install: $(VENV)/.installed
 
@@ -59,4 +66,4 @@ browser:
 	  fi; }
 
 clean:
-	rm -rf $(VENV) node_modules app/static data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules app/static data .pytest_cache .mypy_cache .ruff_cache bench/scratch

@@ -149,7 +149,14 @@ class Assessment(SQLModel, table=True):
 
 class AssessmentVersion(SQLModel, table=True):
     __tablename__ = "assessment_version"
-    __table_args__ = (sa.UniqueConstraint("assessment_id", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "number"),
+        # The register's filters and sorts; assessment_id lets a count read the index alone.
+        sa.Index(
+            "ix_assessment_version_status_review_due", "status", "review_due", "assessment_id"
+        ),
+        sa.Index("ix_assessment_version_rating_score", "rating", "overall_score", "assessment_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)

@@ -1,5 +1,5 @@
 """The register: every version of every assessment the actor may see, filtered, sorted and
-paged for the page, or streamed row by row for an export of any size."""
+paged for the page, or streamed in chunks of whole rows for an export of any size."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -57,9 +57,10 @@ class RegisterFilter:
     descending: bool = False
 
 
-@dataclass(frozen=True)
-class RegisterRow:
-    """One version in the register. The field names and order are the export's columns."""
+class RegisterRow(NamedTuple):
+    """One version in the register. The field names and order are the export's columns (a
+    named tuple: an export of 100,000 rows makes 100,000 of them, and a tuple is the cheapest
+    to make and to write out)."""
 
     version_id: int
     policy_reference: str
@@ -81,51 +82,70 @@ class RegisterRow:
     overdue: bool
 
 
-COLUMNS = (*(f.name for f in fields(RegisterRow)), "audit_chain_head")
+COLUMNS = (*RegisterRow._fields, "audit_chain_head")
+CHUNK_CHARACTERS = 64 * 1024  # what an export sends at a time
 
 
 def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
-    trust_id = trust_of(actor)
-    overdue = sa.and_(
+    """The register's rows: every column, in the chosen order."""
+    query = sa.select(
+        col(AssessmentVersion.id),
+        col(Policy.reference),
+        col(Policy.title),
+        col(School.name),
+        col(AssessmentVersion.number),
+        sa.type_coerce(col(AssessmentVersion.status), sa.String),  # the plain value
+        col(RubricVersion.rubric_id),
+        col(RubricVersion.version),
+        col(AssessmentVersion.overall_score),
+        col(AssessmentVersion.rating),
+        col(AssessmentVersion.rating_after),
+        col(AssessmentVersion.net_hours_per_year),
+        col(AssessmentVersion.open_actions),
+        col(AssessmentVersion.author),
+        col(AssessmentVersion.decided_by),
+        col(AssessmentVersion.decided_at),
+        col(AssessmentVersion.decision_reason),
+        col(AssessmentVersion.review_due),
+        _overdue(today).label("overdue"),
+    ).select_from(AssessmentVersion)
+    query = (
+        _matching(query, actor, chosen, today)
+        .join(RubricVersion, col(RubricVersion.id) == AssessmentVersion.rubric_version_id)
+        .outerjoin(School, col(School.id) == Policy.school_id)
+    )
+    key = SORTS.get(chosen.sort, SORTS["reference"])
+    order = key.desc() if chosen.descending else key.asc()
+    return query.order_by(order, col(Policy.reference), col(AssessmentVersion.number))
+
+
+def _count(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
+    """How many versions match. Joined to nothing the filter does not need, so that an index
+    on the filtered columns (which ends with assessment_id) answers without reading rows."""
+    query = sa.select(sa.func.count()).select_from(AssessmentVersion)
+    return _matching(query, actor, chosen, today)
+
+
+def _overdue(today: date) -> Any:
+    return sa.and_(
         col(AssessmentVersion.status) == VersionStatus.APPROVED.value,
         col(AssessmentVersion.review_due) < today,
     )
+
+
+def _matching(query: Any, actor: Actor, chosen: RegisterFilter, today: date) -> Any:
+    """`query` over versions, joined to their policies and narrowed to the versions the actor
+    may see that match the filter."""
+    trust_id = trust_of(actor)
     query = (
-        sa.select(
-            col(AssessmentVersion.id),
-            col(Policy.reference),
-            col(Policy.title),
-            col(School.name),
-            col(AssessmentVersion.number),
-            col(AssessmentVersion.status),
-            col(RubricVersion.rubric_id),
-            col(RubricVersion.version),
-            col(AssessmentVersion.overall_score),
-            col(AssessmentVersion.rating),
-            col(AssessmentVersion.rating_after),
-            col(AssessmentVersion.net_hours_per_year),
-            col(AssessmentVersion.open_actions),
-            col(AssessmentVersion.author),
-            col(AssessmentVersion.decided_by),
-            col(AssessmentVersion.decided_at),
-            col(AssessmentVersion.decision_reason),
-            col(AssessmentVersion.review_due),
-            overdue.label("overdue"),
-        )
-        .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
+        query.join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
         .join(Policy, col(Policy.id) == Assessment.policy_id)
-        .join(RubricVersion, col(RubricVersion.id) == AssessmentVersion.rubric_version_id)
-        .outerjoin(School, col(School.id) == Policy.school_id)
         .where(col(Policy.trust_id) == trust_id)
     )
     if not actor.sees(trust_id, None):
         query = query.where(sa.false())
     elif (schools := actor.schools_seen()) is not None:
         query = query.where(col(Policy.school_id).is_(None) | col(Policy.school_id).in_(schools))
-    return _filtered(query, chosen, overdue)
-
-
-def _filtered(query: Any, chosen: RegisterFilter, overdue: Any) -> Any:
     if chosen.school_id is not None:
         query = query.where(col(Policy.school_id) == chosen.school_id)
     if chosen.status is not None:
@@ -133,7 +153,7 @@ def _filtered(query: Any, chosen: RegisterFilter, overdue: Any) -> Any:
     if chosen.rating:
         query = query.where(col(AssessmentVersion.rating) == chosen.rating)
     if chosen.overdue:
-        query = query.where(overdue)
+        query = query.where(_overdue(today))
     if chosen.decided_from is not None:
         start = datetime.combine(chosen.decided_from, time.min, tzinfo=UTC)
         query = query.where(col(AssessmentVersion.decided_at) >= start)
@@ -147,24 +167,21 @@ def _filtered(query: Any, chosen: RegisterFilter, overdue: Any) -> Any:
             | col(Policy.title).ilike(pattern, escape="\\")
             | col(AssessmentVersion.author).ilike(pattern, escape="\\")
         )
-    key = SORTS.get(chosen.sort, SORTS["reference"])
-    order = key.desc() if chosen.descending else key.asc()
-    return query.order_by(order, col(Policy.reference), col(AssessmentVersion.number))
+    return query
+
+
+APPROVED_ONCE = (VersionStatus.APPROVED.value, VersionStatus.SUPERSEDED.value)
 
 
 def _row(values: Any) -> RegisterRow:
     (version_id, reference, title, school, number, status, rubric_id, rubric_version, score,
      rating, rating_after, hours, open_actions, author, decided_by, decided_at, reason,
      review_due, overdue) = values  # fmt: skip
-    approved = status in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
     return RegisterRow(
-        version_id=version_id, policy_reference=reference, policy_title=title,
-        school=school or "", version=number, status=VersionStatus(status).value,
-        rubric=f"{rubric_id}@{rubric_version}", overall_score=score, rating=rating,
-        rating_after_mitigation=rating_after, net_hours_per_year=hours,
-        open_actions=open_actions, author=author, approver=decided_by if approved else "",
-        decided_at=decided_at, decision_reason=reason, review_due=review_due,
-        overdue=bool(overdue),
+        version_id, reference, title, school or "", number, status,
+        f"{rubric_id}@{rubric_version}", score, rating, rating_after, hours, open_actions,
+        author, decided_by if status in APPROVED_ONCE else "", decided_at, reason, review_due,
+        bool(overdue),
     )  # fmt: skip
 
 
@@ -180,12 +197,11 @@ def register_page(
     *, session: Session, actor: Actor, chosen: RegisterFilter, page: int, today: date
 ) -> RegisterPage:
     """One page of the register, with the number of versions that match."""
-    query = _query(actor, chosen, today)
-    count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    total: int = session.execute(count).scalar_one()
+    total: int = session.execute(_count(actor, chosen, today)).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    rows = session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    query = _query(actor, chosen, today).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    rows = session.execute(query)
     return RegisterPage([_row(r) for r in rows], total, page, pages)
 
 
@@ -193,8 +209,9 @@ def register_rows(
     *, session: Session, actor: Actor, chosen: RegisterFilter, today: date
 ) -> Iterator[RegisterRow]:
     """Every matching version, read from the database in batches as they are consumed."""
-    result = session.execute(_query(actor, chosen, today).execution_options(yield_per=500))
-    for values in result:
+    # On the session's connection, not the session: plain rows need none of the ORM's loading.
+    query = _query(actor, chosen, today).execution_options(yield_per=500)
+    for values in session.connection().execute(query):
         yield _row(values)
 
 
@@ -205,38 +222,43 @@ def audit_chain_head(session: Session) -> str:
 
 def _cell(value: Any) -> Any:
     """A raw value for the file; text a spreadsheet would run as a formula starts with '."""
+    kind = type(value)  # the common cases first: this runs for every cell of every row
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):  # e.g. a StrEnum
         return "'" + value
     return value
 
 
 def _csv(header: Iterable[str], records: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """CSV text a line at a time: UTF-8 with a BOM (so spreadsheets read the accents), the
-    header, then one line per record with every cell made safe by `_cell`."""
+    """CSV text in chunks of about CHUNK_CHARACTERS: UTF-8 with a BOM (so spreadsheets read
+    the accents), the header, then one line per record with every cell made safe by `_cell`.
+
+    Whole lines are sent together because each chunk of a streamed response costs a trip
+    through the thread pool and every middleware: a chunk a line made the export 30 times
+    slower than the query. Memory stays flat all the same."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def line(values: Iterable[Any]) -> str:
-        writer.writerow([_cell(value) for value in values])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield "\ufeff" + line(header)
+    buffer.write("\ufeff")
+    writer.writerow(map(_cell, header))
     for record in records:
-        yield line(record)
+        writer.writerow(map(_cell, record))
+        if buffer.tell() >= CHUNK_CHARACTERS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def csv_lines(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:
     """The register export as CSV: the stable columns, one line per version."""
-    return _csv(COLUMNS, ([*asdict(row).values(), head_hash] for row in rows))
+    return _csv(COLUMNS, ((*row, head_hash) for row in rows))
 
 
 ACTION_COLUMNS = (
@@ -260,10 +282,17 @@ def actions_csv_lines(view: AssessmentView) -> Iterator[str]:
 def json_chunks(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:
     """The export as one JSON document, streamed: {"columns", "audit_chain_head", "rows"}."""
     head = {"columns": list(COLUMNS), "audit_chain_head": head_hash}
-    yield json.dumps(head, separators=(",", ":"))[:-1] + ',"rows":['
+    parts = [json.dumps(head, separators=(",", ":"))[:-1] + ',"rows":[']
+    size = 0
     for number, row in enumerate(rows):
-        yield ("," if number else "") + canonical(asdict(row))
-    yield "]}"
+        part = ("," if number else "") + canonical(row._asdict())
+        parts.append(part)
+        size += len(part)
+        if size >= CHUNK_CHARACTERS:  # whole rows at a time, as for the CSV
+            yield "".join(parts)
+            parts, size = [], 0
+    parts.append("]}")
+    yield "".join(parts)
 
 
 def rating_bands(session: Session) -> list[tuple[str, str]]:

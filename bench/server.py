@@ -1,0 +1,101 @@
+"""The server under test in its own process, and a signed-in browser's cookies for it."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.auth import session_cookie_name
+from app.security import CSRF_HEADER, csrf_cookie_name
+from app.settings import Environment, Settings
+from assessments import people
+from assessments.models import WebSession
+from bench import load
+from bench.databases import SCRATCH, environment, kind
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(url: str) -> Iterator[int]:
+    """`python -m bench.app` on a free port (the real app and the baselines); yields the port."""
+    port = free_port()
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    log = SCRATCH / f"server-{kind(url)}.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.app", "--port", str(port)],
+            env=environment(url), stdout=out, stderr=out, cwd=Path(__file__).parent.parent,
+        )  # fmt: skip
+    try:
+        _wait_until_up(port, server, log)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_until_up(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"The server stopped at start-up:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"The server did not answer within 60 s:\n{log.read_text()}")
+
+
+@dataclass(frozen=True)
+class Browser:
+    """What a signed-in browser sends: its cookies, and the CSRF token htmx puts in a header."""
+
+    cookie: str
+    csrf: str
+
+    def headers(self, *, htmx: bool = False) -> tuple[tuple[str, str], ...]:
+        sent = [("Cookie", self.cookie)]
+        if htmx:
+            sent += [(CSRF_HEADER, self.csrf), ("HX-Request", "true")]
+        return tuple(sent)
+
+
+def signed_in(engine: sa.Engine, port: int, user_id: int) -> Browser:
+    """A session for the user, made as signing in makes one (a row holding the token's digest),
+    and the CSRF cookie the server hands to a new browser."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        session.add(
+            WebSession(id=people.digest(token), user_id=user_id, created_at=now, last_seen_at=now)
+        )
+        session.commit()
+    settings = Settings(environment=Environment.DEVELOPMENT)
+    reply, _ = load.run(load.fetch(port, load.Request("GET", "/sign-in")))
+    wanted = csrf_cookie_name(settings) + "="
+    csrf = next(
+        c.split(";")[0].removeprefix(wanted)
+        for c in reply.header("set-cookie")
+        if c.startswith(wanted)
+    )
+    cookie = f"{session_cookie_name(settings)}={token}; {wanted}{csrf}"
+    return Browser(cookie=cookie, csrf=csrf)
