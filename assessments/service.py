@@ -132,8 +132,8 @@ def save_answer(
         session.delete(row)
         version.updated_at = utcnow()
         session.flush()
-        _audit_edit(session, actor, "answer", version_id, {"question_id": question_id}, before, {})
         refresh(session, version)
+        _audit_edit(session, actor, "answer", version_id, {"question_id": question_id}, before, {})
         return None
     if row is None:
         row = Answer(
@@ -149,11 +149,13 @@ def save_answer(
     version.updated_at = utcnow()
     session.add_all([row, version])
     session.flush()
+    refresh(session, version)
+    # Last: the audit chain's head stays locked from here to the commit, and every writer in
+    # the installation waits for it (PostgreSQL), so nothing slow may follow it.
     _audit_edit(
         session, actor, "answer", version_id, {"question_id": question_id}, before,
         {"value": value, "comment": data.comment},
     )  # fmt: skip
-    refresh(session, version)
     return row
 
 
@@ -216,11 +218,11 @@ def save_workload_estimate(
     version.updated_at = utcnow()
     session.add_all([row, version])
     session.flush()
+    refresh(session, version)
     _audit_edit(
         session, actor, "workload_estimate", version_id, {"staff_group": staff_group}, before,
         _estimate_fields(row),
     )  # fmt: skip
-    refresh(session, version)
     return row
 
 
