@@ -55,13 +55,17 @@ def drop(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{make_url(url).database}{suffix}").unlink(missing_ok=True)
         return
-    name = _own_name(url)
+    _on_server(url, f'DROP DATABASE IF EXISTS "{_own_name(url)}" WITH (FORCE)')
+
+
+def _on_server(url: str, statement: str) -> None:
+    """Run a statement on the PostgreSQL server of `url`, outside any database of ours."""
     server = create_db_engine(
         make_url(url).set(database="postgres").render_as_string(False),
         isolation_level="AUTOCOMMIT",
     )
     with server.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(statement)
     server.dispose()
 
 
@@ -72,14 +76,7 @@ def create(url: str) -> None:
     if kind(url) == "sqlite":
         SCRATCH.mkdir(parents=True, exist_ok=True)
     else:
-        name = _own_name(url)
-        server = create_db_engine(
-            make_url(url).set(database="postgres").render_as_string(False),
-            isolation_level="AUTOCOMMIT",
-        )
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        server.dispose()
+        _on_server(url, f'CREATE DATABASE "{_own_name(url)}"')
     upgrade(url)
     subprocess.run(
         [WIA, "rubric", "publish"], env=environment(url), check=True, capture_output=True

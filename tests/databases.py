@@ -13,7 +13,8 @@ from alembic import command
 from sqlalchemy.engine import make_url
 
 from app.cli import alembic_config
-from assessments.db import create_db_engine
+from assessments.db import create_db_engine, unit_of_work
+from tests.factories import make_local_trust, publish_default_rubric
 
 
 def is_sqlite(url: str) -> bool:
@@ -66,3 +67,14 @@ def scratch_database(url: str, folder: Path) -> Iterator[str]:
         with server.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.dispose()
+
+
+def prepared_engine(url: str) -> sa.Engine:
+    """An engine on the empty database `url`, migrated, with the test trust (tests.factories)
+    and the default rubric published, as `make run` would leave it."""
+    engine = create_db_engine(url)
+    upgrade(engine)
+    with unit_of_work(engine) as session:
+        make_local_trust(session)
+        publish_default_rubric(session)
+    return engine

@@ -92,7 +92,7 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
 def stream_export(
     request: Request, session: SessionDep, actor: Actor, fmt: str
 ) -> StreamingResponse:
-    """The register under the filter in the query, streamed as CSV or JSON in chunks of whole rows."""
+    """The register under the filter in the query, streamed as CSV or JSON, whole rows a chunk."""
     chosen, _ = parse_filter(dict(request.query_params))
     head = register.audit_chain_head(session)
     rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today())

@@ -21,9 +21,7 @@ from tests.factories import (
     LOCAL_TRUST_ID,
     default_rubric,
     make_draft,
-    make_local_trust,
     make_policy,
-    publish_default_rubric,
 )
 
 T = TypeVar("T")
@@ -32,11 +30,7 @@ T = TypeVar("T")
 @pytest.fixture
 def engine(tmp_database_url: str) -> Iterator[sa.Engine]:
     """A database of the test's own, committed to for real (no rolled-back test transaction)."""
-    engine = create_db_engine(tmp_database_url)
-    databases.upgrade(engine)
-    with unit_of_work(engine) as session:
-        make_local_trust(session)
-        publish_default_rubric(session)
+    engine = databases.prepared_engine(tmp_database_url)
     yield engine
     engine.dispose()
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from assessments import audit, repository, service, workflow
 from assessments.actors import Actor
-from assessments.db import create_db_engine, unit_of_work
+from assessments.db import unit_of_work
 from assessments.errors import DomainError, InvalidTransition, StaleVersion
 from assessments.models import Answer, AssessmentVersion, VersionStatus
 from assessments.rubric import AnswerKind
@@ -27,7 +27,7 @@ from tests.assessments.approval_helpers import (
     make_submitted,
 )
 from tests.assessments.test_concurrency import race
-from tests.factories import AUTHOR, make_draft, make_local_trust, publish_default_rubric
+from tests.factories import AUTHOR, make_draft
 
 WRITERS = 8
 CHOICES = [q for q in RUBRIC.questions() if q.kind is AnswerKind.CHOICE][:WRITERS]
@@ -37,11 +37,7 @@ EDITED = next(q for q in CHOICES if len(q.options) >= 3)  # a first answer and t
 @pytest.fixture
 def engine(tmp_database_url: str) -> Iterator[sa.Engine]:
     """A database of the test's own, committed to for real (no rolled-back test transaction)."""
-    engine = create_db_engine(tmp_database_url)
-    databases.upgrade(engine)
-    with unit_of_work(engine) as session:
-        make_local_trust(session)
-        publish_default_rubric(session)
+    engine = databases.prepared_engine(tmp_database_url)
     yield engine
     engine.dispose()
 

@@ -17,17 +17,15 @@ import sqlalchemy as sa
 
 from assessments import audit
 from assessments.actors import Grant, Role
-from assessments.db import create_db_engine, unit_of_work
+from assessments.db import unit_of_work
 from assessments.models import AuditEvent
 from assessments.rubric import AnswerKind
-from tests import databases, servers
+from tests import servers
 from tests.assessments.approval_helpers import events_after, head
 from tests.factories import (
     default_rubric,
     make_api_token,
-    make_local_trust,
     make_person,
-    publish_default_rubric,
 )
 
 API = "/api/v1"
@@ -36,17 +34,6 @@ CHOICES = [q for q in RUBRIC.questions() if q.kind is AnswerKind.CHOICE]
 TIMEOUT = 30  # seconds for one request: generous, only there so a hang fails the test
 
 Json = dict[str, Any]
-
-
-def prepared_engine(url: str) -> sa.Engine:
-    """An engine on the empty database `url`, migrated, with the test trust (tests.factories)
-    and the default rubric published, as `make run` would leave it."""
-    engine = create_db_engine(url)
-    databases.upgrade(engine)
-    with unit_of_work(engine) as session:
-        make_local_trust(session)
-        publish_default_rubric(session)
-    return engine
 
 
 def api_tokens(engine: sa.Engine, role: Role, *names: str) -> list[str]:

@@ -21,8 +21,8 @@ import pytest
 from assessments.actors import Role
 from tests import servers
 from tests.app.api_helpers import policy_body
-from tests.databases import is_sqlite
-from tests.operations.operations_helpers import api, api_tokens, prepared_engine
+from tests.databases import is_sqlite, prepared_engine
+from tests.operations.operations_helpers import api, api_tokens
 
 pytestmark = pytest.mark.operations
 RECOVERY_SECONDS = 30  # generous: recovery is expected within a few seconds (printed)

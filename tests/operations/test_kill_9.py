@@ -21,6 +21,7 @@ from assessments.actors import Role
 from assessments.db import create_db_engine, unit_of_work
 from assessments.rubric import Question
 from tests import databases, servers
+from tests.databases import prepared_engine
 from tests.factories import answer, make_draft
 from tests.operations.operations_helpers import (
     CHOICES,
@@ -31,7 +32,6 @@ from tests.operations.operations_helpers import (
     audit_after,
     audit_seq,
     details,
-    prepared_engine,
     send,
     verified_by_the_command_line,
     verified_events,

@@ -16,8 +16,9 @@ from assessments import service
 from assessments.db import create_db_engine, unit_of_work
 from assessments.schemas import AnswerSave
 from tests import databases
+from tests.databases import prepared_engine
 from tests.factories import AUTHOR, make_draft
-from tests.operations.operations_helpers import CHOICES, at_once, prepared_engine
+from tests.operations.operations_helpers import CHOICES, at_once
 
 pytestmark = pytest.mark.operations
 

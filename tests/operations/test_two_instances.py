@@ -31,6 +31,7 @@ from assessments.models import Answer, VersionStatus, WorkloadEstimate
 from tests import databases, servers
 from tests.app.api_helpers import policy_body
 from tests.assessments.approval_helpers import WORKLOAD, fill_in, make_submitted
+from tests.databases import prepared_engine
 from tests.factories import (
     AUTHOR,
     AUTHOR_EMAIL,
@@ -52,7 +53,6 @@ from tests.operations.operations_helpers import (
     audit_after,
     audit_seq,
     details,
-    prepared_engine,
     send,
     verified_by_the_command_line,
     verified_events,
