@@ -15,6 +15,7 @@ from assessments.db import create_db_engine
 
 target_metadata = SQLModel.metadata
 MIGRATION_LOCK = 0x57_49_41  # 'WIA': any fixed number, the same for every instance
+SQLITE_MIGRATION_WAIT_SECONDS = 300
 
 
 def run_migrations() -> None:
@@ -25,6 +26,13 @@ def run_migrations() -> None:
         return
     engine = create_db_engine(get_settings().database_url)
     with engine.connect() as connection, _sqlite_foreign_keys_off(connection):
+        if connection.dialect.name == "sqlite":
+            # Another `wia db upgrade` holds SQLite's write lock for the whole of its migration:
+            # wait for it (then there is nothing left to do) rather than fail after the
+            # service's usual busy timeout. PostgreSQL waits on MIGRATION_LOCK instead.
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute(f"PRAGMA busy_timeout={SQLITE_MIGRATION_WAIT_SECONDS * 1000}")
         _run(connection)
     engine.dispose()
 
