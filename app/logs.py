@@ -8,12 +8,11 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 events = logging.getLogger("wia")
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -59,33 +58,44 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 
-async def log_request(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+class RequestLog:
     """One line per request: its id, method, path (never the query, which may carry personal
-    data), status and duration; an unhandled error is logged as a 500 with its traceback."""
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
-    this_request = incoming if _ACCEPTABLE_ID.fullmatch(incoming) else uuid.uuid4().hex
-    token = request_id.set(this_request)
-    started = time.perf_counter()
+    data), status and duration to the last byte; an unhandled error is logged as a 500 with
+    its traceback. Plain ASGI (see app.security.SecurityMiddleware)."""
 
-    def line(status: int) -> dict[str, Any]:
-        duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        path = request.url.path
-        return {
-            "method": request.method,
-            "path": path,
-            "status": status,
-            "duration_ms": duration_ms,
-        }
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-    try:
-        response = await call_next(request)
-        events.info("request", extra=line(response.status_code))
-    except Exception:
-        events.exception("request", extra=line(500))
-        raise
-    finally:
-        request_id.reset(token)
-    response.headers[REQUEST_ID_HEADER] = this_request
-    return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        this_request = incoming if _ACCEPTABLE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        token = request_id.set(this_request)
+        started = time.perf_counter()
+        status = 500
+
+        def line(status: int) -> dict[str, Any]:
+            return {
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = this_request
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+            events.info("request", extra=line(status))
+        except Exception:
+            events.exception("request", extra=line(500))
+            raise
+        finally:
+            request_id.reset(token)

@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import api, api_workflow, errors, health, pages
-from app.logs import log_request
-from app.security import security_middleware
+from app.logs import RequestLog
+from app.security import SecurityMiddleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from assessments.db import create_db_engine, unit_of_work
 from assessments.rubric_files import load_rubric_dir
@@ -42,8 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.unit_of_work = partial(unit_of_work, engine)
-    app.middleware("http")(security_middleware(settings))
-    app.middleware("http")(log_request)  # outermost, so it times and records everything
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    app.add_middleware(RequestLog)  # outermost, so it times and records everything
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.include_router(health.router)

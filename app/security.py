@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import session_cookie_name
 from app.settings import Settings
@@ -44,6 +44,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "base-uri 'none'",
         "object-src 'none'",
     ]
+)
+
+
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
 )
 
 
@@ -83,32 +91,44 @@ def rotate_csrf_token(request: Request, response: Response) -> None:
     request.state.csrf_rotated = True
 
 
-def security_middleware(
-    settings: Settings,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Gives each browser a signed CSRF token (cookie) and sets the security headers."""
-    cookie_name = csrf_cookie_name(settings)
+class SecurityMiddleware:
+    """Gives each browser a signed CSRF token (cookie) and sets the security headers.
 
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        token = request.cookies.get(cookie_name)
-        issue_new = not _valid(settings, token)
+    Plain ASGI rather than Starlette's BaseHTTPMiddleware, which runs the app in a task of its
+    own and passes every chunk of a response through a memory stream: a 100,000-row CSV export
+    is a few hundred chunks."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.cookie_name = csrf_cookie_name(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        token = Request(scope).cookies.get(self.cookie_name)
+        issue_new = not _valid(self.settings, token)
         if issue_new:
-            token = _sign(settings, secrets.token_urlsafe(32))
-        request.state.csrf_token = token
-        response = await call_next(request)
-        if issue_new and token is not None and not getattr(request.state, "csrf_rotated", False):
-            _set_csrf_cookie(response, settings, token)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+            token = _sign(self.settings, secrets.token_urlsafe(32))
+        state["csrf_token"] = token
+        static = scope["path"].startswith("/static/")
 
-    return middleware
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if issue_new and token is not None and not state.get("csrf_rotated", False):
+                    cookie = Response()
+                    _set_csrf_cookie(cookie, self.settings, token)
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+                if not static:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 async def require_csrf(request: Request) -> None:

@@ -151,15 +151,19 @@ class AssessmentVersion(SQLModel, table=True):
     __tablename__ = "assessment_version"
     __table_args__ = (
         sa.UniqueConstraint("assessment_id", "number"),
-        # The register's filters and sorts; assessment_id lets a count read the index alone.
-        sa.Index(
-            "ix_assessment_version_status_review_due", "status", "review_due", "assessment_id"
-        ),
-        sa.Index("ix_assessment_version_rating_score", "rating", "overall_score", "assessment_id"),
+        # The register's filters and sorts within a trust: a count reads one index range, a
+        # page reads an index in its order.
+        sa.Index("ix_assessment_version_trust_status", "trust_id", "status", "review_due"),
+        sa.Index("ix_assessment_version_trust_rating", "trust_id", "rating", "overall_score"),
+        sa.Index("ix_assessment_version_trust_school", "trust_id", "school_id", "decided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    # The policy's trust and school, copied (a policy never moves) so that the register need
+    # not join every version to its policy to filter and count.
+    trust_id: int = Field(foreign_key="trust.id")
+    school_id: int | None = Field(default=None, foreign_key="school.id")
     number: int
     rubric_version_id: int = Field(foreign_key="rubric_version.id")
     status: VersionStatus = Field(sa_type=EnumValue(VersionStatus, 20), index=True)

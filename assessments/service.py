@@ -52,6 +52,8 @@ def start_assessment(
     assert assessment.id is not None and rubric_row.id is not None
     version = AssessmentVersion(
         assessment_id=assessment.id,
+        trust_id=policy.trust_id,
+        school_id=policy.school_id,
         number=1,
         rubric_version_id=rubric_row.id,
         status=VersionStatus.DRAFT,

@@ -211,6 +211,8 @@ def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVers
         raise InvalidTransition("This assessment already has a version in progress")
     draft = AssessmentVersion(
         assessment_id=approved.assessment_id,
+        trust_id=approved.trust_id,
+        school_id=approved.school_id,
         number=max(v.number for v in versions) + 1,
         rubric_version_id=approved.rubric_version_id,
         status=VersionStatus.DRAFT,

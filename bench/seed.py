@@ -38,6 +38,7 @@ VERSION_COLUMNS = (
     "content_hash", "revision", "submitted_at", "decided_at", "decided_by",
     "decided_by_user_id", "decision_reason", "review_due", "overall_score", "rating",
     "rating_after", "net_hours_per_year", "open_actions", "created_at", "updated_at",
+    "trust_id", "school_id",
 )  # fmt: skip
 ANSWER_COLUMNS = (
     "version_id", "question_id", "value", "comment", "justification", "revision", "updated_by",
@@ -238,7 +239,8 @@ def _seed_chunk(conn: sa.Connection, plans: list[PolicyPlan], profiles: Sequence
     for p in plans:
         policy_rows.append(p.policy_row)
         assessment_rows.append((p.id, p.id, p.versions[0].created_at))
-        version_rows.extend(v.row(p.id, profiles[v.profile]) for v in p.versions)
+        owners = p.trust_and_school
+        version_rows.extend((*v.row(p.id, profiles[v.profile]), *owners) for v in p.versions)
     tables = {name: SQLModel.metadata.tables[table] for name, table in TABLES.items()}
     bulk_insert(conn, tables["policy"], PolicyPlan.COLUMNS, policy_rows)
     bulk_insert(conn, tables["assessment"], ("id", "policy_id", "created_at"), assessment_rows)
@@ -262,7 +264,8 @@ def _seed_chunk(conn: sa.Connection, plans: list[PolicyPlan], profiles: Sequence
 
 def _finish(engine: sa.Engine) -> None:
     """Sequences past the explicit ids (PostgreSQL), and what a running database would have
-    done by itself soon after a bulk load: VACUUM ANALYZE (autovacuum) or a WAL checkpoint."""
+    done by itself soon after a bulk load: VACUUM ANALYZE (autovacuum), or for SQLite the
+    ANALYZE that `wia db upgrade` runs at every start and a WAL checkpoint."""
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             for table in ("trust", "school", "user_account", "role_grant", "policy",
@@ -276,6 +279,8 @@ def _finish(engine: sa.Engine) -> None:
     else:
         raw = engine.raw_connection()  # outside any transaction, which a checkpoint needs
         try:
+            raw.cursor().execute("ANALYZE")
+            raw.commit()
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()

@@ -67,7 +67,8 @@ class VersionPlan:
     review_due: date | None
 
     def row(self, assessment_id: int, profile: Profile) -> tuple[Any, ...]:
-        """The version's row in seed.VERSION_COLUMNS order, as a draft."""
+        """The version's row in seed.VERSION_COLUMNS order (less its policy's trust and school,
+        at the end), as a draft."""
         decided = self.status in ("approved", "superseded", "returned")
         return (
             self.id, assessment_id, self.number, self.rubric_version_id, "draft",
@@ -91,6 +92,11 @@ class PolicyPlan:
     id: int
     policy_row: tuple[Any, ...]
     versions: tuple[VersionPlan, ...]
+
+    @property
+    def trust_and_school(self) -> tuple[int, int | None]:
+        """The policy's trust and school, which each of its versions carries too."""
+        return self.policy_row[1], self.policy_row[6]
 
 
 def _at(day: date, rng: random.Random) -> datetime:
