@@ -44,10 +44,17 @@ def digest(secret: str) -> str:
 def actor_of(session: Session, user: User) -> Actor:
     """The actor a signed-in user acts as: their trust and their roles."""
     assert user.id is not None
-    grants = frozenset(
-        Grant(row.role, row.school_id) for row in repository.grants_of_user(session, user.id)
+    grants = ((row.role, row.school_id) for row in repository.grants_of_user(session, user.id))
+    return _actor(user, grants)
+
+
+def _actor(user: User, grants: Iterable[tuple[Role, int | None]]) -> Actor:
+    return Actor(
+        name=user.name,
+        user_id=user.id,
+        trust_id=user.trust_id,
+        grants=frozenset(Grant(role, school_id) for role, school_id in grants),
     )
-    return Actor(name=user.name, user_id=user.id, trust_id=user.trust_id, grants=grants)
 
 
 def trust_named(*, session: Session, name: str) -> Trust | None:
@@ -310,15 +317,15 @@ def signed_in_actor(
     """The actor behind a session cookie, or None when it has ended, expired or is unknown.
     Reads only: `touch_session` records activity, in a transaction of its own and at most
     once a minute, so that page views do not all queue for the database's write lock."""
-    row = repository.web_session(session, digest(token))
-    if row is None or now - row.created_at > limits.absolute:
+    found = repository.web_session_with_user(session, digest(token))
+    if found is None:
         return None
-    if now - row.last_seen_at > limits.idle:
+    row, user, grants = found
+    if now - row.created_at > limits.absolute or now - row.last_seen_at > limits.idle:
         return None
-    user = repository.get_user(session, row.user_id)
-    if user is None or user.disabled:
+    if user.disabled:
         return None
-    return SignedIn(actor_of(session, user), touch_due=activity_due(row.last_seen_at, now))
+    return SignedIn(_actor(user, grants), touch_due=activity_due(row.last_seen_at, now))
 
 
 def activity_due(last_recorded: datetime | None, now: datetime) -> bool:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from assessments.actors import Role
 from assessments.errors import DomainError, NotFound
 from assessments.models import (
     Answer,
@@ -177,6 +178,20 @@ def frozen_rubric(row: RubricVersion) -> Rubric:
     return _parse_frozen(row.content)
 
 
+_PUBLISHED: dict[str, Rubric] = {}  # by content hash: published content never changes
+
+
+def published_rubrics(session: Session) -> list[Rubric]:
+    """Every published rubric version, parsed. Once this process has parsed a version only its
+    hash is read again: each register page asks, and the content is tens of kilobytes."""
+    order = (col(RubricVersion.rubric_id), col(RubricVersion.version))
+    hashes = session.exec(select(RubricVersion.content_hash).order_by(*order)).all()
+    if unknown := [h for h in hashes if h not in _PUBLISHED]:
+        query = select(RubricVersion).where(col(RubricVersion.content_hash).in_(unknown))
+        _PUBLISHED.update((row.content_hash, frozen_rubric(row)) for row in session.exec(query))
+    return [_PUBLISHED[h] for h in hashes]
+
+
 @lru_cache(maxsize=32)
 def _parse_frozen(content: str) -> Rubric:
     # Published content never changes, so its parsed form can be shared between requests.
@@ -218,6 +233,24 @@ def grants_of_user(session: Session, user_id: int) -> list[RoleGrant]:
 
 def web_session(session: Session, digest: str) -> WebSession | None:
     return session.get(WebSession, digest)
+
+
+def web_session_with_user(
+    session: Session, digest: str
+) -> tuple[WebSession, User, list[tuple[Role, int | None]]] | None:
+    """A session, its user and the user's grants (role, school), in one query: every signed-in
+    request asks, and on PostgreSQL each query is a round trip."""
+    query = (
+        select(WebSession, User, RoleGrant.role, RoleGrant.school_id)
+        .join(User, col(User.id) == WebSession.user_id)
+        .outerjoin(RoleGrant, col(RoleGrant.user_id) == User.id)
+        .where(WebSession.id == digest)
+    )
+    rows = session.exec(query).all()
+    if not rows:
+        return None
+    grants = [(Role(role), school_id) for _, _, role, school_id in rows if role is not None]
+    return rows[0][0], rows[0][1], grants
 
 
 def end_web_sessions(session: Session, user_id: int) -> None:

@@ -50,9 +50,9 @@ def exists(url: str) -> bool:
 
 
 def drop(url: str) -> None:
-    """Remove the bench database (and a SQLite file's WAL), if it is there."""
+    """Remove the bench database (and a SQLite file's WAL and upgrade lock), if it is there."""
     if kind(url) == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-upgrade.lock"):
             Path(f"{make_url(url).database}{suffix}").unlink(missing_ok=True)
         return
     _on_server(url, f'DROP DATABASE IF EXISTS "{_own_name(url)}" WITH (FORCE)')
