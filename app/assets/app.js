@@ -3,5 +3,7 @@
 import { initAll } from "/static/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
-initAll();
-
+// On the page, and on whatever htmx brings in later: a boosted link or form replaces the
+// body's content, and a field's block is swapped as it is saved. Each component starts once,
+// on arrival; an error summary that arrives is focused, as on a page load (GOV.UK's pattern).
+htmx.onLoad((content) => initAll({ scope: content }));

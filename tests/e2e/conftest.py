@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Response,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from assessments import demo
 from tests import databases, servers
+from tests.e2e import axe
 
 CHROMIUM = os.environ.get("WIA_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -58,6 +69,9 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+_WITHOUT_JAVASCRIPT: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
+
+
 def _is_problem(message: ConsoleMessage) -> bool:
     # Chromium logs every 4xx as "Failed to load resource"; a 422 for a form error is expected.
     # Failed responses are judged by their status instead (server_errors below).
@@ -66,7 +80,11 @@ def _is_problem(message: ConsoleMessage) -> bool:
 
 def _open(browser: Browser, base_url: str, *, javascript: bool) -> Iterator[Page]:
     """A fresh browser context; script errors and 5xx responses fail the test."""
-    context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
+    context = browser.new_context(
+        base_url=base_url, java_script_enabled=javascript, viewport=DESKTOP
+    )
+    if not javascript:
+        _WITHOUT_JAVASCRIPT.add(context)
     errors: list[str] = []
     # Every Content-Security-Policy violation on any page of the journey is reported here.
     context.expose_function("reportCspViolation", lambda what: errors.append(f"CSP: {what}"))
@@ -111,7 +129,19 @@ def sign_in(page: Page, email: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+MOBILE: ViewportSize = {"width": 375, "height": 740}
+
+
 def screenshot(page: Page, name: str) -> None:
-    """Keep a picture of the page for reviewers (tests/e2e/screenshots/, ignored by git)."""
+    """Check the page as it is now with axe (no WCAG 2.2 A or AA violation), and keep pictures
+    of it at desktop and mobile widths for reviewers (tests/e2e/screenshots/, ignored by git)."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    for width, size in (("", DESKTOP), ("-mobile", MOBILE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=SCREENSHOTS / f"{name}{width}.png", full_page=True)
+        # axe needs the page's timers, which do not run without JavaScript; the journeys with
+        # JavaScript check the same pages.
+        if page.context not in _WITHOUT_JAVASCRIPT:
+            assert axe.violations(page) == [], f"{name} at {size['width']} px"
+    page.set_viewport_size(DESKTOP)

@@ -1,0 +1,51 @@
+"""The pages the journeys do not pass through, checked like theirs: axe finds no WCAG 2.2 A or
+AA violation, and a picture of each is kept at desktop and mobile widths (`screenshot`)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _visit(page: Page, path: str, heading: str, shot: str, *, status: int = 200) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == status, path
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    screenshot(page, shot)
+
+
+def test_a_trust_admins_pages(page: Page) -> None:
+    page.goto("/sign-in")
+    sign_in(page, "admin@demo-trust.example")
+    _visit(page, "/admin/users", "People and roles", "20-admin-people")
+    _visit(page, "/admin/users/new", "Add a person", "21-admin-add-person")
+    page.get_by_role("button", name="Add person").click()  # nothing filled in: the errors
+    expect(page.locator(".govuk-error-summary")).to_be_focused()  # GOV.UK's pattern
+    screenshot(page, "22-admin-add-person-errors")
+    page.goto("/admin/users")
+    page.get_by_role("link", name="Alex Author").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Alex Author")
+    screenshot(page, "23-admin-person")
+    _visit(page, "/admin/schools", "Schools", "24-admin-schools")
+    _visit(page, "/account/tokens", "API tokens", "25-api-tokens")
+
+
+def test_an_auditors_pages_and_the_error_pages(page: Page) -> None:
+    page.goto("/sign-in")
+    sign_in(page, "auditor@demo-trust.example")
+    _visit(page, "/register", "Register of impact assessments", "30-register-all")
+    _visit(
+        page, "/register?from=31-02-2026", "Register of impact assessments",
+        "31-register-filter-error", status=422,
+    )  # fmt: skip
+    _visit(page, "/audit", "Audit trail", "32-audit")
+    page.goto("/register?status=approved")
+    page.locator("#results tbody a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    screenshot(page, "33-approved-summary")
+    _visit(page, "/policies/999999", "Page not found", "34-not-found", status=404)
+    _visit(page, "/admin/users", "You cannot do that", "35-not-allowed", status=403)
