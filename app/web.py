@@ -68,6 +68,8 @@ def page_query(params: Mapping[str, str], page: int) -> str:
     return urlencode({**params, "page": str(page)})
 
 
+_scroll_box = _environment.get_template("_scroll_box.html").module
+_environment.globals["scroll_box"] = getattr(_scroll_box, "scroll_box")  # noqa: B009 - a macro
 _environment.filters["plain_number"] = plain_number
 _environment.globals["sort_query"] = sort_query
 _environment.globals["page_query"] = page_query

@@ -81,7 +81,11 @@ def _is_problem(message: ConsoleMessage) -> bool:
 def _open(browser: Browser, base_url: str, *, javascript: bool) -> Iterator[Page]:
     """A fresh browser context; script errors and 5xx responses fail the test."""
     context = browser.new_context(
-        base_url=base_url, java_script_enabled=javascript, viewport=DESKTOP
+        base_url=base_url,
+        java_script_enabled=javascript,
+        viewport=DESKTOP,
+        locale="en-GB",  # as on a school laptop in England: dates read day/month/year
+        timezone_id="Europe/London",
     )
     if not javascript:
         _WITHOUT_JAVASCRIPT.add(context)
@@ -129,6 +133,13 @@ def sign_in(page: Page, email: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+# The elements that make the page scroll sideways (any in a scroll box do not).
+TOO_WIDE = """() => document.documentElement.scrollWidth <= innerWidth ? [] : [
+  document.documentElement.scrollWidth + " px",
+  ...[...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > innerWidth && !e.closest(".app-scroll-box"))
+    .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+               + (e.classList.length ? "." + [...e.classList].join(".") : ""))]"""
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 MOBILE: ViewportSize = {"width": 375, "height": 740}
 
@@ -144,4 +155,7 @@ def screenshot(page: Page, name: str) -> None:
         # JavaScript check the same pages.
         if page.context not in _WITHOUT_JAVASCRIPT:
             assert axe.violations(page) == [], f"{name} at {size['width']} px"
+        # Only a wide table may scroll sideways, inside its own box; never the page.
+        too_wide = page.evaluate(TOO_WIDE)
+        assert not too_wide, f"{name} is wider than {size['width']} px: {too_wide}"
     page.set_viewport_size(DESKTOP)

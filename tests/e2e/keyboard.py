@@ -1,0 +1,83 @@
+"""Driving a page with the keyboard alone, as someone who cannot use a mouse does: Tab to a
+control (every stop on the way must show where the focus is), then type, press Space or
+Enter, or move through a group of options with the arrow keys. No clicks, no `fill`."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page
+
+# Whether the focused element shows it: GOV.UK's focus style is an outline, a box shadow or
+# (links) a yellow background with a thick underline drawn as a shadow; radios and
+# checkboxes draw the ring on their label's ::before. Focus on <body> means it left the page
+# (past the last control, into the browser's own), which is not the page's to show.
+FOCUS_SHOWN = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return true;
+  // The last Tab stop of a date field is Chromium's own calendar button, inside the field,
+  // which draws the browser's focus ring (the field itself is then not :focus).
+  if (e.type === "date" && !e.matches(":focus")) return true;
+  const shown = s => (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0)
+                     || (s.boxShadow && s.boxShadow !== "none");
+  if (shown(getComputedStyle(e))) return true;
+  const label = e.labels && e.labels[0];
+  return !!label && (shown(getComputedStyle(label, "::before"))
+                     || shown(getComputedStyle(label, "::after")));
+}"""
+FOCUSED = """() => { const e = document.activeElement; const s = getComputedStyle(e);
+  return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.name ? `[name=${e.name}]` : "")
+    + ` (outline ${s.outlineStyle} ${s.outlineWidth}, shadow ${s.boxShadow}) `
+    + (e.innerText || e.value || "").trim().slice(0, 60); }"""
+HAS_FOCUS = "(elements) => elements.includes(document.activeElement)"
+MAX_TABS = 600
+
+
+class Keyboard:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def tab_to(self, target: Locator) -> None:
+        """Press Tab until one of `target`'s elements has the focus."""
+        for _ in range(MAX_TABS):
+            self.page.keyboard.press("Tab")
+            assert self.page.evaluate(FOCUS_SHOWN), f"no visible focus on {self._focused()}"
+            if target.evaluate_all(HAS_FOCUS):
+                return
+        raise AssertionError(f"Tab never reached {target}; the focus is on {self._focused()}")
+
+    def activate(self, target: Locator) -> None:
+        """A link or button, with Enter."""
+        self.tab_to(target)
+        self.page.keyboard.press("Enter")
+
+    def type_into(self, field: Locator, text: str) -> None:
+        self.tab_to(field)
+        self.page.keyboard.type(text)
+
+    def tick(self, checkbox: Locator) -> None:
+        self.tab_to(checkbox)
+        self.page.keyboard.press("Space")
+
+    def choose(self, group: Locator, option: Locator) -> None:
+        """A radio button: Tab into its group, then arrow keys until it is chosen (a radio group
+        is one Tab stop; the arrows move through it and choose as they go)."""
+        self.tab_to(group)
+        if option.is_checked():
+            return
+        for _ in range(group.count()):
+            self.page.keyboard.press("ArrowDown")
+            if option.is_checked():
+                return
+        raise AssertionError(f"the arrow keys never chose {option}")
+
+    def select(self, field: Locator, label: str) -> None:
+        """An option of a <select>, with the arrow keys (which change a closed one's choice)."""
+        self.tab_to(field)
+        for _ in range(field.locator("option").count() + 1):
+            if field.evaluate("s => s.options[s.selectedIndex].text.trim()") == label:
+                return
+            self.page.keyboard.press("ArrowDown")
+        raise AssertionError(f"{label!r} is not an option of {field}")
+
+    def _focused(self) -> str:
+        focused: str = self.page.evaluate(FOCUSED)
+        return focused

@@ -1,0 +1,139 @@
+"""The author → approver → auditor journey with the keyboard alone (tests/e2e/keyboard.py):
+every control reached with Tab and its focus visible, error summaries focused on submit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from assessments import demo
+from assessments.rubric import AnswerKind, Rubric
+from assessments.scoring import compute_results
+from tests.e2e.conftest import _open
+from tests.e2e.keyboard import Keyboard
+from tests.e2e.test_approval_journey import (
+    ACTED_ON,
+    APPROVER,
+    AUDITOR,
+    AUTHOR,
+    HIGH,
+    REFERENCE,
+    TITLE,
+    WORKLOAD,
+    _answer_for,
+    _expect_empty_queue,
+    _expect_ratings,
+    _expect_status,
+)
+from tests.factories import default_rubric
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def _signed_in(browser: Browser, base_url: str, email: str) -> Iterator[tuple[Page, Keyboard]]:
+    with contextmanager(_open)(browser, base_url, javascript=True) as page:
+        keys = Keyboard(page)
+        page.goto("/")
+        keys.type_into(page.get_by_label("Email address"), email)
+        keys.type_into(page.get_by_label("Password"), demo.PASSWORD)
+        keys.activate(page.get_by_role("button", name="Sign in"))
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        yield page, keys
+
+
+def _heading(page: Page, text: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def _draft(page: Page, keys: Keyboard, rubric: Rubric) -> None:
+    keys.activate(page.get_by_role("button", name="Add a policy"))
+    _heading(page, "Add a policy")
+    keys.type_into(page.get_by_label("Title"), TITLE)
+    keys.type_into(page.get_by_label("Reference"), REFERENCE)
+    keys.select(page.get_by_label("Category"), "Teaching and learning")
+    keys.select(page.get_by_label("Which school is it for?"), "Northfield Primary School")
+    keys.type_into(page.get_by_label("Owner"), "Headteacher")
+    keys.type_into(page.get_by_label("Review cycle"), "12")
+    keys.activate(page.get_by_role("button", name="Save policy"))
+    _heading(page, TITLE)
+    keys.activate(page.get_by_role("button", name="Start impact assessment"))
+    for section in rubric.sections:
+        _heading(page, section.title)
+        for question in section.questions:
+            answer = _answer_for(question)
+            if question.kind in (AnswerKind.CHOICE, AnswerKind.YES_NO):
+                group = page.locator(f"input[name='answer-{question.id}']")
+                keys.choose(group, group.and_(page.locator(f"[value='{answer}']")))
+            else:
+                keys.type_into(page.locator(f"#answer-{question.id}"), answer)
+        keys.activate(page.get_by_role("button", name="Save and continue"))
+    _heading(page, rubric.workload.title)
+    keys.type_into(page.locator("#hours-teachers"), "1")
+    keys.type_into(page.locator("#staff-teachers"), "30")
+    keys.activate(page.get_by_role("button", name="Save and see summary"))
+    _heading(page, "Summary of the impact assessment")
+
+
+def _mitigate(page: Page, keys: Keyboard, rubric: Rubric) -> None:
+    titles = {q.id: q.text for q in rubric.questions()}
+    keys.activate(page.get_by_role("link", name=f"Add an action for “{titles[ACTED_ON]}”"))
+    _heading(page, "Add a mitigating action")
+    keys.type_into(page.get_by_label("What will be done?"), "Stop the termly department report")
+    keys.type_into(page.get_by_label("Owner"), "Deputy Headteacher")
+    residual = page.locator("input[name='residual_impact']")
+    keys.choose(residual, residual.and_(page.locator("[value='1']")))
+    keys.activate(page.get_by_role("button", name="Save action"))
+    _heading(page, "Summary of the impact assessment")
+    for qid in HIGH:
+        if qid != ACTED_ON:
+            cell = page.locator(f"#mitigation-{qid}")
+            keys.type_into(cell.locator(f"#justification-{qid}"), "Agreed with the union reps")
+            keys.activate(cell.get_by_role("button", name="Save justification"))
+            expect(cell).to_contain_text("No action needed: Agreed with the union reps")
+
+
+def test_the_whole_journey_with_the_keyboard_alone(
+    browser: Browser, live_server: str, tmp_path: Path
+) -> None:
+    rubric = default_rubric()
+    with ExitStack() as people:
+        author, keys = people.enter_context(_signed_in(browser, live_server, AUTHOR))
+        _draft(author, keys, rubric)
+        # Every answer was saved as chosen, however fast the arrow keys went.
+        answers = {q.id: _answer_for(q) for q in rubric.questions()}
+        before = compute_results(rubric, answers, WORKLOAD)
+        _expect_ratings(author, before, before)
+        keys.activate(author.get_by_role("button", name="Submit for approval"))
+        # GOV.UK's pattern: the error summary takes the focus, so it is read out first.
+        expect(author.locator(".govuk-error-summary")).to_be_focused()
+        expect(author.locator(".govuk-error-summary li")).to_have_count(len(HIGH))
+        _mitigate(author, keys, rubric)
+        keys.activate(author.get_by_role("button", name="Submit for approval"))
+        _expect_status(author, "Submitted")
+
+        approver, keys = people.enter_context(_signed_in(browser, live_server, APPROVER))
+        keys.activate(approver.get_by_role("link", name="Approvals", exact=True))
+        _heading(approver, "Awaiting your decision")
+        keys.activate(approver.get_by_role("link", name=f"{REFERENCE}: {TITLE}"))
+        keys.activate(approver.get_by_role("button", name="Approve version 1"))
+        _expect_empty_queue(approver)
+
+        auditor, keys = people.enter_context(_signed_in(browser, live_server, AUDITOR))
+        keys.activate(auditor.get_by_role("link", name="Register", exact=True))
+        _heading(auditor, "Register of impact assessments")
+        keys.type_into(auditor.get_by_label("Policy, reference or author"), REFERENCE)
+        keys.select(auditor.get_by_label("Status"), "Approved")
+        keys.activate(auditor.get_by_role("button", name="Apply filters"))
+        rows = auditor.locator("#results tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows).to_contain_text("approved by Priya Approver")
+        with auditor.expect_download() as download:
+            keys.activate(auditor.get_by_role("link", name="Download as CSV"))
+        saved = tmp_path / "register.csv"
+        download.value.save_as(saved)
+        assert REFERENCE in saved.read_text(encoding="utf-8-sig")
