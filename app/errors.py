@@ -77,6 +77,7 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
         # instead, so it is neither lost nor nested inside a form.
         response.headers["HX-Retarget"] = "body"
         response.headers["HX-Reswap"] = "innerHTML"
+        response.headers["HX-Reselect"] = ".app-page"  # whatever the swapped part selects
     return response
 
 

@@ -184,6 +184,8 @@ def test_a_submitted_version_cannot_be_changed(
         assert "Version 1 is submitted and can no longer be changed" in response.text, name
     # The refused autosave replaces the whole page, not the one question it was sent from.
     assert attempts["autosave"].headers["HX-Retarget"] == "body"
+    # ...all of it, not the part the question block selects from its own responses.
+    assert attempts["autosave"].headers["HX-Reselect"] == ".app-page"
     assert "HX-Retarget" not in attempts["section"].headers
     assert saved_answers(session, submitted) == {TEXT_QUESTION.id: "As submitted"}
     assert estimate_rows(session, submitted) == {}

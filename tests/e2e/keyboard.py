@@ -4,6 +4,7 @@ Enter, or move through a group of options with the arrow keys. No clicks, no `fi
 
 from __future__ import annotations
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 # Whether the focused element shows it: GOV.UK's focus style is an outline, a box shadow or
@@ -39,8 +40,15 @@ class Keyboard:
         """Press Tab until one of `target`'s elements has the focus."""
         for _ in range(MAX_TABS):
             self.page.keyboard.press("Tab")
-            assert self.page.evaluate(FOCUS_SHOWN), f"no visible focus on {self._focused()}"
-            if target.evaluate_all(HAS_FOCUS):
+            try:
+                shown, reached = self.page.evaluate(FOCUS_SHOWN), target.evaluate_all(HAS_FOCUS)
+            except PlaywrightError as error:  # without JavaScript, Enter loads a new page
+                if "context was destroyed" not in error.message:
+                    raise
+                self.page.wait_for_load_state()
+                continue
+            assert shown, f"no visible focus on {self._focused()}"
+            if reached:
                 return
         raise AssertionError(f"Tab never reached {target}; the focus is on {self._focused()}")
 
