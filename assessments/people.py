@@ -49,12 +49,8 @@ def actor_of(session: Session, user: User) -> Actor:
 
 
 def _actor(user: User, grants: Iterable[tuple[Role, int | None]]) -> Actor:
-    return Actor(
-        name=user.name,
-        user_id=user.id,
-        trust_id=user.trust_id,
-        grants=frozenset(Grant(role, school_id) for role, school_id in grants),
-    )
+    held = frozenset(Grant(role, school_id) for role, school_id in grants)
+    return Actor(name=user.name, user_id=user.id, trust_id=user.trust_id, grants=held)
 
 
 def trust_named(*, session: Session, name: str) -> Trust | None:
@@ -321,9 +317,8 @@ def signed_in_actor(
     if found is None:
         return None
     row, user, grants = found
-    if now - row.created_at > limits.absolute or now - row.last_seen_at > limits.idle:
-        return None
-    if user.disabled:
+    ended = now - row.created_at > limits.absolute or now - row.last_seen_at > limits.idle
+    if ended or user.disabled:
         return None
     return SignedIn(_actor(user, grants), touch_due=activity_due(row.last_seen_at, now))
 
