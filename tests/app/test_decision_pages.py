@@ -276,6 +276,7 @@ def test_the_review_shows_every_answer_and_the_decision_form(
     assert review.has_id("decision")
     assert version_forms(review, submitted) == [url(submitted, "approve"), url(submitted, "return")]
     assert not review.has_id("changes")  # nothing approved before version 1
+    assert review.find_all("nav", cls="app-progress") == []  # the author's steps, not here
     shown = {
         row.find("dt").text: row.find("dd").text
         for row in review.find_all("div", cls="govuk-summary-list__row")
