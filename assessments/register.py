@@ -91,8 +91,8 @@ APPROVED_ONCE = (VersionStatus.APPROVED.value, VersionStatus.SUPERSEDED.value)
 
 
 def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
-    """The register's rows, each already a RegisterRow's fields (shaped by the database, so an
-    export of 100,000 rows does no per-row work in Python to make them), in the chosen order."""
+    """The register's rows, each already a RegisterRow's fields in order (shaped by the
+    database, so an export of 100,000 rows does no per-field work in Python), sorted."""
     status = col(AssessmentVersion.status)
     query = sa.select(
         col(AssessmentVersion.id),

@@ -40,7 +40,7 @@ def exists(url: str) -> bool:
     if kind(url) == "sqlite":
         return Path(make_url(url).database or "").exists()
     name = _own_name(url)
-    server = create_db_engine(make_url(url).set(database="postgres").render_as_string(False))
+    server = _server(url)
     with server.connect() as conn:
         found = conn.execute(
             sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
@@ -58,12 +58,14 @@ def drop(url: str) -> None:
     _on_server(url, f'DROP DATABASE IF EXISTS "{_own_name(url)}" WITH (FORCE)')
 
 
+def _server(url: str, **options: str) -> sa.Engine:
+    """The PostgreSQL server of `url`, outside any database of ours."""
+    server = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    return create_db_engine(server, **options)
+
+
 def _on_server(url: str, statement: str) -> None:
-    """Run a statement on the PostgreSQL server of `url`, outside any database of ours."""
-    server = create_db_engine(
-        make_url(url).set(database="postgres").render_as_string(False),
-        isolation_level="AUTOCOMMIT",
-    )
+    server = _server(url, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.exec_driver_sql(statement)
     server.dispose()

@@ -55,8 +55,9 @@ def _one_upgrader_at_a_time(url: str) -> Iterator[None]:
     commits on its own, they take turns on a lock file beside the database, so the second
     finds the schema at head instead of migrating it again from what it read at the start.
     (PostgreSQL's upgraders take turns on MIGRATION_LOCK in the one transaction of `_run`.)"""
-    database = make_url(url).database
-    if not url.startswith("sqlite") or not database or database == ":memory:":
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
         yield
         return
     with open(f"{database}-upgrade.lock", "a") as lock:
