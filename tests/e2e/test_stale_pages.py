@@ -25,7 +25,8 @@ def test_an_autosave_on_a_withdrawn_draft_shows_the_refusal_as_the_page(page: Pa
     expect(elsewhere.locator("#workflow")).to_contain_text("Withdrawn")
     elsewhere.close()
 
-    page.locator("input[type=radio]").first.check()  # an autosave from the stale page
+    # click, not check: check() would look for the radio again after the page was replaced
+    page.locator("input[type=radio]").first.click()  # an autosave from the stale page
     expect(page.get_by_role("heading", level=1)).to_have_text("That cannot be done now")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(1)  # one page, not nested
     expect(page.locator("form[action$='/sections/about-the-change']")).to_have_count(0)
