@@ -338,6 +338,9 @@ def test_random_workflows_keep_their_promises(session: Session) -> None:
             max_examples=25,
             stateful_step_count=20,
             deadline=None,
+            # The same examples every run: random ones sometimes never returned a version
+            # (CI at 6a4ae4f), and the check below would then fail for want of coverage.
+            derandomize=True,
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
