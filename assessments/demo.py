@@ -8,18 +8,22 @@ password, so that `make run` can print how to sign in every time it starts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlmodel import Session
 
 from assessments import mitigation, people, policies, repository, service, workflow
 from assessments.actors import Actor, Grant, Role
 from assessments.rubric import AnswerKind, Rubric
-from assessments.schemas import AnswerSave, PolicyCreate
+from assessments.schemas import AnswerSave, PolicyCreate, WorkloadEstimateSave
 
 TRUST = "Demo Learning Trust"
 SCHOOLS = ("Northfield Primary School", "Riverside Academy")
 # An approved assessment and a draft (references no test or walk-through uses).
 DEMO_POLICIES = (("MK-001", "Marking and feedback policy"), ("MT-002", "Staff meetings policy"))
+# The approved one's workload: (staff group, hours a term each, staff): more for teachers, less
+# for teaching assistants.
+DEMO_WORKLOAD = (("teachers", "1.5", 24), ("teaching-assistants", "-0.5", 10))
 PASSWORD = "demo-wellbeing-charter-2026"  # noqa: S105 - the demo's published password
 
 
@@ -92,6 +96,11 @@ def _seed_assessments(session: Session, rubric_id: str) -> None:
                     description="Drop the termly written report that the new log replaces",
                     question_ids=flagged, owner="Deputy Headteacher", residual_impact=1,
                 ),
+            )  # fmt: skip
+        for group, hours, staff in DEMO_WORKLOAD:  # so the home page has hours to chart
+            service.save_workload_estimate(
+                session=session, actor=author, version_id=version.id, staff_group=group,
+                data=WorkloadEstimateSave(hours_per_term=Decimal(hours), staff_count=staff),
             )  # fmt: skip
         workflow.submit(session=session, actor=author, version_id=version.id)
         workflow.approve(session=session, actor=approver, version_id=version.id)

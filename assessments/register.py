@@ -147,16 +147,24 @@ def _overdue(today: date) -> Any:
     )
 
 
-def _matching(query: Any, actor: Actor, chosen: RegisterFilter, today: date) -> Any:
-    """`query` over versions narrowed to those the actor may see that match the filter (a text
-    search needs the query joined to the policies)."""
+def in_sight(query: Any, actor: Actor) -> Any:
+    """`query` over versions narrowed to those the actor may see: their trust's, and of those
+    the trust-wide ones and their schools' (every school's with a trust-wide role)."""
     trust_id = trust_of(actor)
     school = col(AssessmentVersion.school_id)
     query = query.where(col(AssessmentVersion.trust_id) == trust_id)
     if not actor.sees(trust_id, None):
-        query = query.where(sa.false())
-    elif (schools := actor.schools_seen()) is not None:
+        return query.where(sa.false())
+    if (schools := actor.schools_seen()) is not None:
         query = query.where(school.is_(None) | school.in_(schools))
+    return query
+
+
+def _matching(query: Any, actor: Actor, chosen: RegisterFilter, today: date) -> Any:
+    """`query` over versions narrowed to those the actor may see that match the filter (a text
+    search needs the query joined to the policies)."""
+    query = in_sight(query, actor)
+    school = col(AssessmentVersion.school_id)
     if chosen.school_id is not None:
         query = query.where(school == chosen.school_id)
     if chosen.status is not None:

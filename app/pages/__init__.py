@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter, Depends
 
-from app.pages import account, admin, decisions, docs, policies, register, wizard
+from app.pages import account, admin, dashboard, decisions, docs, policies, register, wizard
 from app.security import require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 router.include_router(account.router)
+router.include_router(dashboard.router)
 router.include_router(admin.router)
 router.include_router(policies.router)
 router.include_router(wizard.router)

@@ -28,7 +28,7 @@ POLICY_MESSAGES = {
 }
 
 
-@router.get("/")
+@router.get("/policies")
 def policy_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """Every policy, with where its impact assessment stands."""
     listings = policies.list_policies(session=session, actor=actor)

@@ -101,8 +101,9 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/account/tokens/{token_id}/revoke"): Call(
         "/account/tokens/{token}/revoke", {**signed_in(404), "author": 303}
     ),
-    # Policies
+    # The home page, and policies
     ("GET", "/"): Call("/", signed_in(200)),
+    ("GET", "/policies"): Call("/policies", signed_in(200)),
     ("GET", "/policies/new"): Call(
         "/policies/new", {**new_policy(200), "author at another school": 200, "another trust": 200}
     ),

@@ -37,10 +37,10 @@ from tests.factories import (
 
 PASSWORD = "ladder orchard quietly 47"
 OTHER_TRUST = "Hillside trust"
-REGISTER = ("Register", "/register")
+FIRST = [("Policies", "/policies"), ("Register", "/register")]
 REST = [("API tokens", "/account/tokens"), ("Sign out", "/sign-out")]
-EVERYONES_LINKS = [REGISTER, *REST]
-ADMIN_LINKS = [REGISTER, ("People", "/admin/users"), ("Schools", "/admin/schools"), *REST]
+EVERYONES_LINKS = [*FIRST, *REST]
+ADMIN_LINKS = [*FIRST, ("People", "/admin/users"), ("Schools", "/admin/schools"), *REST]
 
 
 @pytest.fixture

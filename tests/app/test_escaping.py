@@ -51,7 +51,7 @@ def hostile_policy(client: TestClient, session: Session) -> Policy:
 def test_a_policy_title_is_shown_as_text_on_the_list(
     client: TestClient, hostile_policy: Policy
 ) -> None:
-    response = client.get("/")
+    response = client.get("/policies")
 
     assert XSS not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text

@@ -60,7 +60,7 @@ def policy_id_from(location: str) -> int:
 
 
 def test_list_says_there_are_no_policies_yet(client: TestClient) -> None:
-    response = client.get("/")
+    response = client.get("/policies")
 
     assert response.status_code == 200
     assert "HX-Request" in response.headers["vary"]
@@ -85,7 +85,7 @@ def test_list_shows_each_policy_with_its_school_category_and_status(
         session, reference="HR-001", title="Flexible working policy", category="people-and-hr"
     )
 
-    rows = page(client.get("/")).find("tbody").find_all("tr")
+    rows = page(client.get("/policies")).find("tbody").find_all("tr")
 
     cells = [[cell.text for cell in row.find_all("td")] for row in rows]
     assert cells == [
@@ -184,7 +184,7 @@ def test_a_policy_can_be_for_one_school(client: TestClient, session: Session) ->
     assert response.status_code == 303
     doc = page(client.get(response.headers["location"]))
     assert "Northfield Primary" in doc.find(cls="govuk-summary-list").text
-    assert "Northfield Primary" in page(client.get("/")).find("tbody").text
+    assert "Northfield Primary" in page(client.get("/policies")).find("tbody").text
 
 
 def test_an_empty_form_shows_each_problem_next_to_its_field(

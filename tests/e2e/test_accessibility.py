@@ -37,6 +37,10 @@ def test_a_trust_admins_pages(page: Page) -> None:
 def test_an_auditors_pages_and_the_error_pages(page: Page) -> None:
     page.goto("/sign-in")
     sign_in(page, "auditor@demo-trust.example")
+    _visit(page, "/", "Home", "28-home-auditor")  # overdue lists and the charts
+    page.locator(".app-chart__figures summary").first.click()  # a chart's figures as a table
+    screenshot(page, "28-home-auditor-figures")
+    _visit(page, "/policies", "Policies", "29-policies")
     _visit(page, "/register", "Register of impact assessments", "30-register-all")
     _visit(
         page, "/register?from=31-02-2026", "Register of impact assessments",

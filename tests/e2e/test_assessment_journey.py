@@ -41,8 +41,8 @@ def test_a_leader_assesses_a_policy_from_start_to_summary(page: Page) -> None:
     page.goto("/")  # no one is signed in yet: the sign-in page, then back here
     screenshot(page, "00-sign-in")
     sign_in(page, "author.riverside@demo-trust.example")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Policies")
-    screenshot(page, "01-policies-empty")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Home")
+    screenshot(page, "01-home")
     page.get_by_role("button", name="Add a policy").click()
 
     # A mistake first: the error is shown next to the field and what was typed is kept.

@@ -127,8 +127,7 @@ def test_the_whole_journey_with_the_keyboard_alone(
         approver, keys = people.enter_context(
             _signed_in(browser, live_server, APPROVER, javascript=javascript)
         )
-        keys.activate(approver.get_by_role("link", name="Approvals", exact=True))
-        _heading(approver, "Awaiting your decision")
+        _heading(approver, "Home")  # which lists what awaits their decision
         keys.activate(approver.get_by_role("link", name=f"{REFERENCE}: {TITLE}"))
         keys.activate(approver.get_by_role("button", name="Approve version 1"))
         _expect_empty_queue(approver)
