@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -46,6 +47,18 @@ for _component in GOVUK_COMPONENTS:
     _macros = _environment.get_template(f"govuk_frontend_jinja/components/{_component}/macro.html")
     _name = "govuk" + _component.title().replace("-", "")
     _environment.globals[_name] = getattr(_macros.module, _name)
+
+
+_BRITISH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def iso_day(text: str) -> str:
+    """A date typed the British way (31/3/2027, where a browser offers no date picker) as ISO
+    (2027-03-31); anything else as it is, for validation to judge."""
+    text = text.strip()
+    if match := _BRITISH_DATE.fullmatch(text):
+        return f"{match[3]}-{int(match[2]):02}-{int(match[1]):02}"
+    return text
 
 
 def plain_number(value: Decimal) -> str:

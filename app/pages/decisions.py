@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.pages.wizard import SUMMARY_STEP, page_context
-from app.web import error_list, form_errors, redirect, render
+from app.web import error_list, form_errors, iso_day, redirect, render
 from assessments import mitigation, review, service, workflow
 from assessments.errors import NotFound, StaleVersion, ValidationFailed
 from assessments.mitigation import ActionSave
@@ -25,7 +25,7 @@ ACTION_MESSAGES = {
     "description": "Describe what will be done (3 to 2000 characters)",
     "question_ids": "Choose the answer or answers the action deals with",
     "owner": "Enter who will make sure it is done (2 to 120 characters)",
-    "due_date": "Enter the date it is due, like 2027-03-31",
+    "due_date": "Enter a real date it is due, like 31/03/2027",
     "status": "Choose where the action stands",
     "residual_impact": "Choose the impact you expect once it is done",
 }
@@ -220,7 +220,10 @@ def _save_action(
 ) -> Response:
     values = _action_values(form)
     try:
-        data = ActionSave.model_validate(values)
+        # Shown again as typed; read as ISO, which is what a date picker sends.
+        data = ActionSave.model_validate(
+            {**values, "due_date": iso_day(values["due_date"] or "") or None}
+        )
         if action_id is None:
             mitigation.add_action(session=session, actor=actor, version_id=version_id, data=data)
         else:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from app.deps import ActorDep, Id, SessionDep
-from app.web import error_list, render
+from app.web import error_list, iso_day, render
 from assessments import audit, policies, register, service
 from assessments.actors import Actor
 from assessments.models import VersionStatus
@@ -29,9 +29,9 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
         if not text:
             return None
         try:
-            return date.fromisoformat(text)
+            return date.fromisoformat(iso_day(text))
         except ValueError:
-            errors[name] = "Enter a date like 2027-03-31"
+            errors[name] = "Enter a real date, like 31/03/2027"
             return None
 
     school = params.get("school", "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -34,7 +36,8 @@ def test_the_action_form_opens_in_place_and_shows_errors_there(
     saved = client.post(
         form.attrs["hx-post"],
         data={"description": "Cancel one meeting", "question_ids": "what-is-stopped",
-              "owner": "Head", "status": "planned", "residual_impact": "1"},
+              "owner": "Head", "status": "planned", "residual_impact": "1",
+              "due_date": "31/3/2027"},  # typed the British way where there is no date picker
         headers=htmx,
     )  # fmt: skip
 
@@ -42,6 +45,7 @@ def test_the_action_form_opens_in_place_and_shows_errors_there(
         204,
         f"/assessments/{draft.id}/summary",  # no #fragment: htmx must load the page afresh
     )
-    assert [a.description for a in repository.actions_of_version(session, draft.id or 0)] == [
-        "Cancel one meeting"
+    saved_actions = repository.actions_of_version(session, draft.id or 0)
+    assert [(a.description, a.due_date) for a in saved_actions] == [
+        ("Cancel one meeting", date(2027, 3, 31))
     ]

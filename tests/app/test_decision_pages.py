@@ -113,10 +113,18 @@ def test_a_saved_justification_stands_in_for_an_action(
         ({"question_ids": None}, "Choose the answer or answers the action deals with"),
         ({"description": "ab"}, "Describe what will be done (3 to 2000 characters)"),
         ({"residual_impact": None}, "Choose the impact you expect once it is done"),
-        ({"due_date": "2027-02-30"}, "Enter the date it is due, like 2027-03-31"),
+        ({"due_date": "2027-02-30"}, "Enter a real date it is due, like 31/03/2027"),
+        ({"due_date": "30/02/2027"}, "Enter a real date it is due, like 31/03/2027"),
         ({"residual_impact": "9"}, "Choose the impact expected afterwards, from 0 to 4"),
     ],
-    ids=["no answer ticked", "description too short", "no impact", "no such date", "off the scale"],
+    ids=[
+        "no answer ticked",
+        "description too short",
+        "no impact",
+        "no such date",
+        "no such date typed the British way",
+        "off the scale",
+    ],
 )
 def test_the_action_form_shows_each_error_next_to_its_field_and_keeps_the_input(
     client: TestClient, draft: AssessmentVersion, change: dict[str, str | None], message: str

@@ -87,6 +87,7 @@ FILTERS = [
     ("q=_", []),
     ("from=2020-01-15&to=2020-01-15", ["RG-001"]),
     ("from=2020-01-16", ["RG-002"]),
+    ("from=15/1/2020&to=15/01/2020", ["RG-001"]),  # typed the British way, no date picker
     ("to=2020-01-14", []),
 ]
 
@@ -107,8 +108,9 @@ def test_each_filter_narrows_the_register(
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("status=approved&from=2020-02-30", "from", "Enter a date like 2027-03-31"),
-        ("status=approved&to=yesterday", "to", "Enter a date like 2027-03-31"),
+        ("status=approved&from=2020-02-30", "from", "Enter a real date, like 31/03/2027"),
+        ("status=approved&from=30/02/2020", "from", "Enter a real date, like 31/03/2027"),
+        ("status=approved&to=yesterday", "to", "Enter a real date, like 31/03/2027"),
         ("status=bogus&school={north}", "status", "Choose a status from the list"),
     ],
 )

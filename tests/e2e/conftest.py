@@ -30,6 +30,7 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Chromium's background services reach for the network, which is closed here.
 CHROMIUM_ARGS = [
     "--no-sandbox",
+    "--lang=en-GB",  # as on a school laptop in England: date fields read dd/mm/yyyy
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
