@@ -2,7 +2,7 @@
 # image carries only Python, our code and the built files.
 # Docker cannot run on this project's machines: `make dockerfile-check` (.ci/dockerfile, in CI)
 # replays every step below in a scratch directory. So keep RUN paths relative to WORKDIR, and
-# give image-only commands (useradd, chown) a RUN of their own: the replay skips those.
+# give image-only commands (useradd, chown, apt-get) a RUN of their own: the replay skips those.
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
@@ -15,6 +15,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
     WIA_HOST=0.0.0.0 WIA_PORT=8000 WIA_ENVIRONMENT=production
 RUN useradd --create-home --uid 10001 wia
+# WeasyPrint, which makes the report's PDF, needs Pango and HarfBuzz's subsetter, and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/wia
 # Dependencies first, in a layer a code change does not rebuild (empty packages stand in for
 # ours). Editable on purpose: the code finds templates/, rubrics/, migrations/ and alembic.ini

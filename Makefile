@@ -8,13 +8,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test lint bench install assets db browser clean dockerfile-check
+.PHONY: run test lint bench install assets db browser pdf-libs clean dockerfile-check
 
-run: install assets db
+run: install assets pdf-libs db
 	$(BIN)/wia serve
 
-test: install assets browser
+test: install assets browser pdf-libs
 	$(BIN)/pytest
 
 lint: install
@@ -63,6 +64,17 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "Chromium is needed for the browser tests: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
+
+# WeasyPrint (the report's PDF) loads Pango and HarfBuzz's subsetter from Debian's packages; the
+# Dockerfile installs the same ones.
+pdf-libs: install
+	@$(BIN)/python -W error -c "import weasyprint" 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends $(PDF_LIBS) >/dev/null; \
+	  else \
+	    echo "The report's PDF needs Debian's $(PDF_LIBS): sudo apt-get install them" >&2; exit 1; \
 	  fi; }
 
 clean:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Depends
 
-from app.pages import account, admin, dashboard, decisions, docs, policies, register, wizard
+from app.pages import account, admin, dashboard, decisions, docs, policies, register, report, wizard
 from app.security import require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
@@ -12,5 +12,6 @@ router.include_router(admin.router)
 router.include_router(policies.router)
 router.include_router(wizard.router)
 router.include_router(decisions.router)
+router.include_router(report.router)
 router.include_router(register.router)
 router.include_router(docs.router)

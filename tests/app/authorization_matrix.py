@@ -134,6 +134,8 @@ MATRIX: dict[tuple[str, str], Call] = {
         {"hours-teachers": "2", "staff-teachers": "12", "revision-teachers": "1"},
     ),
     ("GET", "/assessments/{version_id}/summary"): Call(DRAFT + "/summary", seen_in_scope()),
+    ("GET", "/assessments/{version_id}/report"): Call(DRAFT + "/report", seen_in_scope()),
+    ("GET", "/assessments/{version_id}/report.pdf"): Call(DRAFT + "/report.pdf", seen_in_scope()),
     # Mitigation and the workflow (the draft is not complete, has one action, and is not
     # submitted: what the state refuses is 409 or 422 for the people who may try)
     ("GET", "/assessments/{version_id}/actions/new"): Call(

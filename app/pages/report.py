@@ -1,0 +1,58 @@
+"""The governor-ready report of a version: a page to read or print, and the same as a PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app import report_pdf
+from app.deps import ActorDep, Id, SessionDep
+from app.web import render, templates
+from assessments.models import utcnow
+from assessments.report import Report, governor_report
+
+router = APIRouter(prefix="/assessments/{version_id}")
+
+
+def _context(report: Report, layout: str) -> dict[str, Any]:
+    view = report.view
+    return {
+        "layout": layout,
+        "title": f"{view.policy.reference} {view.policy.title}: impact assessment, "
+        f"version {view.version.number}",
+        "view": view,
+        "school": report.school,
+        "consultation": report.consultation,
+        "sections": report.sections,
+        "questions": report.questions,
+        "history": report.history,
+        "produced_at": utcnow(),
+    }
+
+
+@router.get("/report")
+def show_report(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
+    """The version as governors read it: the policy, who was consulted, every answer with its
+    guidance, the scores, workload, actions, decision and version history. Prints cleanly."""
+    report = governor_report(session=session, actor=actor, version_id=version_id)
+    return render(request, "assessments/report.html", _context(report, "base.html"))
+
+
+@router.get("/report.pdf")
+def report_pdf_download(
+    version_id: Id, request: Request, session: SessionDep, actor: ActorDep
+) -> Response:
+    """The same report as a PDF file (made here, from the same template and stylesheet)."""
+    report = governor_report(session=session, actor=actor, version_id=version_id)
+    html = templates.get_template("assessments/report.html").render(
+        _context(report, "_print_layout.html")
+    )
+    pdf = report_pdf.html_to_pdf(html, site=str(request.base_url))
+    name = report_pdf.download_name(report.view.policy.reference, report.view.version.number)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

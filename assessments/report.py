@@ -1,0 +1,71 @@
+"""The governor-ready report of one assessment version: everything a governing board reads or
+prints about it, gathered by one use-case so that the page and the PDF show the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from assessments import repository
+from assessments.actors import Actor
+from assessments.models import AssessmentVersion, School
+from assessments.rubric import Question, Section
+from assessments.service import AssessmentView, view_assessment
+
+# The rubric question whose answer says who was consulted (looked up by id, not position).
+CONSULTATION_QUESTION = "consultation-summary"
+
+
+@dataclass(frozen=True)
+class ReportQuestion:
+    """One question as the report prints it: its rubric text and guidance, and the answer."""
+
+    question: Question
+    answer: str  # the answer's label, "" when not answered
+    comment: str
+    justification: str  # why an answer at or above the threshold needs no action
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    section: Section
+    questions: list[ReportQuestion]
+
+
+@dataclass(frozen=True)
+class Report:
+    view: AssessmentView
+    school: School | None  # None for a trust-wide policy
+    consultation: str  # who was consulted, "" when not answered
+    sections: list[ReportSection]
+    questions: dict[str, Question]  # by id, for the actions' questions
+    history: list[AssessmentVersion]  # every version of the assessment, by number
+
+
+def governor_report(*, session: Session, actor: Actor, version_id: int) -> Report:
+    """A version with its policy, school, answers by section and version history, for anyone
+    who may see the version (the same rule as its summary: others get NotFound)."""
+    view = view_assessment(session=session, actor=actor, version_id=version_id)
+    school_id = view.policy.school_id
+    consulted = view.answers.get(CONSULTATION_QUESTION)
+    return Report(
+        view=view,
+        school=repository.get_school(session, school_id) if school_id is not None else None,
+        consultation=consulted.value.strip() if consulted else "",
+        sections=[
+            ReportSection(section, [_question(view, q) for q in section.questions])
+            for section in view.rubric.sections
+        ],
+        questions={q.id: q for q in view.rubric.questions()},
+        history=repository.versions_of_assessment(session, view.version.assessment_id),
+    )
+
+
+def _question(view: AssessmentView, question: Question) -> ReportQuestion:
+    answer = view.answers.get(question.id)
+    if answer is None:
+        return ReportQuestion(question, "", "", "")
+    return ReportQuestion(
+        question, question.label_for(answer.value), answer.comment, answer.justification
+    )
