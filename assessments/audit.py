@@ -113,6 +113,16 @@ class Verification:
         return self.problem is None
 
 
+def events_of(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
+    """What happened to one record, oldest first."""
+    query = (
+        select(AuditEvent)
+        .where(col(AuditEvent.entity) == entity, col(AuditEvent.entity_id) == entity_id)
+        .order_by(col(AuditEvent.seq))
+    )
+    return list(session.exec(query))
+
+
 def verify(session: Session) -> Verification:
     """Walk the whole chain and report the first link that does not hold."""
     head = session.get(AuditHead, 1) or AuditHead(id=1, seq=0, hash=GENESIS)

@@ -258,6 +258,8 @@ class AuditEvent(SQLModel, table=True):
     hash, so editing, removing, inserting or reordering entries breaks the chain."""
 
     __tablename__ = "audit_event"
+    # One record's history in order (the report's decisions on a version).
+    __table_args__ = (sa.Index("ix_audit_event_entity", "entity", "entity_id", "seq"),)
 
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     occurred_at: datetime = Field(sa_column=_timestamp())

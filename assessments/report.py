@@ -3,13 +3,15 @@ prints about it, gathered by one use-case so that the page and the PDF show the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
-from assessments import repository
+from assessments import audit, repository
 from assessments.actors import Actor
-from assessments.models import AssessmentVersion, School
+from assessments.models import AssessmentVersion, School, VersionStatus
 from assessments.rubric import Question, Section
 from assessments.service import AssessmentView, view_assessment
 
@@ -33,6 +35,28 @@ class ReportSection:
     questions: list[ReportQuestion]
 
 
+# Each move of a version, in the words of its decision history.
+MOVES = {
+    VersionStatus.SUBMITTED: "Submitted for approval",
+    VersionStatus.RETURNED: "Returned to the author",
+    VersionStatus.DRAFT: "Reopened to put right",
+    VersionStatus.APPROVED: "Approved",
+    VersionStatus.WITHDRAWN: "Withdrawn",
+    VersionStatus.SUPERSEDED: "Replaced by a later approved version",
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """A change of the version's state as the audit trail holds it: the version itself keeps
+    only its latest decision (a resubmission clears the reason it was returned for)."""
+
+    at: datetime
+    by: str
+    what: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class Report:
     view: AssessmentView
@@ -41,6 +65,7 @@ class Report:
     sections: list[ReportSection]
     questions: dict[str, Question]  # by id, for the actions' questions
     history: list[AssessmentVersion]  # every version of the assessment, by number
+    moves: list[Move]  # what happened to this version, oldest first
 
 
 def governor_report(*, session: Session, actor: Actor, version_id: int) -> Report:
@@ -59,7 +84,18 @@ def governor_report(*, session: Session, actor: Actor, version_id: int) -> Repor
         ],
         questions={q.id: q for q in view.rubric.questions()},
         history=repository.versions_of_assessment(session, view.version.assessment_id),
+        moves=_moves(session, version_id),
     )
+
+
+def _moves(session: Session, version_id: int) -> list[Move]:
+    words = {status.value: text for status, text in MOVES.items()}
+    return [
+        Move(event.occurred_at, event.actor_name, words[event.action],
+             str(json.loads(event.changes).get("reason", "")))
+        for event in audit.events_of(session, "assessment_version", version_id)
+        if event.action in words
+    ]  # fmt: skip
 
 
 def _question(view: AssessmentView, question: Question) -> ReportQuestion:

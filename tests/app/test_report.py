@@ -158,6 +158,15 @@ def test_the_first_versions_report_shows_its_approval(client: TestClient, story:
 
     decision = doc.by_id("report-decision").text
     assert decision.startswith("Approved by Ama Approver on ") and "Review due " in decision
+    # Returned once before it was approved: the reason is kept in its decision history.
+    moves = [row[1:] for row in table_rows(doc.by_id("report-moves"))]
+    assert moves == [
+        ["Submitted for approval", "Alex Author", "–"],
+        ["Returned to the author", "Ama Approver", FIRST_RETURN],
+        ["Reopened to put right", "Alex Author", "–"],
+        ["Submitted for approval", "Alex Author", "–"],
+        ["Approved", "Ama Approver", "–"],
+    ]
     assert "Version 1 (this report)" in doc.by_id("report-history").text
     assert _links(doc.by_id("report-history"))["Version 2 report"] == url(story.second, "report")
 
