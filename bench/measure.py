@@ -21,6 +21,7 @@ from bench.server import Browser
 LATENCY_ROUNDS = 6
 PAGES_A_ROUND = 20  # register pages a round, spread over the filters
 RENDERS_A_ROUND = 50  # baseline renders a round
+HOME_A_ROUND = 10  # home pages a round
 CONCURRENCY = 8
 THROUGHPUT_ROUNDS = 2
 AUTOSAVE_SECONDS, ECHO_SECONDS, WARMUP_SECONDS = 8.0, 4.0, 1.5
@@ -69,8 +70,9 @@ def register_latency(port: int, browser: Browser, school_id: int) -> dict[str, A
     }
     renders = [Request("GET", f"/_bench/register?{query}") for query in filters.values()]
     plain = [Request("GET", "/_bench/table")]
+    home_page = Request("GET", "/", browser.headers())  # lists, overdue and the three charts
     per_filter = {name: Latency() for name in pages}
-    page, render, table = Latency(), Latency(), Latency()
+    page, render, table, home = Latency(), Latency(), Latency(), Latency()
     each = PAGES_A_ROUND // len(pages)
     for round_ in range(LATENCY_ROUNDS):
         warm = 2 if round_ == 0 else 0  # the first round warms every route up
@@ -81,8 +83,10 @@ def register_latency(port: int, browser: Browser, school_id: int) -> dict[str, A
         several = renders * (RENDERS_A_ROUND // len(renders))
         render.times += load.run(load.latencies(port, several, 5 * warm))
         table.times += load.run(load.latencies(port, plain * RENDERS_A_ROUND, 5 * warm))
+        home.times += load.run(load.latencies(port, [home_page] * HOME_A_ROUND, warm))
     return {
         "page": page.summary(),
+        "home": home.summary(),
         "bare_render": render.summary(),
         "plain_table": table.summary(),
         "per_filter": {name: lat.summary() for name, lat in per_filter.items()},

@@ -40,7 +40,9 @@ METHOD = {
         "GET /register signed in as a trust-wide author and approver, one request at a time "
         "on one connection, cycling four filters (50 rows each); baseline: GET /_bench/register "
         "renders the same register.html (layout, filter form, 50-row table) with app.web.render "
-        "from 50 in-memory rows, same query strings; a plain Jinja2 50-row table for context"
+        "from 50 in-memory rows, same query strings; a plain Jinja2 50-row table for context; "
+        "and GET / (the home page: own work, awaiting decision, overdue lists, three charts) "
+        f"{measure.HOME_A_ROUND} times a round, for context against the same baseline"
     ),
     "autosave": (
         f"{measure.CONCURRENCY} connections, each POSTing htmx autosaves (form, CSRF header, "
