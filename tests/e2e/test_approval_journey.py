@@ -203,6 +203,10 @@ def test_an_assessment_is_returned_fixed_approved_and_exported(
 
         # 2. The approver returns it, with a reason (which is required).
         approver = people.enter_context(_signed_in(browser, live_server, APPROVER))
+        awaiting = approver.locator("table[aria-labelledby='awaiting'] tbody tr")  # home page
+        expect(awaiting).to_have_count(1)
+        expect(awaiting).to_contain_text(f"{REFERENCE}: {TITLE}")
+        screenshot(approver, "11a-home-approver")
         _open_review(approver, "11-approvals")
         _expect_ratings(approver, before, after)
         approver.get_by_role("button", name="Return to the author").click()
@@ -220,6 +224,11 @@ def test_an_assessment_is_returned_fixed_approved_and_exported(
             f"Returned by Priya Approver: “{reason}”"
         )
         screenshot(author, "12b-returned")
+        author.goto("/")  # the home page says what came back, and why
+        mine = author.locator("table[aria-labelledby='my-assessments'] tbody tr")
+        expect(mine.filter(has_text=REFERENCE)).to_contain_text(f"Returned: “{reason}”")
+        screenshot(author, "12a-home-author-returned")
+        author.goto(summary)
         author.get_by_role("button", name="Make changes").click()
         _expect_status(author, "Draft")
         author.get_by_role(
