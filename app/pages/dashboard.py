@@ -9,7 +9,7 @@ from app.charts import bar_chart
 from app.deps import ActorDep, SessionDep
 from app.pages.register import today
 from app.web import render
-from assessments.dashboard import dashboard
+from assessments.dashboard import SHOWN, dashboard
 
 router = APIRouter()
 
@@ -30,5 +30,5 @@ def home(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     return render(
         request,
         "dashboard.html",
-        {"title": "Home", "board": board, "charts": [c for c in charts if c.bars]},
+        {"title": "Home", "board": board, "charts": [c for c in charts if c.bars], "shown": SHOWN},
     )

@@ -28,6 +28,7 @@ def _context(report: Report, layout: str) -> dict[str, Any]:
         "sections": report.sections,
         "questions": report.questions,
         "history": report.history,
+        "notes": {group: estimate.note for group, estimate in view.estimates.items()},
         "moves": report.moves,
         "produced_at": utcnow(),
     }
