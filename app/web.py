@@ -98,6 +98,9 @@ def wants_fragment(request: Request) -> bool:
     )
 
 
+_environment.globals["wants_fragment"] = wants_fragment
+
+
 def render(
     request: Request,
     template: str,

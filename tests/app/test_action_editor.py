@@ -24,6 +24,10 @@ def test_the_action_form_opens_in_place_and_shows_errors_there(
     assert is_fragment(doc)
     form = doc.by_id("action-editor").find("form")
     assert form.attrs["hx-target"] == "#action-editor"
+    assert [h.text for h in doc.find_all("h2")] == ["Add a mitigating action"]  # in place
+    whole_page = page(client.get(opener.attrs["href"]))
+    headings = [h.text for h in whole_page.find("main").find_all() if h.tag in {"h1", "h2"}]
+    assert headings == ["Add a mitigating action"]  # the h1, said once
 
     refused = client.post(form.attrs["hx-post"], data={"owner": "Head"}, headers=htmx)
 
