@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.settings import Settings
 from assessments import mitigation, service, workflow
 from assessments.actors import Actor, Grant, Role
+from assessments.dashboard import dashboard
 from assessments.mitigation import ActionSave
 from assessments.models import ActionStatus, AssessmentVersion
 from assessments.schemas import WorkloadEstimateSave
@@ -23,6 +24,7 @@ from tests.app.pages import Element
 from tests.assessments.approval_helpers import (
     HIGH_QUESTION,
     fill_in,
+    make_approved,
     make_approver,
     make_submitted,
 )
@@ -153,6 +155,29 @@ def test_the_charts_count_the_approved_assessments_their_hours_and_their_actions
     assert chart_figures(doc, "actions") == [
         ["Planned", "3"], ["In progress", "1"], ["Done", "0"], ["Dropped", "0"]
     ]  # fmt: skip
+
+
+def test_a_change_shows_on_the_next_home_page(
+    client: TestClient, session: Session, world: World
+) -> None:
+    before = {status: int(count) for status, count in chart_figures(home(client), "actions")}
+
+    make_approved(session, world.approver, reference="RG-007", title="Uniform policy")
+    session.commit()
+
+    after = {status: int(count) for status, count in chart_figures(home(client), "actions")}
+    assert after["Planned"] == before["Planned"] + 1  # the new version's action
+
+
+def test_what_is_overdue_follows_the_day(session: Session, world: World) -> None:
+    review_due = date(2021, 1, 15)  # RG-001's, approved a year before
+
+    def overdue_on(day: date) -> list[str]:
+        board = dashboard(session=session, actor=AUTHOR, today=day)
+        return [row.policy_reference for row in board.overdue_reviews]
+
+    assert overdue_on(review_due) == []
+    assert overdue_on(review_due + timedelta(days=1)) == ["RG-001"]
 
 
 def test_a_chart_is_an_image_that_reads_out_its_figures_and_draws_them_to_scale(
