@@ -17,7 +17,6 @@ from assessments import repository, review
 from assessments.actors import Actor, Role, trust_of
 from assessments.models import (
     ActionStatus,
-    Assessment,
     AssessmentVersion,
     MitigatingAction,
     Policy,
@@ -30,7 +29,9 @@ from assessments.register import (
     RegisterRow,
     audit_chain_head,
     in_sight,
+    rating_bands,
     register_page,
+    with_policies,
 )
 from assessments.scoring import round_one_place
 
@@ -91,18 +92,12 @@ def _approved_versions(actor: Actor) -> Any:
     return in_sight(query, actor)
 
 
-def _policy_columns(query: Any) -> Any:
-    return query.join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id).join(
-        Policy, col(Policy.id) == Assessment.policy_id
-    )
-
-
 def _my_versions(session: Session, actor: Actor) -> list[MyVersion]:
     """The actor's own drafts, returned and submitted versions, the longest untouched first."""
     if actor.user_id is None or not actor.has_role(Role.AUTHOR):
         return []
     query = (
-        _policy_columns(
+        with_policies(
             sa.select(
                 col(AssessmentVersion.id),
                 col(AssessmentVersion.number),
@@ -128,7 +123,7 @@ def _overdue_actions(
         col(MitigatingAction.due_date) < today,
     )
     total = session.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
-    query = _policy_columns(
+    query = with_policies(
         sa.select(
             col(MitigatingAction.version_id),
             col(Policy.reference),
@@ -157,10 +152,8 @@ def _rating_counts(session: Session, actor: Actor) -> dict[str | None, int]:
 def _ratings(session: Session, rating_counts: dict[str | None, int]) -> list[Count]:
     """A bar for each rating band of the published rubrics, in their order."""
     counts = dict(rating_counts)
-    bands: dict[str, str] = {}
-    for rubric in repository.published_rubrics(session):
-        bands.update((band.id, band.label) for band in rubric.rating_bands)
-    shown = [Count(label, Decimal(counts.pop(band, 0))) for band, label in bands.items()]
+    bands = rating_bands(session)  # as the register's filter names them
+    shown = [Count(label, Decimal(counts.pop(band, 0))) for band, label in bands]
     if unrated := sum(counts.values()):  # a band no published rubric has any more
         shown.append(Count("Other", Decimal(unrated)))
     return shown if any(c.value for c in shown) else []
@@ -168,7 +161,7 @@ def _ratings(session: Session, rating_counts: dict[str | None, int]) -> list[Cou
 
 def _hours_by_staff_group(session: Session, actor: Actor) -> list[Count]:
     """Net hours a year per staff group, each rubric's estimates counted with its own terms
-    a year and labelled as its latest rubric names the group."""
+    a year, in a rubric's order of staff groups and named as one of those rubrics names it."""
     query = (
         sa.select(
             col(AssessmentVersion.rubric_version_id),

@@ -116,7 +116,7 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
         sa.type_coerce(_overdue(today), sa.Boolean),
     ).select_from(AssessmentVersion)
     query = (
-        _matching(_with_policies(query), actor, chosen, today)
+        _matching(with_policies(query), actor, chosen, today)
         .join(RubricVersion, col(RubricVersion.id) == AssessmentVersion.rubric_version_id)
         .outerjoin(School, col(School.id) == AssessmentVersion.school_id)
     )
@@ -130,11 +130,12 @@ def _count(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
     one index range of the versions' own columns answers most filters."""
     query = sa.select(sa.func.count()).select_from(AssessmentVersion)
     if chosen.text.strip():
-        query = _with_policies(query)
+        query = with_policies(query)
     return _matching(query, actor, chosen, today)
 
 
-def _with_policies(query: Any) -> Any:
+def with_policies(query: Any) -> Any:
+    """`query` over versions joined to their assessments' policies."""
     return query.join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id).join(
         Policy, col(Policy.id) == Assessment.policy_id
     )
