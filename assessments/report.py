@@ -89,12 +89,11 @@ def governor_report(*, session: Session, actor: Actor, version_id: int) -> Repor
 
 
 def _moves(session: Session, version_id: int) -> list[Move]:
-    words = {status.value: text for status, text in MOVES.items()}
-    return [
-        Move(event.occurred_at, event.actor_name, words[event.action],
+    return [  # a move's event is named by the status moved to (a StrEnum equals its value)
+        Move(event.occurred_at, event.actor_name, MOVES[VersionStatus(event.action)],
              str(json.loads(event.changes).get("reason", "")))
         for event in audit.events_of(session, "assessment_version", version_id)
-        if event.action in words
+        if event.action in MOVES
     ]  # fmt: skip
 
 
