@@ -177,9 +177,7 @@ def revise(version_id: Id, session: SessionDep, actor: ActorDep) -> VersionState
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
     response_class=StreamingResponse,
 )
-def register_export(
-    request: Request, session: SessionDep, actor: ActorDep, format: str = "json"
-) -> Any:
+def register_export(request: Request, actor: ActorDep, format: str = "json") -> Any:
     """Every version in scope under the filter (school, status, rating, overdue=yes, from, to,
     q, sort, order), streamed as JSON or, with format=csv, CSV."""
-    return stream_export(request, session, actor, "csv" if format == "csv" else "json")
+    return stream_export(request, actor, "csv" if format == "csv" else "json")

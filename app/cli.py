@@ -281,16 +281,16 @@ def export_register(
     except ValueError:
         raise _fail("--from and --to take dates like 2027-03-31") from None
     with _unit_of_work() as session:
-        rows = register.register_rows(
-            session=session, actor=_operator(session, trust), chosen=chosen,
-            today=datetime.now(UTC).date(),
-        )  # fmt: skip
+        actor, today = _operator(session, trust), datetime.now(UTC).date()
+        rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today)
         head = register.audit_chain_head(session)
-        chunks = (
-            register.csv_lines(rows, head)
-            if output_format == "csv"
-            else register.json_chunks(rows, head)
-        )
+        if output_format == "csv":
+            chunks = register.csv_lines(rows, head)
+        else:
+            count = register.register_count(
+                session=session, actor=actor, chosen=chosen, today=today
+            )
+            chunks = register.json_chunks(rows, head, count)
         for chunk in chunks:
             sys.stdout.write(chunk)
     sys.stdout.flush()

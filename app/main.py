@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import api, api_workflow, errors, health, pages
+from app.connections import RequestConnections
 from app.logs import RequestLog
 from app.security import SecurityMiddleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -23,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # A bad rubric file stops start-up with the file, the place in it and the problem.
     load_rubric_dir(settings.rubrics_dir)
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url, pool_timeout=settings.database_pool_timeout)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.unit_of_work = partial(unit_of_work, engine)
     app.add_middleware(SecurityMiddleware, settings=settings)
+    # No connection outlives its request (app.connections).
+    app.add_middleware(RequestConnections, engine=engine)
     app.add_middleware(RequestLog)  # outermost, so it times and records everything
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

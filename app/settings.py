@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     default_rubric: str = "staff-wellbeing-impact"
     session_idle_minutes: int = Field(default=60, ge=1)  # signed out after this long idle
     session_absolute_hours: int = Field(default=12, ge=1)  # and after this long whatever happens
+    # A request waits this long for a free database connection, then gets 503 (Retry-After).
+    database_pool_timeout: float = Field(default=10, gt=0)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger request bodies get 413
     host: str = "127.0.0.1"
     port: int = 8000

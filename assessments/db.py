@@ -103,8 +103,14 @@ def committed(session: Session) -> Iterator[Session]:
 
 
 @contextmanager
-def unit_of_work(engine: sa.Engine, *, read_only: bool = False) -> Iterator[Session]:
-    """A session whose work is committed as one transaction, or rolled back on any error."""
-    bind = engine.execution_options(**READ_ONLY) if read_only else engine
+def unit_of_work(
+    engine: sa.Engine, *, read_only: bool = False, snapshot: bool = False
+) -> Iterator[Session]:
+    """A session whose work is committed as one transaction, or rolled back on any error.
+    A `snapshot` only reads, and sees the database as it was at its first read throughout
+    (SQLite's read transactions always do; PostgreSQL needs REPEATABLE READ)."""
+    bind = engine.execution_options(**READ_ONLY) if read_only or snapshot else engine
+    if snapshot and engine.dialect.name == "postgresql":
+        bind = bind.execution_options(isolation_level="REPEATABLE READ")
     with Session(bind, expire_on_commit=False) as session, committed(session):
         yield session

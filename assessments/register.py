@@ -202,12 +202,18 @@ def register_page(
     *, session: Session, actor: Actor, chosen: RegisterFilter, page: int, today: date
 ) -> RegisterPage:
     """One page of the register, with the number of versions that match."""
-    total: int = session.execute(_count(actor, chosen, today)).scalar_one()
+    total = register_count(session=session, actor=actor, chosen=chosen, today=today)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     query = _query(actor, chosen, today).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     rows = session.execute(query)
     return RegisterPage([RegisterRow._make(r) for r in rows], total, page, pages)
+
+
+def register_count(*, session: Session, actor: Actor, chosen: RegisterFilter, today: date) -> int:
+    """How many versions match the filter."""
+    total: int = session.execute(_count(actor, chosen, today)).scalar_one()
+    return total
 
 
 def register_rows(
@@ -216,7 +222,8 @@ def register_rows(
     """Every matching version, read from the database in batches as they are consumed."""
     # On the session's connection, not the session: plain rows need none of the ORM's loading.
     query = _query(actor, chosen, today).execution_options(yield_per=500)
-    yield from map(RegisterRow._make, session.connection().execute(query))
+    with session.connection().execute(query) as result:  # closed too if the reader stops
+        yield from map(RegisterRow._make, result)
 
 
 def audit_chain_head(session: Session) -> str:
@@ -311,9 +318,10 @@ def actions_csv_lines(view: AssessmentView) -> Iterator[str]:
     )  # fmt: skip
 
 
-def json_chunks(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:
-    """The export as one JSON document, streamed: {"columns", "audit_chain_head", "rows"}."""
-    head = {"columns": list(COLUMNS), "audit_chain_head": head_hash}
+def json_chunks(rows: Iterable[RegisterRow], head_hash: str, count: int) -> Iterator[str]:
+    """The export as one JSON document, streamed: {"columns", "audit_chain_head", "row_count",
+    "rows"}; an export cut short is not valid JSON, and has fewer rows than it says."""
+    head = {"columns": list(COLUMNS), "audit_chain_head": head_hash, "row_count": count}
     parts = [json.dumps(head, separators=(",", ":"))[:-1] + ',"rows":[']
     size = 0
     for number, row in enumerate(rows):

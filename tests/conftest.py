@@ -84,7 +84,9 @@ def app(settings: Settings, connection: sa.Connection) -> Iterator[FastAPI]:
     application = create_app(settings)
 
     @contextmanager
-    def unit_in_test_transaction(*, read_only: bool = False) -> Iterator[Session]:
+    def unit_in_test_transaction(
+        *, read_only: bool = False, snapshot: bool = False
+    ) -> Iterator[Session]:
         with _session_on(connection) as session, committed(session):
             yield session
 

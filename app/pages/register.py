@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
+from app.connections import streamed
 from app.deps import ActorDep, Id, SessionDep
 from app.web import error_list, iso_day, render
 from assessments import audit, policies, register, service
@@ -89,28 +91,35 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
     )
 
 
-def stream_export(
-    request: Request, session: SessionDep, actor: Actor, fmt: str
-) -> StreamingResponse:
-    """The register under the filter in the query, streamed as CSV or JSON, whole rows a chunk."""
+def stream_export(request: Request, actor: Actor, fmt: str) -> StreamingResponse:
+    """The register under the filter in the query, streamed as CSV or JSON, whole rows a chunk,
+    from one snapshot of the database whose audit head, row count and rows agree."""
     chosen, _ = parse_filter(dict(request.query_params))
-    head = register.audit_chain_head(session)
-    rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today())
     stamp = today().isoformat()
-    if fmt == "json":
-        body: Iterator[str] = register.json_chunks(rows, head)
-        media, name = "application/json", f"register-{stamp}.json"
-    else:
-        body = register.csv_lines(rows, head)
-        media, name = "text/csv; charset=utf-8", f"register-{stamp}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Audit-Chain-Head": head}
-    return StreamingResponse(body, media_type=media, headers=headers)
+    json_export = fmt == "json"
+
+    def produce(session: Session) -> tuple[dict[str, str], Iterator[str]]:
+        head = register.audit_chain_head(session)
+        count = register.register_count(session=session, actor=actor, chosen=chosen, today=today())
+        rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today())
+        name = f"register-{stamp}.{fmt}"
+        headers = {
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Audit-Chain-Head": head,
+            "X-Register-Rows": str(count),  # so a reader can tell a file that was cut short
+        }
+        if json_export:
+            return headers, register.json_chunks(rows, head, count)
+        return headers, register.csv_lines(rows, head)
+
+    media = "application/json" if json_export else "text/csv; charset=utf-8"
+    return streamed(request, produce, media_type=media)
 
 
 @router.get("/register.csv")
-def register_csv(request: Request, session: SessionDep, actor: ActorDep) -> StreamingResponse:
+def register_csv(request: Request, actor: ActorDep) -> StreamingResponse:
     """The register under the current filter, as CSV (UTF-8 with BOM, stable columns)."""
-    return stream_export(request, session, actor, "csv")
+    return stream_export(request, actor, "csv")
 
 
 @router.get("/assessments/{version_id}/actions.csv")
