@@ -123,15 +123,16 @@ def register_csv(request: Request, actor: ActorDep) -> StreamingResponse:
 
 
 @router.get("/assessments/{version_id}/actions.csv")
-def actions_csv(version_id: Id, session: SessionDep, actor: ActorDep) -> StreamingResponse:
+def actions_csv(request: Request, version_id: Id, actor: ActorDep) -> StreamingResponse:
     """One version's mitigating actions, as CSV."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-    name = f"actions-{view.policy.reference}-v{view.version.number}.csv"
-    return StreamingResponse(
-        register.actions_csv_lines(view),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+
+    def produce(session: Session) -> tuple[dict[str, str], Iterator[str]]:
+        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        name = f"actions-{view.policy.reference}-v{view.version.number}.csv"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return headers, register.actions_csv_lines(view)
+
+    return streamed(request, produce, media_type="text/csv; charset=utf-8")
 
 
 @router.get("/audit")

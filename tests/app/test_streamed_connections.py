@@ -196,3 +196,14 @@ def test_an_export_that_fails_half_way_never_looks_complete(
         assert served.settle() == 0
         assert client.get("/api/v1/register?format=json", headers=bearer).status_code == 200
     observer.dispose()
+
+
+def test_every_streamed_response_is_made_by_streamed() -> None:
+    """A response that streams from the database anywhere else would hold the request's
+    connection on its own terms: only app.connections makes them."""
+    makers = [
+        path.relative_to(PROJECT_ROOT).as_posix()
+        for path in (PROJECT_ROOT / "app").rglob("*.py")
+        if "StreamingResponse(" in path.read_text() and path.name != "connections.py"
+    ]
+    assert makers == []
