@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from app.deps import ActorDep, Id, SessionDep, SettingsDep
+from app.revisions import ETAG_HEADER, IfMatch, based_on, precondition, send_etag
 from app.security import guard_api_request
 from assessments import policies, service
 from assessments.schemas import (
@@ -27,10 +28,9 @@ from assessments.service import AssessmentView
 
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(guard_api_request)])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such resource"},
-    409: {"description": "Not possible in the current state, or based on a stale revision"},
-}
+# Every route's errors are added by app.api_responses; the ETag a write is based on is sent here.
+ETAGGED: dict[int | str, dict[str, Any]] = {200: {"headers": ETAG_HEADER}}
+ETAGGED_NEW: dict[int | str, dict[str, Any]] = {201: {"headers": ETAG_HEADER}}
 
 
 @router.get("/schools")
@@ -55,7 +55,7 @@ def list_rubrics(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/rubrics/{rubric_id}/{version}", responses=ERRORS)
+@router.get("/rubrics/{rubric_id}/{version}")
 def get_rubric(
     rubric_id: str, version: int, session: SessionDep, actor: ActorDep
 ) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def create_policy(data: PolicyCreate, session: SessionDep, actor: ActorDep) -> P
     )
 
 
-@router.get("/policies/{policy_id}", responses=ERRORS)
+@router.get("/policies/{policy_id}")
 def get_policy(
     policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> PolicyRead:
@@ -93,59 +93,80 @@ def get_policy(
 
 
 @router.post(
-    "/policies/{policy_id}/assessment", status_code=status.HTTP_201_CREATED, responses=ERRORS
+    "/policies/{policy_id}/assessment", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW
 )
 def start_assessment(
-    policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep, response: Response
 ) -> AssessmentVersionRead:
     """Start the policy's impact assessment (version 1, a draft) on the latest rubric."""
     version = service.start_assessment(
         session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
     assert version.id is not None
+    send_etag(response, version.revision)
     return _version_read(
         service.view_assessment(session=session, actor=actor, version_id=version.id)
     )
 
 
-@router.get("/assessment-versions/{version_id}", responses=ERRORS)
-def get_version(version_id: Id, session: SessionDep, actor: ActorDep) -> AssessmentVersionRead:
-    """One assessment version with its answers and workload estimates."""
-    return _version_read(
-        service.view_assessment(session=session, actor=actor, version_id=version_id)
-    )
+@router.get("/assessment-versions/{version_id}", responses=ETAGGED)
+def get_version(
+    version_id: Id, session: SessionDep, actor: ActorDep, response: Response
+) -> AssessmentVersionRead:
+    """One assessment version with its answers and workload estimates; its ETag is the
+    version's revision, which a decision (submit, approve, …) is based on."""
+    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    send_etag(response, view.version.revision)
+    return _version_read(view)
 
 
-@router.put("/assessment-versions/{version_id}/answers/{question_id}", responses=ERRORS)
+@router.put("/assessment-versions/{version_id}/answers/{question_id}", responses=ETAGGED)
 def save_answer(
-    version_id: Id, question_id: str, data: AnswerSave, session: SessionDep, actor: ActorDep
+    version_id: Id,
+    question_id: str,
+    data: AnswerSave,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> AnswerRead | None:
-    """Save one answer of a draft; an empty value clears it (the response is then null)."""
-    row = service.save_answer(
-        session=session, actor=actor, version_id=version_id, question_id=question_id, data=data
-    )
-    return AnswerRead.model_validate(row) if row else None
+    """Save one answer of a draft; an empty value clears it (the response is then null).
+    Changing a saved answer needs its revision (If-Match or expected_revision)."""
+    with precondition(based_on(if_match, data.expected_revision)) as revision:
+        row = service.save_answer(
+            session=session, actor=actor, version_id=version_id, question_id=question_id,
+            data=data.model_copy(update={"expected_revision": revision}),
+        )  # fmt: skip
+    if row is None:
+        return None
+    send_etag(response, row.revision)
+    return AnswerRead.model_validate(row)
 
 
-@router.put("/assessment-versions/{version_id}/workload/{staff_group}", responses=ERRORS)
+@router.put("/assessment-versions/{version_id}/workload/{staff_group}", responses=ETAGGED)
 def save_workload_estimate(
     version_id: Id,
     staff_group: str,
     data: WorkloadEstimateSave,
     session: SessionDep,
     actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> WorkloadEstimateRead:
-    """Save the hours a draft's policy adds or removes for one staff group."""
-    row = service.save_workload_estimate(
-        session=session, actor=actor, version_id=version_id, staff_group=staff_group, data=data
-    )
+    """Save the hours a draft's policy adds or removes for one staff group. Changing a saved
+    estimate needs its revision (If-Match or expected_revision)."""
+    with precondition(based_on(if_match, data.expected_revision)) as revision:
+        row = service.save_workload_estimate(
+            session=session, actor=actor, version_id=version_id, staff_group=staff_group,
+            data=data.model_copy(update={"expected_revision": revision}),
+        )  # fmt: skip
+    send_etag(response, row.revision)
     return WorkloadEstimateRead.model_validate(row)
 
 
 @router.delete(
     "/assessment-versions/{version_id}/workload/{staff_group}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=ERRORS,
 )
 def clear_workload_estimate(
     version_id: Id,
@@ -153,19 +174,18 @@ def clear_workload_estimate(
     session: SessionDep,
     actor: ActorDep,
     expected_revision: int | None = None,
+    if_match: IfMatch = None,
 ) -> None:
-    """Remove a draft's estimate for one staff group; with `expected_revision`, only if nobody
-    has changed it since (else 409)."""
-    service.clear_workload_estimate(
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        staff_group=staff_group,
-        expected_revision=expected_revision,
-    )
+    """Remove a draft's estimate for one staff group, given its revision (If-Match or
+    `expected_revision`): only if nobody has changed it since."""
+    with precondition(based_on(if_match, expected_revision)) as revision:
+        service.clear_workload_estimate(
+            session=session, actor=actor, version_id=version_id, staff_group=staff_group,
+            expected_revision=revision,
+        )  # fmt: skip
 
 
-@router.get("/assessment-versions/{version_id}/results", responses=ERRORS)
+@router.get("/assessment-versions/{version_id}/results")
 def get_results(version_id: Id, session: SessionDep, actor: ActorDep) -> ResultsRead:
     """Section scores, the overall rating, workload hours and the answers needing mitigation."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
@@ -215,6 +235,7 @@ def _version_read(view: AssessmentView) -> AssessmentVersionRead:
         policy_id=view.policy.id,
         number=version.number,
         status=version.status,
+        revision=version.revision,
         rubric=view.rubric.key,
         author=version.author,
         created_at=version.created_at,

@@ -3,21 +3,23 @@ Each route calls the same use-case as its page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import StreamingResponse
 
-from app.api import ERRORS
+from app.api import ETAGGED, ETAGGED_NEW
 from app.deps import ActorDep, Id, SessionDep
 from app.pages.register import stream_export
+from app.revisions import IfMatch, based_on, precondition, send_etag
 from app.security import guard_api_request
 from assessments import mitigation, workflow
 from assessments.mitigation import ActionSave
-from assessments.models import ActionStatus, VersionStatus
+from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], dependencies=[Depends(guard_api_request)])
 VERSION = "/assessment-versions/{version_id}"
@@ -41,7 +43,9 @@ class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     expected_revision: int | None = Field(
-        default=None, description="The version's revision you read; 409 if it has changed since"
+        default=None,
+        description="The version's revision you read (or send If-Match); 409 if it has "
+        "changed since, 428 if neither is sent",
     )
 
 
@@ -67,109 +71,157 @@ class VersionState(BaseModel):
     rating_after: str | None
 
 
-@router.post(VERSION + "/actions", status_code=status.HTTP_201_CREATED, responses=ERRORS)
+@router.post(VERSION + "/actions", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW)
 def add_action(
-    version_id: Id, data: ActionSave, session: SessionDep, actor: ActorDep
+    version_id: Id, data: ActionSave, session: SessionDep, actor: ActorDep, response: Response
 ) -> ActionRead:
     """Add a mitigating action to a draft."""
     action = mitigation.add_action(session=session, actor=actor, version_id=version_id, data=data)
+    send_etag(response, action.revision)
     return ActionRead.model_validate(action)
 
 
-@router.put(VERSION + "/actions/{action_id}", responses=ERRORS)
+@router.put(VERSION + "/actions/{action_id}", responses=ETAGGED)
 def update_action(
-    version_id: Id, action_id: Id, data: ActionSave, session: SessionDep, actor: ActorDep
+    version_id: Id,
+    action_id: Id,
+    data: ActionSave,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> ActionRead:
-    """Change a draft's action; with `expected_revision`, only if nobody changed it since."""
-    action = mitigation.update_action(
-        session=session, actor=actor, version_id=version_id, action_id=action_id, data=data
-    )
+    """Change a draft's action, given its revision (If-Match or `expected_revision`): only if
+    nobody changed it since."""
+    with precondition(based_on(if_match, data.expected_revision)) as revision:
+        action = mitigation.update_action(
+            session=session, actor=actor, version_id=version_id, action_id=action_id,
+            data=data.model_copy(update={"expected_revision": revision}),
+        )  # fmt: skip
+    send_etag(response, action.revision)
     return ActionRead.model_validate(action)
 
 
-@router.delete(
-    VERSION + "/actions/{action_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
-)
+@router.delete(VERSION + "/actions/{action_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_action(
     version_id: Id,
     action_id: Id,
     session: SessionDep,
     actor: ActorDep,
     expected_revision: int | None = None,
+    if_match: IfMatch = None,
 ) -> None:
-    """Remove a draft's action."""
-    mitigation.remove_action(
-        session=session, actor=actor, version_id=version_id, action_id=action_id,
-        expected_revision=expected_revision,
+    """Remove a draft's action, given its revision (If-Match or `expected_revision`)."""
+    with precondition(based_on(if_match, expected_revision)) as revision:
+        mitigation.remove_action(
+            session=session, actor=actor, version_id=version_id, action_id=action_id,
+            expected_revision=revision,
+        )  # fmt: skip
+
+
+def _decided(
+    move: Callable[..., AssessmentVersion],
+    data: Decision,
+    if_match: str | None,
+    response: Response,
+    **arguments: Any,
+) -> VersionState:
+    """A change of the version's state, based on the revision the request names."""
+    with precondition(based_on(if_match, data.expected_revision)) as revision:
+        version = move(expected_revision=revision, **arguments)
+    send_etag(response, version.revision)
+    return VersionState.model_validate(version)
+
+
+@router.post(VERSION + "/submit", responses=ETAGGED)
+def submit(
+    version_id: Id,
+    data: Decision,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionState:
+    """Send a complete draft for approval (422 lists what is missing)."""
+    return _decided(
+        workflow.submit, data, if_match, response,
+        session=session, actor=actor, version_id=version_id,
     )  # fmt: skip
 
 
-@router.post(VERSION + "/submit", responses=ERRORS)
-def submit(version_id: Id, data: Decision, session: SessionDep, actor: ActorDep) -> VersionState:
-    """Send a complete draft for approval (422 lists what is missing)."""
-    version = workflow.submit(
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        expected_revision=data.expected_revision,
-    )
-    return VersionState.model_validate(version)
-
-
-@router.post(VERSION + "/approve", responses=ERRORS)
-def approve(version_id: Id, data: Decision, session: SessionDep, actor: ActorDep) -> VersionState:
+@router.post(VERSION + "/approve", responses=ETAGGED)
+def approve(
+    version_id: Id,
+    data: Decision,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionState:
     """Approve a submitted version (never your own)."""
-    version = workflow.approve(
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        expected_revision=data.expected_revision,
-    )
-    return VersionState.model_validate(version)
+    return _decided(
+        workflow.approve, data, if_match, response,
+        session=session, actor=actor, version_id=version_id,
+    )  # fmt: skip
 
 
-@router.post(VERSION + "/return", responses=ERRORS)
+@router.post(VERSION + "/return", responses=ETAGGED)
 def return_version(
-    version_id: Id, data: ReturnDecision, session: SessionDep, actor: ActorDep
+    version_id: Id,
+    data: ReturnDecision,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> VersionState:
     """Return a submitted version to its author with a reason."""
-    version = workflow.return_version(
+    return _decided(
+        workflow.return_version, data, if_match, response,
         session=session, actor=actor, version_id=version_id, reason=data.reason,
-        expected_revision=data.expected_revision,
     )  # fmt: skip
-    return VersionState.model_validate(version)
 
 
-@router.post(VERSION + "/reopen", responses=ERRORS)
-def reopen(version_id: Id, data: Decision, session: SessionDep, actor: ActorDep) -> VersionState:
+@router.post(VERSION + "/reopen", responses=ETAGGED)
+def reopen(
+    version_id: Id,
+    data: Decision,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionState:
     """Make a returned version a draft again."""
-    version = workflow.reopen(
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        expected_revision=data.expected_revision,
-    )
-    return VersionState.model_validate(version)
+    return _decided(
+        workflow.reopen, data, if_match, response,
+        session=session, actor=actor, version_id=version_id,
+    )  # fmt: skip
 
 
-@router.post(VERSION + "/withdraw", responses=ERRORS)
-def withdraw(version_id: Id, data: Decision, session: SessionDep, actor: ActorDep) -> VersionState:
+@router.post(VERSION + "/withdraw", responses=ETAGGED)
+def withdraw(
+    version_id: Id,
+    data: Decision,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionState:
     """Withdraw a draft or a returned version."""
-    version = workflow.withdraw(
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        expected_revision=data.expected_revision,
-    )
+    return _decided(
+        workflow.withdraw, data, if_match, response,
+        session=session, actor=actor, version_id=version_id,
+    )  # fmt: skip
+
+
+@router.post(VERSION + "/revise", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW)
+def revise(
+    version_id: Id, session: SessionDep, actor: ActorDep, response: Response
+) -> VersionState:
+    """Start the next version of an approved assessment, copied from it (an approved version
+    never changes, so this needs no revision)."""
+    version = workflow.revise(session=session, actor=actor, version_id=version_id)
+    send_etag(response, version.revision)
     return VersionState.model_validate(version)
-
-
-@router.post(VERSION + "/revise", status_code=status.HTTP_201_CREATED, responses=ERRORS)
-def revise(version_id: Id, session: SessionDep, actor: ActorDep) -> VersionState:
-    """Start the next version of an approved assessment, copied from it."""
-    return VersionState.model_validate(
-        workflow.revise(session=session, actor=actor, version_id=version_id)
-    )
 
 
 @router.get(

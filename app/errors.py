@@ -12,6 +12,7 @@ from fastapi.exceptions import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 
 from app.auth import SignInRequired, sign_in_url
 from app.web import render, wants_fragment
@@ -52,6 +53,8 @@ UNAVAILABLE_MESSAGE = (
     "Everything saved before is safe. Please try again in a few seconds."
 )
 events = logging.getLogger("wia")
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+STATIC_METHODS = ("GET", "HEAD")
 
 
 def status_of(exc: DomainError) -> int:
@@ -103,14 +106,32 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, code, exc.message)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path: the router names only the first matching
+    route's, though e.g. PUT and DELETE of one URL are two routes."""
+    scope = {key: request.scope[key] for key in ("type", "path", "root_path", "headers")}
+    allowed = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed or STATIC_METHODS)  # none: a static file, which is only read
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     if _is_api(request):
-        return JSONResponse(
-            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
-        )
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     message = exc.detail if exc.status_code in {403, 409} else ""
-    return _error_page(request, exc.status_code, str(message))
+    response = _error_page(request, exc.status_code, str(message))
+    response.headers.update(headers)
+    return response
 
 
 async def sign_in_required(request: Request, exc: Exception) -> Response:

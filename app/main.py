@@ -9,7 +9,7 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import api, api_workflow, errors, health, pages
+from app import api, api_responses, api_workflow, errors, health, pages
 from app.connections import RequestConnections
 from app.logs import RequestLog
 from app.security import SecurityMiddleware
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.include_router(health.router)
-    app.include_router(api.router)
-    app.include_router(api_workflow.router)
+    for api_router in (api.router, api_workflow.router):
+        api_responses.document_errors(api_router)
+        app.include_router(api_router)
     app.include_router(pages.router)
     return app

@@ -99,6 +99,7 @@ class AssessmentVersionRead(BaseModel):
     policy_id: int
     number: int
     status: VersionStatus
+    revision: int = Field(description="Bumped by every change of state; its ETag")
     rubric: str = Field(description="The pinned rubric, as id@version")
     author: str
     created_at: datetime

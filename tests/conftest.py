@@ -123,3 +123,14 @@ def tmp_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A brand-new, empty database on the test database's server (or a new SQLite file)."""
     with databases.scratch_database(database_url, tmp_path) as url:
         yield url
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The schemathesis run (marked fuzz) is left out unless asked for by name (-m fuzz):
+    .ci/run runs it as its own step on each database."""
+    if "fuzz" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="schemathesis: run with -m fuzz")
+    for item in items:
+        if "fuzz" in item.keywords:
+            item.add_marker(skip)

@@ -82,6 +82,7 @@ ACTION_FORM = {
 ACTION_JSON = {**ACTION_FORM, "question_ids": ["what-is-stopped"], "residual_impact": 1}
 DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
+FIRST_REVISION = {"expected_revision": 1}  # an API write of existing content names its revision
 
 MATRIX: dict[tuple[str, str], Call] = {
     # Pages anyone may open
@@ -245,7 +246,7 @@ MATRIX: dict[tuple[str, str], Call] = {
         json={"hours_per_term": "1.5", "staff_count": 3},
     ),
     ("DELETE", "/api/v1/assessment-versions/{version_id}/workload/{staff_group}"): Call(
-        API_DRAFT + "/workload/teachers", drafted_by_north_authors(204)
+        API_DRAFT + "/workload/teachers?expected_revision=1", drafted_by_north_authors(204)
     ),
     ("GET", "/api/v1/assessment-versions/{version_id}/results"): Call(
         API_DRAFT + "/results", seen_in_scope()
@@ -256,25 +257,29 @@ MATRIX |= {
         API_DRAFT + "/actions", drafted_by_north_authors(201), json=ACTION_JSON
     ),
     ("PUT", "/api/v1/assessment-versions/{version_id}/actions/{action_id}"): Call(
-        API_DRAFT + "/actions/{action}", drafted_by_north_authors(200), json=ACTION_JSON
+        API_DRAFT + "/actions/{action}",
+        drafted_by_north_authors(200),
+        json={**ACTION_JSON, "expected_revision": 1},
     ),
     ("DELETE", "/api/v1/assessment-versions/{version_id}/actions/{action_id}"): Call(
-        API_DRAFT + "/actions/{action}", drafted_by_north_authors(204)
+        API_DRAFT + "/actions/{action}?expected_revision=1", drafted_by_north_authors(204)
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/submit"): Call(
-        API_DRAFT + "/submit", drafted_by_north_authors(422), json={}
+        API_DRAFT + "/submit", drafted_by_north_authors(422), json=FIRST_REVISION
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/approve"): Call(
-        API_DRAFT + "/approve", decided_by_approvers(409), json={}
+        API_DRAFT + "/approve", decided_by_approvers(409), json=FIRST_REVISION
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/return"): Call(
-        API_DRAFT + "/return", decided_by_approvers(409), json={"reason": "More detail"}
+        API_DRAFT + "/return",
+        decided_by_approvers(409),
+        json={"reason": "More detail", **FIRST_REVISION},
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/reopen"): Call(
-        API_DRAFT + "/reopen", drafted_by_north_authors(409), json={}
+        API_DRAFT + "/reopen", drafted_by_north_authors(409), json=FIRST_REVISION
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/withdraw"): Call(
-        API_DRAFT + "/withdraw", drafted_by_north_authors(200), json={}
+        API_DRAFT + "/withdraw", drafted_by_north_authors(200), json=FIRST_REVISION
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/revise"): Call(
         API_DRAFT + "/revise", drafted_by_north_authors(409)

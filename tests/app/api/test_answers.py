@@ -70,7 +70,7 @@ class TestAnswers:
 
         assert response.status_code == 200
         assert (response.json()["value"], response.json()["revision"]) == (second, 2)
-        again = put_answer(client, version["id"], question.id, value=first)
+        again = put_answer(client, version["id"], question.id, value=first, expected_revision=2)
         assert again.json()["revision"] == 3
 
     def test_a_change_based_on_a_stale_revision_is_refused(self, client: TestClient) -> None:

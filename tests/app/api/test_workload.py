@@ -162,7 +162,10 @@ class TestWorkload:
         put_workload(client, version["id"], first, hours_per_term=1, staff_count=10)
         put_workload(client, version["id"], second, hours_per_term=2, staff_count=5)
 
-        response = client.delete(f"{API}/assessment-versions/{version['id']}/workload/{first}")
+        response = client.delete(
+            f"{API}/assessment-versions/{version['id']}/workload/{first}",
+            params={"expected_revision": 1},
+        )
 
         assert response.status_code == 204
         assert response.content == b""
