@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from app.deps import ActorDep, Id, SessionDep
-from app.web import error_list, iso_day, render
+from app.web import error_list, file_name_part, iso_day, render
 from assessments import audit, policies, register, service
 from assessments.actors import Actor
 from assessments.models import VersionStatus
@@ -117,7 +117,7 @@ def register_csv(request: Request, session: SessionDep, actor: ActorDep) -> Stre
 def actions_csv(version_id: Id, session: SessionDep, actor: ActorDep) -> StreamingResponse:
     """One version's mitigating actions, as CSV."""
     view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-    name = f"actions-{view.policy.reference}-v{view.version.number}.csv"
+    name = f"actions-{file_name_part(view.policy.reference)}-v{view.version.number}.csv"
     return StreamingResponse(
         register.actions_csv_lines(view),
         media_type="text/csv; charset=utf-8",
