@@ -10,12 +10,12 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test lint bench install assets db browser pdf-libs clean dockerfile-check
+.PHONY: run test lint bench install assets db browser pdf-libs libreoffice clean dockerfile-check
 
 run: install assets pdf-libs db
 	$(BIN)/wia serve
 
-test: install assets browser pdf-libs
+test: install assets browser pdf-libs libreoffice
 	$(BIN)/pytest
 
 lint: install
@@ -75,6 +75,17 @@ pdf-libs: install
 	      apt-get install -y -qq --no-install-recommends $(PDF_LIBS) >/dev/null; \
 	  else \
 	    echo "The report's PDF needs Debian's $(PDF_LIBS): sudo apt-get install them" >&2; exit 1; \
+	  fi; }
+
+# The CSV tests (-m libreoffice) open every export in Debian's LibreOffice Calc, headless; the
+# service itself never needs it, so the Dockerfile does not install it.
+libreoffice:
+	@command -v soffice >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends libreoffice-calc >/dev/null; \
+	  else \
+	    echo "The CSV tests need LibreOffice: sudo apt-get install libreoffice-calc" >&2; exit 1; \
 	  fi; }
 
 clean:

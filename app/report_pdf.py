@@ -5,7 +5,6 @@ app/static/ (everything else, a remote URL in a stylesheet or an answer, is refu
 from __future__ import annotations
 
 import logging
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.settings import PROJECT_ROOT
+from app.web import file_name_part
 
 STATIC_DIR = (PROJECT_ROOT / "app" / "static").resolve()
 STATIC_PREFIX = "/static/"
@@ -81,5 +81,4 @@ def html_to_pdf(html: str, *, site: str) -> bytes:
 
 def download_name(reference: str, version_number: int) -> str:
     """A safe file name for the report: TL-004 version 2 → TL-004-v2-impact-assessment.pdf."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", reference).strip("-.") or "policy"
-    return f"{safe}-v{version_number}-impact-assessment.pdf"
+    return f"{file_name_part(reference)}-v{version_number}-impact-assessment.pdf"

@@ -61,6 +61,12 @@ def iso_day(text: str) -> str:
     return text
 
 
+def file_name_part(text: str) -> str:
+    """Text (a policy's reference) safe in a download's file name and its header: TL-004 as it
+    is; anything but ASCII letters, digits, `.`, `_` and `-` becomes `-`."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "policy"
+
+
 def plain_number(value: Decimal) -> str:
     """A number as a person would write it: 2.50 → 2.5, -1.00 → -1."""
     return format(value.normalize() + 0, "f")

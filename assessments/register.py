@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args, get_type_hints
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from assessments import repository
 from assessments.actors import Actor, trust_of
 from assessments.audit import canonical
+from assessments.csv_cells import make_text_safe, safe_text
 from assessments.models import (
     Assessment,
     AssessmentVersion,
@@ -40,9 +41,6 @@ SORTS = {
     "review-due": col(AssessmentVersion.review_due),
     "updated": col(AssessmentVersion.updated_at),
 }
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-_FORMULA_FIRST = frozenset("".join(FORMULA_STARTS))
 
 
 @dataclass(frozen=True)
@@ -232,18 +230,18 @@ def audit_chain_head(session: Session) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """A raw value for the file; text a spreadsheet would run as a formula starts with '."""
+    """A raw value for the file, its text made safe from spreadsheets (csv_cells)."""
     kind = type(value)  # the common cases first: this runs for every cell of every row
     if kind is str:
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return safe_text(value)
     if value is None:
         return ""
     if kind is bool:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):  # e.g. a StrEnum
-        return "'" + value
+    if isinstance(value, str):  # e.g. a StrEnum
+        return safe_text(value)
     return value
 
 
@@ -275,24 +273,20 @@ def csv_lines(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:
 
 # The register's columns by kind, so each row's cells are made safe without asking every
 # value its type (a 100,000-row export is two million cells). Numbers, dates and None need
-# nothing: csv writes them as str() does (ISO dates) and None as an empty cell.
+# nothing: csv writes them as str() does (ISO dates) and None as an empty cell. The text
+# columns are read from RegisterRow's types, so a column added later cannot be missed.
 _TEXT = tuple(
-    RegisterRow._fields.index(name)
-    for name in (
-        "policy_reference", "policy_title", "school", "status", "rubric", "rating",
-        "rating_after_mitigation", "author", "approver", "decision_reason",
-    )
-)  # fmt: skip
+    i
+    for i, kind in enumerate(get_type_hints(RegisterRow).values())
+    if kind is str or str in get_args(kind)
+)
 _DECIDED_AT = RegisterRow._fields.index("decided_at")
 _OVERDUE = RegisterRow._fields.index("overdue")
 
 
 def _register_cells(row: RegisterRow, head_hash: str) -> list[Any]:
     cells: list[Any] = [*row, head_hash]
-    for i in _TEXT:
-        text = cells[i]
-        if text and text[0] in _FORMULA_FIRST:
-            cells[i] = "'" + text
+    make_text_safe(cells, _TEXT)
     if cells[_DECIDED_AT] is not None:
         cells[_DECIDED_AT] = cells[_DECIDED_AT].isoformat()
     cells[_OVERDUE] = "true" if cells[_OVERDUE] else "false"

@@ -12,7 +12,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.connections import streamed
 from app.deps import ActorDep, Id, SessionDep
-from app.web import error_list, iso_day, render
+from app.web import error_list, file_name_part, iso_day, render
 from assessments import audit, policies, register, service
 from assessments.actors import Actor
 from assessments.models import VersionStatus
@@ -128,7 +128,7 @@ def actions_csv(request: Request, version_id: Id, actor: ActorDep) -> StreamingR
 
     def produce(session: Session) -> tuple[dict[str, str], Iterator[str]]:
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
-        name = f"actions-{view.policy.reference}-v{view.version.number}.csv"
+        name = f"actions-{file_name_part(view.policy.reference)}-v{view.version.number}.csv"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         return headers, register.actions_csv_lines(view)
 

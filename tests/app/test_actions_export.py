@@ -12,6 +12,7 @@ from sqlmodel import Session
 from assessments import mitigation
 from assessments.models import AssessmentVersion
 from assessments.register import ACTION_COLUMNS
+from tests.assessments.approval_helpers import sql
 from tests.factories import AUTHOR
 
 
@@ -45,3 +46,18 @@ def test_the_actions_download_as_csv_with_formulas_neutralised(
         ["TL-004", "1", "Cut one meeting", "what-is-stopped change-and-offset",
          "Deputy Head", "", "planned", "1"],
     ]  # fmt: skip
+
+
+def test_the_file_name_keeps_only_what_a_header_can_carry_of_the_reference(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    # The form allows letters, digits and ._/- only; an import or a hand edit may write more.
+    sql(session, "UPDATE policy SET reference = :ref WHERE reference = 'TL-004'",
+        ref='TL/004 "\uff38"\r\nSet-Cookie: a=b')  # fmt: skip
+
+    response = client.get(f"/assessments/{draft.id}/actions.csv")
+
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="actions-TL-004-Set-Cookie-a-b-v1.csv"'
+    )

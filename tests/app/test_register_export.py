@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,10 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from app.settings import Settings
+from app.settings import PROJECT_ROOT, Settings
 from assessments import audit, service
 from assessments import register as register_module
 from assessments.actors import Grant, Role
+from assessments.csv_cells import original_text
 from assessments.register import COLUMNS, RegisterRow, csv_lines
 from assessments.schemas import WorkloadEstimateSave
 from tests.app.decision_helpers import RUBRIC, Register, make_register, open_page, sign_in
@@ -134,7 +136,34 @@ def test_a_title_starting_with_a_control_character_is_neutralised(
     (row,) = csv_rows(client.get("/register.csv"))
 
     assert row["version_id"] == str(draft.id)
-    assert row["policy_title"] == "'" + title
+    # A tab, CR or LF also starts a piece of its own: the = after it gets its quote too.
+    rest = "=cmd|' /C calc'!A0" if start == "\0" else "'=cmd|' /C calc'!A0"
+    assert row["policy_title"] == "'" + start + rest
+
+
+# Text that becomes a formula only when a spreadsheet splits on ; or tab, or after a line
+# break, and text that starts with the quote itself (quoted, so that removing one gives it back).
+SPLIT_FORMULAS = [
+    ("x;=cmd|' /C calc'!A0", "x;'=cmd|' /C calc'!A0"),
+    ("Marking\t=1+1", "Marking\t'=1+1"),
+    ("Line one\n@SUM(A1:A9)", "Line one\n'@SUM(A1:A9)"),
+    ('x; "=1+1"', 'x;\' "=1+1"'),
+    ("Owner, -2 hours", "Owner,' -2 hours"),
+    ("'Quoted' title", "''Quoted' title"),
+    ("Plain; nothing to run, here", "Plain; nothing to run, here"),
+]
+
+
+@pytest.mark.parametrize(("title", "written"), SPLIT_FORMULAS)
+def test_a_title_a_spreadsheet_would_run_after_a_separator_is_neutralised_there(
+    client: TestClient, session: Session, rubric_published: None, title: str, written: str
+) -> None:
+    make_draft(session, reference="NX-004", title=title)
+
+    (row,) = csv_rows(client.get("/register.csv"))
+
+    assert row["policy_title"] == written
+    assert original_text(row["policy_title"]) == title
 
 
 def test_a_negative_number_of_hours_stays_a_number(
@@ -163,15 +192,26 @@ def register_row(texts: dict[str, str]) -> RegisterRow:
     return RegisterRow(**fields)
 
 
-# Any text, and often text that starts like a formula (or with a quote, or a space).
-CELL_TEXT = st.one_of(
-    st.text(), st.tuples(st.sampled_from([*FORMULA_STARTS, "'", " "]), st.text()).map("".join)
-)
+# Any text, and often text made of pieces that start like a formula (or with a quote, spaces
+# or double quotes) between the separators a spreadsheet may split on.
+PIECES = st.sampled_from([*FORMULA_STARTS, "'", " ", '"', ",", ";", "x", "=1+1", " =1", '"=1'])
+CELL_TEXT = st.one_of(st.text(), st.lists(PIECES, max_size=8).map("".join))
+SPLIT_AT = ",;\t\r\n"
+
+
+def piece_starts(cell: str) -> list[int]:
+    """Where a spreadsheet splitting on any of SPLIT_AT may start a cell within `cell`."""
+    return [0, *(i + 1 for i, character in enumerate(cell) if character in SPLIT_AT)]
+
+
+def would_run(piece: str) -> bool:
+    """Whether a spreadsheet may run this piece: a formula start after spaces and quotes."""
+    return piece.lstrip(' "').startswith(FORMULA_STARTS)
 
 
 @settings(max_examples=300, deadline=None)
 @given(values=st.fixed_dictionaries({name: CELL_TEXT for name in TEXT_COLUMNS}), head=CELL_TEXT)
-def test_every_text_cell_reads_back_as_written_less_the_neutralising_quote(
+def test_no_piece_of_a_text_cell_would_run_and_each_reads_back_less_its_quotes(
     values: dict[str, str], head: str
 ) -> None:
     text = "".join(csv_lines([register_row(values)], head))
@@ -182,8 +222,8 @@ def test_every_text_cell_reads_back_as_written_less_the_neutralising_quote(
     assert tuple(header) == COLUMNS
     for name, original in {**values, "audit_chain_head": head}.items():
         cell = cells[name]
-        assert not cell.startswith(FORMULA_STARTS), (name, cell)
-        assert (cell[1:] if original.startswith(FORMULA_STARTS) else cell) == original
+        assert not any(would_run(cell[start:]) for start in piece_starts(cell)), (name, cell)
+        assert original_text(cell) == original
     assert cells["net_hours_per_year"] == "-18.0"  # a number is never quoted
     assert cells["overall_score"] == "-3.5"
 
@@ -285,3 +325,13 @@ def test_an_author_may_not_check_the_audit_trail(
     sign_in(client, session, settings, make_person(session, "Ann Author", Grant(Role.AUTHOR)))
 
     assert client.get("/audit").status_code == 403
+
+
+def test_the_readme_lists_the_export_columns_in_the_order_of_the_file() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## The register export\n", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("| `")]
+
+    documented = [name for line in table for name in re.findall(r"`(\w+)`", line.split("|")[1])]
+
+    assert documented == list(COLUMNS)
