@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     default_rubric: str = "staff-wellbeing-impact"
     session_idle_minutes: int = Field(default=60, ge=1)  # signed out after this long idle
     session_absolute_hours: int = Field(default=12, ge=1)  # and after this long whatever happens
+    api_token_default_days: int = Field(default=90, ge=1)  # a new token's life, unless chosen
+    api_token_max_days: int = Field(default=365, ge=1)  # the longest a token may be given
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger request bodies get 413
     host: str = "127.0.0.1"
     port: int = 8000
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
                 f"WIA_SECRET_KEY must be set to a random value of at least 32 characters when "
                 f"WIA_ENVIRONMENT={self.environment.value}; generate one with "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        if self.api_token_default_days > self.api_token_max_days:
+            raise ValueError(
+                "WIA_API_TOKEN_DEFAULT_DAYS must not be more than WIA_API_TOKEN_MAX_DAYS"
             )
         return self
 
