@@ -267,3 +267,24 @@ def test_signing_in_and_out_is_logged_without_the_password_or_email(
     everything = str([vars(r) for r in caplog.records])
     for secret in (WRONG_PASSWORD, AUTHOR_PASSWORD, AUTHOR_EMAIL):
         assert secret not in everything
+
+
+def test_many_failures_from_one_address_throttle_it_and_not_another(app: FastAPI) -> None:
+    def browser(address: str) -> TestClient:
+        return TestClient(
+            app, base_url="https://testserver", follow_redirects=False, client=(address, 50000)
+        )
+
+    with browser("203.0.113.66") as attacker, browser("198.51.100.7") as owner:
+        for n in range(authentication.ADDRESS_LIMIT):  # a new email each time
+            assert sign_in(attacker, f"guess{n}@local-trust.example").status_code == 422
+        refused = sign_in(attacker)  # even the right password, for an untouched account
+        assert refused.status_code == 429
+        assert 0 < int(refused.headers["Retry-After"]) <= authentication.WINDOW.total_seconds()
+        assert error_for(page(refused), "email") == (
+            "Too many failed sign-ins from your network. Try again in 15 minutes"
+        )
+        assert SESSION_COOKIE not in attacker.cookies
+
+        assert sign_in(owner).status_code == 303
+        assert signed_in_as(owner) == AUTHOR.name
