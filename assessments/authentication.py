@@ -112,7 +112,6 @@ def check_credentials(
     picks the account, or `trust_id` when it opens more than one. Every unthrottled attempt
     checks as many hashes as the most accounts any email has, so the time taken tells nothing
     about this email's accounts."""
-    found = CredentialCheck(email=email, client_address=client_address)
     if throttled := throttle(session=session, email=email, client_address=client_address, now=now):
         return CredentialCheck(email=email, client_address=client_address, throttled=throttled)
     accounts = repository.users_by_email(session, email.strip().lower())
@@ -129,7 +128,7 @@ def check_credentials(
     if len(opened) > 1:
         names = repository.trust_names(session, [user.trust_id for user, _ in opened])
         return CredentialCheck(email, client_address, trusts=tuple(sorted(names.items())))
-    return found
+    return CredentialCheck(email, client_address)  # no account that this password opens
 
 
 @dataclass(frozen=True)
