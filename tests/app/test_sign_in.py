@@ -1,5 +1,6 @@
 """Signing in and out over HTTP: the sign-in page, the session and its cookie, waits after
-failures and per-address limits, sessions that end (signed out, disabled, idle, too old), and what is logged."""
+failures and per-address limits, sessions that end (signed out, disabled, idle, too old), and
+what is logged."""
 
 from __future__ import annotations
 
