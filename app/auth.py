@@ -90,11 +90,19 @@ def _token_actor(request: Request) -> Actor:
     open_unit = request.app.state.unit_of_work
     secret = _bearer(request)
     with open_unit(read_only=True) as session:
-        found = people.token_actor(session=session, secret=secret) if secret else None
-    if found is None:
-        events.warning("api token refused", extra={"path": request.url.path})
+        found = people.token_actor(session=session, secret=secret, now=now()) if secret else None
+    if found is None or found.actor is None or found.token is None:
+        events.warning(
+            "api token refused",
+            extra={
+                "path": request.url.path,
+                "reason": found.refused if found else "no token",
+                "token_id": found.token.id if found and found.token else None,
+                "user_id": found.token.user_id if found and found.token else None,
+            },
+        )
         raise SignInRequired
-    actor, token = found
+    actor, token = found.actor, found.token
     assert token.id is not None
     if people.activity_due(token.last_used_at, now()):
         with open_unit(read_only=False) as session:

@@ -1,4 +1,5 @@
-"""CSRF protection (double-submit, signed) and the security headers every response carries."""
+"""CSRF protection (double-submit, signed and bound to the session) and the security headers
+every response carries."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ SECURITY_HEADERS = (
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
 )
+# Browsers keep to HTTPS for two years once they have seen this; not in development, which
+# runs on plain HTTP.
+STRICT_TRANSPORT_SECURITY = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 
 
 def csrf_cookie_name(settings: Settings) -> str:
@@ -60,16 +64,33 @@ def csrf_cookie_name(settings: Settings) -> str:
     return "__Host-wia_csrf" if settings.secure_cookies else "wia_csrf"
 
 
-def _sign(settings: Settings, nonce: str) -> str:
-    mac = hmac.new(settings.secret_key.encode(), nonce.encode(), hashlib.sha256).hexdigest()
+def _binding(session_token: str | None) -> str:
+    """What a CSRF token is bound to: the session cookie's token (by digest), or being
+    signed out. A token seen in one session is worth nothing in another."""
+    if not session_token:
+        return "anonymous"
+    return hashlib.sha256(session_token.encode()).hexdigest()
+
+
+def _sign(settings: Settings, nonce: str, session_token: str | None) -> str:
+    message = f"{nonce}.{_binding(session_token)}".encode()
+    mac = hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
     return f"{nonce}.{mac}"
 
 
-def _valid(settings: Settings, token: str | None) -> bool:
+def _valid(settings: Settings, token: str | None, session_token: str | None) -> bool:
     if not token or "." not in token:
         return False
     nonce = token.split(".", 1)[0]
-    return hmac.compare_digest(_sign(settings, nonce), token)
+    return hmac.compare_digest(_sign(settings, nonce, session_token), token)
+
+
+def _new_token(settings: Settings, session_token: str | None) -> str:
+    return _sign(settings, secrets.token_urlsafe(32), session_token)
+
+
+def _session_token(request: Request, settings: Settings) -> str | None:
+    return request.cookies.get(session_cookie_name(settings))
 
 
 def _set_csrf_cookie(response: Response, settings: Settings, token: str) -> None:
@@ -83,11 +104,12 @@ def _set_csrf_cookie(response: Response, settings: Settings, token: str) -> None
     )
 
 
-def rotate_csrf_token(request: Request, response: Response) -> None:
-    """A new CSRF token when someone signs in or out, so a token seen before (e.g. planted
-    by someone who used the browser earlier) is worth nothing afterwards."""
+def rotate_csrf_token(request: Request, response: Response, session_token: str | None) -> None:
+    """A new CSRF token when someone signs in or out, bound to the session that begins
+    (`session_token`, the new session cookie's value; None once signed out), so a token seen
+    before (e.g. planted by someone who used the browser earlier) is worth nothing afterwards."""
     settings: Settings = request.app.state.settings
-    _set_csrf_cookie(response, settings, _sign(settings, secrets.token_urlsafe(32)))
+    _set_csrf_cookie(response, settings, _new_token(settings, session_token))
     request.state.csrf_rotated = True
 
 
@@ -102,16 +124,21 @@ class SecurityMiddleware:
         self.app = app
         self.settings = settings
         self.cookie_name = csrf_cookie_name(settings)
+        self.headers = SECURITY_HEADERS + (
+            (STRICT_TRANSPORT_SECURITY,) if settings.secure_cookies else ()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        token = Request(scope).cookies.get(self.cookie_name)
-        issue_new = not _valid(self.settings, token)
+        request = Request(scope)
+        token = request.cookies.get(self.cookie_name)
+        session_token = _session_token(request, self.settings)
+        issue_new = not _valid(self.settings, token, session_token)
         if issue_new:
-            token = _sign(self.settings, secrets.token_urlsafe(32))
+            token = _new_token(self.settings, session_token)
         state["csrf_token"] = token
         static = scope["path"].startswith("/static/")
 
@@ -122,7 +149,7 @@ class SecurityMiddleware:
                     cookie = Response()
                     _set_csrf_cookie(cookie, self.settings, token)
                     headers.append("set-cookie", cookie.headers["set-cookie"])
-                for name, value in SECURITY_HEADERS:
+                for name, value in self.headers:
                     headers.setdefault(name, value)
                 if not static:
                     headers.setdefault("Cache-Control", "no-store")
@@ -132,7 +159,8 @@ class SecurityMiddleware:
 
 
 async def require_csrf(request: Request) -> None:
-    """Refuse an unsafe page request whose token (form field or htmx header) is not the cookie's."""
+    """Refuse an unsafe page request whose token (form field or htmx header) is not the cookie's,
+    or was issued for another session than the one the request's session cookie names."""
     if request.method not in UNSAFE_METHODS:
         return
     settings: Settings = request.app.state.settings
@@ -142,7 +170,10 @@ async def require_csrf(request: Request) -> None:
         form = await read_form(request)
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
-    if not (_valid(settings, cookie) and sent and hmac.compare_digest(sent, cookie or "")):
+    session_token = _session_token(request, settings)
+    if not (
+        _valid(settings, cookie, session_token) and sent and hmac.compare_digest(sent, cookie or "")
+    ):
         raise HTTPException(
             status_code=403,
             detail="This form has expired or did not come from this service. "

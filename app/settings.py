@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1)  # and after this long whatever happens
     # A request waits this long for a free database connection, then gets 503 (Retry-After).
     database_pool_timeout: float = Field(default=10, gt=0)
+    api_token_default_days: int = Field(default=90, ge=1)  # a new token's life, unless chosen
+    api_token_max_days: int = Field(default=365, ge=1)  # the longest a token may be given
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger request bodies get 413
     host: str = "127.0.0.1"
     port: int = 8000
@@ -48,6 +50,10 @@ class Settings(BaseSettings):
                 f"WIA_SECRET_KEY must be set to a random value of at least 32 characters when "
                 f"WIA_ENVIRONMENT={self.environment.value}; generate one with "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        if self.api_token_default_days > self.api_token_max_days:
+            raise ValueError(
+                "WIA_API_TOKEN_DEFAULT_DAYS must not be more than WIA_API_TOKEN_MAX_DAYS"
             )
         return self
 

@@ -65,8 +65,12 @@ def _answer_everything(session: Session, actor: Actor, version_id: int, rubric: 
 def _seed_assessments(session: Session, rubric_id: str) -> None:
     """An approved assessment and a draft, so the register and the approvals have something."""
 
+    trust = people.trust_named(session=session, name=TRUST)
+    assert trust is not None and trust.id is not None
+    trust_id = trust.id
+
     def actor(email: str) -> Actor:
-        user = repository.user_by_email(session, email)
+        user = repository.user_by_email(session, email, trust_id=trust_id)
         assert user is not None
         return people.actor_of(session, user)
 
@@ -115,7 +119,7 @@ def seed_demo(*, session: Session, rubric_id: str | None = None) -> tuple[DemoPe
     for name in SCHOOLS:
         policies.create_school(session=session, actor=operator, name=name, if_missing=True)
     for person in PEOPLE:
-        if repository.user_by_email(session, person.email) is not None:
+        if repository.user_by_email(session, person.email, trust_id=operator.trust_id):
             continue
         school_id = None
         if person.school is not None:

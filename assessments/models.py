@@ -297,16 +297,20 @@ class Trust(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
+    """An account: one person in one trust. Emails are unique within a trust only, so adding
+    a person never tells an admin that their email has an account in another trust."""
+
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        sa.UniqueConstraint("trust_id", "email", name="uq_user_account_trust_id_email"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     trust_id: int = Field(foreign_key="trust.id", index=True)
-    email: str = Field(max_length=254, unique=True)  # stored lower-case
+    email: str = Field(max_length=254, index=True)  # stored lower-case
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
     disabled: bool = False
-    failed_sign_ins: int = 0  # since the last successful sign-in
-    locked_until: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     revision: int = 1
 
@@ -357,5 +361,23 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    expires_at: datetime = Field(sa_column=_timestamp())  # refused from then on
     last_used_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in, kept for a while to throttle by email and by client address. In the
+    database, so that every instance behind the load balancer sees the same counts."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (
+        sa.Index("ix_sign_in_failure_email_key", "email_key", "occurred_at"),
+        sa.Index("ix_sign_in_failure_client", "client_address", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # SHA-256 of the email as typed (lower-case), whether or not it has an account.
+    email_key: str = Field(max_length=64)
+    client_address: str = Field(max_length=64)
+    occurred_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))

@@ -1,13 +1,11 @@
 """Use-cases of people: trusts, users and their roles, signing in and out, API tokens.
 
-Secrets (session cookies, API tokens) are random and stored only as SHA-256 digests. Sign-in
-never says whether the email or the password was wrong, and slows down then locks an account
-after repeated failures.
+Secrets (session cookies, API tokens) are random and stored only as SHA-256 digests. Checking
+a password and throttling failed sign-ins live in `assessments.authentication`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,19 +14,15 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
-from assessments import audit, repository
+from assessments import audit, authentication, repository
 from assessments.actors import Actor, Grant, Role, require, require_trust_admin
+from assessments.authentication import digest as digest  # people.digest, as before
 from assessments.errors import NotFound, ValidationFailed
-from assessments.models import ApiToken, RoleGrant, Trust, User, WebSession
-from assessments.passwords import hash_password, password_problem, verify_password
+from assessments.models import ApiToken, RoleGrant, Trust, User
+from assessments.passwords import hash_password, password_problem
 
-WRONG_DETAILS = "Enter a correct email address and password"
-SLOW_DOWN_AFTER, SLOW_DOWN = 3, timedelta(seconds=30)  # failures in a row, then a pause
-LOCK_AFTER, LOCK = 6, timedelta(minutes=15)
 TOUCH_EVERY = timedelta(minutes=1)  # how often a session's or token's last use is recorded
 MAX_NAME, MAX_PERSON_NAME = 200, 120  # the columns' lengths
-# Verified when the email is unknown, so a wrong email takes as long as a wrong password.
-_UNKNOWN_USER_HASH = hash_password(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -37,8 +31,13 @@ class SessionLimits:
     absolute: timedelta  # and after this long whatever happens
 
 
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+@dataclass(frozen=True)
+class TokenLifetime:
+    default_days: int  # a new token's life when none is chosen
+    max_days: int  # the longest one may be given
+
+
+TOKEN_LIFETIME = TokenLifetime(default_days=90, max_days=365)  # the settings' defaults
 
 
 def actor_of(session: Session, user: User) -> Actor:
@@ -108,7 +107,10 @@ def create_user(
     password: str,
     grants: Iterable[Grant],
 ) -> User:
-    """Add a person who can sign in, with their roles (trust admins only)."""
+    """Add a person who can sign in, with their roles (trust admins only). An account is one
+    person in one trust: an email may have an account in other trusts too, and nothing here
+    (answer, status or time taken) depends on whether it has, so an admin learns nothing about
+    other trusts' people. Within the admin's own trust an email is refused a second time."""
     require(actor, Role.ADMIN, trust_id=trust_id, school_id=None, what="trust")
     errors: dict[str, str] = {}
     try:
@@ -127,8 +129,8 @@ def create_user(
     user = User(
         trust_id=trust_id, email=email, name=name.strip(), password_hash=hash_password(password)
     )
-    taken = ValidationFailed({"email": f"{email} already has an account"})
-    if repository.user_by_email(session, email) is not None:
+    taken = ValidationFailed({"email": f"{email} already has an account in this trust"})
+    if repository.user_by_email(session, email, trust_id=trust_id) is not None:
         raise taken
     repository.insert_unique(session, user, taken)
     _replace_grants(session, user, grants)
@@ -167,6 +169,7 @@ def _replace_grants(session: Session, user: User, grants: set[Grant]) -> None:
 class UserView:
     user: User
     grants: frozenset[Grant]
+    failed_sign_ins: int = 0  # recent failures for their email, which make sign-ins wait
 
 
 def list_users(*, session: Session, actor: Actor) -> list[UserView]:
@@ -175,9 +178,11 @@ def list_users(*, session: Session, actor: Actor) -> list[UserView]:
     return [_view(session, user) for user in repository.users_of_trust(session, trust_id)]
 
 
-def view_user(*, session: Session, actor: Actor, user_id: int) -> UserView:
-    """One person of the admin's trust, with their roles."""
-    return _view(session, _managed_user(session, actor, user_id))
+def view_user(*, session: Session, actor: Actor, user_id: int, now: datetime) -> UserView:
+    """One person of the admin's trust, with their roles and recent failed sign-ins."""
+    view = _view(session, _managed_user(session, actor, user_id))
+    failures = authentication.recent_failures(session=session, email=view.user.email, now=now)
+    return UserView(view.user, view.grants, failures)
 
 
 def _view(session: Session, user: User) -> UserView:
@@ -212,93 +217,33 @@ def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable
     return user
 
 
-def set_disabled(*, session: Session, actor: Actor, user_id: int, disabled: bool) -> User:
-    """Disable a user, ending their sessions at once; or let them sign in again, which also
-    lifts a lock left by failed sign-ins."""
+def set_disabled(
+    *, session: Session, actor: Actor, user_id: int, disabled: bool, now: datetime
+) -> User:
+    """Disable a user: their sessions end and their API tokens are revoked for good (enabling
+    them again brings neither back). Or let them sign in again, at once: their email's
+    failed sign-ins are forgotten."""
     user = _managed_user(session, actor, user_id)
     if disabled and user_id == actor.user_id:
         raise ValidationFailed({"disabled": "You cannot disable your own account"})
     user.disabled = disabled
-    if not disabled:
-        user.failed_sign_ins, user.locked_until = 0, None
     session.add(user)
+    details: dict[str, object] = {}
     if disabled:
         repository.end_web_sessions(session, user_id)
+        revoked = repository.live_api_tokens_of_user(session, user_id)
+        for token in revoked:
+            token.revoked_at = now
+            session.add(token)
+        details["api_tokens_revoked"] = [token.id for token in revoked]
+    else:
+        authentication.forget_failures(session=session, email=user.email)
     session.flush()
     audit.record(
         session, actor, entity="user", entity_id=user_id,
-        action="disabled" if disabled else "enabled", details={}, trust_id=user.trust_id,
+        action="disabled" if disabled else "enabled", details=details, trust_id=user.trust_id,
     )  # fmt: skip
     return user
-
-
-@dataclass(frozen=True)
-class CredentialCheck:
-    """What checking an email and password found; `sign_in` records it."""
-
-    user_id: int | None  # the account the email names, if any
-    matches: bool  # the password is right and the account may sign in now
-    new_hash: str | None  # a rehash of the password with today's parameters, to store
-
-
-@dataclass(frozen=True)
-class SignIn:
-    """The outcome of a sign-in attempt: a session token, or a message for the person."""
-
-    user: User | None
-    token: str | None
-    problem: str | None
-
-
-def _locked(user: User, now: datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
-
-
-def check_credentials(
-    *, session: Session, email: str, password: str, now: datetime
-) -> CredentialCheck:
-    """The slow part of signing in (Argon2), which only reads: callers run it outside any write
-    transaction. An unknown email or a locked account takes as long as a wrong password and
-    gets the same answer, so neither the timing nor the message tells whether an account exists."""
-    user = repository.user_by_email(session, email.strip().lower())
-    if user is None or _locked(user, now):
-        verify_password(password, _UNKNOWN_USER_HASH)
-        return CredentialCheck(user.id if user else None, matches=False, new_hash=None)
-    matches, new_hash = verify_password(password, user.password_hash)
-    return CredentialCheck(user.id, matches=matches and not user.disabled, new_hash=new_hash)
-
-
-def sign_in(*, session: Session, check: CredentialCheck, now: datetime) -> SignIn:
-    """Record a credential check: start a session, or count the failure. After a few failures
-    in a row the account pauses, after more it locks; a lock that has run out starts the count
-    again, and an admin can lift one (`set_disabled(disabled=False)`)."""
-    if check.user_id is None:
-        return SignIn(None, None, WRONG_DETAILS)
-    user = repository.get_user(session, check.user_id, for_update=True)
-    if user is None:
-        return SignIn(None, None, WRONG_DETAILS)
-    if not check.matches or _locked(user, now) or user.disabled:
-        if not _locked(user, now) and user.failed_sign_ins >= LOCK_AFTER:
-            user.failed_sign_ins = 0  # the lock ran out: a fresh start
-        if not _locked(user, now):  # attempts while locked neither count nor extend it
-            user.failed_sign_ins += 1
-            if user.failed_sign_ins >= LOCK_AFTER:
-                user.locked_until = now + LOCK
-            elif user.failed_sign_ins >= SLOW_DOWN_AFTER:
-                user.locked_until = now + SLOW_DOWN
-        session.add(user)
-        session.flush()
-        return SignIn(None, None, WRONG_DETAILS)
-    user.failed_sign_ins, user.locked_until = 0, None
-    if check.new_hash:
-        user.password_hash = check.new_hash
-    token = secrets.token_urlsafe(32)
-    assert user.id is not None
-    session.add_all(
-        [user, WebSession(id=digest(token), user_id=user.id, created_at=now, last_seen_at=now)]
-    )
-    session.flush()
-    return SignIn(user, token, None)
 
 
 @dataclass(frozen=True)
@@ -346,18 +291,38 @@ def sign_out(*, session: Session, token: str) -> None:
 
 
 def create_api_token(
-    *, session: Session, actor: Actor, name: str, now: datetime
+    *,
+    session: Session,
+    actor: Actor,
+    name: str,
+    now: datetime,
+    days: int | None = None,
+    lifetime: TokenLifetime = TOKEN_LIFETIME,
 ) -> tuple[ApiToken, str]:
-    """A personal API token for the actor; the secret is returned once and never stored."""
+    """A personal API token for the actor, expiring after `days` (the default when None, at
+    most the maximum); the secret is returned once and never stored."""
     if actor.user_id is None:
         raise NotFound("There is no signed-in user")
     name = name.strip()
+    errors = {}
     if not name or len(name) > 100:
-        raise ValidationFailed({"name": "Enter a name for the token of up to 100 characters"})
+        errors["name"] = "Enter a name for the token of up to 100 characters"
+    days = lifetime.default_days if days is None else days
+    if not 1 <= days <= lifetime.max_days:
+        errors["days"] = f"Enter a number of days from 1 to {lifetime.max_days}"
+    if errors:
+        raise ValidationFailed(errors)
     secret = "wia_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=actor.user_id, name=name, token_hash=digest(secret), created_at=now)
+    row = ApiToken(
+        user_id=actor.user_id, name=name, token_hash=digest(secret), created_at=now,
+        expires_at=now + timedelta(days=days),
+    )  # fmt: skip
     session.add(row)
     session.flush()
+    audit.record(
+        session, actor, entity="api_token", entity_id=row.id, action="created",
+        details={"name": name, "expires_at": row.expires_at.isoformat()}, trust_id=actor.trust_id,
+    )  # fmt: skip
     return row, secret
 
 
@@ -373,20 +338,39 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: int, now: date
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != actor.user_id:
         raise NotFound(f"There is no token {token_id}")
-    row.revoked_at = row.revoked_at or now
-    session.add(row)
-    session.flush()
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+        session.flush()
+        audit.record(
+            session, actor, entity="api_token", entity_id=token_id, action="revoked",
+            details={"name": row.name}, trust_id=actor.trust_id,
+        )  # fmt: skip
 
 
-def token_actor(*, session: Session, secret: str) -> tuple[Actor, ApiToken] | None:
-    """The actor behind a bearer token, or None if it is unknown, revoked or its user disabled."""
+@dataclass(frozen=True)
+class TokenUse:
+    """What a bearer token is: the actor it acts as, or why it is refused."""
+
+    actor: Actor | None
+    token: ApiToken | None
+    refused: str | None  # "unknown", "revoked", "expired" or "user disabled"
+
+
+def token_actor(*, session: Session, secret: str, now: datetime) -> TokenUse:
+    """The actor behind a bearer token, or why it is refused: unknown, revoked, expired or
+    its user disabled."""
     row = repository.api_token(session, digest(secret))
-    if row is None or row.revoked_at is not None:
-        return None
+    if row is None:
+        return TokenUse(None, None, "unknown")
+    if row.revoked_at is not None:
+        return TokenUse(None, row, "revoked")
+    if row.expires_at <= now:
+        return TokenUse(None, row, "expired")
     user = repository.get_user(session, row.user_id)
     if user is None or user.disabled:
-        return None
-    return actor_of(session, user), row
+        return TokenUse(None, row, "user disabled")
+    return TokenUse(actor_of(session, user), row, None)
 
 
 def record_token_use(*, session: Session, token_id: int, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from assessments.models import (
     RoleGrant,
     RubricVersion,
     School,
+    SignInFailure,
     Trust,
     User,
     WebSession,
@@ -217,9 +219,57 @@ def get_user(session: Session, user_id: int, *, for_update: bool = False) -> Use
     return session.get(User, user_id, with_for_update=for_update, populate_existing=for_update)
 
 
-def user_by_email(session: Session, email: str, *, for_update: bool = False) -> User | None:
-    query = select(User).where(User.email == email)
-    return session.exec(query.with_for_update() if for_update else query).first()
+def user_by_email(session: Session, email: str, *, trust_id: int) -> User | None:
+    query = select(User).where(User.trust_id == trust_id, User.email == email)
+    return session.exec(query).first()
+
+
+def users_by_email(session: Session, email: str) -> list[User]:
+    """The accounts of one email, one per trust at most, oldest first."""
+    return list(session.exec(select(User).where(User.email == email).order_by(col(User.id))))
+
+
+def most_accounts_per_email(session: Session) -> int:
+    """The most accounts any one email has (at least 1): how many hashes a sign-in checks."""
+    count = sa.func.count().label("accounts")
+    query = select(count).select_from(User).group_by(col(User.email)).order_by(count.desc())
+    return max(1, session.exec(query.limit(1)).first() or 0)
+
+
+def trust_names(session: Session, trust_ids: list[int]) -> dict[int, str]:
+    rows = session.exec(select(Trust.id, Trust.name).where(col(Trust.id).in_(trust_ids)))
+    return {trust_id: name for trust_id, name in rows if trust_id is not None}
+
+
+def sign_in_failure_times(
+    session: Session,
+    *,
+    since: datetime,
+    limit: int,
+    email_key: str | None = None,
+    client_address: str | None = None,
+) -> list[datetime]:
+    """When the latest failures after `since` (up to `limit`, newest first) for an email or an
+    address were."""
+    query = select(SignInFailure.occurred_at).where(col(SignInFailure.occurred_at) > since)
+    if email_key is not None:
+        query = query.where(SignInFailure.email_key == email_key)
+    if client_address is not None:
+        query = query.where(SignInFailure.client_address == client_address)
+    order = col(SignInFailure.occurred_at).desc()
+    return list(session.exec(query.order_by(order).limit(limit)))
+
+
+def forget_sign_in_failures(
+    session: Session, *, email_key: str | None = None, before: datetime | None = None
+) -> None:
+    """Delete an email's failures, or every failure older than `before`."""
+    query = sa.delete(SignInFailure)
+    if email_key is not None:
+        query = query.where(col(SignInFailure.email_key) == email_key)
+    if before is not None:
+        query = query.where(col(SignInFailure.occurred_at) < before)
+    session.execute(query)
 
 
 def users_of_trust(session: Session, trust_id: int) -> list[User]:
@@ -259,6 +309,11 @@ def end_web_sessions(session: Session, user_id: int) -> None:
 
 def api_token(session: Session, digest: str) -> ApiToken | None:
     return session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+
+
+def live_api_tokens_of_user(session: Session, user_id: int) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
+    return list(session.exec(query.order_by(col(ApiToken.id))))
 
 
 def api_tokens_of_user(session: Session, user_id: int) -> list[ApiToken]:

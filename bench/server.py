@@ -81,7 +81,8 @@ class Browser:
 
 def signed_in(engine: sa.Engine, port: int, user_id: int) -> Browser:
     """A session for the user, made as signing in makes one (a row holding the token's digest),
-    and the CSRF cookie the server hands to a new browser."""
+    and the CSRF cookie the server hands to a browser with that session (the token is bound to
+    the session, so it is asked for with the session cookie)."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with Session(engine) as session:
@@ -90,7 +91,8 @@ def signed_in(engine: sa.Engine, port: int, user_id: int) -> Browser:
         )
         session.commit()
     settings = Settings(environment=Environment.DEVELOPMENT)
-    reply, _ = load.run(load.fetch(port, load.Request("GET", "/sign-in")))
+    session_cookie = (("Cookie", f"{session_cookie_name(settings)}={token}"),)
+    reply, _ = load.run(load.fetch(port, load.Request("GET", "/sign-in", session_cookie)))
     wanted = csrf_cookie_name(settings) + "="
     csrf = next(
         c.split(";")[0].removeprefix(wanted)

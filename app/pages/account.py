@@ -16,8 +16,9 @@ from app.auth import (
 )
 from app.deps import ActorDep, FormDep, Id, OptionalActorDep, SessionDep, SettingsDep
 from app.security import rotate_csrf_token
+from app.settings import Settings
 from app.web import error_list, redirect, render
-from assessments import people
+from assessments import authentication, people
 from assessments.errors import ValidationFailed
 
 router = APIRouter()
@@ -25,14 +26,34 @@ events = logging.getLogger("wia.auth")
 
 
 def _sign_in_page(
-    request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    trusts: tuple[tuple[int, str], ...] = (),
 ) -> Response:
     return render(
         request,
         "account/sign_in.html",
-        {"title": "Sign in", "values": values, "errors": errors, "error_list": error_list(errors)},
+        {
+            "title": "Sign in",
+            "values": values,
+            "errors": errors,
+            "error_list": error_list(errors),
+            "trusts": [{"value": str(trust_id), "text": name} for trust_id, name in trusts],
+        },
         status_code=status_code,
     )
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the ASGI server saw it (behind a proxy, uvicorn's
+    --proxy-headers with --forwarded-allow-ips makes it the real client's)."""
+    return (request.client.host if request.client else "unknown")[:64]
+
+
+def _trust_choice(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 @router.get("/sign-in")
@@ -48,6 +69,7 @@ def sign_in(request: Request, form: FormDep, settings: SettingsDep) -> Response:
     """Check the email and password; start a session and go on to the page asked for."""
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
     values = {"email": email, "next": safe_next(str(form.get("next", "/")))}
+    trust_id = _trust_choice(str(form.get("trust", "")))
     errors = {}
     if not email:
         errors["email"] = "Enter your email address"
@@ -57,22 +79,37 @@ def sign_in(request: Request, form: FormDep, settings: SettingsDep) -> Response:
         return _sign_in_page(request, values, errors, 422)
     # The password check is slow, so it runs before, not inside, the write that records it.
     open_unit = request.app.state.unit_of_work
+    address = client_address(request)
     with open_unit(read_only=True) as session:
-        check = people.check_credentials(session=session, email=email, password=password, now=now())
-    with open_unit(read_only=check.user_id is None) as session:
-        outcome = people.sign_in(session=session, check=check, now=now())
+        check = authentication.check_credentials(
+            session=session, email=email, password=password, client_address=address,
+            now=now(), trust_id=trust_id,
+        )  # fmt: skip
+    with open_unit(read_only=False) as session:
+        outcome = authentication.sign_in(session=session, check=check, now=now())
     if outcome.token is None or outcome.user is None:
-        events.warning(
-            "sign-in failed",
-            extra={"email_sha256": people.digest(email.lower())[:16], "user_id": check.user_id},
-        )
-        # One message for both fields: which of the two was wrong is not revealed.
-        return _sign_in_page(request, values, {"email": outcome.problem or ""}, 422)
+        return _refused(request, values, outcome, address)
     events.info("signed in", extra={"user_id": outcome.user.id})
     response = redirect(request, values["next"])
     set_session_cookie(response, settings, outcome.token)
-    rotate_csrf_token(request, response)
+    rotate_csrf_token(request, response, outcome.token)
     return response
+
+
+def _refused(
+    request: Request, values: dict[str, str], outcome: authentication.SignIn, address: str
+) -> Response:
+    extra = {"email_sha256": authentication.email_key(values["email"])[:16], "client": address}
+    if outcome.trusts:  # the password was right: the person chooses which account
+        return _sign_in_page(request, values, {"trust": outcome.problem or ""}, 422, outcome.trusts)
+    if outcome.throttled is not None:
+        events.warning("sign-in throttled", extra=extra)
+        response = _sign_in_page(request, values, {"email": outcome.problem or ""}, 429)
+        response.headers["Retry-After"] = str(outcome.throttled.seconds)
+        return response
+    events.warning("sign-in failed", extra=extra)
+    # One message for both fields: which of the two was wrong is not revealed.
+    return _sign_in_page(request, values, {"email": outcome.problem or ""}, 422)
 
 
 @router.post("/sign-out")
@@ -86,7 +123,7 @@ def sign_out(
         events.info("signed out", extra={"user_id": actor.user_id})
     response = redirect(request, "/sign-in")
     clear_session_cookie(response, settings)
-    rotate_csrf_token(request, response)
+    rotate_csrf_token(request, response, None)
     return response
 
 
@@ -100,12 +137,15 @@ def _tokens_page(
     values: dict[str, str] | None = None,
 ) -> Response:
     errors = errors or {}
+    settings: Settings = request.app.state.settings
     return render(
         request,
         "account/tokens.html",
         {
             "title": "API tokens",
             "tokens": people.list_api_tokens(session=session, actor=actor),
+            "now": now(),
+            "lifetime": token_lifetime(settings),
             "new_secret": new_secret,
             "values": values or {},
             "errors": errors,
@@ -121,15 +161,36 @@ def tokens(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     return _tokens_page(request, session, actor)
 
 
+def token_lifetime(settings: Settings) -> people.TokenLifetime:
+    return people.TokenLifetime(settings.api_token_default_days, settings.api_token_max_days)
+
+
+def _days(text: str) -> int | None:
+    """The days asked for: None for the default when blank; 0 (refused) when not a number."""
+    text = text.strip()
+    if not text:
+        return None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 0
+
+
 @router.post("/account/tokens")
-def create_token(request: Request, form: FormDep, session: SessionDep, actor: ActorDep) -> Response:
-    """Make a token and show its secret, this once."""
-    name = str(form.get("name", ""))
+def create_token(
+    request: Request, form: FormDep, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> Response:
+    """Make a token that expires after the days chosen, and show its secret, this once."""
+    name, days = str(form.get("name", "")), str(form.get("days", ""))
     try:
-        token, secret = people.create_api_token(session=session, actor=actor, name=name, now=now())
+        token, secret = people.create_api_token(
+            session=session, actor=actor, name=name, now=now(), days=_days(days),
+            lifetime=token_lifetime(settings),
+        )  # fmt: skip
     except ValidationFailed as exc:
-        return _tokens_page(request, session, actor, errors=exc.errors, values={"name": name})
-    events.info("api token created", extra={"user_id": actor.user_id, "token_id": token.id})
+        values = {"name": name, "days": days}
+        return _tokens_page(request, session, actor, errors=exc.errors, values=values)
+    events.info(
+        "api token created",
+        extra={"user_id": actor.user_id, "token_id": token.id, "expires_at": token.expires_at},
+    )
     return _tokens_page(request, session, actor, new_secret=secret)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from app.auth import now
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.web import error_list, redirect, render
 from assessments import people, policies
@@ -148,7 +149,7 @@ def _user_page(
     checked: set[Grant] | None = None,
 ) -> Response:
     errors = errors or {}
-    view = people.view_user(session=session, actor=actor, user_id=user_id)
+    view = people.view_user(session=session, actor=actor, user_id=user_id, now=now())
     return render(
         request,
         "admin/user.html",
@@ -195,10 +196,13 @@ def set_roles(
 def set_access(
     request: Request, user_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
-    """Disable the person (their sessions end at once), or let them sign in again."""
+    """Disable the person (their sessions end and their API tokens are revoked at once), or
+    let them sign in again."""
     disabled = form.get("disabled") == "true"
     try:
-        people.set_disabled(session=session, actor=actor, user_id=user_id, disabled=disabled)
+        people.set_disabled(
+            session=session, actor=actor, user_id=user_id, disabled=disabled, now=now()
+        )
     except ValidationFailed as exc:
         return _user_page(request, session, actor, user_id, exc.errors)
     events.info(

@@ -1,24 +1,23 @@
 """Shared by the sign-in and session tests: signing in through the page, reading cookies,
-and moving a session or a lock through time."""
+and moving a session or failed sign-ins through time."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from http.cookies import Morsel, SimpleCookie
 
 import httpx2
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from assessments import people, repository
-from assessments.models import User
+from assessments.models import SignInFailure
 from tests.app.pages import (
     Element,
     page,
     submit,
 )
 from tests.factories import (
-    AUTHOR,
     AUTHOR_EMAIL,
     AUTHOR_PASSWORD,
 )
@@ -70,11 +69,9 @@ def time_passes(session: Session, token: str, by: timedelta) -> None:
     session.commit()
 
 
-def pause_is_over(session: Session) -> None:
-    """As if the account's pause or lock had run out."""
-    session.expire_all()
-    user = session.get(User, AUTHOR.user_id)
-    assert user is not None and user.locked_until is not None
-    user.locked_until = datetime.now(UTC) - timedelta(seconds=1)
-    session.add(user)
+def failures_age(session: Session, by: timedelta) -> None:
+    """As if every failed sign-in so far had happened `by` earlier."""
+    for row in session.exec(select(SignInFailure)):
+        row.occurred_at -= by
+        session.add(row)
     session.commit()

@@ -131,7 +131,7 @@ def where_to(response: httpx2.Response) -> str:
 
 
 def assert_nothing_changed(session: Session, schools: list[str]) -> None:
-    assert repository.user_by_email(session, "eve@local.example") is None
+    assert repository.user_by_email(session, "eve@local.example", trust_id=LOCAL_TRUST_ID) is None
     assert grants_of(session, 1) == AUTHOR.grants
     assert [school.name for school in repository.list_schools(session, LOCAL_TRUST_ID)] == schools
 
@@ -215,7 +215,7 @@ def test_adding_a_person_saves_the_roles_ticked_and_they_can_sign_in(
 
     response = add_person(client, ["approver:", f"author:{school.id}"], {})
 
-    eve = repository.user_by_email(session, "eve.evans@local.example")
+    eve = repository.user_by_email(session, "eve.evans@local.example", trust_id=LOCAL_TRUST_ID)
     assert eve is not None and eve.name == "Eve Evans"
     assert where_to(response) == f"/admin/users/{eve.id}"
     expected = {Grant(Role.APPROVER), Grant(Role.AUTHOR, school.id)}

@@ -99,7 +99,9 @@ def test_a_disabled_users_token_stops_working(
     bearer = {"Authorization": f"Bearer {secret}"}
     assert anonymous_client.get(f"{API}/policies", headers=bearer).status_code == 200
 
-    people.set_disabled(session=session, actor=operator, user_id=user.id, disabled=True)
+    people.set_disabled(
+        session=session, actor=operator, user_id=user.id, disabled=True, now=datetime.now(UTC)
+    )
     session.commit()
 
     assert anonymous_client.get(f"{API}/policies", headers=bearer).status_code == 401

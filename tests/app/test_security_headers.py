@@ -20,6 +20,11 @@ def targets(session: Session, rubric_published: None) -> Targets:
     return make_targets(session)
 
 
+HSTS = "max-age=63072000; includeSubDomains"
+# Every kind of response: a page, a static file, JSON, a refusal, a 404, a health check.
+EVERY_KIND = ["/sign-in", "/static/app.css", "/api/v1/policies", "/nowhere", "/healthz"]
+
+
 def csp_directives(response: httpx2.Response) -> dict[str, list[str]]:
     directives: dict[str, list[str]] = {}
     for directive in response.headers["content-security-policy"].split(";"):
@@ -92,6 +97,7 @@ def test_pages_carry_the_security_headers(client: TestClient, targets: Targets, 
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] in {"same-origin", "no-referrer"}
     assert response.headers["cache-control"] == "no-store"
+    assert response.headers["strict-transport-security"] == HSTS
 
 
 def inline_code(doc: Element) -> list[str]:
@@ -149,6 +155,27 @@ def test_outside_development_the_csrf_cookie_is_secure_and_host_only(
     assert cookie.startswith("__Host-wia_csrf=")
     assert "secure" in cookie.lower()
     assert "domain=" not in cookie.lower()
+
+
+@pytest.mark.parametrize("environment", [Environment.TEST, Environment.PRODUCTION])
+def test_outside_development_every_response_keeps_browsers_to_https(
+    settings: Settings, environment: Environment
+) -> None:
+    served = settings.model_copy(update={"environment": environment})
+    with TestClient(create_app(served), base_url="https://testserver") as client:
+        responses = [client.get(url) for url in EVERY_KIND]
+
+    assert [r.status_code for r in responses] == [200, 200, 401, 404, 200]
+    assert [r.headers.get("strict-transport-security") for r in responses] == [HSTS] * 5
+
+
+def test_in_development_on_plain_http_no_response_asks_for_https(settings: Settings) -> None:
+    development = settings.model_copy(update={"environment": Environment.DEVELOPMENT})
+    with TestClient(create_app(development), base_url="http://testserver") as client:
+        responses = [client.get(url) for url in EVERY_KIND]
+
+    assert [r.status_code for r in responses] == [200, 200, 401, 404, 200]
+    assert all("strict-transport-security" not in r.headers for r in responses)
 
 
 def test_in_development_on_plain_http_the_csrf_cookie_is_not_secure(settings: Settings) -> None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import people, repository
+from assessments import authentication, people, repository
 from assessments.actors import Grant, Role
 from tests.app.api_helpers import API
 from tests.app.pages import CSRF_COOKIE, csrf_cookie, form_fields, page, post_form
@@ -75,7 +75,9 @@ def test_disabling_someone_or_changing_their_roles_signs_them_out_at_once(
     assert signed_in_as(anonymous_client) == "Sam Second"
 
     if change == "disable them":
-        people.set_disabled(session=session, actor=AUTHOR, user_id=sam.id, disabled=True)
+        people.set_disabled(
+            session=session, actor=AUTHOR, user_id=sam.id, disabled=True, now=datetime.now(UTC)
+        )
     else:
         people.set_grants(
             session=session, actor=AUTHOR, user_id=sam.id, grants={Grant(Role.AUDITOR)}
@@ -114,19 +116,27 @@ def test_using_the_service_keeps_a_session_alive_until_its_absolute_limit(
     assert signed_in_as(client) is None
 
 
-def test_an_admin_lifts_a_pause_from_the_persons_page(client: TestClient, session: Session) -> None:
+def test_an_admin_lets_a_person_sign_in_at_once_after_failures(
+    client: TestClient, session: Session
+) -> None:
     operator = people.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
     sam = people.create_user(
         session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email="sam@local.example",
         name="Sam Smith", password="harbour-violet-kettle-88", grants=[Grant(Role.AUDITOR)],
     )  # fmt: skip
-    sam.failed_sign_ins, sam.locked_until = people.LOCK_AFTER, datetime.now(UTC) + people.LOCK
-    session.add(sam)
+    attempt_time = datetime.now(UTC) - timedelta(minutes=2)
+    for _ in range(authentication.FREE_FAILURES + 1):  # each after the wait, so all count
+        attempt_time += authentication.FIRST_DELAY + timedelta(seconds=1)
+        attempt = authentication.check_credentials(
+            session=session, email=sam.email, password="wrong", client_address="192.0.2.1",
+            now=attempt_time,
+        )  # fmt: skip
+        authentication.sign_in(session=session, check=attempt, now=attempt_time)
     session.commit()
 
     doc = page(client.get(f"/admin/users/{sam.id}"))
-    assert "paused after 6 failed attempts" in doc.by_id("locked").text
-    lift = next(form for form in doc.find_all("form") if "Lift the pause" in form.text)
+    assert "failed 4 times in the last 15 minutes" in doc.by_id("locked").text
+    lift = next(form for form in doc.find_all("form") if "Let them sign in now" in form.text)
     assert form_fields(lift)["disabled"] == "false"
     response = post_form(client, f"/admin/users/{sam.id}/access", form_fields(lift))
 
@@ -134,5 +144,8 @@ def test_an_admin_lifts_a_pause_from_the_persons_page(client: TestClient, sessio
     session.expire_all()
     lifted = repository.get_user(session, sam.id or 0)
     assert lifted is not None
-    assert (lifted.failed_sign_ins, lifted.locked_until, lifted.disabled) == (0, None, False)
-    assert "Lift the pause" not in client.get(f"/admin/users/{sam.id}").text
+    assert not lifted.disabled
+    assert (
+        authentication.recent_failures(session=session, email=sam.email, now=datetime.now(UTC)) == 0
+    )
+    assert "Let them sign in now" not in client.get(f"/admin/users/{sam.id}").text

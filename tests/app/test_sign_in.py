@@ -1,11 +1,11 @@
-"""Signing in and out over HTTP: the sign-in page, the session and its cookie, pauses and
-lock-outs, sessions that end (signed out, disabled, idle, too old), and what is logged."""
+"""Signing in and out over HTTP: the sign-in page, the session and its cookie, waits after
+failures and per-address limits, sessions that end (signed out, disabled, idle, too old), and
+what is logged."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -15,8 +15,7 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.settings import DEVELOPMENT_SECRET, Environment, Settings
-from assessments import people, repository
-from assessments.models import User
+from assessments import authentication, people, repository
 from tests.app.pages import (
     CSRF_COOKIE,
     csrf_cookie,
@@ -33,7 +32,7 @@ from tests.app.sign_in_helpers import (
     SESSION_COOKIE,
     WRONG_PASSWORD,
     cookies_set_by,
-    pause_is_over,
+    failures_age,
     sign_in,
     sign_in_form,
     signed_in_as,
@@ -162,8 +161,8 @@ def test_wrong_details_get_one_message_that_does_not_say_which_was_wrong(
     assert response.status_code == 422
     doc = page(response)
     assert title(doc) == "Error: Sign in – Workload Impact Register"
-    assert error_for(doc, "email") == people.WRONG_DETAILS
-    assert error_summary(doc) == [(people.WRONG_DETAILS, "#email")]
+    assert error_for(doc, "email") == authentication.WRONG_DETAILS
+    assert error_summary(doc) == [(authentication.WRONG_DETAILS, "#email")]
     assert field_value(doc, "email") == email
     assert field_value(doc, "password") == ""
     assert password not in response.text
@@ -183,36 +182,28 @@ def test_empty_fields_are_each_asked_for(anonymous_client: TestClient) -> None:
     ]
 
 
-def test_repeated_wrong_passwords_pause_and_then_lock_the_account(
+def test_repeated_wrong_passwords_make_attempts_wait_then_the_right_one_signs_in(
     anonymous_client: TestClient, session: Session
 ) -> None:
-    def refused_with(password: str) -> str:
-        response = sign_in(anonymous_client, password=password)
-        assert response.status_code == 422
+    def attempt(password: str, email: str = AUTHOR_EMAIL) -> tuple[int, str, str | None]:
+        response = sign_in(anonymous_client, email, password)
         assert SESSION_COOKIE not in anonymous_client.cookies
-        return error_for(page(response), "email")
+        message = error_for(page(response), "email")
+        return response.status_code, message, response.headers.get("Retry-After")
 
-    def locked_for(session: Session) -> timedelta:
-        session.expire_all()
-        user = session.get(User, AUTHOR.user_id)
-        assert user is not None and user.locked_until is not None
-        return user.locked_until - datetime.now(UTC)
+    for email in (AUTHOR_EMAIL, "nobody@local-trust.example"):
+        for _ in range(authentication.FREE_FAILURES):
+            assert attempt(WRONG_PASSWORD, email) == (422, authentication.WRONG_DETAILS, None)
+        # Now even the right password must wait, and an email with no account is answered
+        # alike, so the answer tells nothing about whether the account exists.
+        status, message, retry_after = attempt(AUTHOR_PASSWORD, email)
+        assert (status, message) == (
+            429, "Too many failed sign-ins for this email address. Try again in a minute"
+        )  # fmt: skip
+        assert 0 < int(retry_after or 0) <= authentication.FIRST_DELAY.total_seconds()
+    assert "up to 5 minutes" in page(anonymous_client.get("/sign-in")).text
 
-    for _ in range(people.SLOW_DOWN_AFTER):
-        assert refused_with(WRONG_PASSWORD) == people.WRONG_DETAILS
-    # Paused: even the right password is refused for now, with the same message as a wrong
-    # one (saying "paused" would tell a stranger that the account exists).
-    assert refused_with(AUTHOR_PASSWORD) == people.WRONG_DETAILS
-    assert timedelta(0) < locked_for(session) <= people.SLOW_DOWN
-
-    for _ in range(people.LOCK_AFTER - people.SLOW_DOWN_AFTER):
-        pause_is_over(session)
-        assert refused_with(WRONG_PASSWORD) == people.WRONG_DETAILS
-    assert refused_with(AUTHOR_PASSWORD) == people.WRONG_DETAILS
-    assert people.SLOW_DOWN < locked_for(session) <= people.LOCK
-    assert "pauses for up to 15 minutes" in page(anonymous_client.get("/sign-in")).text
-
-    pause_is_over(session)
+    failures_age(session, authentication.FIRST_DELAY)
     assert sign_in(anonymous_client).status_code == 303
     assert signed_in_as(anonymous_client) == AUTHOR.name
 
@@ -267,12 +258,34 @@ def test_signing_in_and_out_is_logged_without_the_password_or_email(
 
     lines = [r for r in caplog.records if r.name == "wia.auth"]
     assert [(r.levelname, r.getMessage(), getattr(r, "user_id", None)) for r in lines] == [
-        ("WARNING", "sign-in failed", AUTHOR.user_id),
+        ("WARNING", "sign-in failed", None),  # a wrong password picks no account
         ("INFO", "signed in", AUTHOR.user_id),
         ("INFO", "signed out", AUTHOR.user_id),
     ]
     failed = vars(lines[0])
     assert failed["email_sha256"] == people.digest(AUTHOR_EMAIL)[:16]  # to match up attempts
+    assert failed["client"] == "testclient"  # the address that the throttle counts by
     everything = str([vars(r) for r in caplog.records])
     for secret in (WRONG_PASSWORD, AUTHOR_PASSWORD, AUTHOR_EMAIL):
         assert secret not in everything
+
+
+def test_many_failures_from_one_address_throttle_it_and_not_another(app: FastAPI) -> None:
+    def browser(address: str) -> TestClient:
+        return TestClient(
+            app, base_url="https://testserver", follow_redirects=False, client=(address, 50000)
+        )
+
+    with browser("203.0.113.66") as attacker, browser("198.51.100.7") as owner:
+        for n in range(authentication.ADDRESS_LIMIT):  # a new email each time
+            assert sign_in(attacker, f"guess{n}@local-trust.example").status_code == 422
+        refused = sign_in(attacker)  # even the right password, for an untouched account
+        assert refused.status_code == 429
+        assert 0 < int(refused.headers["Retry-After"]) <= authentication.WINDOW.total_seconds()
+        assert error_for(page(refused), "email") == (
+            "Too many failed sign-ins from your network. Try again in 15 minutes"
+        )
+        assert SESSION_COOKIE not in attacker.cookies
+
+        assert sign_in(owner).status_code == 303
+        assert signed_in_as(owner) == AUTHOR.name

@@ -61,10 +61,10 @@ def api_status(script: TestClient, secret: str) -> int:
 
 
 def token_rows(doc: Element) -> list[tuple[str, str, str]]:
-    """Each listed token's name, last use and status (not its time of creation)."""
+    """Each listed token's name, last use and status (not its times of creation and expiry)."""
     rows = doc.find("tbody").find_all("tr") if doc.find_all("tbody") else []
     cells = [[cell.text for cell in row.find_all("td")] for row in rows]
-    return [(name, last_used, status) for name, _, last_used, status in cells]
+    return [(name, last_used, status) for name, _, _, last_used, status in cells]
 
 
 def test_the_page_lists_only_your_own_tokens(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from assessments import people, policies, repository
+from assessments import authentication, people, policies, repository
 from assessments.actors import Actor, Grant, Role
 from assessments.models import School, Trust, User
 
@@ -16,6 +16,8 @@ PASSWORD = "ladder orchard quietly 47"
 OTHER_PASSWORD = "violet harbour sixty kettle"
 LIMITS = people.SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
 SECOND = timedelta(seconds=1)
+EMAIL = "alex.morgan@northfield.example"
+HOME = "192.0.2.10"  # the person's own client address (TEST-NET-1)
 
 
 def operator_of(trust: Trust) -> Actor:
@@ -66,13 +68,18 @@ def sign_in(
     *,
     email: str = "alex.morgan@northfield.example",
     password: str = PASSWORD,
-) -> people.SignIn:
-    check = people.check_credentials(session=session, email=email, password=password, now=when)
-    return people.sign_in(session=session, check=check, now=when)
+    client: str = HOME,
+    trust_id: int | None = None,
+) -> authentication.SignIn:
+    check = authentication.check_credentials(
+        session=session, email=email, password=password, client_address=client, now=when,
+        trust_id=trust_id,
+    )  # fmt: skip
+    return authentication.sign_in(session=session, check=check, now=when)
 
 
-def signed_in_token(session: Session, when: datetime, **details: str) -> str:
-    outcome = sign_in(session, when, **details)
+def signed_in_token(session: Session, when: datetime, email: str = EMAIL) -> str:
+    outcome = sign_in(session, when, email=email)
     assert outcome.problem is None and outcome.token is not None
     return outcome.token
 

@@ -36,11 +36,11 @@ def test_an_api_token_is_shown_once_and_stored_only_as_a_digest(
 
 def test_an_api_token_acts_as_its_owner(session: Session, alex: User, now: datetime) -> None:
     row, secret = _new_token(session, alex, now)
-    assert people.token_actor(session=session, secret=secret) == (
-        people.actor_of(session, alex),
-        row,
+    assert people.token_actor(session=session, secret=secret, now=now) == people.TokenUse(
+        people.actor_of(session, alex), row, None
     )
-    assert people.token_actor(session=session, secret="wia_made-up") is None
+    unknown = people.token_actor(session=session, secret="wia_made-up", now=now)
+    assert unknown == people.TokenUse(None, None, "unknown")
 
 
 def test_a_revoked_api_token_stops_working(session: Session, alex: User, now: datetime) -> None:
@@ -49,7 +49,7 @@ def test_a_revoked_api_token_stops_working(session: Session, alex: User, now: da
     people.revoke_api_token(
         session=session, actor=people.actor_of(session, alex), token_id=row.id, now=now
     )
-    assert people.token_actor(session=session, secret=secret) is None
+    assert people.token_actor(session=session, secret=secret, now=now).refused == "revoked"
 
 
 def test_nobody_can_revoke_another_users_api_token(
@@ -62,7 +62,7 @@ def test_nobody_can_revoke_another_users_api_token(
         people.revoke_api_token(
             session=session, actor=people.actor_of(session, sam), token_id=row.id, now=now
         )
-    assert people.token_actor(session=session, secret=secret) is not None
+    assert people.token_actor(session=session, secret=secret, now=now).actor is not None
 
 
 def test_a_disabled_owners_api_token_stops_working(
@@ -70,9 +70,9 @@ def test_a_disabled_owners_api_token_stops_working(
 ) -> None:
     _, secret = _new_token(session, alex, now)
     people.set_disabled(
-        session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=True
+        session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=True, now=now
     )
-    assert people.token_actor(session=session, secret=secret) is None
+    assert people.token_actor(session=session, secret=secret, now=now).actor is None
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])

@@ -1,5 +1,5 @@
-"""Signing in (pauses and locks included) and sessions, through the use-cases against the real
-database."""
+"""Signing in and sessions, through the use-cases against the real database (throttling is in
+test_sign_in_throttle.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from assessments import people
+from assessments import authentication, people
 from assessments.actors import Grant, Role
 from assessments.models import Trust, User, WebSession
 from tests.assessments.people_helpers import (
@@ -44,95 +44,17 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
     unknown_email = sign_in(session, now, email="nobody@northfield.example")
 
     for outcome in (wrong_password, unknown_email):
-        assert outcome == people.SignIn(None, None, people.WRONG_DETAILS)
+        assert outcome == authentication.SignIn(None, None, authentication.WRONG_DETAILS)
     assert session.exec(select(WebSession)).all() == []
-
-
-def test_failures_are_counted(session: Session, alex: User, now: datetime) -> None:
-    sign_in(session, now, password=OTHER_PASSWORD)
-    sign_in(session, now, password=OTHER_PASSWORD)
-    assert alex.failed_sign_ins == 2
-
-
-def test_repeated_failures_pause_the_account_even_for_the_right_password(
-    session: Session, alex: User, now: datetime
-) -> None:
-    for _ in range(people.SLOW_DOWN_AFTER):
-        assert sign_in(session, now, password=OTHER_PASSWORD).problem == people.WRONG_DETAILS
-
-    paused = sign_in(session, now + people.SLOW_DOWN - SECOND)
-    # Paused, but saying so would tell a stranger the account exists: the same message.
-    assert paused == people.SignIn(None, None, people.WRONG_DETAILS)
-
-    assert sign_in(session, now + people.SLOW_DOWN + SECOND).token is not None
-
-
-def test_many_failures_lock_the_account_until_the_lock_has_passed(
-    session: Session, alex: User, now: datetime
-) -> None:
-    when = now
-    for _ in range(people.LOCK_AFTER):  # each after any pause, so every one is counted
-        assert sign_in(session, when, password=OTHER_PASSWORD).problem == people.WRONG_DETAILS
-        last_failure, when = when, when + people.SLOW_DOWN + SECOND
-
-    for later in (people.SLOW_DOWN + SECOND, people.LOCK - SECOND):
-        locked = sign_in(session, last_failure + later)
-        assert locked == people.SignIn(None, None, people.WRONG_DETAILS)
-    assert alex.locked_until == last_failure + people.LOCK  # attempts while locked add nothing
-
-    assert sign_in(session, last_failure + people.LOCK + SECOND).token is not None
-
-
-def test_a_lock_that_has_run_out_starts_the_count_again(
-    session: Session, alex: User, now: datetime
-) -> None:
-    when = now
-    for _ in range(people.LOCK_AFTER):
-        sign_in(session, when, password=OTHER_PASSWORD)
-        when += people.SLOW_DOWN + SECOND
-    after_the_lock = now + people.LOCK * 2
-
-    sign_in(session, after_the_lock, password=OTHER_PASSWORD)  # one more wrong guess
-
-    assert alex.failed_sign_ins == 1
-    assert alex.locked_until is not None and alex.locked_until <= after_the_lock
-    assert sign_in(session, after_the_lock).token is not None  # not locked for 15 more minutes
-
-
-def test_an_admin_lifts_a_lock_by_letting_the_person_sign_in_again(
-    session: Session, trust: Trust, alex: User, now: datetime
-) -> None:
-    when = now
-    for _ in range(people.LOCK_AFTER):
-        sign_in(session, when, password=OTHER_PASSWORD)
-        when += people.SLOW_DOWN + SECOND
-    assert sign_in(session, when).token is None
-
-    people.set_disabled(
-        session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=False
-    )
-
-    assert sign_in(session, when).token is not None
-
-
-def test_signing_in_resets_the_count_of_failures(
-    session: Session, alex: User, now: datetime
-) -> None:
-    for _ in range(2):
-        for _ in range(people.SLOW_DOWN_AFTER - 1):
-            sign_in(session, now, password=OTHER_PASSWORD)
-        assert sign_in(session, now).token is not None
-        assert alex.failed_sign_ins == 0
-    assert alex.locked_until is None
 
 
 def test_a_disabled_user_cannot_sign_in_even_with_the_right_password(
     session: Session, trust: Trust, alex: User, now: datetime
 ) -> None:
     people.set_disabled(
-        session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=True
+        session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=True, now=now
     )
-    assert sign_in(session, now) == people.SignIn(None, None, people.WRONG_DETAILS)
+    assert sign_in(session, now) == authentication.SignIn(None, None, authentication.WRONG_DETAILS)
 
 
 # Sessions
@@ -180,7 +102,11 @@ def test_disabling_a_user_ends_their_sessions_for_good(
     token = signed_in_token(session, now)
     for disabled in (True, False):
         people.set_disabled(
-            session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=disabled
+            session=session,
+            actor=operator_of(trust),
+            user_id=user_id(alex),
+            disabled=disabled,
+            now=now,
         )
         assert actor_for(session, token, now) is None
     assert actor_for(session, signed_in_token(session, now), now) is not None

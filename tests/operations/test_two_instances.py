@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app.auth import session_cookie_name
 from app.security import CSRF_HEADER, csrf_cookie_name
 from app.settings import Environment, Settings
-from assessments import people, policies, repository, service, workflow
+from assessments import authentication, people, policies, repository, service, workflow
 from assessments.actors import Grant, Role
 from assessments.db import unit_of_work
 from assessments.models import Answer, VersionStatus, WorkloadEstimate
@@ -317,7 +317,7 @@ def test_failed_sign_ins_through_both_instances_count_towards_one_pause(
             session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email=LOCKED_OUT,
             name="Lou Lockout", password=PASSWORD, grants=[Grant(Role.AUTHOR)],
         )  # fmt: skip
-    attempts = people.SLOW_DOWN_AFTER  # failures in a row that pause the account
+    attempts = authentication.FREE_FAILURES  # failures after which attempts must wait
     with ExitStack() as stack:
         browsers = [stack.enter_context(httpx2.Client(timeout=30)) for _ in range(attempts)]
         urls = [instances.urls[n % 2] for n in range(attempts)]  # A, B, A, …
@@ -332,12 +332,13 @@ def test_failed_sign_ins_through_both_instances_count_towards_one_pause(
         statuses: list[int] = []
         at_once(attempts, lambda n: statuses.append(sign_in(n)))
         assert statuses == [422] * attempts
-        # Now the right password is refused too, through either instance, for a while.
-        assert [sign_in(0, PASSWORD), sign_in(1, PASSWORD)] == [422, 422]
+        # Now the right password must wait too, through either instance, for a while.
+        assert [sign_in(0, PASSWORD), sign_in(1, PASSWORD)] == [429, 429]
     with unit_of_work(instances.engine, read_only=True) as session:
-        user = repository.user_by_email(session, LOCKED_OUT)
-    assert user is not None and user.failed_sign_ins == attempts  # none lost, none extra
-    assert user.locked_until is not None and user.locked_until > datetime.now(UTC)
+        failures = authentication.recent_failures(
+            session=session, email=LOCKED_OUT, now=datetime.now(UTC)
+        )
+    assert failures == attempts  # none lost, none extra (waiting attempts count for nothing)
 
 
 def test_a_rubric_published_while_both_run_is_used_by_both(instances: Instances) -> None:
