@@ -15,13 +15,12 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from assessments import repository
+from assessments import audit, repository
 from assessments.actors import Actor, trust_of
 from assessments.audit import canonical
 from assessments.models import (
     Assessment,
     AssessmentVersion,
-    AuditHead,
     Policy,
     RubricVersion,
     School,
@@ -219,9 +218,9 @@ def register_rows(
     yield from map(RegisterRow._make, session.connection().execute(query))
 
 
-def audit_chain_head(session: Session) -> str:
-    head = session.get(AuditHead, 1)
-    return head.hash if head else ""
+def audit_chain_head(session: Session, trust_id: int) -> str:
+    """The signed checkpoint of the trust's audit chain's head, as every export carries it."""
+    return audit.head_checkpoint(session, trust_id=trust_id)
 
 
 def _cell(value: Any) -> Any:
