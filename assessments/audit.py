@@ -17,6 +17,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -271,6 +272,13 @@ def _first_problem(
     rows = session.connection().execute(
         EVENTS, {"chain": chain}, execution_options={"yield_per": 1000}
     )
+    with closing(rows):  # a server-side cursor on PostgreSQL, left half-read at a problem
+        return _walk(rows, ring, witnessed)
+
+
+def _walk(
+    rows: Iterable[Any], ring: Keyring, witnessed: Mapping[int, str]
+) -> tuple[int, int, str, int | None, str | None]:
     expected_seq, prev_hash, count = 1, GENESIS, 0
     for raw in rows:
         count += 1
