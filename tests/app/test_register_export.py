@@ -64,7 +64,7 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = by_reference(csv_rows(response))
     assert list(rows) == ["RG-001", "RG-002", "RG-003", "RG-004"]
-    head = audit.verify(session, chain=LOCAL_TRUST_ID).head_hash
+    head = audit.verify(session, chain=LOCAL_TRUST_ID).head  # a signed checkpoint
     assert response.headers["x-audit-chain-head"] == head
     assert {row["audit_chain_head"] for row in rows.values()} == {head}
     expected = {  # in the documented order of the columns
@@ -211,7 +211,7 @@ def test_the_json_export_has_the_columns_the_head_and_the_rows_of_the_csv(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    head = audit.verify(session, chain=LOCAL_TRUST_ID).head_hash
+    head = audit.verify(session, chain=LOCAL_TRUST_ID).head
     assert body["columns"] == list(COLUMNS)
     assert body["audit_chain_head"] == response.headers["x-audit-chain-head"] == head
     assert len(body["rows"]) == len(exported) == 2
@@ -262,7 +262,7 @@ def test_the_audit_page_shows_an_auditor_an_intact_chain_and_its_head(
     verification = audit.verify(session, chain=LOCAL_TRUST_ID)
     assert doc.by_id("verdict").find("h2").text == "Intact"
     assert f"All {verification.events} events check out" in doc.by_id("verdict").text
-    assert doc.by_id("head-hash").text == verification.head_hash
+    assert doc.by_id("head-hash").text == verification.head
     assert doc.by_id("head-hash").text == client.get("/register.csv").headers["x-audit-chain-head"]
 
 
@@ -270,7 +270,7 @@ def test_the_audit_page_shows_where_the_chain_was_tampered_with(
     client: TestClient, session: Session, auditor: None
 ) -> None:
     assert audit.verify(session, chain=LOCAL_TRUST_ID).intact
-    sql(session, "UPDATE audit_event SET changes = '{}' WHERE seq = 2")
+    sql(session, "UPDATE audit_event SET changes = '{}' WHERE chain = 1 AND seq = 2")
 
     doc = open_page(client, "/audit")
 
