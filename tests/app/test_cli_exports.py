@@ -69,5 +69,8 @@ def test_audit_verify_finds_a_tampered_event(migrated: str) -> None:
     broken = wia("audit", "verify")
 
     assert broken.exit_code == 1
-    said = "Trust 'Demo Learning Trust': broken at event 5: its content was changed after it was recorded."
+    said = (
+        "Trust 'Demo Learning Trust': broken at event 5: "
+        "its content was changed after it was recorded."
+    )
     assert said in broken.stderr

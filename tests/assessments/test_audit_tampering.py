@@ -118,7 +118,9 @@ def test_a_string_that_is_no_checkpoint_is_refused(text: str) -> None:
         Checkpoint.parse(text, audit.keyring())
 
 
-MALFORMED_ANYWHERE = [  # column, value: what both databases let someone store
+MALFORMED_ANYWHERE: list[
+    tuple[str, object]
+] = [  # column, value: what both databases let someone store
     ("changes", "{not json"),
     ("changes", ""),
     ("hash", "not-a-mac"),
@@ -128,7 +130,7 @@ MALFORMED_ANYWHERE = [  # column, value: what both databases let someone store
     ("trust_id", None),
     ("entity_id", None),
 ]
-MALFORMED_ON_SQLITE = [  # SQLite keeps whatever type it is given
+MALFORMED_ON_SQLITE: list[tuple[str, object]] = [  # SQLite keeps whatever type it is given
     ("occurred_at", "yesterday-ish"),
     ("occurred_at", 12),
     ("trust_id", "one"),
