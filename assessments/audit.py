@@ -202,7 +202,7 @@ def _witness_day(session: Session, head: AuditHead, now: datetime) -> None:
         {"c": head.chain, "s": head.seq},
     )
     when = last.scalar()
-    if isinstance(when, datetime) and when.date() == now.date():  # PostgreSQL
+    if isinstance(when, datetime) and when.astimezone(UTC).date() == now.date():  # PostgreSQL
         return
     if isinstance(when, str) and when[:10] == now.date().isoformat():  # SQLite keeps text
         return
