@@ -43,5 +43,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/healthz' % os.environ['WIA_PORT'], timeout=2)"]
 # Migrate and publish the rubrics (both idempotent), then exec the server so that it is PID 1
-# and gets `docker stop`'s SIGTERM. In production start-up is refused without WIA_SECRET_KEY.
+# and gets `docker stop`'s SIGTERM. In production start-up is refused without WIA_SECRET_KEY and WIA_AUDIT_KEY.
 CMD ["sh", "-c", "wia db upgrade && wia rubric publish && exec wia serve"]

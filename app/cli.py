@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.logs import LOG_CONFIG
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
-from assessments import audit, backups, people, policies, register
+from assessments import audit, backups, people, policies, register, repository
 from assessments.actors import Actor, Grant, Role
 from assessments.db import create_db_engine, unit_of_work
 from assessments.demo import PASSWORD as DEMO_PASSWORD
@@ -61,10 +61,12 @@ def _fail(message: str) -> typer.Exit:
 def _settings() -> Settings:
     """The settings, or a plain message (not a traceback) saying which one is wrong."""
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as exc:
         problems = "\n".join(f"- {e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
         raise _fail(f"Cannot start: the settings are not valid.\n{problems}") from None
+    audit.configure(keys=settings.audit_keys, witness_file=settings.audit_witness_file)
+    return settings
 
 
 @contextmanager
@@ -245,14 +247,107 @@ def _operator(session: Session, trust: str | None) -> Actor:
     return people.operator_of_trust(session=session, trust_name=name)
 
 
+WitnessOption = Annotated[
+    list[str] | None,
+    typer.Option("--witness", help="A checkpoint someone kept (repeatable)"),
+]
+WitnessFileOption = Annotated[
+    Path | None,
+    typer.Option(help="A file of checkpoints (by default WIA_AUDIT_WITNESS_FILE, when set)"),
+]
+
+
+def _checkpoints(
+    texts: list[str], witness_file: Path | None, settings: Settings
+) -> tuple[list[audit.Checkpoint], list[str]]:
+    """The checkpoints given and in the witness file, and why each refused one was refused."""
+    found, refused = [], []
+    named = [("--witness", text) for text in texts]
+    path = witness_file or settings.audit_witness_file
+    if path is not None and (witness_file is not None or path.exists()):
+        try:
+            named += [(f"{path}:{n}", text) for n, text in audit.read_witness(path)]
+        except (OSError, UnicodeDecodeError) as exc:
+            refused.append(f"{path}: cannot be read ({exc})")
+    for where, text in named:
+        try:
+            found.append(audit.Checkpoint.parse(text, audit.keyring()))
+        except audit.CheckpointError as exc:
+            refused.append(f"{where}: {exc}")
+    return found, refused
+
+
 @audit_app.command("verify")
-def audit_verify(trust: TrustOption = None) -> None:
-    """Check the audit trail's hash chain; exit 1 and name the first broken event if it fails."""
-    with _unit_of_work() as session:
-        result = audit.check(session=session, actor=_operator(session, trust))
-    if not result.intact:
-        raise _fail(f"Broken at event {result.broken_at}: {result.problem}.")
-    typer.echo(f"Intact: {result.events} events; head {result.head_hash}")
+def audit_verify(
+    trust: Annotated[
+        str | None, typer.Option(help="Only this trust's chain (by default every chain)")
+    ] = None,
+    witness: WitnessOption = None,
+    witness_file: WitnessFileOption = None,
+) -> None:
+    """Check the audit trail's chains (each trust's, and the installation's) against the
+    checkpoints given; exit 1 naming the first broken event of each chain that fails."""
+    settings = _settings()
+    given, from_file = (
+        _checkpoints(witness or [], None, settings),
+        _checkpoints([], witness_file, settings),
+    )
+    witnesses, refused = given[0] + from_file[0], given[1] + from_file[1]
+    with _unit_of_work(settings) as session:
+        names = {t.id: t.name for t in repository.list_trusts(session)}
+        if trust is None:
+            checks = audit.verify_all(session, witnesses=witnesses)
+        else:
+            chain = audit.chain_of(_operator(session, trust).trust_id)
+            refused += [
+                f"--witness {w} is of another chain than trust {trust!r}'s"
+                for w in given[0] if w.chain != chain
+            ]  # fmt: skip
+            checks = [audit.verify(session, chain=chain, witnesses=witnesses)]
+    for problem in refused:
+        typer.secho(f"Checkpoint refused: {problem}", fg=typer.colors.RED, err=True)
+    for checked in checks:
+        label = (
+            f"Trust {names[checked.chain]!r}" if checked.chain in names
+            else "Installation" if checked.chain == audit.INSTALLATION
+            else f"Chain {checked.chain} (no such trust)"
+        )  # fmt: skip
+        if checked.intact:
+            typer.echo(
+                f"{label}: intact, {checked.events} events, {checked.witnessed} checkpoints "
+                f"witnessed; head {checked.head}"
+            )
+        else:
+            typer.secho(
+                f"{label}: broken at event {checked.broken_at}: {checked.problem}.",
+                fg=typer.colors.RED, err=True,
+            )  # fmt: skip
+    if refused or not all(checked.intact for checked in checks):
+        raise typer.Exit(code=1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    file: Annotated[
+        Path | None, typer.Option(help="Append here (by default WIA_AUDIT_WITNESS_FILE)")
+    ] = None,
+) -> None:
+    """Print the signed checkpoint of every chain's head and append them to the witness file
+    (for cron: keep the file, or a copy, where the database's users cannot write)."""
+    settings = _settings()
+    with _unit_of_work(settings) as session:
+        checkpoints = [
+            audit.checkpoint(*audit.head_of(session, chain=chain), chain=chain)
+            for chain in audit.chains(session)
+        ]
+    path = file or settings.audit_witness_file
+    if path is not None:
+        try:
+            audit.append_witness(checkpoints, now=datetime.now(UTC), path=path)
+        except OSError as exc:
+            raise _fail(f"Cannot append to {path}: {exc}") from None
+    for checkpoint in checkpoints:
+        typer.echo(str(checkpoint))
 
 
 @export_app.command("register")
@@ -282,8 +377,9 @@ def export_register(
         raise _fail("--from and --to take dates like 2027-03-31") from None
     with _unit_of_work() as session:
         actor, today = _operator(session, trust), datetime.now(UTC).date()
+        assert actor.trust_id is not None  # operator_of_trust names its trust
         rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today)
-        head = register.audit_chain_head(session)
+        head = register.audit_chain_head(session, actor.trust_id)
         if output_format == "csv":
             chunks = register.csv_lines(rows, head)
         else:
@@ -320,8 +416,9 @@ def restore(
     typer.echo(f"Restored {source}; {_intact(checked)}")
 
 
-def _intact(checked: audit.Verification) -> str:
-    return f"audit trail intact: {checked.events} events, head {checked.head_hash}"
+def _intact(checked: list[audit.Verification]) -> str:
+    events = sum(chain.events for chain in checked)
+    return f"audit trail intact: {events} events in {len(checked)} chains"
 
 
 @app.command()

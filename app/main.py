@@ -14,6 +14,7 @@ from app.connections import RequestConnections
 from app.logs import RequestLog
 from app.security import SecurityMiddleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from assessments import audit
 from assessments.db import create_db_engine, unit_of_work
 from assessments.rubric_files import load_rubric_dir
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # A bad rubric file stops start-up with the file, the place in it and the problem.
     load_rubric_dir(settings.rubrics_dir)
     engine = create_db_engine(settings.database_url, pool_timeout=settings.database_pool_timeout)
+    audit.configure(keys=settings.audit_keys, witness_file=settings.audit_witness_file)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -10,6 +10,8 @@ from typing import Self
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assessments.audit_keys import DEVELOPMENT_AUDIT_KEY
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused outside development
 
@@ -29,6 +31,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("WIA_DATABASE_URL", "DATABASE_URL"),
     )
     secret_key: str = DEVELOPMENT_SECRET
+    # The audit trail's MAC key, kept out of the database; older keys (comma-separated) still
+    # verify the events they made. See README, "What `wia audit verify` proves".
+    audit_key: str = DEVELOPMENT_AUDIT_KEY
+    audit_previous_keys: str = ""
+    audit_witness_file: Path | None = None  # each day's checkpoints are appended here
     rubrics_dir: Path = PROJECT_ROOT / "rubrics"
     default_rubric: str = "staff-wellbeing-impact"
     session_idle_minutes: int = Field(default=60, ge=1)  # signed out after this long idle
@@ -55,7 +62,21 @@ class Settings(BaseSettings):
             raise ValueError(
                 "WIA_API_TOKEN_DEFAULT_DAYS must not be more than WIA_API_TOKEN_MAX_DAYS"
             )
+        if self.environment is not Environment.DEVELOPMENT and (
+            self.audit_key in (DEVELOPMENT_AUDIT_KEY, self.secret_key) or len(self.audit_key) < 32
+        ):
+            raise ValueError(
+                f"WIA_AUDIT_KEY must be set to a random value of at least 32 characters, not "
+                f"the secret key, when WIA_ENVIRONMENT={self.environment.value}; generate one "
+                "with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
         return self
+
+    @property
+    def audit_keys(self) -> tuple[str, ...]:
+        """The audit trail's keys: the current one first, then the older ones."""
+        previous = (key.strip() for key in self.audit_previous_keys.split(","))
+        return (self.audit_key, *(key for key in previous if key))
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,6 +1,6 @@
 """Backups of the embedded SQLite database, taken with SQLite's online backup API: a consistent
 copy made while the service keeps running and writing. Each copy is checked (SQLite's integrity
-check and the audit chain) before it gets its final name, and again when it is restored.
+check and every audit chain) before it gets its final name, and again when it is restored.
 PostgreSQL is backed up with its own tools; see PG_DUMP_HINT."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def sqlite_file(database_url: str) -> Path:
     return Path(url.database)
 
 
-def backup(database_url: str, target: Path) -> audit.Verification:
+def backup(database_url: str, target: Path) -> list[audit.Verification]:
     """Copy the live database to a new file `target` and check the copy."""
     source = sqlite_file(database_url)
     if not source.is_file():
@@ -59,7 +59,7 @@ def backup(database_url: str, target: Path) -> audit.Verification:
     return checked
 
 
-def restore(backup_file: Path, database_url: str, *, replace: bool) -> audit.Verification:
+def restore(backup_file: Path, database_url: str, *, replace: bool) -> list[audit.Verification]:
     """Copy a checked backup over the configured database (stop the service first)."""
     target = sqlite_file(database_url)
     if not backup_file.is_file():
@@ -77,8 +77,8 @@ def restore(backup_file: Path, database_url: str, *, replace: bool) -> audit.Ver
     return check(target)
 
 
-def check(path: Path) -> audit.Verification:
-    """SQLite's own integrity check, then the audit chain, read without changing the file."""
+def check(path: Path) -> list[audit.Verification]:
+    """SQLite's own integrity check, then every audit chain, read without changing the file."""
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
         try:
             result = connection.execute("PRAGMA integrity_check").fetchone()[0]
@@ -91,17 +91,18 @@ def check(path: Path) -> audit.Verification:
     )
     try:
         with Session(engine) as session:
-            verification = audit.verify(session)
+            verifications = audit.verify_all(session)
     except sa.exc.OperationalError:
         raise BackupError(f"{path} is not a Workload Impact Register database") from None
     finally:
         engine.dispose()
-    if not verification.intact:
-        raise BackupError(
-            f"{path}: the audit trail is broken at event {verification.broken_at}: "
-            f"{verification.problem}"
-        )
-    return verification
+    for verification in verifications:
+        if not verification.intact:
+            raise BackupError(
+                f"{path}: the audit trail is broken at event {verification.broken_at} of "
+                f"{audit.chain_label(verification.chain)}: {verification.problem}"
+            )
+    return verifications
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from assessments import repository, review
+from assessments import audit, repository, review
 from assessments.actors import Actor, Role, trust_of
 from assessments.models import (
     ActionStatus,
@@ -27,7 +27,6 @@ from assessments.models import (
 from assessments.register import (
     RegisterFilter,
     RegisterRow,
-    audit_chain_head,
     in_sight,
     rating_bands,
     register_page,
@@ -220,10 +219,11 @@ _kept_lock = threading.Lock()
 def _totals(session: Session, actor: Actor, today: date) -> _Totals:
     """The overdue lists and the charts' figures: aggregates over every approved version in
     sight, tens of milliseconds each at 100,000 versions (`make bench`). Every change to the
-    records writes the audit trail in its own transaction, so the trail's head hash names the
-    state of the data: totals are kept for a scope, a day and a state, and worked out afresh
-    once anything has changed."""
-    key = (actor.trust_id, actor.schools_seen(), today, audit_chain_head(session))
+    records writes its trust's audit chain in its own transaction, so that chain's head names
+    the state of the trust's data: totals are kept for a scope, a day and a state, and worked
+    out afresh once anything in the trust has changed (another trust's changes do not)."""
+    head = audit.head_of(session, chain=audit.chain_of(actor.trust_id))
+    key = (actor.trust_id, actor.schools_seen(), today, head)
     with _kept_lock:
         if (kept := _kept.get(key)) is not None:
             _kept.move_to_end(key)

@@ -15,14 +15,13 @@ from typing import Any, NamedTuple, get_args, get_type_hints
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from assessments import repository
+from assessments import audit, repository
 from assessments.actors import Actor, trust_of
 from assessments.audit import canonical
 from assessments.csv_cells import make_text_safe, safe_text
 from assessments.models import (
     Assessment,
     AssessmentVersion,
-    AuditHead,
     Policy,
     RubricVersion,
     School,
@@ -224,9 +223,9 @@ def register_rows(
         yield from map(RegisterRow._make, result)
 
 
-def audit_chain_head(session: Session) -> str:
-    head = session.get(AuditHead, 1)
-    return head.hash if head else ""
+def audit_chain_head(session: Session, trust_id: int) -> str:
+    """The signed checkpoint of the trust's audit chain's head, as every export carries it."""
+    return audit.head_checkpoint(session, trust_id=trust_id)
 
 
 def _cell(value: Any) -> Any:

@@ -89,7 +89,7 @@ def bench_database(url: str, plan: SeedPlan, *, reuse: bool, keep: bool) -> dict
         autosave = measure.autosave_throughput(port, browser, engine, facts.drafts)
         say(f"{name}: CSV export…")
         with Session(engine) as session:
-            head = register.audit_chain_head(session)
+            head = register.audit_chain_head(session, facts.trust_id)
         csv_export = export.csv_export(port, browser, url, facts.trust_id, head)
     engine.dispose()
     if not keep:

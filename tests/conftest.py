@@ -21,9 +21,27 @@ from sqlmodel import Session
 from app.auth import session_cookie_name
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings
+from assessments import audit
 from assessments.db import committed, unit_of_work
 from tests import databases
-from tests.factories import AUTHOR, make_local_trust, publish_default_rubric, start_session
+from tests.factories import (
+    AUTHOR,
+    TEST_AUDIT_KEY,
+    make_local_trust,
+    publish_default_rubric,
+    start_session,
+)
+
+# Use-cases called directly and the app with `settings` use the same key.
+audit.configure(keys=[TEST_AUDIT_KEY])
+
+
+@pytest.fixture(autouse=True)
+def _audit_test_key() -> Iterator[None]:
+    """Every test starts with the test key (a CLI test configures the audit from its own)."""
+    audit.configure(keys=[TEST_AUDIT_KEY])
+    yield
+    audit.configure(keys=[TEST_AUDIT_KEY])
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +92,7 @@ def settings(database_url: str) -> Settings:
         environment=Environment.TEST,
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
+        audit_key=TEST_AUDIT_KEY,
         rubrics_dir=PROJECT_ROOT / "rubrics",
     )
 

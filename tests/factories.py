@@ -28,6 +28,8 @@ from assessments.schemas import AnswerSave, PolicyCreate
 DEFAULT_RUBRIC_PATH = PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml"
 LOCAL_TRUST = "Local trust"  # the test database's trust (tests/conftest.py makes it first)
 LOCAL_TRUST_ID = 1
+# The audit key of every test, in-process and in the servers and commands tests start.
+TEST_AUDIT_KEY = "test-audit-key-that-is-long-enough-0123456789"
 AUTHOR_EMAIL = "alex.author@local-trust.example"
 AUTHOR_PASSWORD = "marking-policy-review-2026"
 # A trust-wide author and admin of the test trust (user 1): the factories build with it, and

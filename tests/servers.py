@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import TEST_AUDIT_KEY
+
 WIA = [str(Path(sys.executable).with_name("wia"))]  # the venv's own command line
 START_UP_SECONDS = 30
 
@@ -28,6 +30,7 @@ def environment(database_url: str, **settings: str) -> dict[str, str]:
         **os.environ,
         "WIA_DATABASE_URL": database_url,
         "WIA_ENVIRONMENT": "development",
+        "WIA_AUDIT_KEY": TEST_AUDIT_KEY,
         **settings,
     }
 

@@ -14,7 +14,7 @@ from app.connections import streamed
 from app.deps import ActorDep, Id, SessionDep
 from app.web import error_list, file_name_part, iso_day, render
 from assessments import audit, policies, register, service
-from assessments.actors import Actor
+from assessments.actors import Actor, trust_of
 from assessments.models import VersionStatus
 from assessments.register import RegisterFilter
 
@@ -99,7 +99,7 @@ def stream_export(request: Request, actor: Actor, fmt: str) -> StreamingResponse
     json_export = fmt == "json"
 
     def produce(session: Session) -> tuple[dict[str, str], Iterator[str]]:
-        head = register.audit_chain_head(session)
+        head = register.audit_chain_head(session, trust_of(actor))  # a signed checkpoint
         count = register.register_count(session=session, actor=actor, chosen=chosen, today=today())
         rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today())
         name = f"register-{stamp}.{fmt}"

@@ -19,7 +19,7 @@ from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from assessments.db import create_db_engine
 from assessments.rubric_files import RubricError
 from tests.app.cli_helpers import rows, wia
-from tests.factories import DEFAULT_RUBRIC_PATH
+from tests.factories import DEFAULT_RUBRIC_PATH, TEST_AUDIT_KEY
 
 WIA = Path(sys.executable).parent / "wia"
 SHIPPED = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
@@ -196,6 +196,7 @@ class TestStartUpRefusesABadRubric:
             environment=Environment.TEST,
             database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
             secret_key="test-secret-key-that-is-long-enough-0123456789",
+            audit_key=TEST_AUDIT_KEY,
             rubrics_dir=tmp_path,
         )
 

@@ -22,13 +22,15 @@ def seeded(url: str) -> None:
 
 def test_the_register_exports_as_csv_and_json_with_the_chain_head(migrated: str) -> None:
     seeded(migrated)
-    [(head,)] = rows(migrated, "SELECT hash FROM audit_head")
+    [(seq, mac)] = rows(migrated, "SELECT seq, hash FROM audit_head WHERE chain = 1")
 
     every = wia("export", "register", "--format", "csv")
     approved = wia("export", "register", "--format", "csv", "--status", "approved")
     as_json = wia("export", "register", "--format", "json", "--text", "MT-002")
 
     assert every.exit_code == 0, every.output
+    head = every.stdout.splitlines()[1].rsplit(",", 1)[-1]  # the demo trust's signed head
+    assert head.startswith(f"wia-audit-v1:trust-1:{seq}:{mac}:")
     table = list(csv.reader(io.StringIO(every.stdout.removeprefix("\ufeff"))))
     assert table[0] == list(COLUMNS)
     assert [(r[1], r[5], r[-1]) for r in table[1:]] == [
@@ -56,13 +58,19 @@ def test_audit_verify_finds_a_tampered_event(migrated: str) -> None:
     seeded(migrated)
     intact = wia("audit", "verify")
     assert intact.exit_code == 0, intact.output
-    assert intact.stdout.startswith("Intact: ")
+    assert intact.stdout.splitlines()[1].startswith("Trust 'Demo Learning Trust': intact, ")
 
     engine = create_db_engine(migrated)
     with engine.begin() as connection:  # someone with database access edits one record
-        connection.execute(sa.text("UPDATE audit_event SET actor_name = 'Someone' WHERE seq = 5"))
+        connection.execute(
+            sa.text("UPDATE audit_event SET actor_name = 'Someone' WHERE chain = 1 AND seq = 5")
+        )
     engine.dispose()
     broken = wia("audit", "verify")
 
     assert broken.exit_code == 1
-    assert "Broken at event 5: its content was changed after it was recorded." in broken.stderr
+    said = (
+        "Trust 'Demo Learning Trust': broken at event 5: "
+        "its content was changed after it was recorded."
+    )
+    assert said in broken.stderr

@@ -88,6 +88,7 @@ class TestDemo:
     ) -> None:
         fresh_settings.setenv("WIA_ENVIRONMENT", "production")
         fresh_settings.setenv("WIA_SECRET_KEY", "a-real-secret-key-of-at-least-32-characters")
+        fresh_settings.setenv("WIA_AUDIT_KEY", "a-real-audit-key-of-at-least-32-characters")
         get_settings.cache_clear()  # `migrated` read them in development
 
         result = wia("demo")

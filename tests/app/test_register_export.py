@@ -27,7 +27,7 @@ from assessments.register import COLUMNS, RegisterRow, csv_lines
 from assessments.schemas import WorkloadEstimateSave
 from tests.app.decision_helpers import RUBRIC, Register, make_register, open_page, sign_in
 from tests.assessments.approval_helpers import sql
-from tests.factories import AUTHOR, make_api_token, make_draft, make_person
+from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token, make_draft, make_person
 
 # What a spreadsheet runs as a formula (the list, not the module's, so a gap shows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -66,7 +66,7 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = by_reference(csv_rows(response))
     assert list(rows) == ["RG-001", "RG-002", "RG-003", "RG-004"]
-    head = audit.verify(session).head_hash
+    head = audit.verify(session, chain=LOCAL_TRUST_ID).head  # a signed checkpoint
     assert response.headers["x-audit-chain-head"] == head
     assert {row["audit_chain_head"] for row in rows.values()} == {head}
     expected = {  # in the documented order of the columns
@@ -251,7 +251,7 @@ def test_the_json_export_has_the_columns_the_head_and_the_rows_of_the_csv(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    head = audit.verify(session).head_hash
+    head = audit.verify(session, chain=LOCAL_TRUST_ID).head
     assert body["columns"] == list(COLUMNS)
     assert body["audit_chain_head"] == response.headers["x-audit-chain-head"] == head
     assert len(body["rows"]) == len(exported) == 2
@@ -299,18 +299,18 @@ def test_the_audit_page_shows_an_auditor_an_intact_chain_and_its_head(
 ) -> None:
     doc = open_page(client, "/audit")
 
-    verification = audit.verify(session)
+    verification = audit.verify(session, chain=LOCAL_TRUST_ID)
     assert doc.by_id("verdict").find("h2").text == "Intact"
     assert f"All {verification.events} events check out" in doc.by_id("verdict").text
-    assert doc.by_id("head-hash").text == verification.head_hash
+    assert doc.by_id("head-hash").text == verification.head
     assert doc.by_id("head-hash").text == client.get("/register.csv").headers["x-audit-chain-head"]
 
 
 def test_the_audit_page_shows_where_the_chain_was_tampered_with(
     client: TestClient, session: Session, auditor: None
 ) -> None:
-    assert audit.verify(session).intact
-    sql(session, "UPDATE audit_event SET changes = '{}' WHERE seq = 2")
+    assert audit.verify(session, chain=LOCAL_TRUST_ID).intact
+    sql(session, "UPDATE audit_event SET changes = '{}' WHERE chain = 1 AND seq = 2")
 
     doc = open_page(client, "/audit")
 

@@ -15,7 +15,7 @@ from assessments.mitigation import ActionSave
 from assessments.models import AssessmentVersion, AuditEvent, AuditHead
 from assessments.rubric import AnswerKind, Question
 from assessments.schemas import AnswerSave, WorkloadEstimateSave
-from tests.factories import AUTHOR, default_rubric, make_draft, make_person
+from tests.factories import AUTHOR, LOCAL_TRUST_ID, default_rubric, make_draft, make_person
 
 RUBRIC = default_rubric()
 # A question answered at or above the mitigation threshold, so submitting needs an action.
@@ -81,15 +81,20 @@ def make_approved(session: Session, approver: Actor, **policy_fields: Any) -> As
     return workflow.approve(session=session, actor=approver, version_id=submitted.id)
 
 
-def head(session: Session) -> tuple[int, str]:
-    """The audit chain's head (last sequence number and hash), as stored now."""
-    row = session.exec(select(AuditHead).execution_options(populate_existing=True)).one()
-    return row.seq, row.hash
+def head(session: Session, chain: int = LOCAL_TRUST_ID) -> tuple[int, str]:
+    """A trust's audit chain's head (last sequence number and MAC), as stored now."""
+    query = select(AuditHead).where(col(AuditHead.chain) == chain)
+    row = session.exec(query.execution_options(populate_existing=True)).first()
+    return (row.seq, row.hash) if row else (0, "0" * 64)
 
 
-def events_after(session: Session, seq: int) -> list[AuditEvent]:
-    """The audit events after `seq`, in order, as stored now."""
-    query = select(AuditEvent).where(col(AuditEvent.seq) > seq).order_by(col(AuditEvent.seq))
+def events_after(session: Session, seq: int, chain: int = LOCAL_TRUST_ID) -> list[AuditEvent]:
+    """A trust's audit events after `seq`, in order, as stored now."""
+    query = (
+        select(AuditEvent)
+        .where(col(AuditEvent.chain) == chain, col(AuditEvent.seq) > seq)
+        .order_by(col(AuditEvent.seq))
+    )
     return list(session.exec(query.execution_options(populate_existing=True)))
 
 

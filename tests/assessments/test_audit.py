@@ -32,9 +32,10 @@ CHANGED = "its content was changed after it was recorded"
 DOES_NOT_FOLLOW = "it does not follow the event before it (removed, inserted or moved)"
 CUT_OFF = "the chain ends before its recorded head (cut off)"
 FIELDS = (  # every column of an event but its seq
-    "occurred_at, trust_id, actor_user_id, actor_name, entity, entity_id, action, changes, "
-    "prev_hash, hash"
+    "chain, occurred_at, trust_id, actor_user_id, actor_name, entity, entity_id, action, "
+    "changes, prev_hash, hash, key_id"
 )
+MINE = f"chain = {LOCAL_TRUST_ID}"  # the tampering is with the local trust's chain
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def journey(session: Session) -> Journey:
 def verdict(session: Session) -> tuple[int | None, str | None]:
     """What `verify` says of the chain as the database holds it now."""
     session.expire_all()  # the tampering went round the session, as an intruder's would
-    verification = audit.verify(session)
+    verification = audit.verify(session, chain=LOCAL_TRUST_ID)
     return verification.broken_at, verification.problem
 
 
@@ -81,7 +82,7 @@ def test_a_journey_appends_one_event_per_step_in_order(journey: Journey) -> None
 def test_an_untouched_chain_verifies_intact_with_the_last_event_at_its_head(
     session: Session, journey: Journey
 ) -> None:
-    verification = audit.verify(session)
+    verification = audit.verify(session, chain=LOCAL_TRUST_ID)
 
     assert verification.intact, verification
     assert (verification.broken_at, verification.problem) == (None, None)
@@ -144,7 +145,7 @@ def test_an_edited_event_is_found_at_its_seq(
 
     sql(
         session,
-        f"UPDATE audit_event SET {column} = :forged WHERE seq = :seq",
+        f"UPDATE audit_event SET {column} = :forged WHERE {MINE} AND seq = :seq",
         forged=forged,
         seq=seq,
     )
@@ -158,7 +159,7 @@ def test_a_deleted_event_is_found_at_its_seq(
 ) -> None:
     seq = 1 if where == "first" else journey.events[len(journey.events) // 2].seq
 
-    sql(session, "DELETE FROM audit_event WHERE seq = :seq", seq=seq)
+    sql(session, f"DELETE FROM audit_event WHERE {MINE} AND seq = :seq", seq=seq)
 
     assert verdict(session) == (seq, f"event {seq} is missing")
 
@@ -166,9 +167,9 @@ def test_a_deleted_event_is_found_at_its_seq(
 def _make_room_at(session: Session, seq: int) -> None:
     # Two steps through negative numbers: a unique key is checked row by row, so seq + 1 in
     # place would collide with the next row.
-    sql(session, "UPDATE audit_event SET seq = -(seq + 1) WHERE seq >= :seq", seq=seq)
-    sql(session, "UPDATE audit_event SET seq = -seq WHERE seq < 0")
-    sql(session, "UPDATE audit_head SET seq = seq + 1")
+    sql(session, f"UPDATE audit_event SET seq = -(seq + 1) WHERE {MINE} AND seq >= :seq", seq=seq)
+    sql(session, f"UPDATE audit_event SET seq = -seq WHERE {MINE} AND seq < 0")
+    sql(session, f"UPDATE audit_head SET seq = seq + 1 WHERE {MINE}")
 
 
 def test_a_copied_event_inserted_into_the_chain_is_found_at_its_seq(
@@ -180,7 +181,7 @@ def test_a_copied_event_inserted_into_the_chain_is_found_at_its_seq(
     sql(
         session,
         f"INSERT INTO audit_event (seq, {FIELDS}) SELECT :seq, {FIELDS} "
-        "FROM audit_event WHERE seq = :seq - 1",
+        f"FROM audit_event WHERE {MINE} AND seq = :seq - 1",
         seq=seq,
     )
 
@@ -195,9 +196,9 @@ def test_a_made_up_event_linked_to_the_one_before_is_found_at_its_seq(
 
     sql(
         session,
-        f"INSERT INTO audit_event (seq, {FIELDS}) SELECT :seq, occurred_at, trust_id, NULL, "
-        "'Ama Approver', entity, entity_id, 'returned', '{}', hash, :forged "
-        "FROM audit_event WHERE seq = :seq - 1",
+        f"INSERT INTO audit_event (seq, {FIELDS}) SELECT :seq, chain, occurred_at, trust_id, "
+        "NULL, 'Ama Approver', entity, entity_id, 'returned', '{}', hash, :forged, key_id "
+        f"FROM audit_event WHERE {MINE} AND seq = :seq - 1",
         seq=seq, forged="f" * 64,
     )  # fmt: skip
 
@@ -211,9 +212,14 @@ def test_two_swapped_events_are_found_at_the_lower_seq(
     low = journey.seq_of("started") + 1
     high = low + apart
 
-    sql(session, "UPDATE audit_event SET seq = -1 WHERE seq = :low", low=low)
-    sql(session, "UPDATE audit_event SET seq = :low WHERE seq = :high", low=low, high=high)
-    sql(session, "UPDATE audit_event SET seq = :high WHERE seq = -1", high=high)
+    sql(session, f"UPDATE audit_event SET seq = -1 WHERE {MINE} AND seq = :low", low=low)
+    sql(
+        session,
+        f"UPDATE audit_event SET seq = :low WHERE {MINE} AND seq = :high",
+        low=low,
+        high=high,
+    )
+    sql(session, f"UPDATE audit_event SET seq = :high WHERE {MINE} AND seq = -1", high=high)
 
     assert verdict(session) == (low, DOES_NOT_FOLLOW)
 
@@ -224,10 +230,10 @@ def test_a_cut_off_tail_is_found_at_the_first_missing_seq(
 ) -> None:
     first_missing = journey.events[-cut].seq
 
-    sql(session, "DELETE FROM audit_event WHERE seq >= :seq", seq=first_missing)
+    sql(session, f"DELETE FROM audit_event WHERE {MINE} AND seq >= :seq", seq=first_missing)
 
     assert verdict(session) == (first_missing, CUT_OFF)
-    assert audit.verify(session).events == first_missing - 1
+    assert audit.verify(session, chain=LOCAL_TRUST_ID).events == first_missing - 1
 
 
 def test_an_event_appended_behind_the_heads_back_is_found_at_its_seq(
@@ -238,7 +244,9 @@ def test_an_event_appended_behind_the_heads_back_is_found_at_its_seq(
         session, journey.approver, entity="assessment_version",
         entity_id=journey.events[-1].entity_id, action="approved", details={"forged": True},
     )  # fmt: skip
-    sql(session, "UPDATE audit_head SET seq = :seq, hash = :hash", seq=seq, hash=hash_)
+    sql(
+        session, f"UPDATE audit_head SET seq = :seq, hash = :hash WHERE {MINE}", seq=seq, hash=hash_
+    )
 
     broken_at, problem = verdict(session)
 

@@ -32,6 +32,7 @@ from tests.assessments.workflow_helpers import (
     version,
     view,
 )
+from tests.factories import LOCAL_TRUST_ID
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
@@ -379,4 +380,4 @@ def test_every_change_of_state_is_audited_in_order(session: Session, cast: Cast)
     assert '"reason":"No"' in events[2].changes
     edits = events_since(session, seq, "answer")
     assert len([e for e in edits if e.action == "saved"]) == len(QUESTIONS)
-    assert audit.verify(session).intact
+    assert audit.verify(session, chain=LOCAL_TRUST_ID).intact

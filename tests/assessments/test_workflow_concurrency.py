@@ -27,7 +27,7 @@ from tests.assessments.approval_helpers import (
     make_submitted,
 )
 from tests.assessments.test_concurrency import race
-from tests.factories import AUTHOR, make_draft
+from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_draft
 
 WRITERS = 8
 CHOICES = [q for q in RUBRIC.questions() if q.kind is AnswerKind.CHOICE][:WRITERS]
@@ -46,7 +46,7 @@ def chain_after(engine: sa.Engine, seq: int) -> tuple[audit.Verification, list[t
     """The whole chain's verification, and (entity, action) of each event after `seq`."""
     with unit_of_work(engine, read_only=True) as session:
         events = events_after(session, seq)
-        verification = audit.verify(session)
+        verification = audit.verify(session, chain=LOCAL_TRUST_ID)
     return verification, [(e.entity, e.action) for e in events]
 
 

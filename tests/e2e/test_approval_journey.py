@@ -300,4 +300,5 @@ def test_an_assessment_is_returned_fixed_approved_and_exported(
     assert row["decision_reason"] == ""
     assert row["review_due"] == add_months(today, 12).isoformat()
     assert row["overdue"] == "false"
-    assert re.fullmatch(r"[0-9a-f]{64}", row["audit_chain_head"]), row["audit_chain_head"]
+    signed_head = r"wia-audit-v1:trust-\d+:\d+:[0-9a-f]{64}:[0-9a-f]{16}:[0-9a-f]{32}"
+    assert re.fullmatch(signed_head, row["audit_chain_head"]), row["audit_chain_head"]
