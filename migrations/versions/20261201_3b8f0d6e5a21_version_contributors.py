@@ -56,13 +56,37 @@ def upgrade() -> None:
         sa.Column("submitted_by", sa.String(length=120), nullable=False, server_default=""),
     )
     _backfill(op.get_bind())
+    _freeze_with_their_versions()
 
 
-def downgrade() -> None:
+def downgrade() -> None:  # the table's triggers go with it
     op.drop_column("assessment_version", "submitted_by")
     op.drop_column("assessment_version", "prepared_by")
     op.drop_index("ix_version_contributor_version_id", table_name="version_contributor")
     op.drop_table("version_contributor")
+
+
+def _freeze_with_their_versions() -> None:
+    """An approved version's contributors change no more than its answers do (the triggers of
+    revision a4f1c2e9b7d3, for this table too)."""
+    frozen, refusal = "('approved', 'superseded')", "approved assessment versions cannot be changed"
+    if op.get_bind().dialect.name != "sqlite":
+        op.execute(
+            "CREATE TRIGGER version_contributor_frozen BEFORE INSERT OR UPDATE OR DELETE ON"
+            " version_contributor FOR EACH ROW EXECUTE FUNCTION version_content_frozen()"
+        )
+        op.execute(
+            "CREATE TRIGGER version_contributor_frozen_truncate BEFORE TRUNCATE ON"
+            " version_contributor FOR EACH STATEMENT EXECUTE FUNCTION frozen_truncate_refused()"
+        )
+        return
+    for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+        status = "(SELECT status FROM assessment_version WHERE id = {}.version_id)"
+        when = " OR ".join(f"{status.format(row)} IN {frozen}" for row in rows)
+        op.execute(
+            f"CREATE TRIGGER version_contributor_frozen_{event.lower()} BEFORE {event} ON"
+            f" version_contributor WHEN {when} BEGIN SELECT RAISE(ABORT, '{refusal}'); END"
+        )
 
 
 def _backfill(bind: sa.Connection) -> None:

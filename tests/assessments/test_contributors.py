@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from assessments import contributors, mitigation, review, service, workflow
@@ -240,3 +241,27 @@ def test_a_submitted_version_changed_in_the_database_is_not_approved(
         VersionStatus.SUBMITTED, taken, None,
     )  # fmt: skip
     assert events_since(session, seq) == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM version_contributor WHERE version_id = :v",
+        "UPDATE version_contributor SET name = 'Someone else' WHERE version_id = :v",
+        "INSERT INTO version_contributor (version_id, user_id, name, first_contributed_at)"
+        " SELECT :v, id, name, CURRENT_TIMESTAMP FROM user_account WHERE name = 'Aud Auditor'",
+    ],
+    ids=["delete", "update", "insert"],
+)
+def test_an_approved_versions_contributors_cannot_be_changed_in_the_database(
+    session: Session, cast: Cast, statement: str
+) -> None:
+    version_id = draft_for(session, cast)
+    complete_draft(session, cast.author, version_id)
+    workflow.submit(session=session, actor=cast.author, version_id=version_id)
+    workflow.approve(session=session, actor=cast.approver, version_id=version_id)
+
+    with pytest.raises(sa.exc.DatabaseError, match="cannot be changed"), session.begin_nested():
+        sql(session, statement, v=version_id)
+    names = [c.name for c in contributors.contributors_of(session, version_id)]
+    assert names == [cast.author.name]
