@@ -112,12 +112,13 @@ CHANGES: dict[str, Callable[[Session, Actor, int], object]] = {
 
 
 def _refused_both_decisions(session: Session, actor: Actor, version_id: int) -> None:
-    for decide in (
+    decisions: list[Callable[[], object]] = [
         lambda: workflow.approve(session=session, actor=actor, version_id=version_id),
         lambda: workflow.return_version(
             session=session, actor=actor, version_id=version_id, reason="Not for me to judge"
         ),
-    ):
+    ]
+    for decide in decisions:
         with pytest.raises(NotAllowed) as refused:
             decide()
         assert refused.value.message == MIXED_UP
