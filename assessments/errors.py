@@ -39,3 +39,8 @@ class ValidationFailed(DomainError):
 
 class Conflict(DomainError):
     """The request clashes with what is recorded (e.g. a rubric version already published)."""
+
+
+class ContentChanged(Conflict):
+    """A submitted version's content no longer has the hash taken when it was submitted: it
+    was changed outside the application."""

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from assessments import audit, repository
 from assessments.actors import Actor, Role, require
+from assessments.contributors import note_contribution
 from assessments.errors import InvalidTransition, NotFound, ValidationFailed
 from assessments.models import ActionStatus, MitigatingAction, utcnow
 from assessments.results import refresh
@@ -64,6 +65,7 @@ def add_action(
     """Add a mitigating action to a draft."""
     version = editable_version(session, actor, version_id)
     _check_against_rubric(repository.rubric_of_version(session, version), data)
+    note_contribution(session, actor, version)
     action = MitigatingAction(
         version_id=version_id,
         **data.model_dump(exclude={"expected_revision"}),
@@ -101,6 +103,7 @@ def update_action(
     diff = audit.changes(before, _fields(action))
     if not diff:
         return action
+    note_contribution(session, actor, version)
     action.revision += 1
     action.updated_by, action.updated_at = actor.name, utcnow()
     session.add(action)
@@ -125,6 +128,7 @@ def remove_action(
     version = editable_version(session, actor, version_id)
     action = _action_of(session, version_id, action_id)
     check_revision(action.revision, expected_revision)
+    note_contribution(session, actor, version)
     details = {"version_id": version_id, **audit.changes(_fields(action), {})}
     session.delete(action)
     session.flush()
@@ -145,7 +149,7 @@ def save_justification(
     expected_revision: int | None = None,
 ) -> None:
     """Say why an answer at or above the mitigation threshold needs no action (or clear it)."""
-    editable_version(session, actor, version_id)
+    version = editable_version(session, actor, version_id)
     row = repository.answer(session, version_id, question_id)
     if row is None:
         raise ValidationFailed({"justification": "Answer the question before justifying it"})
@@ -157,6 +161,7 @@ def save_justification(
     if text == row.justification:
         return
     check_revision(row.revision, expected_revision)
+    note_contribution(session, actor, version)
     diff = audit.changes({"justification": row.justification}, {"justification": text})
     row.justification, row.revision = text, row.revision + 1
     row.updated_by, row.updated_at = actor.name, utcnow()

@@ -169,6 +169,12 @@ class AssessmentVersion(SQLModel, table=True):
     status: VersionStatus = Field(sa_type=EnumValue(VersionStatus, 20), index=True)
     author: str = Field(max_length=120)
     author_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # Everyone who contributed to the content (version_contributor), their names kept here
+    # too so that the register's export need not look them up row by row.
+    prepared_by: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    submitted_by: str = Field(
+        default="", max_length=120, sa_column_kwargs={"server_default": ""}
+    )  # who last submitted it
     content_hash: str | None = Field(default=None, max_length=64)  # set once it leaves draft
     revision: int = 1  # bumped by every change of state; a decision on an older one is refused
     submitted_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
@@ -251,6 +257,24 @@ class MitigatingAction(SQLModel, table=True):
     revision: int = 1
     updated_by: str = Field(max_length=120)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class VersionContributor(SQLModel, table=True):
+    """Someone who started, edited, revised or submitted a version's content: they may not
+    decide on it."""
+
+    __tablename__ = "version_contributor"
+    __table_args__ = (sa.UniqueConstraint("version_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("assessment_version.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )  # a draft deleted takes its contributors with it (an approved one is never deleted)
+    user_id: int = Field(foreign_key="user_account.id")
+    name: str = Field(max_length=120)
+    first_contributed_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 
 class AuditEvent(SQLModel, table=True):

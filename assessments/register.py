@@ -78,9 +78,13 @@ class RegisterRow(NamedTuple):
     decision_reason: str
     review_due: date | None
     overdue: bool
+    prepared_by: str  # every contributor, "; " between names (added last: nothing moves)
 
 
-COLUMNS = (*RegisterRow._fields, "audit_chain_head")
+# The file's columns: the row's, with the audit chain's head where it always was, before the
+# columns added since (so that no column a reader relies on moves).
+_HEAD_AT = RegisterRow._fields.index("overdue") + 1
+COLUMNS = (*RegisterRow._fields[:_HEAD_AT], "audit_chain_head", *RegisterRow._fields[_HEAD_AT:])
 CHUNK_CHARACTERS = 64 * 1024  # what an export sends at a time
 
 
@@ -111,6 +115,7 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
         col(AssessmentVersion.decision_reason),
         col(AssessmentVersion.review_due),
         sa.type_coerce(_overdue(today), sa.Boolean),
+        col(AssessmentVersion.prepared_by),
     ).select_from(AssessmentVersion)
     query = (
         _matching(with_policies(query), actor, chosen, today)
@@ -183,6 +188,7 @@ def _matching(query: Any, actor: Actor, chosen: RegisterFilter, today: date) -> 
             col(Policy.reference).ilike(pattern, escape="\\")
             | col(Policy.title).ilike(pattern, escape="\\")
             | col(AssessmentVersion.author).ilike(pattern, escape="\\")
+            | col(AssessmentVersion.prepared_by).ilike(pattern, escape="\\")
         )
     return query
 
@@ -275,16 +281,16 @@ def csv_lines(rows: Iterable[RegisterRow], head_hash: str) -> Iterator[str]:
 # nothing: csv writes them as str() does (ISO dates) and None as an empty cell. The text
 # columns are read from RegisterRow's types, so a column added later cannot be missed.
 _TEXT = tuple(
-    i
-    for i, kind in enumerate(get_type_hints(RegisterRow).values())
+    COLUMNS.index(name)  # a cell's place in the file
+    for name, kind in get_type_hints(RegisterRow).items()
     if kind is str or str in get_args(kind)
 )
-_DECIDED_AT = RegisterRow._fields.index("decided_at")
-_OVERDUE = RegisterRow._fields.index("overdue")
+_DECIDED_AT = COLUMNS.index("decided_at")
+_OVERDUE = COLUMNS.index("overdue")
 
 
 def _register_cells(row: RegisterRow, head_hash: str) -> list[Any]:
-    cells: list[Any] = [*row, head_hash]
+    cells: list[Any] = [*row[:_HEAD_AT], head_hash, *row[_HEAD_AT:]]
     make_text_safe(cells, _TEXT)
     if cells[_DECIDED_AT] is not None:
         cells[_DECIDED_AT] = cells[_DECIDED_AT].isoformat()

@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from assessments import audit, repository
 from assessments.actors import Actor
-from assessments.models import AssessmentVersion, School, VersionStatus
+from assessments.contributors import contributors_of
+from assessments.models import AssessmentVersion, School, VersionContributor, VersionStatus
 from assessments.rubric import Question, Section
 from assessments.service import AssessmentView, view_assessment
 
@@ -66,6 +67,7 @@ class Report:
     questions: dict[str, Question]  # by id, for the actions' questions
     history: list[AssessmentVersion]  # every version of the assessment, by number
     moves: list[Move]  # what happened to this version, oldest first
+    contributors: list[VersionContributor]  # who prepared it, in the order they started
 
 
 def governor_report(*, session: Session, actor: Actor, version_id: int) -> Report:
@@ -85,6 +87,7 @@ def governor_report(*, session: Session, actor: Actor, version_id: int) -> Repor
         questions={q.id: q for q in view.rubric.questions()},
         history=repository.versions_of_assessment(session, view.version.assessment_id),
         moves=_moves(session, version_id),
+        contributors=contributors_of(session, version_id),
     )
 
 

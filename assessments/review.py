@@ -6,11 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from assessments import repository
 from assessments.actors import Actor, Role, trust_of
-from assessments.models import Assessment, AssessmentVersion, Policy, VersionStatus
+from assessments.models import (
+    Assessment,
+    AssessmentVersion,
+    Policy,
+    VersionContributor,
+    VersionStatus,
+)
 from assessments.service import AssessmentView, view_assessment
 
 
@@ -21,8 +28,8 @@ class Awaiting:
 
 
 def approval_queue(*, session: Session, actor: Actor) -> list[Awaiting]:
-    """Submitted versions the actor may decide on (approver there, and not their author),
-    oldest submission first."""
+    """Submitted versions the actor may decide on (approver there, and had no part in
+    preparing them), oldest submission first."""
     trust_id = trust_of(actor)
     query = (
         select(AssessmentVersion, Policy)
@@ -32,11 +39,21 @@ def approval_queue(*, session: Session, actor: Actor) -> list[Awaiting]:
         .where(col(AssessmentVersion.status) == VersionStatus.SUBMITTED)
         .order_by(col(AssessmentVersion.submitted_at))
     )
+    if actor.user_id is not None:  # what they prepared awaits someone else's decision
+        theirs = select(VersionContributor.version_id).where(
+            VersionContributor.user_id == actor.user_id
+        )
+        query = query.where(
+            col(AssessmentVersion.id).not_in(theirs),
+            sa.or_(
+                col(AssessmentVersion.author_user_id).is_(None),
+                col(AssessmentVersion.author_user_id) != actor.user_id,
+            ),
+        )
     return [
         Awaiting(version, policy)
         for version, policy in session.exec(query)
         if actor.holds(Role.APPROVER, policy.school_id)
-        and (actor.user_id is None or version.author_user_id != actor.user_id)
     ]
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from assessments import audit, repository
 from assessments.actors import Actor, Role, require, require_sight
 from assessments.answers import normalise_answer
+from assessments.contributors import contributed, note_contribution
 from assessments.errors import Conflict, InvalidTransition, StaleVersion, ValidationFailed
 from assessments.models import (
     HUNDREDTH,
@@ -62,6 +63,7 @@ def start_assessment(
     )
     session.add(version)
     session.flush()
+    note_contribution(session, actor, version)
     rubric = f"{rubric_id}@{rubric_row.version}"
     audit.record(
         session, actor, entity="assessment_version", entity_id=version.id, action="started",
@@ -129,6 +131,7 @@ def save_answer(
     if row is not None and (row.value, row.comment) == (value, data.comment):
         return row  # nothing changes, so nobody's newer work can be overwritten
     check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
+    note_contribution(session, actor, version)
     before = {"value": row.value, "comment": row.comment} if row is not None else {}
     if row is not None and not value:
         session.delete(row)
@@ -203,6 +206,7 @@ def save_workload_estimate(
     ):
         return row  # nothing changes, so nobody's newer work can be overwritten
     check_revision(row.revision if row is not None else NO_REVISION, data.expected_revision)
+    note_contribution(session, actor, version)
     before = _estimate_fields(row) if row is not None else {}
     if row is None:
         row = WorkloadEstimate(
@@ -246,7 +250,7 @@ class AssessmentView:
     results_after: Results  # once the mitigating actions are done
     authors_here: bool  # the viewer is one of the policy's school's authors
     may_edit: bool  # a draft, and the viewer authors here
-    may_decide: bool  # submitted, the viewer approves there, and did not write it
+    may_decide: bool  # submitted, the viewer approves there, and had no part in it
 
     def unmitigated(self) -> list[str]:
         """Question ids at or above the mitigation threshold with neither an action nor a
@@ -285,7 +289,7 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
         may_edit=version.editable and actor.holds(Role.AUTHOR, policy.school_id),
         may_decide=version.status is VersionStatus.SUBMITTED
         and actor.holds(Role.APPROVER, policy.school_id)
-        and (actor.user_id is None or actor.user_id != version.author_user_id),
+        and not contributed(session, actor, version),
     )
 
 
@@ -364,6 +368,7 @@ def clear_workload_estimate(
     if row is None:
         return
     check_revision(row.revision, expected_revision)
+    note_contribution(session, actor, version)
     before = _estimate_fields(row)
     session.delete(row)
     version.updated_at = utcnow()

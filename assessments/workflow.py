@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from assessments import audit, repository
 from assessments.actors import Actor, Role, require
-from assessments.errors import InvalidTransition, NotAllowed, ValidationFailed
+from assessments.contributors import carry_contributors, note_contribution, require_no_part_in
+from assessments.errors import ContentChanged, InvalidTransition, ValidationFailed
 from assessments.models import (
     Answer,
     AssessmentVersion,
@@ -57,8 +58,24 @@ def submission_problems(view: AssessmentView) -> dict[str, str]:
 
 
 def content_hash(view: AssessmentView) -> str:
-    """A fingerprint of what was submitted: answers, workload estimates and actions."""
-    content = {
+    """A fingerprint of what was submitted: the answers (with their comments and
+    justifications), workload estimates and actions, the rubric they answer (its content, not
+    only its id) and the policy they belong to."""
+    return _digest(_content(view))
+
+
+def _content(view: AssessmentView) -> dict[str, object]:
+    return {
+        "policy_id": view.policy.id,
+        "assessment_id": view.version.assessment_id,
+        "rubric": view.rubric.content_hash(),
+        **_legacy_content(view),
+    }
+
+
+def _legacy_content(view: AssessmentView) -> dict[str, object]:
+    # All that a version's hash covered before revision 3b8f0d6e5a21.
+    return {
         "rubric_version_id": view.version.rubric_version_id,
         "answers": {
             qid: [a.value, a.comment, a.justification] for qid, a in sorted(view.answers.items())
@@ -72,7 +89,17 @@ def content_hash(view: AssessmentView) -> str:
             for a in view.actions
         ],
     }
+
+
+def _digest(content: dict[str, object]) -> str:
     return hashlib.sha256(audit.canonical(content).encode()).hexdigest()
+
+
+def _unchanged_since_submitted(view: AssessmentView) -> bool:
+    """Whether the content still has the hash taken at submission (one taken before the hash
+    covered the rubric's content and the policy is checked against what it covered then)."""
+    taken = view.version.content_hash
+    return taken in (content_hash(view), _digest(_legacy_content(view)))
 
 
 def _locked(
@@ -116,16 +143,13 @@ def submit(
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     if problems := submission_problems(view):
         raise ValidationFailed({"submission": "; ".join(problems.values())})
+    note_contribution(session, actor, version)  # a submitter vouches for the content
     version.content_hash, version.submitted_at = content_hash(view), utcnow()
+    version.submitted_by = actor.name
     version.decided_at, version.decided_by, version.decided_by_user_id = None, "", None
     version.decision_reason = ""
     _move(session, actor, version, VersionStatus.SUBMITTED, content_hash=version.content_hash)
     return version
-
-
-def _require_not_author(actor: Actor, version: AssessmentVersion) -> None:
-    if actor.user_id is not None and actor.user_id == version.author_user_id:
-        raise NotAllowed("You wrote this version, so someone else must decide on it")
 
 
 def approve(
@@ -134,7 +158,15 @@ def approve(
     """Approve a submitted version: it becomes the policy's current assessment, for good."""
     version, policy = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
     _require_status(version, VersionStatus.SUBMITTED, doing="approved")
-    _require_not_author(actor, version)
+    require_no_part_in(session, actor, version)
+    view = view_assessment(session=session, actor=actor, version_id=version_id)
+    if not _unchanged_since_submitted(view):
+        raise ContentChanged(
+            f"Version {version.number} has changed since it was submitted, outside the "
+            "application (directly in the database), so it cannot be approved. Nothing was "
+            "approved: return it to its authors to check and submit again."
+        )
+    refresh(session, version)  # its stored results from the very content approved
     for older in repository.versions_of_assessment(session, version.assessment_id):
         if older.status is VersionStatus.APPROVED:
             _move(session, actor, older, VersionStatus.SUPERSEDED, by_version=version.number)
@@ -166,7 +198,7 @@ def return_version(
     """Send a submitted version back to its authors, saying why."""
     version, _ = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
     _require_status(version, VersionStatus.SUBMITTED, doing="returned")
-    _require_not_author(actor, version)
+    require_no_part_in(session, actor, version)
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
         raise ValidationFailed(
@@ -223,6 +255,8 @@ def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVers
     session.flush()
     assert draft.id is not None and approved.id is not None
     _copy_content(session, approved.id, draft.id)
+    carry_contributors(session, approved, draft)
+    note_contribution(session, actor, draft)
     refresh(session, draft)
     audit.record(
         session, actor, entity="assessment_version", entity_id=draft.id, action="revised",

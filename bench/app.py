@@ -62,6 +62,7 @@ def sample_rows(count: int = PAGE_SIZE) -> list[RegisterRow]:
             author=f"Author {n % 2 + 1} of Northfield Academy", approver="Approver 2",
             decided_at=decided - timedelta(days=n), decision_reason="",
             review_due=date(2026, 3, 14) + timedelta(days=n), overdue=n % 6 == 0,
+            prepared_by=f"Author {n % 2 + 1} of Northfield Academy; Author 3",
         )
         for n in range(count)
     ]  # fmt: skip

@@ -30,6 +30,7 @@ def _context(report: Report, layout: str) -> dict[str, Any]:
         "history": report.history,
         "notes": {group: estimate.note for group, estimate in view.estimates.items()},
         "moves": report.moves,
+        "contributors": report.contributors,
         "produced_at": utcnow(),
     }
 

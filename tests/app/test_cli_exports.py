@@ -33,7 +33,8 @@ def test_the_register_exports_as_csv_and_json_with_the_chain_head(migrated: str)
     assert head.startswith(f"wia-audit-v1:trust-1:{seq}:{mac}:")
     table = list(csv.reader(io.StringIO(every.stdout.removeprefix("\ufeff"))))
     assert table[0] == list(COLUMNS)
-    assert [(r[1], r[5], r[-1]) for r in table[1:]] == [
+    at = COLUMNS.index("audit_chain_head")
+    assert [(r[1], r[5], r[at]) for r in table[1:]] == [
         ("MK-001", "approved", head),
         ("MT-002", "draft", head),
     ]

@@ -32,7 +32,7 @@ from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token, make_draft, 
 # What a spreadsheet runs as a formula (the list, not the module's, so a gap shows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 TEXT_COLUMNS = ("policy_reference", "policy_title", "school", "status", "rubric", "author",
-                "approver", "decision_reason")  # fmt: skip
+                "approver", "decision_reason", "prepared_by")  # fmt: skip
 
 
 @pytest.fixture
@@ -77,6 +77,7 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
         "author": AUTHOR.name, "approver": "Ama Approver",
         "decided_at": "2020-01-15T10:30:00+00:00", "decision_reason": "",
         "review_due": "2021-01-15", "overdue": "true", "audit_chain_head": head,
+        "prepared_by": AUTHOR.name,
     }  # fmt: skip
     assert list(rows["RG-001"].items()) == list(expected.items())
     draft = rows["RG-004"]

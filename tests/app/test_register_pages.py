@@ -54,16 +54,16 @@ def test_the_register_lists_every_version_with_its_status_rating_hours_and_open_
     due = workflow.add_months(today, 12)
     assert total(doc) == "4 versions"
     assert listed(doc) == [
-        ["RG-001: Attendance policy (v1)Alex Author; approved by Ama Approver", "Trust-wide",
-         "Approved", "Low impact (3.7)", "15 Jan 2020", "15 Jan 2021 Overdue", "Low impact",
-         "54.0", "1"],
-        ["RG-002: Behaviour policy (v1)Alex Author; approved by Ama Approver", "North School",
-         "Approved", "Low impact (3.7)", f"{today:%-d %b %Y}", f"{due:%-d %b %Y}", "Low impact",
-         "54.0", "1"],
-        ["RG-003: Curriculum policy (v1)Sol South", "South School", "Submitted",
+        ["RG-001: Attendance policy (v1)Prepared by Alex Author; approved by Ama Approver",
+         "Trust-wide", "Approved", "Low impact (3.7)", "15 Jan 2020", "15 Jan 2021 Overdue",
+         "Low impact", "54.0", "1"],
+        ["RG-002: Behaviour policy (v1)Prepared by Alex Author; approved by Ama Approver",
+         "North School", "Approved", "Low impact (3.7)", f"{today:%-d %b %Y}",
+         f"{due:%-d %b %Y}", "Low impact", "54.0", "1"],
+        ["RG-003: Curriculum policy (v1)Prepared by Sol South", "South School", "Submitted",
          "Low impact (3.7)", "–", "–", "Low impact", "54.0", "1"],
-        ["RG-004: Data policy (v1)Alex Author", "North School", "Draft", "High impact (68.8)",
-         "–", "–", "High impact", "0.0", "0"],
+        ["RG-004: Data policy (v1)Prepared by Alex Author", "North School", "Draft",
+         "High impact (68.8)", "–", "–", "High impact", "0.0", "0"],
     ]  # fmt: skip
     overdue = doc.by_id("results").find_all("tr", cls="app-register__row--overdue")
     assert [row.find("a").text for row in overdue] == ["RG-001: Attendance policy"]

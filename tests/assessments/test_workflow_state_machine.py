@@ -1,6 +1,7 @@
 """Random sequences of edits and decisions by random people on one policy's assessment never
 break the workflow's promises: approved content never changes, at most one version is approved,
-nobody approves their own version, and the audit trail holds.
+nobody decides on a version they contributed to (the authors here are approvers too, so only
+the rule stops them), and the audit trail holds.
 
 Each rule also checks that it was refused exactly when the rules of the workflow say so."""
 
@@ -23,7 +24,7 @@ from hypothesis.stateful import (
 )
 from sqlmodel import Session
 
-from assessments import audit, repository, service, workflow
+from assessments import audit, contributors, repository, service, workflow
 from assessments.actors import Actor, Grant, Role
 from assessments.errors import DomainError
 from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
@@ -81,6 +82,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         first = make_draft(session, actor=people["author"], school_id=school_id)
         self.assessment_id = first.assessment_id
         self.frozen: dict[int, tuple[Any, ...]] = {}
+        assert first.id is not None
+        # Who changed (or submitted) each version's content, as the rules saw it happen.
+        self.prepared: dict[int, set[str]] = {first.id: {"author"}}
 
     def teardown(self) -> None:
         self.savepoint.rollback()
@@ -108,8 +112,11 @@ class WorkflowMachine(RuleBasedStateMachine):
         target = self.pick(index)
         assert target.id is not None
         version_id, allowed = target.id, target.status is VersionStatus.DRAFT and who in AUTHORS
+        before = workflow.content_hash(view(self.session, version_id))
         done = self.attempt(lambda: change(self.people[who], version_id))
         assert done == allowed, (who, target.status)
+        if done and workflow.content_hash(view(self.session, version_id)) != before:
+            self.prepared[version_id].add(who)
 
     def decide(self, name: str, expected: bool, action: Callable[[], object], *events: str) -> bool:
         seq = last_seq(self.session)
@@ -194,18 +201,19 @@ class WorkflowMachine(RuleBasedStateMachine):
         version_id, revision = target.id, target.revision - stale
         ready = not workflow.submission_problems(view(self.session, version_id))
         expected = target.status is VersionStatus.DRAFT and who in AUTHORS and not stale and ready
-        self.decide(
+        if self.decide(
             "submitted", expected, lambda: workflow.submit(
                 session=self.session, actor=self.people[who], version_id=version_id,
                 expected_revision=revision,
             ), "submitted",
-        )  # fmt: skip
+        ):  # fmt: skip
+            self.prepared[version_id].add(who)  # a submitter vouches for the content
 
     def _may_decide(self, who: str, target: AssessmentVersion, stale: bool) -> bool:
         return (
             target.status is VersionStatus.SUBMITTED
             and who in APPROVERS
-            and self.people[who].user_id != target.author_user_id
+            and who not in self.prepared[target.id or 0]
             and not stale
         )
 
@@ -276,11 +284,14 @@ class WorkflowMachine(RuleBasedStateMachine):
             and who in AUTHORS
             and not any(v.status in OPEN for v in self.versions())
         )
-        self.decide(
+        if self.decide(
             "revised", expected,
             lambda: workflow.revise(session=self.session, actor=actor, version_id=version_id),
             "revised",
-        )  # fmt: skip
+        ):  # fmt: skip
+            copy = self.versions()[-1]
+            assert copy.id is not None
+            self.prepared[copy.id] = {*self.prepared[version_id], who}  # their work is in it
 
     # --- invariants ------------------------------------------------------------------------
 
@@ -304,10 +315,15 @@ class WorkflowMachine(RuleBasedStateMachine):
         assert len([r for r in rows if r.status in OPEN]) <= 1
 
     @invariant()
-    def nobody_approved_their_own_version(self) -> None:
+    def nobody_decided_on_a_version_they_contributed_to(self) -> None:
         for row in self.versions():
+            assert row.id is not None
+            recorded = {c.user_id for c in contributors.contributors_of(self.session, row.id)}
+            assert recorded == {self.people[who].user_id for who in self.prepared[row.id]}
             if row.status in FROZEN:
                 assert row.decided_by_user_id is not None
+            if row.decided_by_user_id is not None:
+                assert row.decided_by_user_id not in recorded
                 assert row.decided_by_user_id != row.author_user_id
 
     @invariant()

@@ -177,3 +177,79 @@ def test_an_upgrade_leaves_sqlite_the_statistics_its_planner_needs(tmp_path: Pat
         assert "sqlite_stat1" in tables
     finally:
         engine.dispose()
+
+
+def test_each_versions_contributors_are_filled_in_from_its_author_and_the_audit_trail(
+    tmp_database_url: str,
+) -> None:
+    """Version 1 (approved) was started by Ann, its answer edited by Bea and its action changed
+    by Cy, and submitted by Ann; version 2 was revised from it by Dee: her and theirs."""
+    engine = create_db_engine(tmp_database_url)
+    try:
+        upgrade(engine, "5d2e8b7c1a44")
+        now = "CURRENT_TIMESTAMP"
+        people = [(1, "Ann"), (2, "Bea"), (3, "Cy"), (4, "Dee")]
+
+        def event(
+            seq: int, user: int, entity: str, entity_id: int, action: str, changes: str
+        ) -> str:
+            name = dict(people)[user]
+            return (  # JSON spaced so that no ":1" reads as a bind parameter
+                "INSERT INTO audit_event (seq, occurred_at, trust_id, actor_user_id, actor_name,"
+                f" entity, entity_id, action, changes, prev_hash, hash) VALUES ({seq},"
+                f" '2026-01-0{seq} 10:00:00', 1, {user}, '{name}', '{entity}', {entity_id},"
+                f" '{action}', '{changes}', 'p', 'h')"
+            )
+
+        with engine.begin() as connection:
+            for statement in (
+                f"INSERT INTO trust (id, name, created_at) VALUES (1, 'North', {now})",
+                *(
+                    "INSERT INTO user_account (id, trust_id, email, name, password_hash,"
+                    f" disabled, failed_sign_ins, created_at, revision) VALUES ({i}, 1,"
+                    f" '{n.lower()}@x.example', '{n}', 'x', false, 0, {now}, 1)"
+                    for i, n in people
+                ),
+                "INSERT INTO rubric_version (id, rubric_id, version, title, content,"
+                f" content_hash, published_at) VALUES (1, 'r', 1, 'R', '{{}}', 'h', {now})",
+                "INSERT INTO policy (id, trust_id, reference, title, category, owner,"
+                f" review_cycle_months, status, created_at) VALUES (1, 1, 'TL-1', 'Marking',"
+                f" 'other', 'Head', 12, 'in-force', {now})",
+                f"INSERT INTO assessment (id, policy_id, created_at) VALUES (1, 1, {now})",
+                *(
+                    "INSERT INTO assessment_version (id, assessment_id, trust_id, number,"
+                    " rubric_version_id, status, author, author_user_id, revision, decided_by,"
+                    " decision_reason, net_hours_per_year, open_actions, created_at,"
+                    f" updated_at) VALUES ({n}, 1, 1, {n}, 1, '{status}', '{author}', {uid}, 3,"
+                    f" '', '', 0, 0, '2026-01-0{4 * n - 3} 09:00:00', {now})"
+                    for n, status, author, uid in (
+                        (1, "approved", "Ann", 1),
+                        (2, "draft", "Dee", 4),
+                    )
+                ),
+                event(1, 1, "assessment_version", 1, "started", '{"number": 1}'),
+                event(2, 2, "answer", 1, "saved", '{"version_id": 1, "question_id": "q"}'),
+                event(3, 3, "mitigating_action", 9, "changed", '{"version_id": 1}'),
+                event(4, 1, "assessment_version", 1, "submitted", '{"content_hash": "c"}'),
+                event(5, 4, "assessment_version", 2, "revised", '{"from_version": 1, "number": 2}'),
+                event(6, 2, "answer", 5, "justified", "not json"),  # names no version
+            ):
+                connection.execute(sa.text(statement))
+        upgrade(engine)
+        with engine.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT version_id, name FROM version_contributor ORDER BY version_id, id")
+            ).all()
+            kept = connection.execute(
+                sa.text("SELECT prepared_by, submitted_by FROM assessment_version ORDER BY id")
+            ).all()
+        by_version = {v: [n for w, n in found if w == v] for v in (1, 2)}
+        assert {v: sorted(names) for v, names in by_version.items()} == {
+            1: ["Ann", "Bea", "Cy"], 2: ["Ann", "Bea", "Cy", "Dee"],
+        }  # fmt: skip
+        assert [tuple(k) for k in kept] == [("Ann; Bea; Cy", "Ann"), ("Ann; Bea; Cy; Dee", "")]
+        with pytest.raises(sa.exc.DatabaseError, match="cannot be changed"), engine.begin() as c:
+            c.execute(sa.text("UPDATE assessment_version SET author = 'Eve' WHERE id = 1"))
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
