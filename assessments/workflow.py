@@ -10,6 +10,7 @@ direct UPDATE); reviewing it starts version n+1 as a draft copied from it.
 from __future__ import annotations
 
 import hashlib
+import json
 from calendar import monthrange
 from datetime import date
 
@@ -95,10 +96,29 @@ def _digest(content: dict[str, object]) -> str:
     return hashlib.sha256(audit.canonical(content).encode()).hexdigest()
 
 
-def _unchanged_since_submitted(view: AssessmentView) -> bool:
-    """Whether the content still has the hash taken at submission (one taken before the hash
-    covered the rubric's content and the policy is checked against what it covered then)."""
+def _hash_in_trail(session: Session, version_id: int) -> str | None:
+    """The content hash the audit trail (keyed, so not rewritable without the key) recorded
+    when the version was last submitted; None for a trail that has no such event."""
+    for event in reversed(audit.events_of(session, "assessment_version", version_id)):
+        if event.action == VersionStatus.SUBMITTED.value:
+            try:
+                recorded = json.loads(event.changes).get("content_hash")
+            except (ValueError, AttributeError):
+                return ""  # unreadable: nothing can match it
+            return recorded if isinstance(recorded, str) else ""
+    return None
+
+
+def _unchanged_since_submitted(session: Session, view: AssessmentView) -> bool:
+    """Whether the content still has the hash taken at submission, as the version and the
+    audit trail both recorded it (so rewriting the content and the version's hash together is
+    caught too). A hash taken before it covered the rubric's content and the policy is checked
+    against what it covered then."""
     taken = view.version.content_hash
+    assert view.version.id is not None
+    recorded = _hash_in_trail(session, view.version.id)
+    if recorded is not None and recorded != taken:
+        return False
     return taken in (content_hash(view), _digest(_legacy_content(view)))
 
 
@@ -160,7 +180,7 @@ def approve(
     _require_status(version, VersionStatus.SUBMITTED, doing="approved")
     require_no_part_in(session, actor, version)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
-    if not _unchanged_since_submitted(view):
+    if not _unchanged_since_submitted(session, view):
         raise ContentChanged(
             f"Version {version.number} has changed since it was submitted, outside the "
             "application (directly in the database), so it cannot be approved. Nothing was "

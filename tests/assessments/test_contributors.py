@@ -16,6 +16,7 @@ from assessments.actors import Actor
 from assessments.errors import ContentChanged, NotAllowed
 from assessments.models import VersionStatus
 from assessments.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.service import view_assessment
 from tests.assessments.approval_helpers import sql
 from tests.assessments.workflow_helpers import (
     FLAGGED,
@@ -242,6 +243,27 @@ def test_a_submitted_version_changed_in_the_database_is_not_approved(
         VersionStatus.SUBMITTED, taken, None,
     )  # fmt: skip
     assert events_since(session, seq) == []
+
+
+def test_content_and_its_hash_rewritten_together_are_caught_by_the_audit_trail(
+    session: Session, cast: Cast
+) -> None:
+    """A database editor who also writes the new content's hash on the version is caught: the
+    trail's keyed "submitted" event still holds the hash taken at submission."""
+    version_id = draft_for(session, cast)
+    complete_draft(session, cast.author, version_id)
+    workflow.submit(session=session, actor=cast.author, version_id=version_id)
+    assert sql(session, BEHIND_THE_BACK["an estimate's note"], v=version_id).rowcount == 1
+    session.expire_all()
+    view = view_assessment(session=session, actor=cast.approver, version_id=version_id)
+    sql(session, "UPDATE assessment_version SET content_hash = :h WHERE id = :v",
+        h=workflow.content_hash(view), v=version_id)  # fmt: skip
+    session.expire_all()
+
+    with pytest.raises(ContentChanged):
+        workflow.approve(session=session, actor=cast.approver, version_id=version_id)
+    session.expire_all()
+    assert version(session, version_id).status is VersionStatus.SUBMITTED
 
 
 @pytest.mark.parametrize(
