@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, status
 
-from app.deps import ActorDep, Id, SessionDep, SettingsDep
+from app.deps import ActorDep, Id, RevisionQuery, SessionDep, SettingsDep
 from app.security import guard_api_request
 from assessments import policies, service
 from assessments.schemas import (
@@ -56,9 +56,7 @@ def list_rubrics(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
 
 
 @router.get("/rubrics/{rubric_id}/{version}", responses=ERRORS)
-def get_rubric(
-    rubric_id: str, version: int, session: SessionDep, actor: ActorDep
-) -> dict[str, Any]:
+def get_rubric(rubric_id: str, version: Id, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """The frozen content of one published rubric version."""
     rubric = policies.published_rubric(
         session=session, actor=actor, rubric_id=rubric_id, version=version
@@ -152,7 +150,7 @@ def clear_workload_estimate(
     staff_group: str,
     session: SessionDep,
     actor: ActorDep,
-    expected_revision: int | None = None,
+    expected_revision: RevisionQuery = None,
 ) -> None:
     """Remove a draft's estimate for one staff group; with `expected_revision`, only if nobody
     has changed it since (else 409)."""

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import StreamingResponse
 
 from app.api import ERRORS
-from app.deps import ActorDep, Id, SessionDep
+from app.deps import ActorDep, Id, RevisionQuery, SessionDep
 from app.pages.register import stream_export
 from app.security import guard_api_request
 from assessments import mitigation, workflow
 from assessments.mitigation import ActionSave
 from assessments.models import ActionStatus, VersionStatus
+from assessments.schemas import Input, Revision
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], dependencies=[Depends(guard_api_request)])
 VERSION = "/assessment-versions/{version_id}"
@@ -37,10 +38,8 @@ class ActionRead(BaseModel):
     revision: int
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    expected_revision: int | None = Field(
+class Decision(Input):
+    expected_revision: Revision | None = Field(
         default=None, description="The version's revision you read; 409 if it has changed since"
     )
 
@@ -95,7 +94,7 @@ def remove_action(
     action_id: Id,
     session: SessionDep,
     actor: ActorDep,
-    expected_revision: int | None = None,
+    expected_revision: RevisionQuery = None,
 ) -> None:
     """Remove a draft's action."""
     mitigation.remove_action(
@@ -178,8 +177,11 @@ def revise(version_id: Id, session: SessionDep, actor: ActorDep) -> VersionState
     response_class=StreamingResponse,
 )
 def register_export(
-    request: Request, session: SessionDep, actor: ActorDep, format: str = "json"
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    format: Literal["json", "csv"] = "json",
 ) -> Any:
     """Every version in scope under the filter (school, status, rating, overdue=yes, from, to,
     q, sort, order), streamed as JSON or, with format=csv, CSV."""
-    return stream_export(request, session, actor, "csv" if format == "csv" else "json")
+    return stream_export(request, session, actor, format)

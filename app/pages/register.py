@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from app.deps import ActorDep, Id, SessionDep
-from app.web import error_list, iso_day, render
+from app.inputs import parse_day, parse_int, parse_optional_id
+from app.web import error_list, render
 from assessments import audit, policies, register, service
 from assessments.actors import Actor
+from assessments.errors import ValidationFailed
 from assessments.models import VersionStatus
 from assessments.register import RegisterFilter
+from assessments.schemas import MAX_INT
 
 router = APIRouter()
+T = TypeVar("T")
+
+
+def school(text: str, field: str) -> int | None:
+    return parse_optional_id(text, field, "Choose a school from the list")
 
 
 def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]]:
@@ -24,34 +32,41 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
     (it is then left out, so the rest of the filter still applies)."""
     errors: dict[str, str] = {}
 
-    def day(name: str) -> date | None:
-        text = params.get(name, "").strip()
-        if not text:
-            return None
+    def checked(parse: Callable[[str, str], T], name: str) -> T | None:
         try:
-            return date.fromisoformat(iso_day(text))
-        except ValueError:
-            errors[name] = "Enter a real date, like 31/03/2027"
+            return parse(params.get(name, ""), name)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
             return None
 
-    school = params.get("school", "")
     status = params.get("status", "")
     if status and status not in {s.value for s in VersionStatus}:
         errors["status"] = "Choose a status from the list"
+    sort, order = params.get("sort") or "reference", params.get("order") or "asc"
+    if sort not in register.SORTS:
+        errors["sort"], sort = "Sort by one of the register's columns", "reference"
+    if order not in {"asc", "desc"}:
+        errors["order"] = "Sort in ascending (asc) or descending (desc) order"
     chosen = RegisterFilter(
-        school_id=int(school) if school.isdigit() and len(school) < 19 else None,  # 64-bit
+        school_id=checked(school, "school"),
         status=VersionStatus(status) if status and "status" not in errors else None,
         rating=params.get("rating") or None,
         overdue=params.get("overdue") == "yes",
-        decided_from=day("from"),
-        decided_to=day("to"),
+        decided_from=checked(parse_day, "from"),
+        decided_to=checked(parse_day, "to"),
         text=params.get("q", "")[:200],
-        sort=params.get("sort", "reference")
-        if params.get("sort") in register.SORTS
-        else "reference",
-        descending=params.get("order") == "desc",
+        sort=sort,
+        descending=order == "desc",
     )
     return chosen, errors
+
+
+def parse_page(params: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """Which page of the register (1 if none is asked for; past the last is the last)."""
+    try:
+        return parse_int(params.get("page") or "1", "page", lo=1, hi=MAX_INT), {}
+    except ValidationFailed as exc:
+        return 1, exc.errors
 
 
 def today() -> date:
@@ -63,7 +78,8 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
     """Every version in the person's scope, filtered, sorted and in pages of 50."""
     params = dict(request.query_params)
     chosen, errors = parse_filter(params)
-    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    page, page_errors = parse_page(params)
+    errors |= page_errors
     result = register.register_page(
         session=session, actor=actor, chosen=chosen, page=page, today=today()
     )
@@ -92,8 +108,11 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
 def stream_export(
     request: Request, session: SessionDep, actor: Actor, fmt: str
 ) -> StreamingResponse:
-    """The register under the filter in the query, streamed as CSV or JSON, whole rows a chunk."""
-    chosen, _ = parse_filter(dict(request.query_params))
+    """The register under the filter in the query, streamed as CSV or JSON, whole rows a chunk.
+    A filter that is not valid is refused (422) before the response starts."""
+    chosen, errors = parse_filter(dict(request.query_params))
+    if errors:
+        raise ValidationFailed(errors)
     head = register.audit_chain_head(session)
     rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today())
     stamp = today().isoformat()
@@ -108,9 +127,13 @@ def stream_export(
 
 
 @router.get("/register.csv")
-def register_csv(request: Request, session: SessionDep, actor: ActorDep) -> StreamingResponse:
-    """The register under the current filter, as CSV (UTF-8 with BOM, stable columns)."""
-    return stream_export(request, session, actor, "csv")
+def register_csv(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The register under the current filter, as CSV (UTF-8 with BOM, stable columns); with a
+    filter that is not valid, the register page showing what is wrong (422)."""
+    try:
+        return stream_export(request, session, actor, "csv")
+    except ValidationFailed:
+        return register_page(request, session, actor)
 
 
 @router.get("/assessments/{version_id}/actions.csv")
