@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Response, status
 
-from app.deps import ActorDep, Id, SessionDep, SettingsDep
+from app.deps import ActorDep, Id, RevisionQuery, SessionDep, SettingsDep
 from app.revisions import ETAG_HEADER, IfMatch, based_on, precondition, send_etag
 from app.security import guard_api_request
 from assessments import policies, service
@@ -56,9 +56,7 @@ def list_rubrics(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
 
 
 @router.get("/rubrics/{rubric_id}/{version}")
-def get_rubric(
-    rubric_id: str, version: int, session: SessionDep, actor: ActorDep
-) -> dict[str, Any]:
+def get_rubric(rubric_id: str, version: Id, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """The frozen content of one published rubric version."""
     rubric = policies.published_rubric(
         session=session, actor=actor, rubric_id=rubric_id, version=version
@@ -173,7 +171,7 @@ def clear_workload_estimate(
     staff_group: str,
     session: SessionDep,
     actor: ActorDep,
-    expected_revision: int | None = None,
+    expected_revision: RevisionQuery = None,
     if_match: IfMatch = None,
 ) -> None:
     """Remove a draft's estimate for one staff group, given its revision (If-Match or

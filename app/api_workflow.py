@@ -6,20 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import StreamingResponse
 
 from app.api import ETAGGED, ETAGGED_NEW
-from app.deps import ActorDep, Id, SessionDep
+from app.deps import ActorDep, Id, RevisionQuery, SessionDep
 from app.pages.register import stream_export
 from app.revisions import IfMatch, based_on, precondition, send_etag
 from app.security import guard_api_request
 from assessments import mitigation, workflow
 from assessments.mitigation import ActionSave
 from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
+from assessments.schemas import Input, Revision
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], dependencies=[Depends(guard_api_request)])
 VERSION = "/assessment-versions/{version_id}"
@@ -39,10 +40,8 @@ class ActionRead(BaseModel):
     revision: int
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    expected_revision: int | None = Field(
+class Decision(Input):
+    expected_revision: Revision | None = Field(
         default=None,
         description="The version's revision you read (or send If-Match); 409 if it has "
         "changed since, 428 if neither is sent",
@@ -108,7 +107,7 @@ def remove_action(
     action_id: Id,
     session: SessionDep,
     actor: ActorDep,
-    expected_revision: int | None = None,
+    expected_revision: RevisionQuery = None,
     if_match: IfMatch = None,
 ) -> None:
     """Remove a draft's action, given its revision (If-Match or `expected_revision`)."""
@@ -229,7 +228,9 @@ def revise(
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
     response_class=StreamingResponse,
 )
-def register_export(request: Request, actor: ActorDep, format: str = "json") -> Any:
+def register_export(
+    request: Request, actor: ActorDep, format: Literal["json", "csv"] = "json"
+) -> Any:
     """Every version in scope under the filter (school, status, rating, overdue=yes, from, to,
     q, sort, order), streamed as JSON or, with format=csv, CSV."""
-    return stream_export(request, actor, "csv" if format == "csv" else "json")
+    return stream_export(request, actor, format)

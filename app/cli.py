@@ -4,11 +4,11 @@ export, verify the audit trail, back up and restore."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from alembic import command
@@ -16,6 +16,7 @@ from alembic.config import Config
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.inputs import parse_day, parse_id, parse_text
 from app.logs import LOG_CONFIG
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from assessments import audit, backups, people, policies, register, repository
@@ -24,7 +25,7 @@ from assessments.db import create_db_engine, unit_of_work
 from assessments.demo import PASSWORD as DEMO_PASSWORD
 from assessments.demo import TRUST as DEMO_TRUST
 from assessments.demo import seed_demo
-from assessments.errors import DomainError
+from assessments.errors import DomainError, ValidationFailed
 from assessments.models import VersionStatus
 from assessments.register import RegisterFilter
 from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
@@ -46,6 +47,22 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(export_app, name="export")
 
 CLI_ACTOR = Actor(name="command line")
+
+
+def _parser(parse: Callable[[str, str], Any]) -> Callable[[str], Any]:
+    """A value read by the service's own parser: what it refuses is a usage error naming the
+    option (exit code 2), never a traceback."""
+
+    def read(text: str) -> Any:
+        try:
+            return parse(text, "value")
+        except ValidationFailed as exc:
+            raise typer.BadParameter(next(iter(exc.errors.values()))) from None
+
+    return read
+
+
+CLI_TEXT, CLI_ID, CLI_DAY = _parser(parse_text), _parser(parse_id), _parser(parse_day)
 Paths = Annotated[list[Path], typer.Argument(help="Rubric YAML files", exists=False)]
 
 
@@ -85,7 +102,7 @@ def _unit_of_work(settings: Settings | None = None) -> Iterator[Session]:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on", min=1, max=65535)] = None,
 ) -> None:
     """Start the web service."""
     import uvicorn
@@ -157,13 +174,14 @@ def rubric_publish(
 
 
 TrustOption = Annotated[
-    str | None, typer.Option(help="The trust's name (may be left out if there is only one)")
+    str | None,
+    typer.Option(help="The trust's name (may be left out if there is only one)", parser=CLI_TEXT),
 ]
 
 
 @school_app.command("create")
 def school_create(
-    names: Annotated[list[str], typer.Argument(help="School names")],
+    names: Annotated[list[str], typer.Argument(help="School names", parser=CLI_TEXT)],
     trust: TrustOption = None,
     if_missing: Annotated[bool, typer.Option(help="Skip names that already exist")] = False,
 ) -> None:
@@ -182,7 +200,7 @@ def school_create(
 
 @trust_app.command("create")
 def trust_create(
-    name: Annotated[str, typer.Argument(help="The trust's name")],
+    name: Annotated[str, typer.Argument(help="The trust's name", parser=CLI_TEXT)],
     if_missing: Annotated[bool, typer.Option(help="Do nothing if it exists")] = False,
 ) -> None:
     """Add a trust (then its schools, and its first admin with `wia user create`)."""
@@ -208,11 +226,14 @@ def _grant(text: str, session: Session, operator: Actor) -> Grant:
 
 @user_app.command("create")
 def user_create(
-    trust: Annotated[str, typer.Option(help="The trust's name")],
-    email: Annotated[str, typer.Option()],
-    name: Annotated[str, typer.Option(help="Full name")],
+    trust: Annotated[str, typer.Option(help="The trust's name", parser=CLI_TEXT)],
+    email: Annotated[str, typer.Option(parser=CLI_TEXT)],
+    name: Annotated[str, typer.Option(help="Full name", parser=CLI_TEXT)],
     role: Annotated[
-        list[str], typer.Option(help="A role, trust-wide (admin) or for a school (author@Name)")
+        list[str],
+        typer.Option(
+            help="A role, trust-wide (admin) or for a school (author@Name)", parser=CLI_TEXT
+        ),
     ],
     password: Annotated[
         str,
@@ -221,6 +242,7 @@ def user_create(
             hide_input=True,
             confirmation_prompt=True,
             envvar="WIA_NEW_USER_PASSWORD",
+            parser=CLI_TEXT,
             help="Asked for if not given (or set WIA_NEW_USER_PASSWORD)",
         ),
     ],
@@ -354,27 +376,31 @@ def audit_checkpoint(
 def export_register(
     output_format: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
     trust: TrustOption = None,
-    school: Annotated[int | None, typer.Option(help="A school's id")] = None,
+    school: Annotated[int | None, typer.Option(help="A school's id", parser=CLI_ID)] = None,
     status: Annotated[
         VersionStatus | None, typer.Option(help="draft, submitted, approved, …")
     ] = None,
-    rating: Annotated[str | None, typer.Option(help="A rating band's id, e.g. high")] = None,
+    rating: Annotated[
+        str | None, typer.Option(help="A rating band's id, e.g. high", parser=CLI_TEXT)
+    ] = None,
     overdue: Annotated[bool, typer.Option(help="Only approved versions past their review")] = False,
-    decided_from: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
-    decided_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
-    text: Annotated[str, typer.Option("--text", help="In reference, title or author")] = "",
+    decided_from: Annotated[
+        date | None, typer.Option("--from", help="YYYY-MM-DD", parser=CLI_DAY)
+    ] = None,
+    decided_to: Annotated[
+        date | None, typer.Option("--to", help="YYYY-MM-DD", parser=CLI_DAY)
+    ] = None,
+    text: Annotated[
+        str, typer.Option("--text", help="In reference, title or author", parser=CLI_TEXT)
+    ] = "",
 ) -> None:
     """Write the register (the same columns as the page's export) to standard output."""
     if output_format not in ("csv", "json"):
         raise _fail("--format must be csv or json")
-    try:
-        chosen = RegisterFilter(
-            school_id=school, status=status, rating=rating, overdue=overdue,
-            decided_from=date.fromisoformat(decided_from) if decided_from else None,
-            decided_to=date.fromisoformat(decided_to) if decided_to else None, text=text,
-        )  # fmt: skip
-    except ValueError:
-        raise _fail("--from and --to take dates like 2027-03-31") from None
+    chosen = RegisterFilter(
+        school_id=school, status=status, rating=rating, overdue=overdue,
+        decided_from=decided_from, decided_to=decided_to, text=text,
+    )  # fmt: skip
     with _unit_of_work() as session:
         actor, today = _operator(session, trust), datetime.now(UTC).date()
         assert actor.trust_id is not None  # operator_of_trust names its trust

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
+from pydantic import BeforeValidator
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.auth import get_actor, optional_actor
+from app.inputs import text_errors
 from app.security import read_form
 from app.settings import Settings
 from assessments.actors import Actor
+from assessments.errors import ValidationFailed
+from assessments.schemas import MAX_ID, MAX_INT, ascii_integer
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -25,7 +29,17 @@ def get_session(request: Request) -> Iterator[Session]:
 
 async def get_form(request: Request) -> FormData:
     """The posted form, read before the handler runs so that handlers stay synchronous: their
-    database work then runs in the thread pool, never blocking the event loop."""
+    database work then runs in the thread pool, never blocking the event loop. A field holding
+    text that no database can store (a NUL) is refused here, naming the field (422)."""
+    form = await read_form(request)
+    if errors := text_errors((key, str(value)) for key, value in form.multi_items()):
+        raise ValidationFailed(errors)
+    return form
+
+
+async def get_raw_form(request: Request) -> FormData:
+    """The posted form as sent, for a handler that shows text problems in the form itself
+    (it must call `app.inputs.text_errors`)."""
     return await read_form(request)
 
 
@@ -34,12 +48,16 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-# A record's id in a URL: a positive 64-bit integer, so that a huge number is "not found" (page)
-# or a 422 (API) rather than an overflow inside the database driver.
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# A record's id in a URL: what the id columns hold on both databases (1 to 2^31-1), so that
+# any other number, or anything that is not one, is "no such record" (404) rather than an
+# overflow inside the database driver.
+Id = Annotated[int, BeforeValidator(ascii_integer), Path(ge=1, le=MAX_ID)]
+# A revision sent in a query string (`expected_revision`): what the revision columns hold.
+RevisionQuery = Annotated[int | None, BeforeValidator(ascii_integer), Query(ge=0, le=MAX_INT)]
 # scope="function": commit before the response is sent, so a redirect never outruns its data.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 OptionalActorDep = Annotated[Actor | None, Depends(optional_actor)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 FormDep = Annotated[FormData, Depends(get_form)]
+RawFormDep = Annotated[FormData, Depends(get_raw_form)]

@@ -4,10 +4,10 @@ for people."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
@@ -66,8 +66,32 @@ def _is_api(request: Request) -> bool:
 
 
 def _origin(request: Request, field: str) -> str:
-    """Where a field came from, as FastAPI's own 422s say it: the URL path or the body."""
-    return "path" if field in request.path_params else "body"
+    """Where a field came from, as FastAPI's own 422s say it: the path, the query or the body."""
+    if field in request.path_params:
+        return "path"
+    return "query" if field in request.query_params else "body"
+
+
+def _shown(value: object) -> str | int:
+    """Part of an error as it can be sent back whatever was sent: never a lone surrogate or
+    anything else that cannot be encoded, and never at length."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value)[:200]
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\\0")
+
+
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's error list without the input that was sent (which may be unencodable or huge):
+    where (loc), what is wrong (msg) and its kind (type)."""
+    return [
+        {
+            "loc": [_shown(part) for part in error.get("loc", ())],
+            "msg": _shown(error.get("msg", "")),
+            "type": _shown(error.get("type", "")),
+        }
+        for error in exc.errors()
+    ]
 
 
 def _error_page(request: Request, status_code: int, message: str) -> Response:
@@ -85,11 +109,19 @@ def _error_page(request: Request, status_code: int, message: str) -> Response:
 
 
 async def request_validation_error(request: Request, exc: Exception) -> Response:
-    """A page URL whose ids do not parse (e.g. /policies/abc) is a page that does not exist."""
+    """A URL whose ids do not parse or are out of range (e.g. /policies/abc) names no record:
+    404. Anything else that is not valid is a 422 naming the field."""
     assert isinstance(exc, RequestValidationError)
+    detail = _validation_detail(exc)
+    in_path = any(error["loc"][:1] == ["path"] for error in detail)
     if _is_api(request):
-        return await request_validation_exception_handler(request, exc)
-    return _error_page(request, 404, "")
+        if in_path:
+            return JSONResponse({"detail": "There is no such record"}, status_code=404)
+        return JSONResponse({"detail": detail}, status_code=422)
+    if in_path:
+        return _error_page(request, 404, "")
+    fields = ", ".join(str(error["loc"][-1]) for error in detail if error["loc"])
+    return _error_page(request, 422, f"Not valid: {fields}")
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
@@ -98,7 +130,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if _is_api(request):
         if isinstance(exc, ValidationFailed):
             detail = [
-                {"loc": [_origin(request, field), field], "msg": msg, "type": "value_error"}
+                {"loc": [_origin(request, field), _shown(field)], "msg": msg, "type": "value_error"}
                 for field, msg in exc.errors.items()
             ]
             return JSONResponse({"detail": detail}, status_code=code)

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import api, api_responses, api_workflow, errors, health, pages
 from app.connections import RequestConnections
+from app.inputs import refuse_unstorable_params
 from app.logs import RequestLog
 from app.security import SecurityMiddleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
+        # Every route, before its own parameters are read: no NUL in its path or query string.
+        dependencies=[Depends(refuse_unstorable_params)],
     )
     app.state.settings = settings
     app.state.engine = engine

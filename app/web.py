@@ -49,7 +49,7 @@ for _component in GOVUK_COMPONENTS:
     _environment.globals[_name] = getattr(_macros.module, _name)
 
 
-_BRITISH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_BRITISH_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")  # ASCII digits only
 
 
 def iso_day(text: str) -> str:

@@ -3,9 +3,7 @@ for a high impact that needs none. Both belong to a draft and change only with i
 
 from __future__ import annotations
 
-from datetime import date
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from sqlmodel import Session
 
 from assessments import audit, repository
@@ -15,23 +13,22 @@ from assessments.errors import InvalidTransition, NotFound, ValidationFailed
 from assessments.models import ActionStatus, MitigatingAction, utcnow
 from assessments.results import refresh
 from assessments.rubric import Rubric
+from assessments.schemas import Day, Input, Revision, WholeNumber
 from assessments.service import AssessmentView, check_revision, editable_version, view_assessment
 
 MAX_JUSTIFICATION = 2000
 
 
-class ActionSave(BaseModel):
+class ActionSave(Input):
     """A mitigating action as an author enters it."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     description: str = Field(min_length=3, max_length=2000)
     question_ids: list[str] = Field(min_length=1)
     owner: str = Field(min_length=2, max_length=120)
-    due_date: date | None = None
+    due_date: Day | None = None
     status: ActionStatus = ActionStatus.PLANNED
-    residual_impact: int = Field(ge=0)
-    expected_revision: int | None = None
+    residual_impact: WholeNumber = Field(ge=0)
+    expected_revision: Revision | None = None
 
     @field_validator("question_ids")
     @classmethod

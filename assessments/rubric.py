@@ -14,7 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from assessments.schemas import storable
 
 Identifier = Annotated[
     str,
@@ -26,6 +28,8 @@ Text = Annotated[str, Field(min_length=1)]
 class _Strict(BaseModel):
     # Unknown keys are refused: a misspelt `requried:` must not silently mean "optional".
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # Its text is stored in the database when it is published: no NUL (YAML's "\0").
+    _storable = field_validator("*", mode="after")(storable)
 
 
 class AnswerKind(StrEnum):

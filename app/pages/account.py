@@ -14,7 +14,16 @@ from app.auth import (
     session_cookie_name,
     set_session_cookie,
 )
-from app.deps import ActorDep, FormDep, Id, OptionalActorDep, SessionDep, SettingsDep
+from app.deps import (
+    ActorDep,
+    FormDep,
+    Id,
+    OptionalActorDep,
+    RawFormDep,
+    SessionDep,
+    SettingsDep,
+)
+from app.inputs import text_errors
 from app.security import rotate_csrf_token
 from app.settings import Settings
 from app.web import error_list, redirect, render
@@ -65,12 +74,12 @@ def sign_in_page(request: Request, actor: OptionalActorDep, next: str = "/") -> 
 
 
 @router.post("/sign-in")
-def sign_in(request: Request, form: FormDep, settings: SettingsDep) -> Response:
+def sign_in(request: Request, form: RawFormDep, settings: SettingsDep) -> Response:
     """Check the email and password; start a session and go on to the page asked for."""
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
     values = {"email": email, "next": safe_next(str(form.get("next", "/")))}
     trust_id = _trust_choice(str(form.get("trust", "")))
-    errors = {}
+    errors = text_errors([("email", email), ("password", password)])
     if not email:
         errors["email"] = "Enter your email address"
     if not password:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app.auth import now
 from app.deps import ActorDep, FormDep, Id, SessionDep
+from app.inputs import parse_optional_id
 from app.web import error_list, redirect, render
 from assessments import people, policies
 from assessments.actors import Actor, Grant, Role, require_trust_admin
@@ -35,8 +36,8 @@ def grant_value(grant: Grant) -> str:
 def _grant_of(value: object) -> Grant | None:
     role, _, school = str(value).partition(":")
     try:
-        return Grant(Role(role), int(school) if school else None)
-    except ValueError:
+        return Grant(Role(role), parse_optional_id(school, "grants"))
+    except (ValueError, ValidationFailed):
         return None
 
 

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
+from app.inputs import parse_revision
 from app.pages.wizard import SUMMARY_STEP, page_context
 from app.web import error_list, form_errors, iso_day, redirect, render
 from assessments import mitigation, review, service, workflow
@@ -78,8 +79,9 @@ def show_summary(
 
 
 def _revision(form: FormData) -> int | None:
-    text = str(form.get("revision", ""))
-    return int(text) if text.isdigit() else None
+    """The revision the form was shown at (None if it sends none); one that is not a revision
+    is refused, naming the field."""
+    return parse_revision(str(form.get("revision", "")), "revision")
 
 
 @router.post(BASE + "/submit")
@@ -88,11 +90,11 @@ def submit(
 ) -> Response:
     """Send the draft to the approvers, or show what is still missing, each problem linked to
     where it is put right."""
+    revision = _revision(form)
     try:
         workflow.submit(
-            session=session, actor=actor, version_id=version_id,
-            expected_revision=_revision(form),
-        )  # fmt: skip
+            session=session, actor=actor, version_id=version_id, expected_revision=revision
+        )
     except ValidationFailed:
         view = service.view_assessment(session=session, actor=actor, version_id=version_id)
         problems = workflow.submission_problems(view)
@@ -139,10 +141,11 @@ def justify(
     actor: ActorDep,
 ) -> Response:
     """Say why an answer at or above the threshold needs no action."""
+    revision = _revision(form)
     try:
         mitigation.save_justification(
             session=session, actor=actor, version_id=version_id, question_id=question_id,
-            text=str(form.get("justification", "")), expected_revision=_revision(form),
+            text=str(form.get("justification", "")), expected_revision=revision,
         )  # fmt: skip
     except (ValidationFailed, StaleVersion) as exc:
         message = (
@@ -331,10 +334,11 @@ def return_version(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Return the version to its authors with a reason."""
+    revision = _revision(form)
     try:
         workflow.return_version(
             session=session, actor=actor, version_id=version_id,
-            reason=str(form.get("reason", "")), expected_revision=_revision(form),
+            reason=str(form.get("reason", "")), expected_revision=revision,
         )  # fmt: skip
     except ValidationFailed as exc:
         return _summary_page(

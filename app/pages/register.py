@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -12,13 +12,21 @@ from starlette.responses import Response, StreamingResponse
 
 from app.connections import streamed
 from app.deps import ActorDep, Id, SessionDep
-from app.web import error_list, file_name_part, iso_day, render
+from app.inputs import parse_day, parse_int, parse_optional_id
+from app.web import error_list, file_name_part, render
 from assessments import audit, policies, register, service
 from assessments.actors import Actor, trust_of
+from assessments.errors import ValidationFailed
 from assessments.models import VersionStatus
 from assessments.register import RegisterFilter
+from assessments.schemas import MAX_INT
 
 router = APIRouter()
+T = TypeVar("T")
+
+
+def school(text: str, field: str) -> int | None:
+    return parse_optional_id(text, field, "Choose a school from the list")
 
 
 def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]]:
@@ -26,34 +34,41 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
     (it is then left out, so the rest of the filter still applies)."""
     errors: dict[str, str] = {}
 
-    def day(name: str) -> date | None:
-        text = params.get(name, "").strip()
-        if not text:
-            return None
+    def checked(parse: Callable[[str, str], T], name: str) -> T | None:
         try:
-            return date.fromisoformat(iso_day(text))
-        except ValueError:
-            errors[name] = "Enter a real date, like 31/03/2027"
+            return parse(params.get(name, ""), name)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
             return None
 
-    school = params.get("school", "")
     status = params.get("status", "")
     if status and status not in {s.value for s in VersionStatus}:
         errors["status"] = "Choose a status from the list"
+    sort, order = params.get("sort") or "reference", params.get("order") or "asc"
+    if sort not in register.SORTS:
+        errors["sort"], sort = "Sort by one of the register's columns", "reference"
+    if order not in {"asc", "desc"}:
+        errors["order"] = "Sort in ascending (asc) or descending (desc) order"
     chosen = RegisterFilter(
-        school_id=int(school) if school.isdigit() and len(school) < 19 else None,  # 64-bit
+        school_id=checked(school, "school"),
         status=VersionStatus(status) if status and "status" not in errors else None,
         rating=params.get("rating") or None,
         overdue=params.get("overdue") == "yes",
-        decided_from=day("from"),
-        decided_to=day("to"),
+        decided_from=checked(parse_day, "from"),
+        decided_to=checked(parse_day, "to"),
         text=params.get("q", "")[:200],
-        sort=params.get("sort", "reference")
-        if params.get("sort") in register.SORTS
-        else "reference",
-        descending=params.get("order") == "desc",
+        sort=sort,
+        descending=order == "desc",
     )
     return chosen, errors
+
+
+def parse_page(params: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """Which page of the register (1 if none is asked for; past the last is the last)."""
+    try:
+        return parse_int(params.get("page") or "1", "page", lo=1, hi=MAX_INT), {}
+    except ValidationFailed as exc:
+        return 1, exc.errors
 
 
 def today() -> date:
@@ -65,7 +80,8 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
     """Every version in the person's scope, filtered, sorted and in pages of 50."""
     params = dict(request.query_params)
     chosen, errors = parse_filter(params)
-    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    page, page_errors = parse_page(params)
+    errors |= page_errors
     result = register.register_page(
         session=session, actor=actor, chosen=chosen, page=page, today=today()
     )
@@ -93,8 +109,11 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
 
 def stream_export(request: Request, actor: Actor, fmt: str) -> StreamingResponse:
     """The register under the filter in the query, streamed as CSV or JSON, whole rows a chunk,
-    from one snapshot of the database whose audit head, row count and rows agree."""
-    chosen, _ = parse_filter(dict(request.query_params))
+    from one snapshot of the database whose audit head, row count and rows agree. A filter
+    that is not valid is refused (422) before the response starts."""
+    chosen, errors = parse_filter(dict(request.query_params))
+    if errors:
+        raise ValidationFailed(errors)
     stamp = today().isoformat()
     json_export = fmt == "json"
 
@@ -117,9 +136,13 @@ def stream_export(request: Request, actor: Actor, fmt: str) -> StreamingResponse
 
 
 @router.get("/register.csv")
-def register_csv(request: Request, actor: ActorDep) -> StreamingResponse:
-    """The register under the current filter, as CSV (UTF-8 with BOM, stable columns)."""
-    return stream_export(request, actor, "csv")
+def register_csv(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The register under the current filter, as CSV (UTF-8 with BOM, stable columns); with a
+    filter that is not valid, the register page showing what is wrong (422)."""
+    try:
+        return stream_export(request, actor, "csv")
+    except ValidationFailed:
+        return register_page(request, session, actor)
 
 
 @router.get("/assessments/{version_id}/actions.csv")

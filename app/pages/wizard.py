@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
+from app.inputs import parse_revision
 from app.web import error_list, redirect, render
 from assessments import service
 from assessments.errors import NotFound, StaleVersion, ValidationFailed
@@ -91,11 +92,10 @@ def _answer_from_form(form: FormData, question_id: str) -> AnswerSave:
         value = form.get(_field(question_id, part))
         return value if isinstance(value, str) else ""
 
-    revision = text("revision")
     return AnswerSave(
         value=text("answer"),
         comment=text("comment"),
-        expected_revision=int(revision) if revision.isdigit() else None,
+        expected_revision=parse_revision(text("revision"), _field(question_id, "revision")),
     )
 
 
@@ -116,6 +116,8 @@ def _parse_answers(
             answers[question_id] = _answer_from_form(form, question_id)
         except ValidationError as exc:
             errors[question_id] = exc.errors()[0]["msg"]
+        except ValidationFailed as exc:
+            errors[question_id] = next(iter(exc.errors.values()))
     return answers, errors, submitted
 
 
@@ -320,7 +322,11 @@ def save_workload(
             for part in ("hours", "staff", "note", "revision")
         }
         submitted[group.id] = row
-        revision = int(row["revision"]) if row["revision"].isdigit() else None
+        try:
+            revision = parse_revision(row["revision"], f"revision-{group.id}")
+        except ValidationFailed as exc:
+            errors[f"hours-{group.id}"] = next(iter(exc.errors.values()))
+            continue
         if not any(row[part] for part in ("hours", "staff", "note")):
             estimates[group.id] = WorkloadEstimateClear(expected_revision=revision)
             continue

@@ -123,10 +123,12 @@ def test_an_htmx_fragment_asked_for_on_its_own_reveals_no_more_than_its_page(
         ("/assessments/99999999999999999999/summary", 404),
         ("/admin/users/99999999999999999999", 404),
         ("/admin/users/0", 404),
-        ("/api/v1/policies/99999999999999999999", 422),
-        ("/api/v1/assessment-versions/-1", 422),
-        ("/register?school=99999999999999999999", 200),
-        ("/api/v1/register?school=99999999999999999999", 200),
+        ("/policies/2147483648", 404),
+        ("/api/v1/policies/99999999999999999999", 404),
+        ("/api/v1/policies/2147483648", 404),
+        ("/api/v1/assessment-versions/-1", 404),
+        ("/register?school=99999999999999999999", 422),
+        ("/api/v1/register?school=2147483648", 422),
     ],
 )
 def test_an_id_out_of_range_is_not_found_rather_than_an_error(

@@ -134,7 +134,7 @@ def test_a_url_with_an_id_that_is_not_one_is_page_not_found(client: TestClient, 
     assert title(page(response)).startswith("Page not found")
 
 
-def test_the_api_still_says_which_path_parameter_is_wrong(client: TestClient) -> None:
+def test_the_api_says_an_id_that_is_not_one_names_no_record(client: TestClient) -> None:
     response = client.get("/api/v1/policies/abc")
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["path", "policy_id"]
+    assert response.status_code == 404
+    assert response.json()["detail"] == "There is no such record"

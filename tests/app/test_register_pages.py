@@ -105,12 +105,15 @@ def test_each_filter_narrows_the_register(
             assert total(doc) == f"{len(expected)} version{'' if len(expected) == 1 else 's'}"
 
 
+DATE_MESSAGE = "Enter a real date from 1900 to 2999, like 31/03/2027"
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("status=approved&from=2020-02-30", "from", "Enter a real date, like 31/03/2027"),
-        ("status=approved&from=30/02/2020", "from", "Enter a real date, like 31/03/2027"),
-        ("status=approved&to=yesterday", "to", "Enter a real date, like 31/03/2027"),
+        ("status=approved&from=2020-02-30", "from", DATE_MESSAGE),
+        ("status=approved&from=30/02/2020", "from", DATE_MESSAGE),
+        ("status=approved&to=yesterday", "to", DATE_MESSAGE),
         ("status=bogus&school={north}", "status", "Choose a status from the list"),
     ],
 )
@@ -165,7 +168,7 @@ def test_the_register_comes_in_pages_of_50(
     assert "q=PG-" in next_page and references(second) == ["PG-050"]  # the filter kept
     assert "Page 2 of 2" in second.find("nav", cls="govuk-pagination").text
     assert references(open_page(client, "/register?page=99")) == ["PG-050"]  # the last there is
-    assert references(open_page(client, "/register?page=0")) == references(first)
+    open_page(client, "/register?page=0", 422)  # not a page: said so, not page 1 instead
 
 
 def test_an_htmx_request_gets_only_the_results(client: TestClient, register: Register) -> None:

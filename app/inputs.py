@@ -1,0 +1,98 @@
+"""Reading ids, whole numbers, dates and text that come in as strings (query strings, form
+fields, command-line options): one parser per kind, each naming the field it refuses.
+
+Input models (`assessments.schemas`) hold the same rules for JSON bodies and forms that are
+validated by pydantic; these are for the values read by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from fastapi import Request
+
+from app.web import iso_day
+from assessments.errors import NotFound, ValidationFailed
+from assessments.schemas import (
+    DAY_MESSAGE,
+    INTEGER_MESSAGE,
+    MAX_ID,
+    MAX_INT,
+    MAX_YEAR,
+    MIN_YEAR,
+    integer_text,
+    unstorable,
+)
+
+
+def parse_int(text: str, field: str, *, lo: int, hi: int, message: str | None = None) -> int:
+    """A whole number from lo to hi in ASCII digits: not "+1", "1e3", "²", full-width digits
+    or 5,000 digits (which int() takes, or fails on with a ValueError of its own)."""
+    number = integer_text(text)
+    if number is None or not lo <= number <= hi:
+        raise ValidationFailed({field: message or f"{INTEGER_MESSAGE}, from {lo} to {hi}"})
+    return number
+
+
+def parse_id(text: str, field: str, message: str | None = None) -> int:
+    """A record's id (1 to 2^31-1, what the id columns hold)."""
+    return parse_int(text, field, lo=1, hi=MAX_ID, message=message)
+
+
+def parse_optional_id(text: str, field: str, message: str | None = None) -> int | None:
+    """An id, or None when the field was left empty."""
+    return parse_id(text, field, message) if text.strip() else None
+
+
+def parse_text(text: str, field: str) -> str:
+    """Text as given, if a database can store it."""
+    if problem := unstorable(text):
+        raise ValidationFailed({field: problem})
+    return text
+
+
+def parse_revision(text: str, field: str) -> int | None:
+    """The revision a form was based on; None when it sends none (nothing to compare)."""
+    if not text.strip():
+        return None
+    return parse_int(
+        text, field, lo=0, hi=MAX_INT, message="This page is out of date: reload it and try again"
+    )
+
+
+def parse_day(text: str, field: str) -> date | None:
+    """A date typed as 31/03/2027 or 2027-03-31 (None if empty), with a year from 1900 to 2999."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(iso_day(text))
+    except ValueError:
+        day = None
+    if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationFailed({field: f"{DAY_MESSAGE}, like 31/03/2027"})
+    return day
+
+
+def text_errors(fields: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """For each field whose text a database cannot store, what is wrong with it."""
+    errors: dict[str, str] = {}
+    for field, text in fields:
+        if problem := unstorable(field) or unstorable(text):
+            errors.setdefault(safe_name(field), problem)
+    return errors
+
+
+def safe_name(field: str) -> str:
+    """A field's name as it can be shown back (never something that cannot be encoded)."""
+    cleaned = "".join(c if c.isprintable() and not unstorable(c) else "?" for c in field)
+    return cleaned[:100]
+
+
+async def refuse_unstorable_params(request: Request) -> None:
+    """Every route's query string and path, before anything reads them: a NUL (which
+    PostgreSQL cannot store or compare) in a path is no such page; in a query, a 422."""
+    if text_errors(request.path_params.items()):
+        raise NotFound("There is no such page")
+    if errors := text_errors(request.query_params.multi_items()):
+        raise ValidationFailed(errors)
