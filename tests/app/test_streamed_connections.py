@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from app.auth import session_cookie_name
 from app.main import create_app
-from app.settings import PROJECT_ROOT, Environment, Settings
+from app.settings import PROJECT_ROOT, Settings
 from assessments.db import unit_of_work
 from assessments.models import AssessmentVersion
 from tests import databases, servers
@@ -65,19 +65,15 @@ def _seed(engine: sa.Engine) -> None:
 
 
 @pytest.fixture
-def served(tmp_database_url: str) -> Iterator[Served]:
+def served(tmp_database_url: str, settings: Settings) -> Iterator[Served]:
     engine = databases.prepared_engine(tmp_database_url)
     _seed(engine)
     with unit_of_work(engine) as session:
         cookie = start_session(session, AUTHOR)
         token = make_api_token(session, AUTHOR)
     engine.dispose()
-    settings = Settings(
-        environment=Environment.TEST,
-        database_url=tmp_database_url,
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
-        rubrics_dir=PROJECT_ROOT / "rubrics",
-        database_pool_timeout=PAGE_WAIT_SECONDS,
+    settings = settings.model_copy(  # the test's settings, on this database
+        update={"database_url": tmp_database_url, "database_pool_timeout": PAGE_WAIT_SECONDS}
     )
     app = create_app(settings)
     port = servers.free_port()
