@@ -29,11 +29,11 @@ def test_the_register_exports_as_csv_and_json_with_the_chain_head(migrated: str)
     as_json = wia("export", "register", "--format", "json", "--text", "MT-002")
 
     assert every.exit_code == 0, every.output
-    head = every.stdout.splitlines()[1].rsplit(",", 1)[-1]  # the demo trust's signed head
-    assert head.startswith(f"wia-audit-v1:trust-1:{seq}:{mac}:")
     table = list(csv.reader(io.StringIO(every.stdout.removeprefix("\ufeff"))))
     assert table[0] == list(COLUMNS)
     at = COLUMNS.index("audit_chain_head")
+    head = table[1][at]  # the demo trust's signed head
+    assert head.startswith(f"wia-audit-v1:trust-1:{seq}:{mac}:")
     assert [(r[1], r[5], r[at]) for r in table[1:]] == [
         ("MK-001", "approved", head),
         ("MT-002", "draft", head),
