@@ -92,15 +92,13 @@ def _token_actor(request: Request) -> Actor:
     with open_unit(read_only=True) as session:
         found = people.token_actor(session=session, secret=secret, now=now()) if secret else None
     if found is None or found.actor is None or found.token is None:
-        events.warning(
-            "api token refused",
-            extra={
-                "path": request.url.path,
-                "reason": found.refused if found else "no token",
-                "token_id": found.token.id if found and found.token else None,
-                "user_id": found.token.user_id if found and found.token else None,
-            },
-        )
+        refused: dict[str, object] = {
+            "path": request.url.path,
+            "reason": found.refused if found else "no token",
+        }
+        if found and found.token:  # a token we know of: expired, revoked or its user disabled
+            refused |= {"token_id": found.token.id, "user_id": found.token.user_id}
+        events.warning("api token refused", extra=refused)
         raise SignInRequired
     actor, token = found.actor, found.token
     assert token.id is not None
