@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import make_url
 
-from app.cli import alembic_config
+from app.cli_support import alembic_config
 from assessments.db import create_db_engine, unit_of_work
 from tests.factories import make_local_trust, publish_default_rubric
 

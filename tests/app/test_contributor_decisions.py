@@ -80,8 +80,11 @@ def test_a_contributor_is_refused_a_decision_by_the_api(
 ) -> None:
     anonymous_client.headers["Authorization"] = f"Bearer {make_api_token(session, both)}"
 
-    approving = anonymous_client.post(API.format(rewritten.id, "approve"), json={})
-    returning = anonymous_client.post(API.format(rewritten.id, "return"), json={"reason": "Mine"})
+    based_on = {"expected_revision": rewritten.revision}
+    approving = anonymous_client.post(API.format(rewritten.id, "approve"), json=based_on)
+    returning = anonymous_client.post(
+        API.format(rewritten.id, "return"), json=based_on | {"reason": "Mine"}
+    )
 
     for response in (approving, returning):
         assert (response.status_code, response.json()) == (403, {"detail": MIXED_UP})
@@ -148,7 +151,9 @@ def test_a_version_changed_in_the_database_is_refused_approval_by_api(
     anonymous_client.headers["Authorization"] = f"Bearer {make_api_token(session, approver)}"
     assert sql(session, TAMPER, v=rewritten.id).rowcount > 0
 
-    response = anonymous_client.post(API.format(rewritten.id, "approve"), json={})
+    response = anonymous_client.post(
+        API.format(rewritten.id, "approve"), json={"expected_revision": rewritten.revision}
+    )
 
     assert response.status_code == 409
     assert CHANGED in response.json()["detail"]

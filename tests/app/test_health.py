@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.auth import session_cookie_name
-from app.cli import alembic_config
+from app.cli_support import alembic_config
 from app.health import migrations_head
 from app.main import create_app
 from app.settings import Settings

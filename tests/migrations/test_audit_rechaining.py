@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
-from app.cli import alembic_config
+from app.cli_support import alembic_config
 from app.settings import get_settings
 from assessments import audit
 from assessments.db import create_db_engine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import assessments.models  # noqa: F401  (registers the tables)
-from app.cli import alembic_config
+from app.cli_support import alembic_config
 from assessments.db import create_db_engine
 from tests import servers
 from tests.databases import upgrade
+from tests.migrations.test_audit_rechaining import COLUMNS, GENESIS, old_hash
 
 
 def _differences(engine: sa.Engine) -> list[object]:
@@ -190,16 +192,27 @@ def test_each_versions_contributors_are_filled_in_from_its_author_and_the_audit_
         now = "CURRENT_TIMESTAMP"
         people = [(1, "Ann"), (2, "Bea"), (3, "Cy"), (4, "Dee")]
 
+        chain: list[dict[str, object]] = []
+
         def event(
             seq: int, user: int, entity: str, entity_id: int, action: str, changes: str
-        ) -> str:
-            name = dict(people)[user]
-            return (  # JSON spaced so that no ":1" reads as a bind parameter
-                "INSERT INTO audit_event (seq, occurred_at, trust_id, actor_user_id, actor_name,"
-                f" entity, entity_id, action, changes, prev_hash, hash) VALUES ({seq},"
-                f" '2026-01-0{seq} 10:00:00', 1, {user}, '{name}', '{entity}', {entity_id},"
-                f" '{action}', '{changes}', 'p', 'h')"
-            )
+        ) -> None:
+            """An event of the trail as it was before the keyed chain, hashed as it was."""
+            row: dict[str, object] = {
+                "seq": seq, "occurred_at": datetime(2026, 1, seq, 10, tzinfo=UTC),
+                "trust_id": 1, "actor_user_id": user, "actor_name": dict(people)[user],
+                "entity": entity, "entity_id": entity_id, "action": action, "changes": changes,
+                "prev_hash": chain[-1]["hash"] if chain else GENESIS,
+            }  # fmt: skip
+            row["hash"] = old_hash(row)
+            chain.append(row)
+
+        event(1, 1, "assessment_version", 1, "started", '{"number": 1}')
+        event(2, 2, "answer", 1, "saved", '{"version_id": 1, "question_id": "q"}')
+        event(3, 3, "mitigating_action", 9, "changed", '{"version_id": 1}')
+        event(4, 1, "assessment_version", 1, "submitted", '{"content_hash": "c"}')
+        event(5, 4, "assessment_version", 2, "revised", '{"from_version": 1, "number": 2}')
+        event(6, 2, "answer", 5, "justified", "not json")  # names no version
 
         with engine.begin() as connection:
             for statement in (
@@ -227,14 +240,13 @@ def test_each_versions_contributors_are_filled_in_from_its_author_and_the_audit_
                         (2, "draft", "Dee", 4),
                     )
                 ),
-                event(1, 1, "assessment_version", 1, "started", '{"number": 1}'),
-                event(2, 2, "answer", 1, "saved", '{"version_id": 1, "question_id": "q"}'),
-                event(3, 3, "mitigating_action", 9, "changed", '{"version_id": 1}'),
-                event(4, 1, "assessment_version", 1, "submitted", '{"content_hash": "c"}'),
-                event(5, 4, "assessment_version", 2, "revised", '{"from_version": 1, "number": 2}'),
-                event(6, 2, "answer", 5, "justified", "not json"),  # names no version
             ):
                 connection.execute(sa.text(statement))
+            connection.execute(sa.insert(sa.table("audit_event", *map(sa.column, COLUMNS))), chain)
+            connection.execute(
+                sa.text("UPDATE audit_head SET seq = :s, hash = :h WHERE id = 1"),
+                {"s": chain[-1]["seq"], "h": chain[-1]["hash"]},
+            )
         upgrade(engine)
         with engine.connect() as connection:
             found = connection.execute(
