@@ -268,7 +268,7 @@ def test_an_assessment_is_returned_fixed_approved_and_exported(
         expect(auditor).to_have_url(re.compile(r"status=draft"))
         expect(auditor.locator("#results")).not_to_contain_text(REFERENCE)
         auditor.get_by_label("Status").select_option("approved")
-        auditor.get_by_label("Policy, reference or author").fill(REFERENCE)
+        auditor.get_by_label("Policy, reference or who prepared it").fill(REFERENCE)
         auditor.get_by_role("button", name="Apply filters").click()
         expect(auditor).to_have_url(re.compile(r"status=approved"))
         rows = auditor.locator("#results tbody tr")

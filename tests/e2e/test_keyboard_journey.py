@@ -137,7 +137,7 @@ def test_the_whole_journey_with_the_keyboard_alone(
         )
         keys.activate(auditor.get_by_role("link", name="Register", exact=True))
         _heading(auditor, "Register of impact assessments")
-        keys.type_into(auditor.get_by_label("Policy, reference or author"), REFERENCE)
+        keys.type_into(auditor.get_by_label("Policy, reference or who prepared it"), REFERENCE)
         keys.select(auditor.get_by_label("Status"), "Approved")
         keys.activate(auditor.get_by_role("button", name="Apply filters"))
         rows = auditor.locator("#results tbody tr")
