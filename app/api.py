@@ -132,9 +132,12 @@ def save_answer(
     Changing a saved answer needs its revision (If-Match or expected_revision)."""
     with precondition(based_on(if_match, data.expected_revision)) as revision:
         row = service.save_answer(
-            session=session, actor=actor, version_id=version_id, question_id=question_id,
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            question_id=question_id,
             data=data.model_copy(update={"expected_revision": revision}),
-        )  # fmt: skip
+        )
     if row is None:
         return None
     send_etag(response, row.revision)
@@ -155,9 +158,12 @@ def save_workload_estimate(
     estimate needs its revision (If-Match or expected_revision)."""
     with precondition(based_on(if_match, data.expected_revision)) as revision:
         row = service.save_workload_estimate(
-            session=session, actor=actor, version_id=version_id, staff_group=staff_group,
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            staff_group=staff_group,
             data=data.model_copy(update={"expected_revision": revision}),
-        )  # fmt: skip
+        )
     send_etag(response, row.revision)
     return WorkloadEstimateRead.model_validate(row)
 
@@ -178,9 +184,12 @@ def clear_workload_estimate(
     `expected_revision`): only if nobody has changed it since."""
     with precondition(based_on(if_match, expected_revision)) as revision:
         service.clear_workload_estimate(
-            session=session, actor=actor, version_id=version_id, staff_group=staff_group,
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            staff_group=staff_group,
             expected_revision=revision,
-        )  # fmt: skip
+        )
 
 
 @router.get("/assessment-versions/{version_id}/results")

@@ -94,9 +94,12 @@ def update_action(
     nobody changed it since."""
     with precondition(based_on(if_match, data.expected_revision)) as revision:
         action = mitigation.update_action(
-            session=session, actor=actor, version_id=version_id, action_id=action_id,
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            action_id=action_id,
             data=data.model_copy(update={"expected_revision": revision}),
-        )  # fmt: skip
+        )
     send_etag(response, action.revision)
     return ActionRead.model_validate(action)
 
@@ -113,9 +116,12 @@ def remove_action(
     """Remove a draft's action, given its revision (If-Match or `expected_revision`)."""
     with precondition(based_on(if_match, expected_revision)) as revision:
         mitigation.remove_action(
-            session=session, actor=actor, version_id=version_id, action_id=action_id,
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            action_id=action_id,
             expected_revision=revision,
-        )  # fmt: skip
+        )
 
 
 def _decided(
@@ -143,9 +149,14 @@ def submit(
 ) -> VersionState:
     """Send a complete draft for approval (422 lists what is missing)."""
     return _decided(
-        workflow.submit, data, if_match, response,
-        session=session, actor=actor, version_id=version_id,
-    )  # fmt: skip
+        workflow.submit,
+        data,
+        if_match,
+        response,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+    )
 
 
 @router.post(VERSION + "/approve", responses=ETAGGED)
@@ -159,9 +170,14 @@ def approve(
 ) -> VersionState:
     """Approve a submitted version (never your own)."""
     return _decided(
-        workflow.approve, data, if_match, response,
-        session=session, actor=actor, version_id=version_id,
-    )  # fmt: skip
+        workflow.approve,
+        data,
+        if_match,
+        response,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+    )
 
 
 @router.post(VERSION + "/return", responses=ETAGGED)
@@ -191,9 +207,14 @@ def reopen(
 ) -> VersionState:
     """Make a returned version a draft again."""
     return _decided(
-        workflow.reopen, data, if_match, response,
-        session=session, actor=actor, version_id=version_id,
-    )  # fmt: skip
+        workflow.reopen,
+        data,
+        if_match,
+        response,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+    )
 
 
 @router.post(VERSION + "/withdraw", responses=ETAGGED)
@@ -207,9 +228,14 @@ def withdraw(
 ) -> VersionState:
     """Withdraw a draft or a returned version."""
     return _decided(
-        workflow.withdraw, data, if_match, response,
-        session=session, actor=actor, version_id=version_id,
-    )  # fmt: skip
+        workflow.withdraw,
+        data,
+        if_match,
+        response,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+    )
 
 
 @router.post(VERSION + "/revise", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW)

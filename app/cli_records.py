@@ -83,17 +83,20 @@ def audit_verify(
             chain = audit.chain_of(trust_operator(session, trust).trust_id)
             refused += [
                 f"--witness {w} is of another chain than trust {trust!r}'s"
-                for w in given[0] if w.chain != chain
-            ]  # fmt: skip
+                for w in given[0]
+                if w.chain != chain
+            ]
             checks = [audit.verify(session, chain=chain, witnesses=witnesses)]
     for problem in refused:
         typer.secho(f"Checkpoint refused: {problem}", fg=typer.colors.RED, err=True)
     for checked in checks:
         label = (
-            f"Trust {names[checked.chain]!r}" if checked.chain in names
-            else "Installation" if checked.chain == audit.INSTALLATION
+            f"Trust {names[checked.chain]!r}"
+            if checked.chain in names
+            else "Installation"
+            if checked.chain == audit.INSTALLATION
             else f"Chain {checked.chain} (no such trust)"
-        )  # fmt: skip
+        )
         if checked.intact:
             typer.echo(
                 f"{label}: intact, {checked.events} events, {checked.witnessed} checkpoints "
@@ -102,8 +105,9 @@ def audit_verify(
         else:
             typer.secho(
                 f"{label}: broken at event {checked.broken_at}: {checked.problem}.",
-                fg=typer.colors.RED, err=True,
-            )  # fmt: skip
+                fg=typer.colors.RED,
+                err=True,
+            )
     if refused or not all(checked.intact for checked in checks):
         raise typer.Exit(code=1)
 
@@ -158,9 +162,14 @@ def export_register(
     if output_format not in ("csv", "json"):
         raise fail("--format must be csv or json")
     chosen = RegisterFilter(
-        school_id=school, status=status, rating=rating, overdue=overdue,
-        decided_from=decided_from, decided_to=decided_to, text=text,
-    )  # fmt: skip
+        school_id=school,
+        status=status,
+        rating=rating,
+        overdue=overdue,
+        decided_from=decided_from,
+        decided_to=decided_to,
+        text=text,
+    )
     with cli_unit_of_work() as session:
         actor, today = trust_operator(session, trust), datetime.now(UTC).date()
         assert actor.trust_id is not None  # operator_of_trust names its trust

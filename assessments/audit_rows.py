@@ -13,9 +13,20 @@ from typing import Any
 import sqlalchemy as sa
 
 COLUMNS = (
-    "chain", "seq", "occurred_at", "trust_id", "actor_user_id", "actor_name", "entity",
-    "entity_id", "action", "changes", "prev_hash", "hash", "key_id",
-)  # fmt: skip
+    "chain",
+    "seq",
+    "occurred_at",
+    "trust_id",
+    "actor_user_id",
+    "actor_name",
+    "entity",
+    "entity_id",
+    "action",
+    "changes",
+    "prev_hash",
+    "hash",
+    "key_id",
+)
 EVENTS = sa.text(
     f"SELECT {', '.join(COLUMNS)} FROM audit_event WHERE chain = :chain ORDER BY seq"  # noqa: S608 - constants only
 )

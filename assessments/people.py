@@ -314,15 +314,23 @@ def create_api_token(
         raise ValidationFailed(errors)
     secret = "wia_" + secrets.token_urlsafe(32)
     row = ApiToken(
-        user_id=actor.user_id, name=name, token_hash=digest(secret), created_at=now,
+        user_id=actor.user_id,
+        name=name,
+        token_hash=digest(secret),
+        created_at=now,
         expires_at=now + timedelta(days=days),
-    )  # fmt: skip
+    )
     session.add(row)
     session.flush()
     audit.record(
-        session, actor, entity="api_token", entity_id=row.id, action="created",
-        details={"name": name, "expires_at": row.expires_at.isoformat()}, trust_id=actor.trust_id,
-    )  # fmt: skip
+        session,
+        actor,
+        entity="api_token",
+        entity_id=row.id,
+        action="created",
+        details={"name": name, "expires_at": row.expires_at.isoformat()},
+        trust_id=actor.trust_id,
+    )
     return row, secret
 
 
@@ -343,9 +351,14 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: int, now: date
         session.add(row)
         session.flush()
         audit.record(
-            session, actor, entity="api_token", entity_id=token_id, action="revoked",
-            details={"name": row.name}, trust_id=actor.trust_id,
-        )  # fmt: skip
+            session,
+            actor,
+            entity="api_token",
+            entity_id=token_id,
+            action="revoked",
+            details={"name": row.name},
+            trust_id=actor.trust_id,
+        )
 
 
 @dataclass(frozen=True)

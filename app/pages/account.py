@@ -91,9 +91,13 @@ def sign_in(request: Request, form: RawFormDep, settings: SettingsDep) -> Respon
     address = client_address(request)
     with open_unit(read_only=True) as session:
         check = authentication.check_credentials(
-            session=session, email=email, password=password, client_address=address,
-            now=now(), trust_id=trust_id,
-        )  # fmt: skip
+            session=session,
+            email=email,
+            password=password,
+            client_address=address,
+            now=now(),
+            trust_id=trust_id,
+        )
     with open_unit(read_only=False) as session:
         outcome = authentication.sign_in(session=session, check=check, now=now())
     if outcome.token is None or outcome.user is None:
@@ -190,9 +194,13 @@ def create_token(
     name, days = str(form.get("name", "")), str(form.get("days", ""))
     try:
         token, secret = people.create_api_token(
-            session=session, actor=actor, name=name, now=now(), days=_days(days),
+            session=session,
+            actor=actor,
+            name=name,
+            now=now(),
+            days=_days(days),
             lifetime=token_lifetime(settings),
-        )  # fmt: skip
+        )
     except ValidationFailed as exc:
         values = {"name": name, "days": days}
         return _tokens_page(request, session, actor, errors=exc.errors, values=values)

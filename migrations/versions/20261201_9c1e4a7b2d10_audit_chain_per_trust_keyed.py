@@ -34,9 +34,17 @@ depends_on: str | Sequence[str] | None = None
 
 GENESIS = "0" * 64
 CONTENT = (
-    "occurred_at", "trust_id", "actor_user_id", "actor_name", "entity", "entity_id", "action",
-    "changes", "prev_hash", "hash",
-)  # fmt: skip
+    "occurred_at",
+    "trust_id",
+    "actor_user_id",
+    "actor_name",
+    "entity",
+    "entity_id",
+    "action",
+    "changes",
+    "prev_hash",
+    "hash",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -56,9 +64,18 @@ def _canonical(data: Any) -> str:
 
 
 def _old_hash(e: dict[str, Any]) -> str:
-    content = [e["seq"], _plain(e["occurred_at"]), e["trust_id"], e["actor_user_id"],
-               e["actor_name"], e["entity"], e["entity_id"], e["action"], e["changes"],
-               e["prev_hash"]]  # fmt: skip
+    content = [
+        e["seq"],
+        _plain(e["occurred_at"]),
+        e["trust_id"],
+        e["actor_user_id"],
+        e["actor_name"],
+        e["entity"],
+        e["entity_id"],
+        e["action"],
+        e["changes"],
+        e["prev_hash"],
+    ]
     return hashlib.sha256(_canonical(content).encode()).hexdigest()
 
 
@@ -67,9 +84,20 @@ def _key_id(key: str) -> str:
 
 
 def _mac(e: dict[str, Any], key: str) -> str:
-    content = [e["chain"], e["seq"], _plain(e["occurred_at"]), e["trust_id"],
-               e["actor_user_id"], e["actor_name"], e["entity"], e["entity_id"], e["action"],
-               e["changes"], e["prev_hash"], e["key_id"]]  # fmt: skip
+    content = [
+        e["chain"],
+        e["seq"],
+        _plain(e["occurred_at"]),
+        e["trust_id"],
+        e["actor_user_id"],
+        e["actor_name"],
+        e["entity"],
+        e["entity_id"],
+        e["action"],
+        e["changes"],
+        e["prev_hash"],
+        e["key_id"],
+    ]
     message = "event\n" + _canonical(content)
     return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
 

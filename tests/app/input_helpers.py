@@ -25,13 +25,34 @@ SECTION = RUBRIC.sections[0].id
 # Not ids: past the 32-bit id columns, past 64 bits, past int()'s 4,300 digits, digits that
 # str.isdigit() takes but int() refuses (²) or takes (full-width), and other things int() reads.
 BAD_IDS = [
-    "2147483648", "9223372036854775808", "9" * 5000, "²", "\uff11", "0", "-1", "+1", "1e3",
-    "1.0", "0x10", "1_0", "abc",
-]  # fmt: skip
+    "2147483648",
+    "9223372036854775808",
+    "9" * 5000,
+    "²",
+    "\uff11",
+    "0",
+    "-1",
+    "+1",
+    "1e3",
+    "1.0",
+    "0x10",
+    "1_0",
+    "abc",
+]
 BAD_NUMBERS = [
-    "2147483648", "9223372036854775808", "9" * 5000, "²", "\uff11\uff12", "-1", "+1", "1e3", "1.5",
-    "0x10", "1_0", "abc",
-]  # fmt: skip
+    "2147483648",
+    "9223372036854775808",
+    "9" * 5000,
+    "²",
+    "\uff11\uff12",
+    "-1",
+    "+1",
+    "1e3",
+    "1.5",
+    "0x10",
+    "1_0",
+    "abc",
+]
 # Past what date + 1 day can reach, before what the columns hold, and not dates at all.
 BAD_DAYS = ["31/12/9999", "9999-12-31", "0001-01-01", "1/1/1899", "31/02/2027", "3\uff11/03/2027"]
 NUL = "a\x00b"

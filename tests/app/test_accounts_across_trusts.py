@@ -34,9 +34,14 @@ def add_in(session: Session, trust: str, name: str, email: str, password: str) -
     operator = people.operator_of_trust(session=session, trust_name=trust)
     assert operator.trust_id is not None
     user = people.create_user(
-        session=session, actor=operator, trust_id=operator.trust_id, email=email, name=name,
-        password=password, grants=[Grant(Role.AUTHOR)],
-    )  # fmt: skip
+        session=session,
+        actor=operator,
+        trust_id=operator.trust_id,
+        email=email,
+        name=name,
+        password=password,
+        grants=[Grant(Role.AUTHOR)],
+    )
     session.commit()
     return user
 

@@ -52,8 +52,11 @@ def test_the_file_name_keeps_only_what_a_header_can_carry_of_the_reference(
     client: TestClient, session: Session, draft: AssessmentVersion
 ) -> None:
     # The form allows letters, digits and ._/- only; an import or a hand edit may write more.
-    sql(session, "UPDATE policy SET reference = :ref WHERE reference = 'TL-004'",
-        ref='TL/004 "\uff38"\r\nSet-Cookie: a=b')  # fmt: skip
+    sql(
+        session,
+        "UPDATE policy SET reference = :ref WHERE reference = 'TL-004'",
+        ref='TL/004 "\uff38"\r\nSet-Cookie: a=b',
+    )
 
     response = client.get(f"/assessments/{draft.id}/actions.csv")
 

@@ -25,7 +25,7 @@ BAD = [
     (("trust", "create", "Trust\x00"), "name"),
     (("audit", "verify", "--trust", "a\x00"), "--trust"),
     (("serve", "--port", "99999999999999999999"), "--port"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("args", "option"), BAD, ids=lambda v: str(v)[:40])
@@ -44,9 +44,19 @@ def test_a_bad_value_is_a_usage_error_naming_the_option(
 
 def test_a_person_with_a_nul_in_their_email_is_refused(migrated: str) -> None:
     result = wia(
-        "user", "create", "--trust", "T", "--email", "a\x00@b.example", "--name", "Pat",
-        "--role", "admin", "--password", "a long enough password",
-    )  # fmt: skip
+        "user",
+        "create",
+        "--trust",
+        "T",
+        "--email",
+        "a\x00@b.example",
+        "--name",
+        "Pat",
+        "--role",
+        "admin",
+        "--password",
+        "a long enough password",
+    )
     assert result.exit_code == 2
     assert "Invalid value for '--email'" in result.output
 

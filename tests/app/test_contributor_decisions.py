@@ -42,9 +42,12 @@ def rewritten(session: Session, both: Actor) -> AssessmentVersion:
     fill_in(session, draft.id)
     kept = service.view_assessment(session=session, actor=AUTHOR, version_id=draft.id)
     service.save_answer(
-        session=session, actor=both, version_id=draft.id, question_id=HIGH_QUESTION.id,
+        session=session,
+        actor=both,
+        version_id=draft.id,
+        question_id=HIGH_QUESTION.id,
         data=AnswerSave(value=kept.answers[HIGH_QUESTION.id].value, comment="Bea's evidence"),
-    )  # fmt: skip
+    )
     return workflow.submit(session=session, actor=AUTHOR, version_id=draft.id)
 
 

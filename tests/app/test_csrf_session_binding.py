@@ -20,9 +20,12 @@ from tests.factories import AUTHOR, LOCAL_TRUST_ID, start_session
 
 FORBIDDEN = "This form has expired or did not come from this service"
 POLICY_FORM = {
-    "reference": "BIND-001", "title": "Bound", "category": "other", "owner": "Someone",
+    "reference": "BIND-001",
+    "title": "Bound",
+    "category": "other",
+    "owner": "Someone",
     "review_cycle_months": "12",
-}  # fmt: skip
+}
 
 
 @pytest.fixture

@@ -32,12 +32,34 @@ pytestmark = pytest.mark.libreoffice
 # without the spaces and quotes LibreOffice skips; and text that only looks like the mark.
 # Each at most 35 characters, so that a reference (40) can hold it and its suffix.
 HOSTILE = [
-    "x;=cmd|' /C calc'!A0", '=HYPERLINK("http://e.example","go")', "+1+1", "-1+1",
-    "@SUM(1,1)", "\t=1+1", "a\t=1+1", "a\n=1+1", "a\r\n=2+2", "a\r=3+3", " =1+1", "x; =1+1",
-    'x;"=1+1"', 'x; "=1+1"', "x,=1+1", "x, =cmd|' /C calc'!A0", "'=1+1", "x;'=1+1", "''",
-    "\uff1d1+1", "a;b;=1+1;c,=2+2\t=3+3", '"=1+1"', ' "=1+1"', "=1+1,=2+2;=3+3", "x;\t;=1",
-    "plain, text; with separators", "x;+1;-1;@A1",
-]  # fmt: skip
+    "x;=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://e.example","go")',
+    "+1+1",
+    "-1+1",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "a\t=1+1",
+    "a\n=1+1",
+    "a\r\n=2+2",
+    "a\r=3+3",
+    " =1+1",
+    "x; =1+1",
+    'x;"=1+1"',
+    'x; "=1+1"',
+    "x,=1+1",
+    "x, =cmd|' /C calc'!A0",
+    "'=1+1",
+    "x;'=1+1",
+    "''",
+    "\uff1d1+1",
+    "a;b;=1+1;c,=2+2\t=3+3",
+    '"=1+1"',
+    ' "=1+1"',
+    "=1+1,=2+2;=3+3",
+    "x;\t;=1",
+    "plain, text; with separators",
+    "x;+1;-1;@A1",
+]
 SEPARATORS = {"comma": 44, "semicolon": 59, "tab": 9}
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -64,8 +86,9 @@ def hostile_register(session: Session) -> Written:
     version (each with an action), written by people whose names are hostile. What the forms
     would refuse or strip (a reference's characters, leading spaces) is then written as a direct
     writer of the database could, before the version is decided (after, it is read-only)."""
-    people = [make_person(session, text, Grant(Role.AUTHOR), Grant(Role.APPROVER))
-              for text in HOSTILE]  # fmt: skip
+    people = [
+        make_person(session, text, Grant(Role.AUTHOR), Grant(Role.APPROVER)) for text in HOSTILE
+    ]
     rows: dict[int, dict[str, str]] = {}
     actions: dict[int, tuple[str, str]] = {}
     for k in range(len(HOSTILE)):
@@ -76,13 +99,21 @@ def hostile_register(session: Session) -> Written:
             assert version.id is not None
             fill_in(session, version.id, author)
             actions[version.id] = (hostile(k, offset + 0), hostile(k, offset + 1))
-            sql(session, "UPDATE mitigating_action SET description = :d, owner = :o "
-                "WHERE version_id = :id", d=actions[version.id][0], o=actions[version.id][1],
-                id=version.id)  # fmt: skip
+            sql(
+                session,
+                "UPDATE mitigating_action SET description = :d, owner = :o WHERE version_id = :id",
+                d=actions[version.id][0],
+                o=actions[version.id][1],
+                id=version.id,
+            )
             workflow.submit(session=session, actor=author, version_id=version.id)
             reference = f"{hostile(k, offset + 2)};={k}{decision[0]}"  # a reference is unique
-            row = {"policy_reference": reference, "policy_title": hostile(k, 3),
-                   "school": hostile(k, 4), "author": author.name}  # fmt: skip
+            row = {
+                "policy_reference": reference,
+                "policy_title": hostile(k, 3),
+                "school": hostile(k, 4),
+                "author": author.name,
+            }
             if decision == "approved":
                 workflow.approve(session=session, actor=approver, version_id=version.id)
                 row |= {"approver": approver.name, "decision_reason": ""}
@@ -97,9 +128,14 @@ def hostile_register(session: Session) -> Written:
                     r=row["decision_reason"],
                     id=version.id,
                 )
-            sql(session, "UPDATE policy SET reference = :r, title = :t WHERE id = "
-                "(SELECT policy_id FROM assessment WHERE id = :a)", r=row["policy_reference"],
-                t=row["policy_title"], a=version.assessment_id)  # fmt: skip
+            sql(
+                session,
+                "UPDATE policy SET reference = :r, title = :t WHERE id = "
+                "(SELECT policy_id FROM assessment WHERE id = :a)",
+                r=row["policy_reference"],
+                t=row["policy_title"],
+                a=version.assessment_id,
+            )
             rows[version.id] = row
         sql(session, "UPDATE school SET name = :n WHERE id = :id", n=hostile(k, 4), id=school.id)
     session.commit()
@@ -118,8 +154,9 @@ def assert_register_reads_back(text: str, written: Written) -> None:
     read = {}
     for row in rows:
         cells = dict(zip(header, row, strict=True))
-        read[int(cells["version_id"])] = {name: original_text(cells[name]) for name in
-                                          written.rows[int(cells["version_id"])]}  # fmt: skip
+        read[int(cells["version_id"])] = {
+            name: original_text(cells[name]) for name in written.rows[int(cells["version_id"])]
+        }
     assert read == written.rows
 
 
@@ -145,11 +182,22 @@ def open_in_libreoffice(files: list[Path], work: Path) -> Opened:
             options = f"{code},34,76,1,,1033,false,true,false,false,{trim},-1,true"
             out = work / f"{name}-{trim}"
             subprocess.run(
-                [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                 f"--infilter=CSV:{options}", "--convert-to", "fods", "--outdir", str(out),
-                 *map(str, files)],
-                check=True, capture_output=True, timeout=300,
-            )  # fmt: skip
+                [
+                    soffice,
+                    f"-env:UserInstallation={profile}",
+                    "--headless",
+                    "--norestore",
+                    f"--infilter=CSV:{options}",
+                    "--convert-to",
+                    "fods",
+                    "--outdir",
+                    str(out),
+                    *map(str, files),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             for file in files:
                 tree = ET.parse(out / f"{file.stem}.fods")
                 for cell in tree.iter(f"{{{TABLE}}}table-cell"):
@@ -161,9 +209,12 @@ def open_in_libreoffice(files: list[Path], work: Path) -> Opened:
 
 
 def test_no_export_cell_becomes_a_formula_in_libreoffice_split_any_way(
-    client: TestClient, session: Session, rubric_published: None, cli_database: str,
+    client: TestClient,
+    session: Session,
+    rubric_published: None,
+    cli_database: str,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     written = hostile_register(session)
     with unit_of_work(engine := prepared_engine(cli_database)) as other:  # for `wia export`
         written_for_cli = hostile_register(other)
@@ -171,11 +222,13 @@ def test_no_export_cell_becomes_a_formula_in_libreoffice_split_any_way(
     token = make_api_token(session, AUTHOR)
     exports = {
         "page.csv": client.get("/register.csv"),
-        "api.csv": client.get("/api/v1/register?format=csv",
-                              headers={"Authorization": f"Bearer {token}"}),
-        **{f"actions-{i}.csv": client.get(f"/assessments/{i}/actions.csv")
-           for i in written.actions},
-    }  # fmt: skip
+        "api.csv": client.get(
+            "/api/v1/register?format=csv", headers={"Authorization": f"Bearer {token}"}
+        ),
+        **{
+            f"actions-{i}.csv": client.get(f"/assessments/{i}/actions.csv") for i in written.actions
+        },
+    }
     texts = {name: response.text for name, response in exports.items()}
     assert {name: r.status_code for name, r in exports.items()} == dict.fromkeys(exports, 200)
     cli = wia("export", "register", "--format", "csv")
@@ -202,7 +255,8 @@ def test_no_export_cell_becomes_a_formula_in_libreoffice_split_any_way(
     assert [f[2] for f in canary] == ["of:=1+1"] * 2 * len(SEPARATORS)
     assert [f for f in opened.formulas if f[1] != "canary.csv"] == []
     # Split on commas (with and without trimming), each file's every non-empty cell was seen.
-    written_cells = sum(bool(cell) for text in texts.values() for row in table_of(text)
-                        for cell in row)  # fmt: skip
+    written_cells = sum(
+        bool(cell) for text in texts.values() for row in table_of(text) for cell in row
+    )
     assert opened.cells > 2 * written_cells
     print(f"LibreOffice: {opened.cells} cells of {len(files) - 1} exports, 0 formulas")

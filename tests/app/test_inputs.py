@@ -70,7 +70,8 @@ NUMBER_ROUTES: dict[str, tuple[Send, str]] = {
     "register fragment": (_register_page("school", htmx=True), "school"),
     "register CSV link": (lambda w, x: w.page("/register.csv", {"school": x}), "school"),
     "form revision": (
-        lambda w, x: w.post(f"/assessments/{w.version_id}/submit", {"revision": x}), "revision"
+        lambda w, x: w.post(f"/assessments/{w.version_id}/submit", {"revision": x}),
+        "revision",
     ),
     "htmx autosave revision": (
         lambda w, x: w.post(
@@ -93,17 +94,17 @@ NUMBER_ROUTES: dict[str, tuple[Send, str]] = {
         ),
         f"staff-{GROUP}",
     ),
-    "policy form school": (
-        lambda w, x: w.post("/policies", policy_form(school_id=x)), "school_id"
-    ),
+    "policy form school": (lambda w, x: w.post("/policies", policy_form(school_id=x)), "school_id"),
     "policy form months": (
         lambda w, x: w.post("/policies", policy_form(review_cycle_months=x)),
         "review_cycle_months",
     ),
-}  # fmt: skip
+}
 API_NUMBER_ROUTES: dict[str, tuple[Send, str, str]] = {
     "API register filter": (
-        lambda w, x: w.api("GET", f"{API}/register", params={"school": x}), "query", "school"
+        lambda w, x: w.api("GET", f"{API}/register", params={"school": x}),
+        "query",
+        "school",
     ),
     "API register CSV": (
         lambda w, x: w.api("GET", f"{API}/register", params={"school": x, "format": "csv"}),
@@ -144,13 +145,14 @@ API_NUMBER_ROUTES: dict[str, tuple[Send, str, str]] = {
     ),
     "API decision revision": (
         lambda w, x: w.api(
-            "POST", f"{API}/assessment-versions/{w.version_id}/submit",
+            "POST",
+            f"{API}/assessment-versions/{w.version_id}/submit",
             json={"expected_revision": x},
         ),
         "body",
         "expected_revision",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("bad", BAD_NUMBERS, ids=lambda v: v[:12])

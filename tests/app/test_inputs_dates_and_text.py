@@ -55,7 +55,7 @@ API_DAY_ROUTES: dict[str, tuple[Send, str, str]] = {
         "body",
         "due_date",
     ),
-}  # fmt: skip
+}
 
 
 def _iso(day: str) -> str:
@@ -128,17 +128,21 @@ TEXT_ROUTES: dict[str, tuple[Send, str]] = {
         f"comment-{QUESTION}",
     ),
     "action form": (
-        lambda w, x: w.post(f"/assessments/{w.version_id}/actions", action_body(owner=x)), "owner"
+        lambda w, x: w.post(f"/assessments/{w.version_id}/actions", action_body(owner=x)),
+        "owner",
     ),
-}  # fmt: skip
+}
 API_TEXT_ROUTES: dict[str, tuple[Send, str, str]] = {
     "API register": (lambda w, x: w.api("GET", f"{API}/register", params={"q": x}), "query", "q"),
     "API policy": (
-        lambda w, x: w.api("POST", f"{API}/policies", json=policy_form(title=x)), "body", "title"
+        lambda w, x: w.api("POST", f"{API}/policies", json=policy_form(title=x)),
+        "body",
+        "title",
     ),
     "API answer": (
         lambda w, x: w.api(
-            "PUT", f"{API}/assessment-versions/{w.version_id}/answers/{QUESTION}",
+            "PUT",
+            f"{API}/assessment-versions/{w.version_id}/answers/{QUESTION}",
             json={"value": "yes", "comment": x},
         ),
         "body",
@@ -151,7 +155,7 @@ API_TEXT_ROUTES: dict[str, tuple[Send, str, str]] = {
         "body",
         "owner",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("route", TEXT_ROUTES)

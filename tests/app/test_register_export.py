@@ -32,8 +32,17 @@ from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token, make_draft, 
 
 # What a spreadsheet runs as a formula (the list, not the module's, so a gap shows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-TEXT_COLUMNS = ("policy_reference", "policy_title", "school", "status", "rubric", "author",
-                "approver", "decision_reason", "prepared_by")  # fmt: skip
+TEXT_COLUMNS = (
+    "policy_reference",
+    "policy_title",
+    "school",
+    "status",
+    "rubric",
+    "author",
+    "approver",
+    "decision_reason",
+    "prepared_by",
+)
 
 
 @pytest.fixture

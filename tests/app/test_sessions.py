@@ -128,9 +128,12 @@ def test_an_admin_lets_a_person_sign_in_at_once_after_failures(
     for _ in range(authentication.FREE_FAILURES + 1):  # each after the wait, so all count
         attempt_time += authentication.FIRST_DELAY + timedelta(seconds=1)
         attempt = authentication.check_credentials(
-            session=session, email=sam.email, password="wrong", client_address="192.0.2.1",
+            session=session,
+            email=sam.email,
+            password="wrong",
+            client_address="192.0.2.1",
             now=attempt_time,
-        )  # fmt: skip
+        )
         authentication.sign_in(session=session, check=attempt, now=attempt_time)
     session.commit()
 

@@ -198,8 +198,9 @@ def test_repeated_wrong_passwords_make_attempts_wait_then_the_right_one_signs_in
         # alike, so the answer tells nothing about whether the account exists.
         status, message, retry_after = attempt(AUTHOR_PASSWORD, email)
         assert (status, message) == (
-            429, "Too many failed sign-ins for this email address. Try again in a minute"
-        )  # fmt: skip
+            429,
+            "Too many failed sign-ins for this email address. Try again in a minute",
+        )
         assert 0 < int(retry_after or 0) <= authentication.FIRST_DELAY.total_seconds()
     assert "up to 5 minutes" in page(anonymous_client.get("/sign-in")).text
 

@@ -77,7 +77,9 @@ def test_an_expired_token_is_refused_and_its_use_logged(
     assert response.status_code == 401
     [line] = [r for r in caplog.records if r.name == "wia.auth"]
     assert (line.getMessage(), vars(line)["reason"], vars(line)["token_id"]) == (
-        "api token refused", "expired", token.id,
-    )  # fmt: skip
+        "api token refused",
+        "expired",
+        token.id,
+    )
     assert secret not in str(vars(line))
     assert expiry_cells(client)[0][2] == "Expired"

@@ -28,16 +28,38 @@ def verdict(
 
 
 def _plain_hash(event: Any) -> str:
-    content = [event.chain, event.seq, audit._plain(event.occurred_at), event.trust_id,
-               event.actor_user_id, event.actor_name, event.entity, event.entity_id,
-               event.action, event.changes, event.prev_hash, event.key_id]  # fmt: skip
+    content = [
+        event.chain,
+        event.seq,
+        audit._plain(event.occurred_at),
+        event.trust_id,
+        event.actor_user_id,
+        event.actor_name,
+        event.entity,
+        event.entity_id,
+        event.action,
+        event.changes,
+        event.prev_hash,
+        event.key_id,
+    ]
     return hashlib.sha256(audit.canonical(content).encode()).hexdigest()
 
 
 def _keyed_mac(event: Any, key: str) -> str:
-    content = [event.chain, event.seq, audit._plain(event.occurred_at), event.trust_id,
-               event.actor_user_id, event.actor_name, event.entity, event.entity_id,
-               event.action, event.changes, event.prev_hash, event.key_id]  # fmt: skip
+    content = [
+        event.chain,
+        event.seq,
+        audit._plain(event.occurred_at),
+        event.trust_id,
+        event.actor_user_id,
+        event.actor_name,
+        event.entity,
+        event.entity_id,
+        event.action,
+        event.changes,
+        event.prev_hash,
+        event.key_id,
+    ]
     mac = Keyring(key).mac("event\n" + audit.canonical(content))
     assert mac is not None
     return mac
@@ -64,7 +86,10 @@ def rewrite(
             session,
             "UPDATE audit_event SET actor_name = :actor_name, changes = :changes, "
             "prev_hash = :prev_hash, hash = :hash, key_id = :key_id WHERE chain = :c AND seq = :s",
-            **values, key_id=event.key_id, c=chain, s=event.seq,
-        )  # fmt: skip
+            **values,
+            key_id=event.key_id,
+            c=chain,
+            s=event.seq,
+        )
     sql(session, "UPDATE audit_head SET hash = :h WHERE chain = :c", h=prev, c=chain)
     session.expire_all()

@@ -72,9 +72,13 @@ def sign_in(
     trust_id: int | None = None,
 ) -> authentication.SignIn:
     check = authentication.check_credentials(
-        session=session, email=email, password=password, client_address=client, now=when,
+        session=session,
+        email=email,
+        password=password,
+        client_address=client,
+        now=when,
         trust_id=trust_id,
-    )  # fmt: skip
+    )
     return authentication.sign_in(session=session, check=check, now=when)
 
 

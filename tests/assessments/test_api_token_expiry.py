@@ -22,9 +22,13 @@ def _make(
     session: Session, owner: User, now: datetime, days: int | None = None
 ) -> tuple[int, str, datetime]:
     row, secret = people.create_api_token(
-        session=session, actor=people.actor_of(session, owner), name="Script", now=now,
-        days=days, lifetime=LIFETIME,
-    )  # fmt: skip
+        session=session,
+        actor=people.actor_of(session, owner),
+        name="Script",
+        now=now,
+        days=days,
+        lifetime=LIFETIME,
+    )
     assert row.id is not None
     return row.id, secret, row.expires_at
 
@@ -63,9 +67,12 @@ def test_disabling_a_person_revokes_their_tokens_for_good(
     _, secret, _ = _make(session, alex, now)
     for disabled in (True, False):
         people.set_disabled(
-            session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=disabled,
+            session=session,
+            actor=operator_of(trust),
+            user_id=user_id(alex),
+            disabled=disabled,
             now=now,
-        )  # fmt: skip
+        )
     # Enabled again, but the token stays revoked: they make a new one if they need it.
     use = people.token_actor(session=session, secret=secret, now=now)
     assert (use.actor, use.refused) == (None, "revoked")

@@ -177,9 +177,12 @@ def test_another_trusts_tampering_is_not_this_trusts_and_leaves_its_head(
     outsider = make_person(session, "Olu Other", Grant(Role.AUTHOR), trust_id=other.id)
     for reference in ("OT-1", "OT-2"):
         data = PolicyCreate(
-            reference=reference, title="Their policy", category="other", owner="Head",
+            reference=reference,
+            title="Their policy",
+            category="other",
+            owner="Head",
             review_cycle_months=12,
-        )  # fmt: skip
+        )
         policies.create_policy(session=session, actor=outsider, data=data)
     mine = checkpoint_now(session)
     sql(session, "UPDATE audit_event SET actor_name = 'Forger' WHERE chain = :c", c=other.id)

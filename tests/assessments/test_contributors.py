@@ -45,25 +45,34 @@ def _answer(value: str, comment: str = "") -> Callable[[Session, Actor, int], ob
         question = FLAGGED[0]
         kept = view(session, version_id).answers[question]
         service.save_answer(
-            session=session, actor=actor, version_id=version_id, question_id=question,
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            question_id=question,
             data=AnswerSave(value=value or kept.value, comment=comment),
-        )  # fmt: skip
+        )
 
     return change
 
 
 def _justification(session: Session, actor: Actor, version_id: int) -> None:
     mitigation.save_justification(
-        session=session, actor=actor, version_id=version_id, question_id=FLAGGED[1],
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        question_id=FLAGGED[1],
         text="Rewritten by someone else entirely.",
-    )  # fmt: skip
+    )
 
 
 def _estimate(session: Session, actor: Actor, version_id: int) -> None:
     service.save_workload_estimate(
-        session=session, actor=actor, version_id=version_id, staff_group="teachers",
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal("-4"), staff_count=12),
-    )  # fmt: skip
+    )
 
 
 def _estimate_cleared(session: Session, actor: Actor, version_id: int) -> None:
@@ -91,13 +100,19 @@ def _action_removed(session: Session, actor: Actor, version_id: int) -> None:
     (action,) = view(session, version_id).actions
     assert action.id is not None
     mitigation.remove_action(
-        session=session, actor=actor, version_id=version_id, action_id=action.id,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        action_id=action.id,
         expected_revision=None,
-    )  # fmt: skip
+    )
     mitigation.save_justification(  # so that it can still be submitted
-        session=session, actor=actor, version_id=version_id, question_id=FLAGGED[0],
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        question_id=FLAGGED[0],
         text="Covered by the new timetable.",
-    )  # fmt: skip
+    )
 
 
 CHANGES: dict[str, Callable[[Session, Actor, int], object]] = {
@@ -136,13 +151,16 @@ def test_whoever_changed_a_colleagues_draft_may_not_decide_on_it(
     CHANGES[change](session, both, version_id)
     workflow.submit(session=session, actor=cast.author, version_id=version_id)
 
-    as_seen_by = {who: service.view_assessment(session=session, actor=who, version_id=version_id)
-                  for who in (both, cast.approver)}  # fmt: skip
+    as_seen_by = {
+        who: service.view_assessment(session=session, actor=who, version_id=version_id)
+        for who in (both, cast.approver)
+    }
     assert (as_seen_by[both].may_decide, as_seen_by[cast.approver].may_decide) == (False, True)
     _refused_both_decisions(session, both, version_id)
     assert [c.name for c in contributors.contributors_of(session, version_id)] == [
-        cast.author.name, both.name,
-    ]  # fmt: skip
+        cast.author.name,
+        both.name,
+    ]
     assert version(session, version_id).prepared_by == f"{cast.author.name}; {both.name}"
     assert review.approval_queue(session=session, actor=both) == []
 
@@ -156,9 +174,12 @@ def test_saving_what_is_already_there_contributes_nothing(session: Session, cast
     shown = complete_draft(session, cast.author, version_id)
     kept = shown.answers[FLAGGED[0]]
     service.save_answer(
-        session=session, actor=both, version_id=version_id, question_id=FLAGGED[0],
+        session=session,
+        actor=both,
+        version_id=version_id,
+        question_id=FLAGGED[0],
         data=AnswerSave(value=kept.value, comment=kept.comment),
-    )  # fmt: skip
+    )
     workflow.submit(session=session, actor=cast.author, version_id=version_id)
 
     assert service.view_assessment(session=session, actor=both, version_id=version_id).may_decide
@@ -240,8 +261,10 @@ def test_a_submitted_version_changed_in_the_database_is_not_approved(
     session.expire_all()
     kept = version(session, version_id)
     assert (kept.status, kept.content_hash, kept.decided_at) == (
-        VersionStatus.SUBMITTED, taken, None,
-    )  # fmt: skip
+        VersionStatus.SUBMITTED,
+        taken,
+        None,
+    )
     assert events_since(session, seq) == []
 
 
@@ -256,8 +279,12 @@ def test_content_and_its_hash_rewritten_together_are_caught_by_the_audit_trail(
     assert sql(session, BEHIND_THE_BACK["an estimate's note"], v=version_id).rowcount == 1
     session.expire_all()
     view = view_assessment(session=session, actor=cast.approver, version_id=version_id)
-    sql(session, "UPDATE assessment_version SET content_hash = :h WHERE id = :v",
-        h=workflow.content_hash(view), v=version_id)  # fmt: skip
+    sql(
+        session,
+        "UPDATE assessment_version SET content_hash = :h WHERE id = :v",
+        h=workflow.content_hash(view),
+        v=version_id,
+    )
     session.expire_all()
 
     with pytest.raises(ContentChanged):

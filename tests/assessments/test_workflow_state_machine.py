@@ -202,11 +202,16 @@ class WorkflowMachine(RuleBasedStateMachine):
         ready = not workflow.submission_problems(view(self.session, version_id))
         expected = target.status is VersionStatus.DRAFT and who in AUTHORS and not stale and ready
         if self.decide(
-            "submitted", expected, lambda: workflow.submit(
-                session=self.session, actor=self.people[who], version_id=version_id,
+            "submitted",
+            expected,
+            lambda: workflow.submit(
+                session=self.session,
+                actor=self.people[who],
+                version_id=version_id,
                 expected_revision=revision,
-            ), "submitted",
-        ):  # fmt: skip
+            ),
+            "submitted",
+        ):
             self.prepared[version_id].add(who)  # a submitter vouches for the content
 
     def _may_decide(self, who: str, target: AssessmentVersion, stale: bool) -> bool:
@@ -285,10 +290,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             and not any(v.status in OPEN for v in self.versions())
         )
         if self.decide(
-            "revised", expected,
+            "revised",
+            expected,
             lambda: workflow.revise(session=self.session, actor=actor, version_id=version_id),
             "revised",
-        ):  # fmt: skip
+        ):
             copy = self.versions()[-1]
             assert copy.id is not None
             self.prepared[copy.id] = {*self.prepared[version_id], who}  # their work is in it

@@ -21,8 +21,19 @@ from tests.databases import upgrade
 
 BEFORE = "5d2e8b7c1a44"
 GENESIS = "0" * 64
-COLUMNS = ("seq", "occurred_at", "trust_id", "actor_user_id", "actor_name", "entity",
-           "entity_id", "action", "changes", "prev_hash", "hash")  # fmt: skip
+COLUMNS = (
+    "seq",
+    "occurred_at",
+    "trust_id",
+    "actor_user_id",
+    "actor_name",
+    "entity",
+    "entity_id",
+    "action",
+    "changes",
+    "prev_hash",
+    "hash",
+)
 
 
 def old_hash(event: dict[str, Any]) -> str:
@@ -40,12 +51,17 @@ def old_chain() -> list[dict[str, Any]]:
     events, prev = [], GENESIS
     for seq, trust in enumerate(owners, start=1):
         event = {
-            "seq": seq, "occurred_at": start + timedelta(minutes=seq, microseconds=seq),
-            "trust_id": trust, "actor_user_id": seq if trust else None,
-            "actor_name": f"Person {seq} \u00e9", "entity": "policy", "entity_id": 100 + seq,
-            "action": "saved", "changes": json.dumps({"title": [None, f"Title {seq}"]}),
+            "seq": seq,
+            "occurred_at": start + timedelta(minutes=seq, microseconds=seq),
+            "trust_id": trust,
+            "actor_user_id": seq if trust else None,
+            "actor_name": f"Person {seq} \u00e9",
+            "entity": "policy",
+            "entity_id": 100 + seq,
+            "action": "saved",
+            "changes": json.dumps({"title": [None, f"Title {seq}"]}),
             "prev_hash": prev,
-        }  # fmt: skip
+        }
         event["hash"] = prev = old_hash(event)
         events.append(event)
     return events
@@ -87,8 +103,10 @@ def test_the_old_chain_is_re_chained_per_trust_with_its_content_kept(
     with Session(old_database) as session:
         checked = {v.chain: v for v in audit.verify_all(session)}
         assert {c: (v.events, v.intact) for c, v in checked.items()} == {
-            0: (2, True), 1: (5, True), 2: (5, True),
-        }  # fmt: skip
+            0: (2, True),
+            1: (5, True),
+            2: (5, True),
+        }
         kept = session.connection().execute(
             sa.text(
                 "SELECT chain, seq, occurred_at, actor_name, entity_id, changes, key_id "
@@ -134,9 +152,12 @@ def test_down_again_gives_one_plain_chain_that_the_old_code_verifies(
         command.downgrade(config, BEFORE)
 
     with old_database.connect() as connection:
-        stored = [dict(r._mapping) for r in connection.execute(sa.text(
-            f"SELECT {', '.join(COLUMNS)} FROM audit_event ORDER BY seq"
-        ))]  # fmt: skip
+        stored = [
+            dict(r._mapping)
+            for r in connection.execute(
+                sa.text(f"SELECT {', '.join(COLUMNS)} FROM audit_event ORDER BY seq")
+            )
+        ]
         head = tuple(connection.execute(sa.text("SELECT seq, hash FROM audit_head")).one())
     prev = GENESIS
     for event in stored:

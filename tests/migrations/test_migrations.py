@@ -199,11 +199,17 @@ def test_each_versions_contributors_are_filled_in_from_its_author_and_the_audit_
         ) -> None:
             """An event of the trail as it was before the keyed chain, hashed as it was."""
             row: dict[str, object] = {
-                "seq": seq, "occurred_at": datetime(2026, 1, seq, 10, tzinfo=UTC),
-                "trust_id": 1, "actor_user_id": user, "actor_name": dict(people)[user],
-                "entity": entity, "entity_id": entity_id, "action": action, "changes": changes,
+                "seq": seq,
+                "occurred_at": datetime(2026, 1, seq, 10, tzinfo=UTC),
+                "trust_id": 1,
+                "actor_user_id": user,
+                "actor_name": dict(people)[user],
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": action,
+                "changes": changes,
                 "prev_hash": chain[-1]["hash"] if chain else GENESIS,
-            }  # fmt: skip
+            }
             row["hash"] = old_hash(row)
             chain.append(row)
 
@@ -257,8 +263,9 @@ def test_each_versions_contributors_are_filled_in_from_its_author_and_the_audit_
             ).all()
         by_version = {v: [n for w, n in found if w == v] for v in (1, 2)}
         assert {v: sorted(names) for v, names in by_version.items()} == {
-            1: ["Ann", "Bea", "Cy"], 2: ["Ann", "Bea", "Cy", "Dee"],
-        }  # fmt: skip
+            1: ["Ann", "Bea", "Cy"],
+            2: ["Ann", "Bea", "Cy", "Dee"],
+        }
         assert [tuple(k) for k in kept] == [("Ann; Bea; Cy", "Ann"), ("Ann; Bea; Cy; Dee", "")]
         with pytest.raises(sa.exc.DatabaseError, match="cannot be changed"), engine.begin() as c:
             c.execute(sa.text("UPDATE assessment_version SET author = 'Eve' WHERE id = 1"))
