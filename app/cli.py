@@ -24,9 +24,7 @@ from app.logs import LOG_CONFIG
 from app.settings import Environment
 from assessments import audit, backups, people, policies
 from assessments.actors import Actor, Grant, Role
-from assessments.demo import PASSWORD as DEMO_PASSWORD
-from assessments.demo import TRUST as DEMO_TRUST
-from assessments.demo import seed_demo
+from assessments.demo import PASSWORD as DEMO_PASSWORD, TRUST as DEMO_TRUST, seed_demo
 from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
 
 app = typer.Typer(help="Workload Impact Register.", no_args_is_help=True)

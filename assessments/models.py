@@ -1,63 +1,32 @@
-"""The tables. The schema only changes through an Alembic migration in migrations/."""
+"""The tables of policies, assessments and the audit trail (and, from assessments.people_models,
+of people). The schema only changes through an Alembic migration in migrations/."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from assessments.actors import Role
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """A timezone-aware timestamp that is read back in UTC on every database (SQLite stores no
-    offset, so without this a value written as UTC would come back naive)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value if value.tzinfo is None else value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _timestamp() -> sa.Column[datetime]:
-    return sa.Column(UTCDateTime(), nullable=False)
-
-
-HUNDREDTH = Decimal("0.01")
-
-
-class EnumValue(sa.TypeDecorator[StrEnum]):
-    """A StrEnum stored as its plain value in a VARCHAR, and read back as the enum member
-    (a bare String column would hand back a str, and `status is VersionStatus.DRAFT` fails)."""
-
-    impl = sa.String
-    cache_ok = True
-
-    def __init__(self, enum: type[StrEnum], length: int) -> None:
-        super().__init__(length)
-        self.enum = enum
-
-    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
-
-    def process_result_value(self, value: Any, dialect: sa.Dialect) -> StrEnum | None:
-        return None if value is None else self.enum(value)
+# Re-exported: the column types are used by every table, and the people's tables (kept in a
+# module of their own) are part of the schema that importing this module registers.
+from assessments.columns import (
+    HUNDREDTH as HUNDREDTH,
+    EnumValue as EnumValue,
+    UTCDateTime as UTCDateTime,
+    timestamp as _timestamp,
+    utcnow as utcnow,
+)
+from assessments.people_models import (
+    ApiToken as ApiToken,
+    RoleGrant as RoleGrant,
+    SignInFailure as SignInFailure,
+    Trust as Trust,
+    User as User,
+    WebSession as WebSession,
+)
 
 
 class PolicyCategory(StrEnum):
@@ -312,101 +281,3 @@ class AuditHead(SQLModel, table=True):
     chain: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int = 0
     hash: str = Field(max_length=64)
-
-
-# People: who may sign in, and with which roles. Scoping rules live in assessments/actors.py.
-
-
-class Trust(SQLModel, table=True):
-    """A school trust: its schools, people and policies are never visible to another trust."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-
-
-class User(SQLModel, table=True):
-    """An account: one person in one trust. Emails are unique within a trust only, so adding
-    a person never tells an admin that their email has an account in another trust."""
-
-    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
-    __table_args__ = (
-        sa.UniqueConstraint("trust_id", "email", name="uq_user_account_trust_id_email"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    trust_id: int = Field(foreign_key="trust.id", index=True)
-    email: str = Field(max_length=254, index=True)  # stored lower-case
-    name: str = Field(max_length=120)
-    password_hash: str = Field(max_length=255)
-    disabled: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    revision: int = 1
-
-
-class RoleGrant(SQLModel, table=True):
-    """One role of a user, trust-wide (school_id NULL) or for one school."""
-
-    __tablename__ = "role_grant"
-    __table_args__ = (sa.UniqueConstraint("user_id", "role", "school_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    role: Role = Field(sa_type=EnumValue(Role, 20))
-    school_id: int | None = Field(default=None, foreign_key="school.id")
-
-
-class WebSession(SQLModel, table=True):
-    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
-    copy of the database cannot be used to sign in."""
-
-    __tablename__ = "web_session"
-
-    id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie's token
-    user_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-
-
-class ApiToken(SQLModel, table=True):
-    """A personal token for the JSON API (Authorization: Bearer). Shown once; stored hashed."""
-
-    __tablename__ = "api_token"
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(
-        sa_column=sa.Column(
-            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    name: str = Field(max_length=100)
-    token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-    expires_at: datetime = Field(sa_column=_timestamp())  # refused from then on
-    last_used_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-    revoked_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
-
-
-class SignInFailure(SQLModel, table=True):
-    """A failed sign-in, kept for a while to throttle by email and by client address. In the
-    database, so that every instance behind the load balancer sees the same counts."""
-
-    __tablename__ = "sign_in_failure"
-    __table_args__ = (
-        sa.Index("ix_sign_in_failure_email_key", "email_key", "occurred_at"),
-        sa.Index("ix_sign_in_failure_client", "client_address", "occurred_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    # SHA-256 of the email as typed (lower-case), whether or not it has an account.
-    email_key: str = Field(max_length=64)
-    client_address: str = Field(max_length=64)
-    occurred_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))

@@ -14,13 +14,11 @@ from typing import Any
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT, Settings
-from assessments import audit, service
-from assessments import register as register_module
+from assessments import audit, register as register_module, service
 from assessments.actors import Grant, Role
 from assessments.csv_cells import original_text
 from assessments.register import COLUMNS, RegisterRow, csv_lines

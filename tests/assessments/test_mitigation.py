@@ -4,8 +4,7 @@ them; the rating after mitigation takes them into account."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from pydantic import ValidationError
 from sqlmodel import Session
 

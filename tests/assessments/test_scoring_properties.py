@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from assessments.answers import normalise_answer
 from assessments.rubric import AnswerKind, Question, Rubric

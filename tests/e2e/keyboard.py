@@ -4,8 +4,7 @@ Enter, or move through a group of options with the arrow keys. No clicks, no `fi
 
 from __future__ import annotations
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Error as PlaywrightError, Locator, Page
 
 # Whether the focused element shows it: GOV.UK's focus style is an outline, a box shadow or
 # (links) a yellow background with a thick underline drawn as a shadow; radios and

@@ -13,8 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Browser, Page, TimeoutError as PlaywrightTimeoutError, expect
 
 from assessments.register import COLUMNS
 from assessments.rubric import AnswerKind, Question, Rubric
