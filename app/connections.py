@@ -15,7 +15,7 @@ after the handler has returned: its unit must end when the stream does, however 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import ExitStack
 from contextvars import ContextVar
 from typing import Any
@@ -77,24 +77,19 @@ def _take_back(proxies: list[PoolProxiedConnection]) -> None:
 
 
 class _UnitStream(StreamingResponse):
-    """Sends `chunks` and then ends the unit they read from, however the sending ends."""
+    """Sends `chunks` (from the thread pool, as Starlette sends any iterator) and then ends
+    the unit they read from, however the sending ends."""
 
     def __init__(
         self,
-        chunks: Iterator[str],
+        chunks: Generator[str],
         stack: ExitStack,
         *,
         media_type: str,
         headers: Mapping[str, str],
     ) -> None:
         self._chunks, self._stack = chunks, stack
-        super().__init__(self._body(), media_type=media_type, headers=headers)
-
-    async def _body(self) -> AsyncIterator[str]:
-        done = object()
-        while (chunk := await run_in_threadpool(next, self._chunks, done)) is not done:
-            assert isinstance(chunk, str)
-            yield chunk
+        super().__init__(chunks, media_type=media_type, headers=headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -106,9 +101,7 @@ class _UnitStream(StreamingResponse):
 
     def _end(self) -> None:
         try:
-            close = getattr(self._chunks, "close", None)
-            if close is not None:
-                close()
+            self._chunks.close()  # runs the producer's own clean-up (its result is closed)
         finally:
             self._stack.close()
 
@@ -133,7 +126,7 @@ def streamed(
         stack.close()
         raise
 
-    def body() -> Iterator[str]:
+    def body() -> Generator[str]:
         yield first
         yield from chunks
 
