@@ -9,22 +9,22 @@ from fastapi import APIRouter, Depends, Response, status
 from app.deps import ActorDep, Id, RevisionQuery, SessionDep, SettingsDep
 from app.revisions import ETAG_HEADER, IfMatch, based_on, precondition, send_etag
 from app.security import guard_api_request
-from assessments import policies, service
-from assessments.schemas import (
+from assessments.drafting import answering, editing, version_view, workload
+from assessments.drafting.schemas import (
     AnswerRead,
     AnswerSave,
     AssessmentVersionRead,
     FlaggedAnswerRead,
-    PolicyCreate,
-    PolicyRead,
     ResultsRead,
-    SchoolRead,
     SectionResultRead,
     WorkloadEstimateRead,
     WorkloadEstimateSave,
     WorkloadLineRead,
 )
-from assessments.service import AssessmentView
+from assessments.drafting.version_view import AssessmentView
+from assessments.policies import catalogue, trust_schools
+from assessments.policies.schemas import PolicyCreate, PolicyRead, SchoolRead
+from assessments.rubrics import publishing
 
 router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(guard_api_request)])
 
@@ -36,7 +36,7 @@ ETAGGED_NEW: dict[int | str, dict[str, Any]] = {201: {"headers": ETAG_HEADER}}
 @router.get("/schools")
 def list_schools(session: SessionDep, actor: ActorDep) -> list[SchoolRead]:
     """The trust's schools."""
-    schools = policies.list_schools(session=session, actor=actor)
+    schools = trust_schools.list_schools(session=session, actor=actor)
     return [SchoolRead.model_validate(school) for school in schools]
 
 
@@ -51,14 +51,14 @@ def list_rubrics(session: SessionDep, actor: ActorDep) -> list[dict[str, Any]]:
             "content_hash": r.content_hash,
             "published_at": r.published_at,
         }
-        for r in policies.list_published_rubrics(session=session, actor=actor)
+        for r in publishing.list_published_rubrics(session=session, actor=actor)
     ]
 
 
 @router.get("/rubrics/{rubric_id}/{version}")
 def get_rubric(rubric_id: str, version: Id, session: SessionDep, actor: ActorDep) -> dict[str, Any]:
     """The frozen content of one published rubric version."""
-    rubric = policies.published_rubric(
+    rubric = publishing.published_rubric(
         session=session, actor=actor, rubric_id=rubric_id, version=version
     )
     return rubric.model_dump(mode="json")
@@ -67,7 +67,7 @@ def get_rubric(rubric_id: str, version: Id, session: SessionDep, actor: ActorDep
 @router.get("/policies")
 def list_policies(session: SessionDep, actor: ActorDep) -> list[PolicyRead]:
     """Every policy."""
-    listings = policies.list_policies(session=session, actor=actor)
+    listings = catalogue.list_policies(session=session, actor=actor)
     return [PolicyRead.model_validate(listing.policy) for listing in listings]
 
 
@@ -75,7 +75,7 @@ def list_policies(session: SessionDep, actor: ActorDep) -> list[PolicyRead]:
 def create_policy(data: PolicyCreate, session: SessionDep, actor: ActorDep) -> PolicyRead:
     """Record a policy that is to be assessed."""
     return PolicyRead.model_validate(
-        policies.create_policy(session=session, actor=actor, data=data)
+        catalogue.create_policy(session=session, actor=actor, data=data)
     )
 
 
@@ -84,7 +84,7 @@ def get_policy(
     policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> PolicyRead:
     """One policy."""
-    view = policies.view_policy(
+    view = catalogue.view_policy(
         session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
     return PolicyRead.model_validate(view.policy)
@@ -97,13 +97,13 @@ def start_assessment(
     policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep, response: Response
 ) -> AssessmentVersionRead:
     """Start the policy's impact assessment (version 1, a draft) on the latest rubric."""
-    version = service.start_assessment(
+    version = editing.start_assessment(
         session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
     assert version.id is not None
     send_etag(response, version.revision)
     return _version_read(
-        service.view_assessment(session=session, actor=actor, version_id=version.id)
+        version_view.view_assessment(session=session, actor=actor, version_id=version.id)
     )
 
 
@@ -113,7 +113,7 @@ def get_version(
 ) -> AssessmentVersionRead:
     """One assessment version with its answers and workload estimates; its ETag is the
     version's revision, which a decision (submit, approve, …) is based on."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     send_etag(response, view.version.revision)
     return _version_read(view)
 
@@ -131,7 +131,7 @@ def save_answer(
     """Save one answer of a draft; an empty value clears it (the response is then null).
     Changing a saved answer needs its revision (If-Match or expected_revision)."""
     with precondition(based_on(if_match, data.expected_revision)) as revision:
-        row = service.save_answer(
+        row = answering.save_answer(
             session=session,
             actor=actor,
             version_id=version_id,
@@ -157,7 +157,7 @@ def save_workload_estimate(
     """Save the hours a draft's policy adds or removes for one staff group. Changing a saved
     estimate needs its revision (If-Match or expected_revision)."""
     with precondition(based_on(if_match, data.expected_revision)) as revision:
-        row = service.save_workload_estimate(
+        row = workload.save_workload_estimate(
             session=session,
             actor=actor,
             version_id=version_id,
@@ -183,7 +183,7 @@ def clear_workload_estimate(
     """Remove a draft's estimate for one staff group, given its revision (If-Match or
     `expected_revision`): only if nobody has changed it since."""
     with precondition(based_on(if_match, expected_revision)) as revision:
-        service.clear_workload_estimate(
+        workload.clear_workload_estimate(
             session=session,
             actor=actor,
             version_id=version_id,
@@ -195,7 +195,7 @@ def clear_workload_estimate(
 @router.get("/assessment-versions/{version_id}/results")
 def get_results(version_id: Id, session: SessionDep, actor: ActorDep) -> ResultsRead:
     """Section scores, the overall rating, workload hours and the answers needing mitigation."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     results = view.results
     return ResultsRead(
         version_id=version_id,

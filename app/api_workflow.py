@@ -17,10 +17,11 @@ from app.deps import ActorDep, Id, RevisionQuery, SessionDep
 from app.pages.register import stream_export
 from app.revisions import IfMatch, based_on, precondition, send_etag
 from app.security import guard_api_request
-from assessments import mitigation, workflow
-from assessments.mitigation import ActionSave
+from assessments.drafting import mitigation
+from assessments.drafting.mitigation import ActionSave
+from assessments.kernel.inputs import Input, Revision
 from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
-from assessments.schemas import Input, Revision
+from assessments.workflow import transitions as workflow
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], dependencies=[Depends(guard_api_request)])
 VERSION = "/assessment-versions/{version_id}"

@@ -15,8 +15,8 @@ from fastapi import Depends, Request
 from starlette.responses import Response
 
 from app.settings import Settings
-from assessments import people
-from assessments.actors import Actor
+from assessments.kernel.actors import Actor
+from assessments.people import api_tokens, sessions
 
 events = logging.getLogger("wia.auth")
 
@@ -31,8 +31,8 @@ def session_cookie_name(settings: Settings) -> str:
     return "__Host-wia_session" if settings.secure_cookies else "wia_session"
 
 
-def session_limits(settings: Settings) -> people.SessionLimits:
-    return people.SessionLimits(
+def session_limits(settings: Settings) -> sessions.SessionLimits:
+    return sessions.SessionLimits(
         idle=timedelta(minutes=settings.session_idle_minutes),
         absolute=timedelta(hours=settings.session_absolute_hours),
     )
@@ -90,7 +90,9 @@ def _token_actor(request: Request) -> Actor:
     open_unit = request.app.state.unit_of_work
     secret = _bearer(request)
     with open_unit(read_only=True) as session:
-        found = people.token_actor(session=session, secret=secret, now=now()) if secret else None
+        found = (
+            api_tokens.token_actor(session=session, secret=secret, now=now()) if secret else None
+        )
     if found is None or found.actor is None or found.token is None:
         refused: dict[str, object] = {
             "path": request.url.path,
@@ -102,9 +104,9 @@ def _token_actor(request: Request) -> Actor:
         raise SignInRequired
     actor, token = found.actor, found.token
     assert token.id is not None
-    if people.activity_due(token.last_used_at, now()):
+    if sessions.activity_due(token.last_used_at, now()):
         with open_unit(read_only=False) as session:
-            people.record_token_use(session=session, token_id=token.id, now=now())
+            api_tokens.record_token_use(session=session, token_id=token.id, now=now())
     events.info(
         "api token used",
         extra={"user_id": actor.user_id, "token_id": token.id, "path": request.url.path},
@@ -115,14 +117,14 @@ def _token_actor(request: Request) -> Actor:
 def _session_actor(request: Request, cookie: str, settings: Settings) -> Actor | None:
     open_unit = request.app.state.unit_of_work
     with open_unit(read_only=True) as session:
-        signed_in = people.signed_in_actor(
+        signed_in = sessions.signed_in_actor(
             session=session, token=cookie, now=now(), limits=session_limits(settings)
         )
     if signed_in is None:
         return None
     if signed_in.touch_due:
         with open_unit(read_only=False) as session:
-            people.touch_session(session=session, token=cookie, now=now())
+            sessions.touch_session(session=session, token=cookie, now=now())
     return signed_in.actor
 
 

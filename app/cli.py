@@ -22,10 +22,14 @@ from app.cli_support import (
 )
 from app.logs import LOG_CONFIG
 from app.settings import Environment
-from assessments import audit, backups, people, policies
-from assessments.actors import Actor, Grant, Role
-from assessments.demo import PASSWORD as DEMO_PASSWORD, TRUST as DEMO_TRUST, seed_demo
-from assessments.rubric_files import RubricError, load_rubric, load_rubric_dir
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor, Grant, Role
+from assessments.operations import backups
+from assessments.operations.demo import PASSWORD as DEMO_PASSWORD, TRUST as DEMO_TRUST, seed_demo
+from assessments.people import accounts
+from assessments.policies import trust_schools
+from assessments.rubrics import publishing
+from assessments.rubrics.files import RubricError, load_rubric, load_rubric_dir
 
 app = typer.Typer(help="Workload Impact Register.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
@@ -115,7 +119,7 @@ def rubric_publish(
         raise fail(str(exc)) from None
     with cli_unit_of_work(settings) as session:
         for rubric in rubrics:
-            row = policies.publish_rubric(session=session, actor=CLI_ACTOR, rubric=rubric)
+            row = publishing.publish_rubric(session=session, actor=CLI_ACTOR, rubric=rubric)
             typer.echo(f"{rubric.key}: published (sha256 {row.content_hash[:12]}…)")
 
 
@@ -128,10 +132,10 @@ def school_create(
     """Add schools to a trust."""
     settings = cli_settings()
     with cli_unit_of_work(settings) as session:
-        trust_name = trust or people.only_trust(session=session).name
-        operator = people.operator_of_trust(session=session, trust_name=trust_name)
+        trust_name = trust or accounts.only_trust(session=session).name
+        operator = accounts.operator_of_trust(session=session, trust_name=trust_name)
         for name in names:
-            school = policies.create_school(
+            school = trust_schools.create_school(
                 session=session, actor=operator, name=name, if_missing=if_missing
             )
             if school is not None:
@@ -145,9 +149,9 @@ def trust_create(
 ) -> None:
     """Add a trust (then its schools, and its first admin with `wia user create`)."""
     with cli_unit_of_work() as session:
-        if if_missing and people.trust_named(session=session, name=name) is not None:
+        if if_missing and accounts.trust_named(session=session, name=name) is not None:
             return
-        trust = people.create_trust(session=session, name=name)
+        trust = accounts.create_trust(session=session, name=name)
         typer.echo(f"Trust {trust.id}: {trust.name}")
 
 
@@ -160,7 +164,7 @@ def _grant(text: str, session: Session, operator: Actor) -> Grant:
         raise fail(f"Unknown role {role_name!r}: use {', '.join(r.value for r in Role)}") from None
     if not school_name.strip():
         return Grant(role)
-    school = policies.school_named(session=session, actor=operator, name=school_name)
+    school = trust_schools.school_named(session=session, actor=operator, name=school_name)
     return Grant(role, school.id)
 
 
@@ -189,9 +193,9 @@ def user_create(
 ) -> None:
     """Add a person who can sign in, with their roles (the first admin of a trust, say)."""
     with cli_unit_of_work() as session:
-        operator = people.operator_of_trust(session=session, trust_name=trust)
+        operator = accounts.operator_of_trust(session=session, trust_name=trust)
         assert operator.trust_id is not None  # operator_of_trust names its trust
-        user = people.create_user(
+        user = accounts.create_user(
             session=session,
             actor=operator,
             trust_id=operator.trust_id,

@@ -20,9 +20,11 @@ from app.cli_support import (
     trust_operator,
 )
 from app.settings import Settings
-from assessments import audit, register, repository
+from assessments.kernel import audit
 from assessments.models import VersionStatus
-from assessments.register import RegisterFilter
+from assessments.people import queries as people_queries
+from assessments.register import export, listing as register
+from assessments.register.listing import RegisterFilter
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports, written to standard output.", no_args_is_help=True)
@@ -76,7 +78,7 @@ def audit_verify(
     )
     witnesses, refused = given[0] + from_file[0], given[1] + from_file[1]
     with cli_unit_of_work(settings) as session:
-        names = {t.id: t.name for t in repository.list_trusts(session)}
+        names = {t.id: t.name for t in people_queries.list_trusts(session)}
         if trust is None:
             checks = audit.verify_all(session, witnesses=witnesses)
         else:
@@ -176,12 +178,12 @@ def export_register(
         rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today)
         head = register.audit_chain_head(session, actor.trust_id)
         if output_format == "csv":
-            chunks = register.csv_lines(rows, head)
+            chunks = export.csv_lines(rows, head)
         else:
             count = register.register_count(
                 session=session, actor=actor, chosen=chosen, today=today
             )
-            chunks = register.json_chunks(rows, head, count)
+            chunks = export.json_chunks(rows, head, count)
         for chunk in chunks:
             sys.stdout.write(chunk)
     sys.stdout.flush()

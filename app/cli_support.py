@@ -14,10 +14,11 @@ from sqlmodel import Session
 
 from app.inputs import parse_day, parse_id, parse_text
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from assessments import audit, people
-from assessments.actors import Actor
-from assessments.db import create_db_engine, unit_of_work
-from assessments.errors import DomainError, ValidationFailed
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor
+from assessments.kernel.db import create_db_engine, unit_of_work
+from assessments.kernel.errors import DomainError, ValidationFailed
+from assessments.people import accounts
 
 CLI_ACTOR = Actor(name="command line")
 
@@ -78,5 +79,5 @@ def cli_unit_of_work(settings: Settings | None = None) -> Iterator[Session]:
 
 
 def trust_operator(session: Session, trust: str | None) -> Actor:
-    name = trust or people.only_trust(session=session).name
-    return people.operator_of_trust(session=session, trust_name=name)
+    name = trust or accounts.only_trust(session=session).name
+    return accounts.operator_of_trust(session=session, trust_name=name)

@@ -14,9 +14,9 @@ from app.auth import get_actor, optional_actor
 from app.inputs import text_errors
 from app.security import read_form
 from app.settings import Settings
-from assessments.actors import Actor
-from assessments.errors import ValidationFailed
-from assessments.schemas import MAX_ID, MAX_INT, ascii_integer
+from assessments.kernel.actors import Actor
+from assessments.kernel.errors import ValidationFailed
+from assessments.kernel.inputs import MAX_ID, MAX_INT, ascii_integer
 
 
 def get_session(request: Request) -> Iterator[Session]:

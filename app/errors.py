@@ -15,7 +15,7 @@ from starlette.routing import Match
 
 from app.auth import SignInRequired, sign_in_url
 from app.web import render, wants_fragment
-from assessments.errors import (
+from assessments.kernel.errors import (
     Conflict,
     DomainError,
     InvalidTransition,

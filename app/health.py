@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse
 
 from app.settings import PROJECT_ROOT
-from assessments.db import READ_ONLY
+from assessments.kernel.db import READ_ONLY
 
 router = APIRouter(tags=["operations"])
 

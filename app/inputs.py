@@ -1,7 +1,7 @@
 """Reading ids, whole numbers, dates and text that come in as strings (query strings, form
 fields, command-line options): one parser per kind, each naming the field it refuses.
 
-Input models (`assessments.schemas`) hold the same rules for JSON bodies and forms that are
+Input models (`assessments.kernel.inputs`) hold the same rules for JSON bodies and forms that are
 validated by pydantic; these are for the values read by hand."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import date
 from fastapi import Request
 
 from app.web import iso_day
-from assessments.errors import NotFound, ValidationFailed
-from assessments.schemas import (
+from assessments.kernel.errors import NotFound, ValidationFailed
+from assessments.kernel.inputs import (
     DAY_MESSAGE,
     INTEGER_MESSAGE,
     MAX_ID,

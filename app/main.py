@@ -15,9 +15,9 @@ from app.inputs import refuse_unstorable_params
 from app.logs import RequestLog
 from app.security import SecurityMiddleware
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from assessments import audit
-from assessments.db import create_db_engine, unit_of_work
-from assessments.rubric_files import load_rubric_dir
+from assessments.kernel import audit
+from assessments.kernel.db import create_db_engine, unit_of_work
+from assessments.rubrics.files import load_rubric_dir
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
 

@@ -14,8 +14,8 @@ from typing import Annotated
 
 from fastapi import Header, HTTPException, Response
 
-from assessments.errors import StaleVersion
-from assessments.service import NO_REVISION
+from assessments.drafting.editing import NO_REVISION
+from assessments.kernel.errors import StaleVersion
 
 IF_MATCH = "If-Match"
 IfMatch = Annotated[

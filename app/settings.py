@@ -10,7 +10,7 @@ from typing import Self
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assessments.audit_keys import DEVELOPMENT_AUDIT_KEY
+from assessments.kernel.audit_keys import DEVELOPMENT_AUDIT_KEY
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"  # noqa: S105 - refused outside development

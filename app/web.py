@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from app.settings import PROJECT_ROOT
-from assessments.actors import Actor, Role
+from assessments.kernel.actors import Actor, Role
 
 _environment = Environment(
     loader=ChoiceLoader(

@@ -23,10 +23,10 @@ from app.logs import LOG_CONFIG
 from app.main import create_app
 from app.settings import get_settings
 from app.web import render
-from assessments.actors import Actor, Grant, Role
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import School, VersionStatus
-from assessments.register import PAGE_SIZE, RegisterPage, RegisterRow
-from assessments.rubric_files import load_rubric_dir
+from assessments.register.listing import PAGE_SIZE, RegisterPage, RegisterRow
+from assessments.rubrics.files import load_rubric_dir
 
 BASELINE_PREFIX = "/_bench/"
 PLAIN_TABLE = Environment(autoescape=True).from_string(

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from app.settings import PROJECT_ROOT
-from assessments.db import create_db_engine
+from assessments.kernel.db import create_db_engine
 
 SCRATCH = PROJECT_ROOT / "bench" / "scratch"
 SQLITE_URL = f"sqlite:///{SCRATCH / 'wia-bench.sqlite3'}"

@@ -8,11 +8,11 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assessments.answers import impact_of
+from assessments.drafting.stored_results import OPEN, residual_impacts
 from assessments.models import ActionStatus, MitigatingAction
-from assessments.results import OPEN, residual_impacts
-from assessments.rubric import AnswerKind, Question, Rubric
-from assessments.scoring import WorkloadInput, compute_results
+from assessments.rubrics.answers import impact_of
+from assessments.rubrics.schema import AnswerKind, Question, Rubric
+from assessments.rubrics.scoring import WorkloadInput, compute_results
 
 TEXTS = (
     "The weekly written report stops from the start of next term.",

@@ -19,8 +19,8 @@ from typing import Any
 from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT
-from assessments import register
-from assessments.db import create_db_engine
+from assessments.kernel.db import create_db_engine
+from assessments.register import listing as register
 from bench import databases, export, measure, report
 from bench.seed import SeedPlan, describe, seed
 from bench.server import serving, signed_in

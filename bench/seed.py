@@ -19,9 +19,9 @@ import psycopg
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
-from assessments import repository
-from assessments.actors import Role
+from assessments.kernel.actors import Role
 from assessments.models import RoleGrant, School, Trust, User
+from assessments.rubrics import queries as rubric_queries
 from bench.profiles import Profile, make_profiles
 from bench.timeline import PolicyPlan, plan_policy
 
@@ -293,9 +293,9 @@ def seed(engine: sa.Engine, plan: SeedPlan | None = None) -> float:
     started = time.perf_counter()
     seeded = _Made()
     with Session(engine) as session:
-        row = repository.latest_published_rubric(session, "staff-wellbeing-impact")
+        row = rubric_queries.latest_published_rubric(session, "staff-wellbeing-impact")
         assert row is not None and row.id is not None, "publish the rubric first"
-        rubric, rubric_version_id = repository.frozen_rubric(row), row.id
+        rubric, rubric_version_id = rubric_queries.frozen_rubric(row), row.id
     profiles = make_profiles(rubric, plan.profiles, plan.seed)
     rng = random.Random(plan.seed)
     today = datetime.now(UTC).date()

@@ -20,8 +20,8 @@ from sqlmodel import Session
 from app.auth import session_cookie_name
 from app.security import CSRF_HEADER, csrf_cookie_name
 from app.settings import Environment, Settings
-from assessments import people
 from assessments.models import WebSession
+from assessments.people import authentication
 from bench import load
 from bench.databases import SCRATCH, environment, kind
 
@@ -87,7 +87,9 @@ def signed_in(engine: sa.Engine, port: int, user_id: int) -> Browser:
     now = datetime.now(UTC)
     with Session(engine) as session:
         session.add(
-            WebSession(id=people.digest(token), user_id=user_id, created_at=now, last_seen_at=now)
+            WebSession(
+                id=authentication.digest(token), user_id=user_id, created_at=now, last_seen_at=now
+            )
         )
         session.commit()
     settings = Settings(environment=Environment.DEVELOPMENT)

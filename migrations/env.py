@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 import assessments.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.settings import get_settings
-from assessments.db import create_db_engine
+from assessments.kernel.db import create_db_engine
 
 target_metadata = SQLModel.metadata
 MIGRATION_LOCK = 0x57_49_41  # 'WIA': any fixed number, the same for every instance

@@ -21,8 +21,8 @@ from sqlmodel import Session
 from app.auth import session_cookie_name
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings
-from assessments import audit
-from assessments.db import committed, unit_of_work
+from assessments.kernel import audit
+from assessments.kernel.db import committed, unit_of_work
 from tests import databases
 from tests.factories import (
     AUTHOR,

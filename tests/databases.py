@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy.engine import make_url
 
 from app.cli_support import alembic_config
-from assessments.db import create_db_engine, unit_of_work
+from assessments.kernel.db import create_db_engine, unit_of_work
 from tests.factories import make_local_trust, publish_default_rubric
 
 

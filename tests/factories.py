@@ -10,8 +10,9 @@ from typing import Any
 from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT
-from assessments import people, policies, service
-from assessments.actors import Actor, Grant, Role
+from assessments.drafting import answering, editing
+from assessments.drafting.schemas import AnswerSave
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import (
     AssessmentVersion,
     Policy,
@@ -21,9 +22,12 @@ from assessments.models import (
     User,
     WebSession,
 )
-from assessments.rubric import Rubric
-from assessments.rubric_files import load_rubric
-from assessments.schemas import AnswerSave, PolicyCreate
+from assessments.people import accounts, api_tokens, authentication
+from assessments.policies import catalogue, trust_schools
+from assessments.policies.schemas import PolicyCreate
+from assessments.rubrics import publishing
+from assessments.rubrics.files import load_rubric
+from assessments.rubrics.schema import Rubric
 
 DEFAULT_RUBRIC_PATH = PROJECT_ROOT / "rubrics" / "staff-wellbeing-impact.yaml"
 LOCAL_TRUST = "Local trust"  # the test database's trust (tests/conftest.py makes it first)
@@ -45,18 +49,18 @@ _numbers = itertools.count(1)
 
 def make_local_trust(session: Session) -> None:
     """The trust of a new test database and its user AUTHOR, with the ids AUTHOR assumes."""
-    trust = people.create_trust(session=session, name=LOCAL_TRUST)
+    trust = accounts.create_trust(session=session, name=LOCAL_TRUST)
     assert trust.id == LOCAL_TRUST_ID, trust
-    user = people.create_user(
+    user = accounts.create_user(
         session=session,
-        actor=people.operator_of_trust(session=session, trust_name=LOCAL_TRUST),
+        actor=accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST),
         trust_id=LOCAL_TRUST_ID,
         email=AUTHOR_EMAIL,
         name=AUTHOR.name,
         password=AUTHOR_PASSWORD,
         grants=AUTHOR.grants,
     )
-    assert people.actor_of(session, user) == AUTHOR, user
+    assert accounts.actor_of(session, user) == AUTHOR, user
 
 
 def default_rubric() -> Rubric:
@@ -64,12 +68,12 @@ def default_rubric() -> Rubric:
 
 
 def publish_default_rubric(session: Session) -> RubricVersion:
-    return policies.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
+    return publishing.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
 
 
 def make_school(session: Session, name: str | None = None) -> School:
     name = name or f"Test School {next(_numbers)}"
-    school = policies.create_school(session=session, actor=AUTHOR, name=name)
+    school = trust_schools.create_school(session=session, actor=AUTHOR, name=name)
     assert school is not None
     return school
 
@@ -83,7 +87,7 @@ def make_policy(session: Session, **fields: Any) -> Policy:
         "review_cycle_months": 12,
         **fields,
     }
-    return policies.create_policy(session=session, actor=AUTHOR, data=PolicyCreate(**data))
+    return catalogue.create_policy(session=session, actor=AUTHOR, data=PolicyCreate(**data))
 
 
 def make_draft(
@@ -92,14 +96,14 @@ def make_draft(
     """A policy with version 1 of its assessment started on the (published) default rubric."""
     policy = make_policy(session, **policy_fields)
     assert policy.id is not None
-    return service.start_assessment(
+    return editing.start_assessment(
         session=session, actor=actor, policy_id=policy.id, rubric_id=default_rubric().id
     )
 
 
 def answer(session: Session, version: AssessmentVersion, question_id: str, value: str) -> None:
     assert version.id is not None
-    service.save_answer(
+    answering.save_answer(
         session=session,
         actor=AUTHOR,
         version_id=version.id,
@@ -114,7 +118,9 @@ def start_session(session: Session, actor: Actor) -> str:
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     session.add(
-        WebSession(id=people.digest(token), user_id=actor.user_id, created_at=now, last_seen_at=now)
+        WebSession(
+            id=authentication.digest(token), user_id=actor.user_id, created_at=now, last_seen_at=now
+        )
     )
     session.commit()
     return token
@@ -122,7 +128,7 @@ def start_session(session: Session, actor: Actor) -> str:
 
 def make_api_token(session: Session, actor: Actor) -> str:
     """A personal API token of the actor's user, made through the use-case; returns the secret."""
-    _, secret = people.create_api_token(
+    _, secret = api_tokens.create_api_token(
         session=session, actor=actor, name="Test script", now=datetime.now(UTC)
     )
     session.commit()
@@ -132,13 +138,13 @@ def make_api_token(session: Session, actor: Actor) -> str:
 def make_person(
     session: Session, name: str, *grants: Grant, trust_id: int = LOCAL_TRUST_ID
 ) -> Actor:
-    """A user with these roles, as `people.create_user` writes one but without an Argon2 hash
+    """A user with these roles, as `accounts.create_user` writes one but without an Argon2 hash
     (about 0.3 s each): for people who never sign in with a password in the test."""
-    email = name.lower().replace(" ", ".") + "@people.example"
+    email = name.lower().replace(" ", ".") + "@accounts.example"
     user = User(trust_id=trust_id, email=email, name=name, password_hash="!")
     session.add(user)
     session.flush()
     assert user.id is not None
     session.add_all(RoleGrant(user_id=user.id, role=g.role, school_id=g.school_id) for g in grants)
     session.flush()
-    return people.actor_of(session, user)
+    return accounts.actor_of(session, user)

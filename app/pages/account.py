@@ -27,8 +27,8 @@ from app.inputs import text_errors
 from app.security import rotate_csrf_token
 from app.settings import Settings
 from app.web import error_list, redirect, render
-from assessments import authentication, people
-from assessments.errors import ValidationFailed
+from assessments.kernel.errors import ValidationFailed
+from assessments.people import api_tokens, authentication, sessions
 
 router = APIRouter()
 events = logging.getLogger("wia.auth")
@@ -131,7 +131,7 @@ def sign_out(
 ) -> Response:
     """End this browser's session: its cookie signs no one in again, even if copied."""
     if token := request.cookies.get(session_cookie_name(settings)):
-        people.sign_out(session=session, token=token)
+        sessions.sign_out(session=session, token=token)
     if actor is not None:
         events.info("signed out", extra={"user_id": actor.user_id})
     response = redirect(request, "/sign-in")
@@ -156,7 +156,7 @@ def _tokens_page(
         "account/tokens.html",
         {
             "title": "API tokens",
-            "tokens": people.list_api_tokens(session=session, actor=actor),
+            "tokens": api_tokens.list_api_tokens(session=session, actor=actor),
             "now": now(),
             "lifetime": token_lifetime(settings),
             "new_secret": new_secret,
@@ -174,8 +174,8 @@ def tokens(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     return _tokens_page(request, session, actor)
 
 
-def token_lifetime(settings: Settings) -> people.TokenLifetime:
-    return people.TokenLifetime(settings.api_token_default_days, settings.api_token_max_days)
+def token_lifetime(settings: Settings) -> api_tokens.TokenLifetime:
+    return api_tokens.TokenLifetime(settings.api_token_default_days, settings.api_token_max_days)
 
 
 def _days(text: str) -> int | None:
@@ -193,7 +193,7 @@ def create_token(
     """Make a token that expires after the days chosen, and show its secret, this once."""
     name, days = str(form.get("name", "")), str(form.get("days", ""))
     try:
-        token, secret = people.create_api_token(
+        token, secret = api_tokens.create_api_token(
             session=session,
             actor=actor,
             name=name,
@@ -214,6 +214,6 @@ def create_token(
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(request: Request, token_id: Id, session: SessionDep, actor: ActorDep) -> Response:
     """Stop a token working, at once."""
-    people.revoke_api_token(session=session, actor=actor, token_id=token_id, now=now())
+    api_tokens.revoke_api_token(session=session, actor=actor, token_id=token_id, now=now())
     events.info("api token revoked", extra={"user_id": actor.user_id, "token_id": token_id})
     return redirect(request, "/account/tokens")

@@ -13,9 +13,10 @@ from app.auth import now
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.inputs import parse_optional_id
 from app.web import error_list, redirect, render
-from assessments import people, policies
-from assessments.actors import Actor, Grant, Role, require_trust_admin
-from assessments.errors import ValidationFailed
+from assessments.kernel.actors import Actor, Grant, Role, require_trust_admin
+from assessments.kernel.errors import ValidationFailed
+from assessments.people import accounts
+from assessments.policies import trust_schools
 
 router = APIRouter(prefix="/admin")
 events = logging.getLogger("wia.auth")
@@ -55,7 +56,7 @@ def _ticked(form: FormData) -> set[Grant]:
 
 def _role_choices(session: Session, actor: Actor) -> list[dict[str, object]]:
     """For each role, the places it can be held: trust-wide or one of the trust's schools."""
-    schools = policies.list_schools(session=session, actor=actor)
+    schools = trust_schools.list_schools(session=session, actor=actor)
     places = [(None, "Trust-wide")] + [(school.id, school.name) for school in schools]
     return [
         {
@@ -97,8 +98,8 @@ def _user_form(
 @router.get("/users")
 def users(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """Everyone in the trust who can sign in, with their roles."""
-    listing = people.list_users(session=session, actor=actor)
-    schools = {s.id: s.name for s in policies.list_schools(session=session, actor=actor)}
+    listing = accounts.list_users(session=session, actor=actor)
+    schools = {s.id: s.name for s in trust_schools.list_schools(session=session, actor=actor)}
     return render(
         request,
         "admin/users.html",
@@ -119,7 +120,7 @@ def create_user(request: Request, form: FormDep, session: SessionDep, actor: Act
     trust_id = require_trust_admin(actor)
     try:
         grants = _grants_from(form)
-        user = people.create_user(
+        user = accounts.create_user(
             session=session,
             actor=actor,
             trust_id=trust_id,
@@ -150,7 +151,7 @@ def _user_page(
     checked: set[Grant] | None = None,
 ) -> Response:
     errors = errors or {}
-    view = people.view_user(session=session, actor=actor, user_id=user_id, now=now())
+    view = accounts.view_user(session=session, actor=actor, user_id=user_id, now=now())
     return render(
         request,
         "admin/user.html",
@@ -179,7 +180,7 @@ def set_roles(
     """Replace the person's roles; they are signed out so the new roles apply at once."""
     try:
         grants = _grants_from(form)
-        people.set_grants(session=session, actor=actor, user_id=user_id, grants=grants)
+        accounts.set_grants(session=session, actor=actor, user_id=user_id, grants=grants)
     except ValidationFailed as exc:
         return _user_page(request, session, actor, user_id, exc.errors, _ticked(form))
     events.info(
@@ -201,7 +202,7 @@ def set_access(
     let them sign in again."""
     disabled = form.get("disabled") == "true"
     try:
-        people.set_disabled(
+        accounts.set_disabled(
             session=session, actor=actor, user_id=user_id, disabled=disabled, now=now()
         )
     except ValidationFailed as exc:
@@ -226,7 +227,7 @@ def _schools_page(
         "admin/schools.html",
         {
             "title": "Schools",
-            "schools": policies.list_schools(session=session, actor=actor),
+            "schools": trust_schools.list_schools(session=session, actor=actor),
             "values": values,
             "errors": errors,
             "error_list": error_list(errors),
@@ -248,7 +249,7 @@ def create_school(
     """Add a school to the trust."""
     name = str(form.get("name", ""))
     try:
-        policies.create_school(session=session, actor=actor, name=name)
+        trust_schools.create_school(session=session, actor=actor, name=name)
     except ValidationFailed as exc:
         return _schools_page(request, session, actor, {"name": name}, exc.errors)
     return redirect(request, "/admin/schools")

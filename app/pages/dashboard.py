@@ -9,7 +9,7 @@ from app.charts import bar_chart
 from app.deps import ActorDep, SessionDep
 from app.pages.register import today
 from app.web import render
-from assessments.dashboard import SHOWN, dashboard
+from assessments.register.dashboard import SHOWN, dashboard
 
 router = APIRouter()
 

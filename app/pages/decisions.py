@@ -14,11 +14,12 @@ from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.inputs import parse_revision
 from app.pages.wizard import SUMMARY_STEP, page_context
 from app.web import error_list, form_errors, iso_day, redirect, render
-from assessments import mitigation, review, service, workflow
-from assessments.errors import NotFound, StaleVersion, ValidationFailed
-from assessments.mitigation import ActionSave
+from assessments.drafting import mitigation, version_view
+from assessments.drafting.mitigation import ActionSave
+from assessments.drafting.version_view import AssessmentView
+from assessments.kernel.errors import NotFound, StaleVersion, ValidationFailed
 from assessments.models import ActionStatus
-from assessments.service import AssessmentView
+from assessments.workflow import review, transitions as workflow
 
 router = APIRouter()
 BASE = "/assessments/{version_id}"
@@ -59,7 +60,7 @@ def _summary_page(
     errors: dict[str, str] | None = None,
     template: str = "assessments/summary.html",
 ) -> Response:
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     errors = errors or {}
     context = {
         **_summary_context(view, session, actor),
@@ -96,7 +97,7 @@ def submit(
             session=session, actor=actor, version_id=version_id, expected_revision=revision
         )
     except ValidationFailed:
-        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
         problems = workflow.submission_problems(view)
         return _summary_page(request, session, actor, version_id, problems)
     return redirect(request, f"/assessments/{version_id}/summary")
@@ -241,7 +242,7 @@ def _save_action(
         errors = {"description": exc.message}
     else:
         return redirect(request, f"/assessments/{version_id}/summary#actions")
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     return _action_page(request, view, values, errors, action_id)
 
 

@@ -8,11 +8,12 @@ from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep, SettingsDep
 from app.web import error_list, form_errors, redirect, render
-from assessments import policies, service
-from assessments.actors import Role
-from assessments.errors import ValidationFailed
+from assessments.drafting import editing
+from assessments.kernel.actors import Role
+from assessments.kernel.errors import ValidationFailed
 from assessments.models import PolicyCategory, PolicyStatus
-from assessments.schemas import PolicyCreate
+from assessments.policies import catalogue, trust_schools
+from assessments.policies.schemas import PolicyCreate
 
 router = APIRouter()
 
@@ -31,7 +32,7 @@ POLICY_MESSAGES = {
 @router.get("/policies")
 def policy_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """Every policy, with where its impact assessment stands."""
-    listings = policies.list_policies(session=session, actor=actor)
+    listings = catalogue.list_policies(session=session, actor=actor)
     return render(request, "policies/index.html", {"title": "Policies", "listings": listings})
 
 
@@ -50,7 +51,7 @@ def _form_page(
             "values": values,
             "errors": errors,
             "error_list": error_list(errors),
-            "schools": policies.schools_for_new_policy(session=session, actor=actor),
+            "schools": trust_schools.schools_for_new_policy(session=session, actor=actor),
             "trust_wide_allowed": actor.holds(Role.AUTHOR, None),
             "categories": list(PolicyCategory),
             "statuses": list(PolicyStatus),
@@ -77,7 +78,7 @@ def create_policy(
         data = PolicyCreate.model_validate(
             {**values, "school_id": school_id or None, "status": status or PolicyStatus.NEW}
         )
-        policy = policies.create_policy(session=session, actor=actor, data=data)
+        policy = catalogue.create_policy(session=session, actor=actor, data=data)
     except ValidationError as exc:
         return _form_page(request, session, actor, values, form_errors(exc, POLICY_MESSAGES))
     except ValidationFailed as exc:
@@ -90,7 +91,7 @@ def show_policy(
     request: Request, policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> Response:
     """A policy, its details and its assessment versions."""
-    view = policies.view_policy(
+    view = catalogue.view_policy(
         session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
     return render(request, "policies/show.html", {"title": view.policy.title, "view": view})
@@ -101,7 +102,7 @@ def start_assessment(
     request: Request, policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> Response:
     """Start the policy's impact assessment and open its first section."""
-    version = service.start_assessment(
+    version = editing.start_assessment(
         session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
     return redirect(request, f"/assessments/{version.id}")

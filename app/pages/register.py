@@ -14,12 +14,15 @@ from app.connections import streamed
 from app.deps import ActorDep, Id, SessionDep
 from app.inputs import parse_day, parse_int, parse_optional_id
 from app.web import error_list, file_name_part, render
-from assessments import audit, policies, register, service
-from assessments.actors import Actor, trust_of
-from assessments.errors import ValidationFailed
+from assessments.drafting import version_view
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor, trust_of
+from assessments.kernel.errors import ValidationFailed
+from assessments.kernel.inputs import MAX_INT
 from assessments.models import VersionStatus
-from assessments.register import RegisterFilter
-from assessments.schemas import MAX_INT
+from assessments.policies import trust_schools
+from assessments.register import export, listing as register
+from assessments.register.listing import RegisterFilter
 
 router = APIRouter()
 T = TypeVar("T")
@@ -96,7 +99,7 @@ def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Res
             "params": params,
             "errors": errors,
             "error_list": error_list(errors),
-            "schools": policies.list_schools(session=session, actor=actor),
+            "schools": trust_schools.list_schools(session=session, actor=actor),
             "statuses": list(VersionStatus),
             "ratings": ratings,
             "rating_labels": dict(ratings),
@@ -128,8 +131,8 @@ def stream_export(request: Request, actor: Actor, fmt: str) -> StreamingResponse
             "X-Register-Rows": str(count),  # so a reader can tell a file that was cut short
         }
         if json_export:
-            return headers, register.json_chunks(rows, head, count)
-        return headers, register.csv_lines(rows, head)
+            return headers, export.json_chunks(rows, head, count)
+        return headers, export.csv_lines(rows, head)
 
     media = "application/json" if json_export else "text/csv; charset=utf-8"
     return streamed(request, produce, media_type=media)
@@ -150,10 +153,10 @@ def actions_csv(request: Request, version_id: Id, actor: ActorDep) -> StreamingR
     """One version's mitigating actions, as CSV."""
 
     def produce(session: Session) -> tuple[dict[str, str], Iterator[str]]:
-        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
         name = f"actions-{file_name_part(view.policy.reference)}-v{view.version.number}.csv"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return headers, register.actions_csv_lines(view)
+        return headers, export.actions_csv_lines(view)
 
     return streamed(request, produce, media_type="text/csv; charset=utf-8")
 

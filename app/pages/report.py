@@ -11,7 +11,7 @@ from app import report_pdf
 from app.deps import ActorDep, Id, SessionDep
 from app.web import render, templates
 from assessments.models import utcnow
-from assessments.report import Report, governor_report
+from assessments.register.report import Report, governor_report
 
 router = APIRouter(prefix="/assessments/{version_id}")
 

@@ -14,11 +14,11 @@ from starlette.responses import Response
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.inputs import parse_revision
 from app.web import error_list, redirect, render
-from assessments import service
-from assessments.errors import NotFound, StaleVersion, ValidationFailed
-from assessments.rubric import Question, Section
-from assessments.schemas import AnswerSave, WorkloadEstimateClear, WorkloadEstimateSave
-from assessments.service import AssessmentView
+from assessments.drafting import answering, version_view, workload
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateClear, WorkloadEstimateSave
+from assessments.drafting.version_view import AssessmentView
+from assessments.kernel.errors import NotFound, StaleVersion, ValidationFailed
+from assessments.rubrics.schema import Question, Section
 
 router = APIRouter(prefix="/assessments/{version_id}")
 
@@ -155,7 +155,7 @@ def open_assessment(
 ) -> Response:
     """Go to the first step still to do: a section with unanswered required questions, the
     workload if no estimate is in yet, or else the summary."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     step = next((s for s in _steps(view, "") if not s.done), None)
     return redirect(request, step.url if step else f"/assessments/{version_id}/summary")
 
@@ -165,7 +165,7 @@ def show_section(
     request: Request, version_id: Id, section_id: str, session: SessionDep, actor: ActorDep
 ) -> Response:
     """One section of the rubric, with the answers given so far."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     return _section_page(request, view, _section(view, section_id))
 
 
@@ -179,14 +179,14 @@ def save_section(
     actor: ActorDep,
 ) -> Response:
     """Save every answer on the page (the no-JavaScript path) and go on to the next step."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     section = _section(view, section_id)
     answers, errors, submitted = _parse_answers(form, [q.id for q in section.questions])
-    errors |= service.save_answers(
+    errors |= answering.save_answers(
         session=session, actor=actor, version_id=version_id, answers=answers
     )
     if errors:
-        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
         return _section_page(
             request, view, section, errors=errors, submitted=submitted, status_code=422
         )
@@ -216,7 +216,7 @@ def autosave_answer(
         errors[question_id] = "This page is out of date: reload it and give your answer again"
     if not errors:
         try:
-            service.save_answer(
+            answering.save_answer(
                 session=session,
                 actor=actor,
                 version_id=version_id,
@@ -227,7 +227,7 @@ def autosave_answer(
             errors[question_id] = next(iter(exc.errors.values()))
         except StaleVersion as exc:
             errors[question_id], status_code = exc.message, 409
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     question = view.rubric.question(question_id)
     if question is None:  # nothing was saved: save_answer refuses a question it does not know
         raise NotFound(f"The rubric has no question {question_id!r}")
@@ -273,7 +273,7 @@ def show_workload(
     request: Request, version_id: Id, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Hours the policy adds or removes for each staff group."""
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     return _workload_page(request, view)
 
 
@@ -311,7 +311,7 @@ def save_workload(
     Errors are keyed by the id of the field they are about (`hours-<group>`, `staff-<group>`,
     `note-<group>`), so each is shown next to that field and the error summary links to it.
     """
-    view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     groups = view.rubric.staff_groups
     estimates: dict[str, WorkloadEstimateSave | WorkloadEstimateClear] = {}
     errors: dict[str, str] = {}
@@ -342,7 +342,7 @@ def save_workload(
                 part = WORKLOAD_FIELDS[str(error["loc"][0])]
                 errors.setdefault(f"{part}-{group.id}", _workload_message(part, group.label))
     # The service answers per staff group (a stale revision, say): shown on the group's hours.
-    service_errors = service.save_workload_estimates(
+    service_errors = workload.save_workload_estimates(
         session=session, actor=actor, version_id=version_id, estimates=estimates
     )
     for group_id, message in service_errors.items():
@@ -350,6 +350,6 @@ def save_workload(
     if errors:
         in_page_order = [f"{part}-{g.id}" for g in groups for part in WORKLOAD_FIELDS.values()]
         errors = {field: errors[field] for field in in_page_order if field in errors} | errors
-        view = service.view_assessment(session=session, actor=actor, version_id=version_id)
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
         return _workload_page(request, view, errors=errors, submitted=submitted, status_code=422)
     return redirect(request, f"/assessments/{version_id}/summary")

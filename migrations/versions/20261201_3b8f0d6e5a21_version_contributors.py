@@ -26,7 +26,7 @@ down_revision: str | None = "9c1e4a7b2d10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SEPARATOR = "; "  # as assessments.contributors writes the names
+SEPARATOR = "; "  # as assessments.drafting.contributors writes the names
 CONTENT = ("answer", "workload_estimate", "mitigating_action")  # events naming their version_id
 OF_VERSION = ("started", "revised", "submitted")  # assessment_version events by who prepared it
 # The triggers that refuse any update of an approved version.

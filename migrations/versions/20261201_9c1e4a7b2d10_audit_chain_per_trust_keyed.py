@@ -9,7 +9,7 @@ The single SHA-256 chain is verified first (a tampered chain is refused, not re-
 would be signed as if it were good), then every event is re-chained into its trust's chain in
 its old order, keeping all its content, and the new chains are verified before the commit.
 The hashing of both formats is copied here, as it is today, so later changes to
-assessments/audit.py cannot change what this migration does.
+assessments/kernel/audit.py cannot change what this migration does.
 """
 
 import hashlib

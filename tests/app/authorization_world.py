@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from assessments import mitigation, people, service
-from assessments.actors import Actor, Grant, Role
+from assessments.drafting import mitigation, version_view, workload
+from assessments.drafting.schemas import WorkloadEstimateSave
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, Policy, School
-from assessments.schemas import WorkloadEstimateSave
+from assessments.people import accounts, api_tokens
 from tests.factories import (
     AUTHOR,
     make_api_token,
@@ -55,7 +56,7 @@ def make_world(session: Session) -> World:
     north, south = make_school(session, "North School"), make_school(session, "South School")
     draft = make_draft(session, reference="MX-001", school_id=north.id)
     assert draft.id is not None
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session,
         actor=AUTHOR,
         version_id=draft.id,
@@ -70,7 +71,7 @@ def make_world(session: Session) -> World:
         ),
     )  # fmt: skip
     assert action.id is not None
-    other_trust = people.create_trust(session=session, name="Another Trust")
+    other_trust = accounts.create_trust(session=session, name="Another Trust")
     assert other_trust.id is not None
     actors = {
         "author": make_person(session, "Nadia North", Grant(Role.AUTHOR, north.id)),
@@ -83,13 +84,15 @@ def make_world(session: Session) -> World:
         ),
     }
     tokens = {role: make_api_token(session, actor) for role, actor in actors.items()}
-    authors_tokens = people.list_api_tokens(session=session, actor=actors["author"])
+    authors_tokens = api_tokens.list_api_tokens(session=session, actor=actors["author"])
     assert authors_tokens[0].id is not None
     fresh_policy = make_policy(session, reference="MX-002", school_id=north.id)
     session.commit()
     return World(
         north=north,
-        policy=service.view_assessment(session=session, actor=AUTHOR, version_id=draft.id).policy,
+        policy=version_view.view_assessment(
+            session=session, actor=AUTHOR, version_id=draft.id
+        ).policy,
         fresh_policy=fresh_policy,
         draft=draft,
         actors=actors,

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
 from app.cli import app
-from assessments.db import create_db_engine
+from assessments.kernel.db import create_db_engine
 
 
 def wia(*args: str | Path) -> Result:

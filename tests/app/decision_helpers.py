@@ -14,11 +14,15 @@ from sqlmodel import Session
 
 from app.auth import session_cookie_name
 from app.settings import Settings
-from assessments import mitigation, people, policies, service, workflow
-from assessments.actors import Actor, Grant, Role
-from assessments.mitigation import ActionSave
+from assessments.drafting import answering, editing, mitigation, workload
+from assessments.drafting.mitigation import ActionSave
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, MitigatingAction, School
-from assessments.schemas import AnswerSave, PolicyCreate, WorkloadEstimateSave
+from assessments.people import accounts
+from assessments.policies import catalogue
+from assessments.policies.schemas import PolicyCreate
+from assessments.workflow import transitions as workflow
 from tests.app.pages import Element, page, post_form
 from tests.assessments.approval_helpers import (
     HIGH_QUESTION,
@@ -181,8 +185,8 @@ def second_version_changed(
     second = workflow.revise(session=session, actor=AUTHOR, version_id=submitted.id)
     assert second.id is not None
     lower = {HIGH_QUESTION.id: AnswerSave(value=low_answer(HIGH_QUESTION))}
-    service.save_answers(session=session, actor=AUTHOR, version_id=second.id, answers=lower)
-    service.save_workload_estimate(
+    answering.save_answers(session=session, actor=AUTHOR, version_id=second.id, answers=lower)
+    workload.save_workload_estimate(
         session=session, actor=AUTHOR, version_id=second.id, staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal("3"), staff_count=12),
     )  # fmt: skip
@@ -208,16 +212,16 @@ def changes_shown(client: TestClient, version: AssessmentVersion) -> dict[str, l
 
 def other_trusts_draft(session: Session, reference: str) -> AssessmentVersion:
     """A draft of a policy of another trust, started by that trust's own author."""
-    trust = people.create_trust(session=session, name="Another Trust")
+    trust = accounts.create_trust(session=session, name="Another Trust")
     assert trust.id is not None
     outsider = make_person(session, "Otto Other", Grant(Role.AUTHOR), trust_id=trust.id)
     data = PolicyCreate(
         reference=reference, title="Another trust's policy", category="assessment-and-marking",
         owner="Head", review_cycle_months=12,
     )  # fmt: skip
-    policy = policies.create_policy(session=session, actor=outsider, data=data)
+    policy = catalogue.create_policy(session=session, actor=outsider, data=data)
     assert policy.id is not None
-    return service.start_assessment(
+    return editing.start_assessment(
         session=session, actor=outsider, policy_id=policy.id, rubric_id=RUBRIC.id
     )
 

@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository
 from assessments.models import AssessmentVersion
+from assessments.policies import queries as policy_queries
 from tests.app.api_helpers import API, RUBRIC
 from tests.app.pages import csrf_cookie
 from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token
@@ -118,7 +118,7 @@ def policy_form(**fields: str) -> dict[str, str]:
 
 def nothing_saved(world: World, session: Session) -> None:
     session.expire_all()
-    assert repository.policy_by_reference(session, LOCAL_TRUST_ID, "IN-001") is None
+    assert policy_queries.policy_by_reference(session, LOCAL_TRUST_ID, "IN-001") is None
     shown = world.api("GET", f"{API}/assessment-versions/{world.version_id}").json()
     assert shown["answers"] == [] and shown["workload_estimates"] == []
 

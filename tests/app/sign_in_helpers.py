@@ -10,8 +10,8 @@ import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from assessments import people, repository
 from assessments.models import SignInFailure
+from assessments.people import authentication, queries as people_queries
 from tests.app.pages import (
     Element,
     page,
@@ -62,7 +62,7 @@ def cookies_set_by(response: httpx2.Response) -> dict[str, Morsel[str]]:
 def time_passes(session: Session, token: str, by: timedelta) -> None:
     """Move a session's sign-in and last use `by` into the past, as if that much time passed."""
     session.expire_all()
-    row = repository.web_session(session, people.digest(token))
+    row = people_queries.web_session(session, authentication.digest(token))
     assert row is not None
     row.created_at, row.last_seen_at = row.created_at - by, row.last_seen_at - by
     session.add(row)

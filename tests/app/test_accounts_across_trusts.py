@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import authentication, people, repository
-from assessments.actors import Grant, Role
+from assessments.kernel.actors import Grant, Role
 from assessments.models import User
+from assessments.people import accounts, authentication, queries as people_queries
 from tests.app.pages import error_for, page, post_form, submit
 from tests.app.sign_in_helpers import sign_in, sign_in_form, signed_in_as
 from tests.factories import LOCAL_TRUST, LOCAL_TRUST_ID
@@ -31,9 +31,9 @@ def browser(app: FastAPI) -> Iterator[TestClient]:
 
 
 def add_in(session: Session, trust: str, name: str, email: str, password: str) -> User:
-    operator = people.operator_of_trust(session=session, trust_name=trust)
+    operator = accounts.operator_of_trust(session=session, trust_name=trust)
     assert operator.trust_id is not None
-    user = people.create_user(
+    user = accounts.create_user(
         session=session,
         actor=operator,
         trust_id=operator.trust_id,
@@ -49,7 +49,7 @@ def add_in(session: Session, trust: str, name: str, email: str, password: str) -
 @pytest.fixture
 def olly(session: Session) -> User:
     """Someone of another trust."""
-    people.create_trust(session=session, name=OTHER_TRUST)
+    accounts.create_trust(session=session, name=OTHER_TRUST)
     return add_in(session, OTHER_TRUST, "Olly Other", SHARED, PASSWORD)
 
 
@@ -77,7 +77,7 @@ def test_an_email_with_an_account_in_another_trust_is_added_like_a_new_one(
     new = add_person(client, "olly.new@hillside.example")
 
     assert answer(client, elsewhere) == answer(client, new) == (303, "Olly Other", 0)
-    added = repository.user_by_email(session, SHARED, trust_id=LOCAL_TRUST_ID)
+    added = people_queries.user_by_email(session, SHARED, trust_id=LOCAL_TRUST_ID)
     assert added is not None and elsewhere.headers["location"] == f"/admin/users/{added.id}"
 
 
@@ -90,7 +90,7 @@ def test_within_the_admins_own_trust_an_email_is_refused_a_second_time(
 
     assert again.status_code == 422
     assert error_for(page(again), "email") == f"{SHARED} already has an account in this trust"
-    assert len(repository.users_by_email(session, SHARED)) == 2
+    assert len(people_queries.users_by_email(session, SHARED)) == 2
 
 
 def test_the_password_picks_the_trust_and_a_shared_one_asks_which(

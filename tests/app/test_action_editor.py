@@ -7,7 +7,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository
+from assessments.drafting import queries as version_queries
 from assessments.models import AssessmentVersion
 from tests.app.pages import csrf_cookie, is_fragment, page
 
@@ -35,7 +35,7 @@ def test_the_action_form_opens_in_place_and_shows_errors_there(
     again = page(refused)
     assert is_fragment(again) and again.by_id("action-editor")
     assert again.by_id("owner").attrs["value"] == "Head"  # what was typed is kept
-    assert repository.actions_of_version(session, draft.id or 0) == []
+    assert version_queries.actions_of_version(session, draft.id or 0) == []
 
     saved = client.post(
         form.attrs["hx-post"],
@@ -49,7 +49,7 @@ def test_the_action_form_opens_in_place_and_shows_errors_there(
         204,
         f"/assessments/{draft.id}/summary",  # no #fragment: htmx must load the page afresh
     )
-    saved_actions = repository.actions_of_version(session, draft.id or 0)
+    saved_actions = version_queries.actions_of_version(session, draft.id or 0)
     assert [(a.description, a.due_date) for a in saved_actions] == [
         ("Cancel one meeting", date(2027, 3, 31))
     ]

@@ -9,9 +9,9 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import mitigation
+from assessments.drafting import mitigation
 from assessments.models import AssessmentVersion
-from assessments.register import ACTION_COLUMNS
+from assessments.register.export import ACTION_COLUMNS
 from tests.assessments.approval_helpers import sql
 from tests.factories import AUTHOR
 

@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import people, policies, repository
-from assessments.actors import Grant, Role
+from assessments.kernel.actors import Grant, Role
 from assessments.models import School, User
+from assessments.people import accounts, queries as people_queries
+from assessments.policies import queries as policy_queries, trust_schools
 from tests.app.pages import (
     Element,
     csrf_cookie,
@@ -62,24 +63,24 @@ def browser(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def other_trust_user(session: Session) -> User:
-    people.create_trust(session=session, name=OTHER_TRUST)
-    operator = people.operator_of_trust(session=session, trust_name=OTHER_TRUST)
-    policies.create_school(session=session, actor=operator, name="Hillside Academy")
+    accounts.create_trust(session=session, name=OTHER_TRUST)
+    operator = accounts.operator_of_trust(session=session, trust_name=OTHER_TRUST)
+    trust_schools.create_school(session=session, actor=operator, name="Hillside Academy")
     return add_user(session, "Olly Other", [Grant(Role.AUTHOR)], trust=OTHER_TRUST)
 
 
 def add_user(session: Session, name: str, grants: list[Grant], trust: str = LOCAL_TRUST) -> User:
-    operator = people.operator_of_trust(session=session, trust_name=trust)
+    operator = accounts.operator_of_trust(session=session, trust_name=trust)
     assert operator.trust_id is not None
     email = f"{name.split()[0].lower()}@{trust.split()[0].lower()}.example"
-    return people.create_user(
+    return accounts.create_user(
         session=session, actor=operator, trust_id=operator.trust_id,
         email=email, name=name, password=PASSWORD, grants=grants,
     )  # fmt: skip
 
 
 def sign_in_as(browser: TestClient, session: Session, user: User) -> None:
-    browser.cookies.set(SESSION_COOKIE, start_session(session, people.actor_of(session, user)))
+    browser.cookies.set(SESSION_COOKIE, start_session(session, accounts.actor_of(session, user)))
 
 
 def is_signed_in(browser: TestClient) -> bool:
@@ -96,7 +97,7 @@ def sign_in_through_page(browser: TestClient, email: str) -> httpx2.Response:
 def grants_of(session: Session, user: int | None) -> set[Grant]:
     assert user is not None
     session.expire_all()
-    return {Grant(row.role, row.school_id) for row in repository.grants_of_user(session, user)}
+    return {Grant(row.role, row.school_id) for row in people_queries.grants_of_user(session, user)}
 
 
 def checked_grants(doc: Element) -> set[str]:
@@ -131,9 +132,13 @@ def where_to(response: httpx2.Response) -> str:
 
 
 def assert_nothing_changed(session: Session, schools: list[str]) -> None:
-    assert repository.user_by_email(session, "eve@local.example", trust_id=LOCAL_TRUST_ID) is None
+    assert (
+        people_queries.user_by_email(session, "eve@local.example", trust_id=LOCAL_TRUST_ID) is None
+    )
     assert grants_of(session, 1) == AUTHOR.grants
-    assert [school.name for school in repository.list_schools(session, LOCAL_TRUST_ID)] == schools
+    assert [
+        school.name for school in policy_queries.list_schools(session, LOCAL_TRUST_ID)
+    ] == schools
 
 
 def test_the_admin_sees_each_person_with_their_roles_and_access(
@@ -215,7 +220,7 @@ def test_adding_a_person_saves_the_roles_ticked_and_they_can_sign_in(
 
     response = add_person(client, ["approver:", f"author:{school.id}"], {})
 
-    eve = repository.user_by_email(session, "eve.evans@local.example", trust_id=LOCAL_TRUST_ID)
+    eve = people_queries.user_by_email(session, "eve.evans@local.example", trust_id=LOCAL_TRUST_ID)
     assert eve is not None and eve.name == "Eve Evans"
     assert where_to(response) == f"/admin/users/{eve.id}"
     expected = {Grant(Role.APPROVER), Grant(Role.AUTHOR, school.id)}
@@ -241,10 +246,12 @@ def test_adding_a_person_saves_the_roles_ticked_and_they_can_sign_in(
 def test_a_problem_is_shown_next_to_its_field_and_nothing_is_saved(
     client: TestClient, session: Session, changes: dict[str, str], field: str, message: str
 ) -> None:
-    operator = people.operator_of_trust(session=session, trust_name=OTHER_TRUST)
-    other_school = policies.school_named(session=session, actor=operator, name="Hillside Academy")
+    operator = accounts.operator_of_trust(session=session, trust_name=OTHER_TRUST)
+    other_school = trust_schools.school_named(
+        session=session, actor=operator, name="Hillside Academy"
+    )
     ticked = changes.get("grants", "author:").format(other=other_school.id)
-    people_before = len(repository.users_of_trust(session, LOCAL_TRUST_ID))
+    people_before = len(people_queries.users_of_trust(session, LOCAL_TRUST_ID))
     typed = {**NEW_PERSON, **changes}
 
     response = add_person(client, [ticked], changes)
@@ -262,7 +269,7 @@ def test_a_problem_is_shown_next_to_its_field_and_nothing_is_saved(
     # A role ticked from the list stays ticked; a value that is not on the list cannot be.
     assert checked_grants(doc) == ({"author:"} if field != "grants" else set())
     session.expire_all()
-    assert len(repository.users_of_trust(session, LOCAL_TRUST_ID)) == people_before
+    assert len(people_queries.users_of_trust(session, LOCAL_TRUST_ID)) == people_before
 
 
 # Changing roles and access -----------------------------------------------------------------
@@ -290,7 +297,7 @@ def test_disabling_a_person_ends_their_session_and_token_and_enabling_lets_them_
     client: TestClient, session: Session, bea: User, browser: TestClient
 ) -> None:
     sign_in_as(browser, session, bea)
-    bearer = {"Authorization": f"Bearer {make_api_token(session, people.actor_of(session, bea))}"}
+    bearer = {"Authorization": f"Bearer {make_api_token(session, accounts.actor_of(session, bea))}"}
     assert browser.get("/api/v1/policies", headers=bearer).status_code == 200
     url = f"/admin/users/{bea.id}"
 
@@ -323,7 +330,7 @@ def test_an_admin_cannot_lock_themself_out(client: TestClient, session: Session)
     assert error_summary(page(access)) == [(refusal, "#disabled")]
     assert error_for(page(access), "disabled") == refusal  # next to the Access form
     assert grants_of(session, 1) == AUTHOR.grants
-    me = repository.get_user(session, 1)
+    me = people_queries.get_user(session, 1)
     assert me is not None and not me.disabled
     assert is_signed_in(client)
 
@@ -378,7 +385,7 @@ def test_a_blank_or_taken_school_name_is_shown_next_to_the_field(
     assert error_for(doc, "name").startswith(message)
     assert [href for _, href in error_summary(doc)] == ["#name"]
     assert field_value(doc, "name") == name
-    assert len(repository.list_schools(session, LOCAL_TRUST_ID)) == 1
+    assert len(policy_queries.list_schools(session, LOCAL_TRUST_ID)) == 1
 
 
 # The header --------------------------------------------------------------------------------

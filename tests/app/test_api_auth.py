@@ -9,9 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import people, repository
-from assessments.actors import Grant, Role
+from assessments.drafting import queries as version_queries
+from assessments.kernel.actors import Grant, Role
 from assessments.models import ApiToken, Policy
+from assessments.people import accounts, api_tokens, authentication, queries as people_queries
 from tests.app.api_helpers import API
 from tests.app.pages import csrf_cookie
 from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token, make_policy
@@ -26,7 +27,7 @@ def start(client: TestClient, policy: Policy, **headers: str) -> int:
 
 def nothing_started(session: Session, policy: Policy) -> bool:
     session.expire_all()
-    return repository.versions_of_policy(session, policy.id or 0) == []
+    return version_queries.versions_of_policy(session, policy.id or 0) == []
 
 
 # --- scripts: a personal API token --------------------------------------------------------------
@@ -50,7 +51,7 @@ def test_using_a_token_is_recorded_against_it(
     anonymous_client.get(f"{API}/policies", headers={"Authorization": f"Bearer {secret}"})
 
     session.expire_all()
-    token = repository.api_token(session, people.digest(secret))
+    token = people_queries.api_token(session, authentication.digest(secret))
     assert token is not None and token.last_used_at is not None
 
 
@@ -77,9 +78,11 @@ def test_a_revoked_token_stops_working_at_once(
     secret = make_api_token(session, AUTHOR)
     bearer = {"Authorization": f"Bearer {secret}"}
     assert anonymous_client.get(f"{API}/policies", headers=bearer).status_code == 200
-    token = repository.api_token(session, people.digest(secret))
+    token = people_queries.api_token(session, authentication.digest(secret))
     assert isinstance(token, ApiToken) and token.id is not None
-    people.revoke_api_token(session=session, actor=AUTHOR, token_id=token.id, now=datetime.now(UTC))
+    api_tokens.revoke_api_token(
+        session=session, actor=AUTHOR, token_id=token.id, now=datetime.now(UTC)
+    )
     session.commit()
 
     assert anonymous_client.get(f"{API}/policies", headers=bearer).status_code == 401
@@ -88,18 +91,18 @@ def test_a_revoked_token_stops_working_at_once(
 def test_a_disabled_users_token_stops_working(
     anonymous_client: TestClient, session: Session
 ) -> None:
-    operator = people.operator_of_trust(session=session, trust_name="Local trust")
-    user = people.create_user(
+    operator = accounts.operator_of_trust(session=session, trust_name="Local trust")
+    user = accounts.create_user(
         session=session, actor=operator, trust_id=LOCAL_TRUST_ID,
         email="sam.script@local-trust.example", name="Sam Script",
         password="termly-export-robot-2026", grants=[Grant(Role.AUDITOR)],
     )  # fmt: skip
     assert user.id is not None
-    secret = make_api_token(session, people.actor_of(session, user))
+    secret = make_api_token(session, accounts.actor_of(session, user))
     bearer = {"Authorization": f"Bearer {secret}"}
     assert anonymous_client.get(f"{API}/policies", headers=bearer).status_code == 200
 
-    people.set_disabled(
+    accounts.set_disabled(
         session=session, actor=operator, user_id=user.id, disabled=True, now=datetime.now(UTC)
     )
     session.commit()

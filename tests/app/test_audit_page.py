@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import audit
-from assessments.actors import Grant, Role
+from assessments.kernel import audit
+from assessments.kernel.actors import Grant, Role
 from tests.app.decision_helpers import open_page, other_trusts_draft, sign_in
 from tests.assessments.approval_helpers import sql
 from tests.factories import LOCAL_TRUST_ID, make_draft, make_person

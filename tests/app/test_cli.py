@@ -16,8 +16,8 @@ import yaml
 
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
-from assessments.db import create_db_engine
-from assessments.rubric_files import RubricError
+from assessments.kernel.db import create_db_engine
+from assessments.rubrics.files import RubricError
 from tests.app.cli_helpers import rows, wia
 from tests.factories import DEFAULT_RUBRIC_PATH, TEST_AUDIT_KEY
 

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.settings import get_settings
-from assessments.audit_keys import DEVELOPMENT_AUDIT_KEY
-from assessments.db import create_db_engine
+from assessments.kernel.audit_keys import DEVELOPMENT_AUDIT_KEY
+from assessments.kernel.db import create_db_engine
 from tests.app.cli_helpers import rows, wia
 from tests.app.test_cli_exports import seeded
 from tests.assessments.audit_helpers import rewrite

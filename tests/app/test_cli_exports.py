@@ -8,8 +8,8 @@ import json
 
 import sqlalchemy as sa
 
-from assessments.db import create_db_engine
-from assessments.register import COLUMNS
+from assessments.kernel.db import create_db_engine
+from assessments.register.listing import COLUMNS
 from tests.app.cli_helpers import rows, wia
 
 

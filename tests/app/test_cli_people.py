@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 
 from app.cli import app
 from app.settings import get_settings
-from assessments import demo
+from assessments.operations import demo
 from tests.app.cli_helpers import rows, wia
 from tests.factories import DEFAULT_RUBRIC_PATH
 

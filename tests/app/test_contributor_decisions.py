@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import service, workflow
-from assessments.actors import Actor
+from assessments.drafting import answering, version_view
+from assessments.drafting.schemas import AnswerSave
+from assessments.kernel.actors import Actor
 from assessments.models import AssessmentVersion, VersionStatus
-from assessments.schemas import AnswerSave
+from assessments.workflow import transitions as workflow
 from tests.app.decision_helpers import author_and_approver, open_page, sign_in, url
 from tests.app.pages import post_form
 from tests.assessments.approval_helpers import HIGH_QUESTION, fill_in, make_approver, sql
@@ -40,8 +41,8 @@ def rewritten(session: Session, both: Actor) -> AssessmentVersion:
     draft = make_draft(session, reference="CD-001", title="Marking policy")
     assert draft.id is not None
     fill_in(session, draft.id)
-    kept = service.view_assessment(session=session, actor=AUTHOR, version_id=draft.id)
-    service.save_answer(
+    kept = version_view.view_assessment(session=session, actor=AUTHOR, version_id=draft.id)
+    answering.save_answer(
         session=session,
         actor=both,
         version_id=draft.id,

@@ -7,7 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository
+from assessments.drafting import queries as version_queries
+from assessments.policies import queries as policy_queries
 from tests.app.pages import CSRF_COOKIE, csrf_cookie, htmx_headers, page
 from tests.app.security_helpers import Targets, make_targets
 from tests.factories import LOCAL_TRUST_ID
@@ -53,13 +54,15 @@ def anything_saved(session: Session, targets: Targets, route: str) -> bool:
     draft_id = targets.draft.id or 0
     match route:
         case "add a policy":
-            return repository.policy_by_reference(session, LOCAL_TRUST_ID, "CSRF-001") is not None
+            return (
+                policy_queries.policy_by_reference(session, LOCAL_TRUST_ID, "CSRF-001") is not None
+            )
         case "start an assessment":
-            return bool(repository.versions_of_policy(session, targets.policy.id or 0))
+            return bool(version_queries.versions_of_policy(session, targets.policy.id or 0))
         case "save a section" | "autosave an answer":
-            return bool(repository.answers_of_version(session, draft_id))
+            return bool(version_queries.answers_of_version(session, draft_id))
         case "save the workload":
-            return bool(repository.estimates_of_version(session, draft_id))
+            return bool(version_queries.estimates_of_version(session, draft_id))
     raise AssertionError(route)
 
 

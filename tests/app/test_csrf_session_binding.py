@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.auth import session_cookie_name
 from app.settings import Settings
-from assessments import repository
+from assessments.policies import queries as policy_queries
 from tests.app.api_helpers import API, policy_body
 from tests.app.pages import CSRF_COOKIE, csrf_cookie
 from tests.app.sign_in_helpers import sign_in
@@ -43,7 +43,7 @@ def _with_token(client: TestClient, token: str) -> None:
 
 def _saved(session: Session) -> bool:
     session.expire_all()
-    return repository.policy_by_reference(session, LOCAL_TRUST_ID, "BIND-001") is not None
+    return policy_queries.policy_by_reference(session, LOCAL_TRUST_ID, "BIND-001") is not None
 
 
 def test_a_token_from_another_session_is_refused_on_a_page_form(

@@ -16,11 +16,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import workflow
-from assessments.actors import Grant, Role
-from assessments.csv_cells import original_text
-from assessments.db import unit_of_work
-from assessments.register import ACTION_COLUMNS, COLUMNS
+from assessments.kernel.actors import Grant, Role
+from assessments.kernel.db import unit_of_work
+from assessments.register.csv_cells import original_text
+from assessments.register.export import ACTION_COLUMNS
+from assessments.register.listing import COLUMNS
+from assessments.workflow import transitions as workflow
 from tests.app.cli_helpers import wia
 from tests.assessments.approval_helpers import fill_in, sql
 from tests.databases import prepared_engine

@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import mitigation, service, workflow
-from assessments.actors import Actor, Grant, Role
-from assessments.dashboard import dashboard
-from assessments.mitigation import ActionSave
+from assessments.drafting import mitigation, workload
+from assessments.drafting.mitigation import ActionSave
+from assessments.drafting.schemas import WorkloadEstimateSave
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import ActionStatus, AssessmentVersion
-from assessments.schemas import WorkloadEstimateSave
+from assessments.register.dashboard import dashboard
+from assessments.workflow import transitions as workflow
 from tests.app.decision_helpers import Register, make_register, open_page, sign_in, table_rows
 from tests.app.pages import Element
 from tests.assessments.approval_helpers import (
@@ -61,7 +62,7 @@ def world(session: Session, rubric_published: None, monkeypatch: pytest.MonkeyPa
     )  # fmt: skip
     mitigation.add_action(session=session, actor=AUTHOR, version_id=draft.id, data=late)
     saving = WorkloadEstimateSave(hours_per_term=Decimal("-2"), staff_count=10)
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session, actor=AUTHOR, version_id=draft.id, staff_group="support-staff", data=saving
     )
     workflow.submit(session=session, actor=AUTHOR, version_id=draft.id)

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import workflow
-from assessments.actors import Actor, Grant, Role
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion
+from assessments.workflow import transitions as workflow
 from tests.app.decision_helpers import (
     ACTION_FORMS,
     FLAGGED,

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository
 from assessments.models import Policy
+from assessments.policies import queries as policy_queries
 from tests.app.pages import Element, field_value, page, submit, title
 from tests.app.security_helpers import Targets, make_targets
 from tests.factories import LOCAL_TRUST_ID
@@ -43,7 +43,7 @@ def hostile_policy(client: TestClient, session: Session) -> Policy:
         },
     )
     assert response.status_code == 303
-    policy = repository.policy_by_reference(session, LOCAL_TRUST_ID, "XSS-001")
+    policy = policy_queries.policy_by_reference(session, LOCAL_TRUST_ID, "XSS-001")
     assert policy is not None
     return policy
 

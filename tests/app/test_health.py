@@ -15,7 +15,7 @@ from app.cli_support import alembic_config
 from app.health import migrations_head
 from app.main import create_app
 from app.settings import Settings
-from assessments.db import create_db_engine
+from assessments.kernel.db import create_db_engine
 from tests.databases import upgrade
 
 # Nothing listens on port 1: connecting is refused at once, like a stopped PostgreSQL.

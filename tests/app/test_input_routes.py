@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from starlette.routing import BaseRoute
 
-from assessments.schemas import MAX_INT
+from assessments.kernel.inputs import MAX_INT
 
 
 def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:

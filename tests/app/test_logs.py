@@ -12,8 +12,8 @@ from pythonjsonlogger.json import JsonFormatter
 from sqlmodel import Session
 
 from app.logs import LOG_CONFIG
-from assessments import people
-from assessments.actors import Grant, Role
+from assessments.kernel.actors import Grant, Role
+from assessments.people import accounts
 from tests.app.pages import post_form
 from tests.app.sign_in_helpers import WRONG_PASSWORD, sign_in
 from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token
@@ -66,8 +66,8 @@ def auth_events(caplog: pytest.LogCaptureFixture) -> list[tuple[str, dict[str, o
 def test_role_changes_disabling_and_token_use_are_logged(
     client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
-    operator = people.operator_of_trust(session=session, trust_name="Local trust")
-    user = people.create_user(
+    operator = accounts.operator_of_trust(session=session, trust_name="Local trust")
+    user = accounts.create_user(
         session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email="bo@local.example",
         name="Bo Brown", password="termly-review-orchard-47", grants=[Grant(Role.AUDITOR)],
     )  # fmt: skip

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository
+from assessments.drafting import queries as version_queries
 from tests.app.pages import (
     csrf_cookie,
     page,
@@ -53,7 +53,7 @@ def test_starting_the_assessment_opens_its_first_section(
     response = submit(client, page(client.get(f"/policies/{policy.id}")), action)
 
     assert response.status_code == 303
-    (version,) = repository.versions_of_policy(session, policy.id or 0)
+    (version,) = version_queries.versions_of_policy(session, policy.id or 0)
     assert response.headers["location"] == f"/assessments/{version.id}"
     opened = client.get(response.headers["location"])
     first_section = default_rubric().sections[0].id
@@ -78,7 +78,7 @@ def test_starting_with_htmx_redirects_by_header(client: TestClient, session: Ses
     response = post_form(client, f"/policies/{policy.id}/assessment", {}, htmx=True)
 
     assert response.status_code == 204
-    (version,) = repository.versions_of_policy(session, policy.id or 0)
+    (version,) = version_queries.versions_of_policy(session, policy.id or 0)
     assert response.headers["hx-redirect"] == f"/assessments/{version.id}"
 
 
@@ -94,7 +94,7 @@ def test_starting_a_second_time_is_refused(client: TestClient, session: Session)
     doc = page(response)
     assert doc.find("h1").text == "That cannot be done now"
     assert "TL-009 already has an impact assessment" in doc.find("main").text
-    assert len(repository.versions_of_policy(session, policy.id or 0)) == 1
+    assert len(version_queries.versions_of_policy(session, policy.id or 0)) == 1
 
 
 def test_starting_before_a_rubric_is_published_is_refused(
@@ -106,7 +106,7 @@ def test_starting_before_a_rubric_is_published_is_refused(
 
     assert response.status_code == 409
     assert "No version of rubric" in page(response).find("main").text
-    assert repository.versions_of_policy(session, policy.id or 0) == []
+    assert version_queries.versions_of_policy(session, policy.id or 0) == []
 
 
 @pytest.mark.parametrize(

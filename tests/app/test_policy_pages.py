@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository
 from assessments.models import PolicyCategory, PolicyStatus
+from assessments.policies import queries as policy_queries
 from tests.app.pages import (
     Element,
     csrf_cookie,
@@ -148,7 +148,7 @@ def test_saving_a_policy_goes_to_its_page(client: TestClient, session: Session) 
     response = add_policy(client)
 
     assert response.status_code == 303
-    policy = repository.policy_by_reference(session, LOCAL_TRUST_ID, "TL-004")
+    policy = policy_queries.policy_by_reference(session, LOCAL_TRUST_ID, "TL-004")
     assert policy is not None
     assert response.headers["location"] == f"/policies/{policy.id}"
     doc = page(client.get(response.headers["location"]))
@@ -170,7 +170,7 @@ def test_saving_a_policy_with_htmx_redirects_by_header(
     response = add_policy(client, htmx=True)
 
     assert response.status_code == 204
-    policy = repository.policy_by_reference(session, LOCAL_TRUST_ID, "TL-004")
+    policy = policy_queries.policy_by_reference(session, LOCAL_TRUST_ID, "TL-004")
     assert policy is not None
     assert response.headers["hx-redirect"] == f"/policies/{policy.id}"
     assert response.content == b""
@@ -213,7 +213,7 @@ def test_an_empty_form_shows_each_problem_next_to_its_field(
     for text, href in summary:
         assert doc.has_id(href.removeprefix("#"))  # each link lands on its field
         assert text == error_for(doc, href.removeprefix("#"))
-    assert repository.list_policies(session, LOCAL_TRUST_ID) == []
+    assert policy_queries.list_policies(session, LOCAL_TRUST_ID) == []
 
 
 def test_a_form_with_errors_keeps_what_was_typed(client: TestClient, session: Session) -> None:
@@ -228,7 +228,7 @@ def test_a_form_with_errors_keeps_what_was_typed(client: TestClient, session: Se
     assert not doc.find_all(id="title-error")
     for name, value in {**GOOD_POLICY, **typed}.items():
         assert field_value(doc, name) == value, name
-    assert repository.list_policies(session, LOCAL_TRUST_ID) == []
+    assert policy_queries.list_policies(session, LOCAL_TRUST_ID) == []
 
 
 def test_a_form_with_errors_sent_by_htmx_gets_just_the_form_back(client: TestClient) -> None:
@@ -267,7 +267,7 @@ def test_a_reference_already_used_is_refused(client: TestClient, session: Sessio
     assert error_for(doc, "reference") == "A policy with reference TL-004 already exists"
     assert error_summary(doc) == [("A policy with reference TL-004 already exists", "#reference")]
     assert field_value(doc, "title") == "Homework policy"
-    assert [p.title for p in repository.list_policies(session, LOCAL_TRUST_ID)] == [
+    assert [p.title for p in policy_queries.list_policies(session, LOCAL_TRUST_ID)] == [
         "Marking policy"
     ]
 
@@ -288,4 +288,4 @@ def test_an_unknown_school_is_refused(
     doc = page(response)
     assert error_for(doc, "school_id") == message
     assert error_summary(doc) == [(message, "#school_id")]
-    assert repository.list_policies(session, LOCAL_TRUST_ID) == []
+    assert policy_queries.list_policies(session, LOCAL_TRUST_ID) == []

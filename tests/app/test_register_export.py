@@ -18,11 +18,14 @@ from hypothesis import given, settings, strategies as st
 from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT, Settings
-from assessments import audit, register as register_module, service
-from assessments.actors import Grant, Role
-from assessments.csv_cells import original_text
-from assessments.register import COLUMNS, RegisterRow, csv_lines
-from assessments.schemas import WorkloadEstimateSave
+from assessments.drafting import workload
+from assessments.drafting.schemas import WorkloadEstimateSave
+from assessments.kernel import audit
+from assessments.kernel.actors import Grant, Role
+from assessments.register import export as register_export
+from assessments.register.csv_cells import original_text
+from assessments.register.export import csv_lines
+from assessments.register.listing import COLUMNS, RegisterRow
 from tests.app.decision_helpers import RUBRIC, Register, make_register, open_page, sign_in
 from tests.app.pages import error_summary, page
 from tests.assessments.approval_helpers import sql
@@ -187,7 +190,7 @@ def test_a_negative_number_of_hours_stays_a_number(
 ) -> None:
     draft = make_draft(session, reference="NX-003")
     assert draft.id is not None
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session, actor=AUTHOR, version_id=draft.id, staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal("-2"), staff_count=3),
     )  # fmt: skip
@@ -289,7 +292,7 @@ def test_the_csv_is_streamed_in_chunks_of_whole_rows(
 ) -> None:
     for number in range(120):
         make_draft(session, reference=f"ST-{number:03d}")
-    monkeypatch.setattr(register_module, "CHUNK_CHARACTERS", 2000)  # about 8 rows a chunk
+    monkeypatch.setattr(register_export, "CHUNK_CHARACTERS", 2000)  # about 8 rows a chunk
 
     with client.stream("GET", "/register.csv") as response:
         chunks = [chunk for chunk in response.iter_raw() if chunk]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import workflow
+from assessments.workflow import transitions as workflow
 from tests.app.decision_helpers import (
     Register,
     make_register,

@@ -17,10 +17,12 @@ from sqlmodel import Session
 
 from app.report_pdf import STATIC_DIR, StaticOnlyFetcher, download_name, html_to_pdf
 from app.settings import PROJECT_ROOT, Settings
-from assessments import people, service, workflow
-from assessments.actors import Grant, Role
+from assessments.drafting import answering, version_view, workload
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.kernel.actors import Grant, Role
 from assessments.models import AssessmentVersion
-from assessments.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.people import accounts
+from assessments.workflow import transitions as workflow
 from tests.app.decision_helpers import open_page, question_text, sign_in, table_rows, url
 from tests.app.pages import Element, page, submit
 from tests.assessments.approval_helpers import (
@@ -48,7 +50,7 @@ class Story:
 
 def _consulted(session: Session, version_id: int) -> None:
     answers = {"consultation-summary": AnswerSave(value=CONSULTED)}
-    errors = service.save_answers(
+    errors = answering.save_answers(
         session=session, actor=AUTHOR, version_id=version_id, answers=answers
     )
     assert not errors, errors
@@ -63,7 +65,7 @@ def story(
     assert draft.id is not None
     fill_in(session, draft.id)  # the action is MITIGATION; teachers: 1.5 h a term, 12 staff
     _consulted(session, draft.id)
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session, actor=AUTHOR, version_id=draft.id, staff_group="support-staff",
         data=WorkloadEstimateSave(hours_per_term=Decimal(-2), staff_count=5, note=SUPPORT_NOTE),
     )  # fmt: skip
@@ -120,7 +122,7 @@ def test_the_report_shows_the_policy_its_answers_and_its_decision(
     assert doc.by_id("question-consultation-summary").find("dd").text == CONSULTED
 
     assert story.second.id is not None
-    view = service.view_assessment(session=session, actor=AUTHOR, version_id=story.second.id)
+    view = version_view.view_assessment(session=session, actor=AUTHOR, version_id=story.second.id)
     results = view.results
     assert results.rating is not None and view.results_after.rating is not None
     overall = doc.by_id("report-overall").text
@@ -194,7 +196,7 @@ def test_the_pdf_says_the_same(client: TestClient, session: Session, story: Stor
     ):
         assert fact in text, fact
     assert story.second.id is not None
-    view = service.view_assessment(session=session, actor=AUTHOR, version_id=story.second.id)
+    view = version_view.view_assessment(session=session, actor=AUTHOR, version_id=story.second.id)
     assert view.results.rating is not None
     assert f"{view.results.rating.label} Score {view.results.overall_score} out of 100" in text
     for chrome in ("Sign out", "Skip to main content", "Download PDF", "API documentation"):
@@ -213,7 +215,7 @@ def test_who_may_not_see_the_version_gets_not_found(
     client: TestClient, session: Session, settings: Settings, story: Story, where: str
 ) -> None:
     if where == "another trust":
-        trust = people.create_trust(session=session, name="Another Trust")
+        trust = accounts.create_trust(session=session, name="Another Trust")
         assert trust.id is not None
         outsider = make_person(session, "Otto Other", *(Grant(r) for r in Role), trust_id=trust.id)
     else:

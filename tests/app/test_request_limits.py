@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.security import MAX_FIELD_BYTES, MAX_FORM_FIELDS
-from assessments import repository
+from assessments.drafting import queries as version_queries
+from assessments.policies import queries as policy_queries
 from tests.app.pages import csrf_cookie
 from tests.factories import LOCAL_TRUST_ID, make_draft
 
@@ -22,7 +23,7 @@ POLICY = {
 
 def _nothing_saved(session: Session) -> bool:
     session.expire_all()
-    return repository.policy_by_reference(session, LOCAL_TRUST_ID, "LIM-001") is None
+    return policy_queries.policy_by_reference(session, LOCAL_TRUST_ID, "LIM-001") is None
 
 
 def test_a_body_over_the_limit_is_refused_with_413(client: TestClient, session: Session) -> None:
@@ -58,7 +59,7 @@ def test_a_form_with_too_many_fields_is_refused_with_400(
     )
 
     assert response.status_code == 400, response.text[:3000]
-    assert repository.estimates_of_version(session, draft.id or 0) == {}
+    assert version_queries.estimates_of_version(session, draft.id or 0) == {}
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import authentication, people, repository
-from assessments.actors import Grant, Role
+from assessments.kernel.actors import Grant, Role
+from assessments.people import accounts, authentication, queries as people_queries
 from tests.app.api_helpers import API
 from tests.app.pages import CSRF_COOKIE, csrf_cookie, form_fields, page, post_form
 from tests.app.sign_in_helpers import (
@@ -39,7 +39,7 @@ def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(
     assert (removed.value, removed["max-age"], removed["path"]) == ("", "0", "/")
     assert client.cookies[CSRF_COOKIE] != before
     session.expire_all()
-    assert repository.web_session(session, people.digest(copied)) is None
+    assert people_queries.web_session(session, authentication.digest(copied)) is None
     client.cookies.clear()  # (the jar keeps the fixture's host-less cookie: replay it cleanly)
     client.cookies.set(SESSION_COOKIE, copied)
     assert signed_in_as(client) is None
@@ -60,7 +60,7 @@ def test_signing_out_needs_the_csrf_token(client: TestClient, token: str | None)
 def test_disabling_someone_or_changing_their_roles_signs_them_out_at_once(
     anonymous_client: TestClient, session: Session, change: str
 ) -> None:
-    sam = people.create_user(
+    sam = accounts.create_user(
         session=session,
         actor=AUTHOR,
         trust_id=LOCAL_TRUST_ID,
@@ -70,16 +70,16 @@ def test_disabling_someone_or_changing_their_roles_signs_them_out_at_once(
         grants={Grant(Role.AUTHOR)},
     )
     assert sam.id is not None
-    cookie = start_session(session, people.actor_of(session, sam))
+    cookie = start_session(session, accounts.actor_of(session, sam))
     anonymous_client.cookies.set(SESSION_COOKIE, cookie)
     assert signed_in_as(anonymous_client) == "Sam Second"
 
     if change == "disable them":
-        people.set_disabled(
+        accounts.set_disabled(
             session=session, actor=AUTHOR, user_id=sam.id, disabled=True, now=datetime.now(UTC)
         )
     else:
-        people.set_grants(
+        accounts.set_grants(
             session=session, actor=AUTHOR, user_id=sam.id, grants={Grant(Role.AUDITOR)}
         )
     session.commit()
@@ -119,8 +119,8 @@ def test_using_the_service_keeps_a_session_alive_until_its_absolute_limit(
 def test_an_admin_lets_a_person_sign_in_at_once_after_failures(
     client: TestClient, session: Session
 ) -> None:
-    operator = people.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
-    sam = people.create_user(
+    operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
+    sam = accounts.create_user(
         session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email="sam@local.example",
         name="Sam Smith", password="harbour-violet-kettle-88", grants=[Grant(Role.AUDITOR)],
     )  # fmt: skip
@@ -145,7 +145,7 @@ def test_an_admin_lets_a_person_sign_in_at_once_after_failures(
 
     assert response.status_code == 303
     session.expire_all()
-    lifted = repository.get_user(session, sam.id or 0)
+    lifted = people_queries.get_user(session, sam.id or 0)
     assert lifted is not None
     assert not lifted.disabled
     assert (

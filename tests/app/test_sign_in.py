@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.settings import DEVELOPMENT_SECRET, Environment, Settings
-from assessments import authentication, people, repository
+from assessments.people import authentication, queries as people_queries
 from tests.app.pages import (
     CSRF_COOKIE,
     csrf_cookie,
@@ -104,7 +104,7 @@ def test_signing_in_starts_a_session_and_goes_on_to_the_page_asked_for(
     cookie = cookies_set_by(response)[SESSION_COOKIE]
     assert cookie["httponly"] and cookie["samesite"].lower() == "lax" and cookie["path"] == "/"
     assert cookie["secure"]  # only plain-HTTP development drops Secure
-    row = repository.web_session(session, people.digest(cookie.value))
+    row = people_queries.web_session(session, authentication.digest(cookie.value))
     assert row is not None and row.user_id == AUTHOR.user_id
     assert anonymous_client.cookies[CSRF_COOKIE] not in {"", before}  # a new CSRF token
     assert signed_in_as(anonymous_client) == AUTHOR.name
@@ -264,7 +264,9 @@ def test_signing_in_and_out_is_logged_without_the_password_or_email(
         ("INFO", "signed out", AUTHOR.user_id),
     ]
     failed = vars(lines[0])
-    assert failed["email_sha256"] == people.digest(AUTHOR_EMAIL)[:16]  # to match up attempts
+    assert (
+        failed["email_sha256"] == authentication.digest(AUTHOR_EMAIL)[:16]
+    )  # to match up attempts
     assert failed["client"] == "testclient"  # the address that the throttle counts by
     everything = str([vars(r) for r in caplog.records])
     for secret in (WRONG_PASSWORD, AUTHOR_PASSWORD, AUTHOR_EMAIL):

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from app.auth import session_cookie_name
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
-from assessments.db import unit_of_work
+from assessments.kernel.db import unit_of_work
 from assessments.models import AssessmentVersion
 from tests import databases, servers
 from tests.factories import AUTHOR, make_api_token, make_draft, start_session

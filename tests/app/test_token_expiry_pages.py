@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import people, repository
+from assessments.people import api_tokens, queries as people_queries
 from tests.app.pages import error_for, error_summary, field_value, page, submit
 from tests.factories import AUTHOR
 
@@ -42,7 +42,7 @@ def test_the_form_offers_the_default_lifetime_and_the_list_shows_each_expiry(
     response = submit(client, form, TOKENS, {"name": "Week-long audit", "days": "7"})
 
     assert response.status_code == 200
-    [token] = repository.api_tokens_of_user(session, 1)
+    [token] = people_queries.api_tokens_of_user(session, 1)
     assert token.expires_at - token.created_at == timedelta(days=7)
     expires = token.expires_at.strftime("%-d %b %Y %H:%M") + " UTC"
     assert expiry_cells(client) == [("Week-long audit", expires, "Revoke Week-long audit")]
@@ -59,14 +59,14 @@ def test_a_lifetime_out_of_range_is_shown_next_to_the_field_and_nothing_is_saved
     assert error_for(doc, "days") == DAYS_PROBLEM
     assert error_summary(doc) == [(DAYS_PROBLEM, "#days")]
     assert field_value(doc, "days") == days
-    assert repository.api_tokens_of_user(session, 1) == []
+    assert people_queries.api_tokens_of_user(session, 1) == []
 
 
 def test_an_expired_token_is_refused_and_its_use_logged(
     client: TestClient, session: Session, script: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     made = datetime.now(UTC) - timedelta(days=31)
-    token, secret = people.create_api_token(
+    token, secret = api_tokens.create_api_token(
         session=session, actor=AUTHOR, name="Old script", now=made, days=30
     )
     session.commit()

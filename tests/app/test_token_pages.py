@@ -10,9 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import people, repository
-from assessments.actors import Actor, Grant, Role
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import ApiToken
+from assessments.people import accounts, api_tokens, authentication, queries as people_queries
 from tests.app.pages import Element, error_for, error_summary, field_value, page, post_form, submit
 from tests.factories import AUTHOR, LOCAL_TRUST, LOCAL_TRUST_ID, make_api_token
 
@@ -30,17 +30,17 @@ def script(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def bea(session: Session) -> Actor:
     """Another person of the trust, with tokens of her own."""
-    operator = people.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
-    user = people.create_user(
+    operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
+    user = accounts.create_user(
         session=session, actor=operator, trust_id=LOCAL_TRUST_ID,
         email="bea@local.example", name="Bea Brown",
         password="ladder orchard quietly 47", grants=[Grant(Role.AUDITOR)],
     )  # fmt: skip
-    return people.actor_of(session, user)
+    return accounts.actor_of(session, user)
 
 
 def make_token(session: Session, actor: Actor, name: str) -> ApiToken:
-    token, _ = people.create_api_token(session=session, actor=actor, name=name, now=now())
+    token, _ = api_tokens.create_api_token(session=session, actor=actor, name=name, now=now())
     return token
 
 
@@ -50,7 +50,7 @@ def now() -> datetime:
 
 def token_of(session: Session, secret: str) -> ApiToken:
     session.expire_all()
-    token = repository.api_token(session, people.digest(secret))
+    token = people_queries.api_token(session, authentication.digest(secret))
     assert token is not None
     return token
 
@@ -73,7 +73,7 @@ def test_the_page_lists_only_your_own_tokens(
     make_token(session, AUTHOR, "Termly export")
     old = make_token(session, AUTHOR, "Old laptop")
     assert old.id is not None
-    people.revoke_api_token(session=session, actor=AUTHOR, token_id=old.id, now=now())
+    api_tokens.revoke_api_token(session=session, actor=AUTHOR, token_id=old.id, now=now())
     make_token(session, bea, "Bea's audit tool")
 
     response = client.get(TOKENS)
@@ -98,9 +98,9 @@ def test_a_new_token_is_shown_once_works_for_the_api_and_is_stored_only_as_a_dig
     secret = page(response).by_id("new-token").text
     assert secret.startswith("wia_") and len(secret) > 40
     assert api_status(script, secret) == 200
-    stored = repository.api_tokens_of_user(session, 1)
+    stored = people_queries.api_tokens_of_user(session, 1)
     assert [(token.name, token.token_hash) for token in stored] == [
-        ("Termly export", people.digest(secret))
+        ("Termly export", authentication.digest(secret))
     ]
     assert secret not in repr(stored[0].model_dump())
     again = client.get(TOKENS)
@@ -116,7 +116,7 @@ def test_a_name_of_exactly_100_characters_will_do(client: TestClient, session: S
 
     assert response.status_code == 200
     assert page(response).has_id("new-token")
-    assert [token.name for token in repository.api_tokens_of_user(session, 1)] == ["x" * 100]
+    assert [token.name for token in people_queries.api_tokens_of_user(session, 1)] == ["x" * 100]
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101], ids=["empty", "blank", "101 characters"])
@@ -131,7 +131,7 @@ def test_a_blank_or_too_long_name_is_shown_next_to_the_field_and_nothing_is_save
     assert error_summary(doc) == [(NAME_PROBLEM, "#name")]
     assert field_value(doc, "name") == name
     assert not doc.has_id("new-token")
-    assert repository.api_tokens_of_user(session, 1) == []
+    assert people_queries.api_tokens_of_user(session, 1) == []
 
 
 def test_a_revoked_token_stops_working_at_once(
@@ -177,5 +177,7 @@ def test_a_visitor_is_sent_to_sign_in(anonymous_client: TestClient, session: Ses
         (303, "/sign-in"),
         (303, "/sign-in"),
     ]
-    assert [token.name for token in repository.api_tokens_of_user(session, 1)] == ["Test script"]
+    assert [token.name for token in people_queries.api_tokens_of_user(session, 1)] == [
+        "Test script"
+    ]
     assert token_of(session, secret).revoked_at is None

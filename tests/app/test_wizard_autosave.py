@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from assessments.models import AssessmentVersion
-from assessments.rubric import AnswerKind
+from assessments.rubrics.schema import AnswerKind
 from tests.app.pages import Element, error_for, field_value, htmx_headers, is_fragment, page
 from tests.app.wizard_helpers import (
     CHOICE_QUESTION,

@@ -8,10 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import service
+from assessments.drafting import workload
+from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.models import AssessmentVersion
-from assessments.rubric import AnswerKind
-from assessments.schemas import WorkloadEstimateSave
+from assessments.rubrics.schema import AnswerKind
 from tests.app.pages import (
     error_for,
     error_summary,
@@ -67,7 +67,7 @@ def test_opening_a_fully_answered_assessment_goes_to_the_workload_then_the_summa
         answer_all(session, draft, section)
     assert client.get(base_url(draft)).headers["location"] == f"{base_url(draft)}/workload"
 
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session,
         actor=AUTHOR,
         version_id=draft.id or 0,

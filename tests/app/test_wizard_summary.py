@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository
+from assessments.drafting import queries as version_queries
 from assessments.models import AssessmentVersion, VersionStatus
 from tests.app.pages import Element, page, post_form, submit, title
 from tests.app.wizard_helpers import (
@@ -195,7 +195,7 @@ def test_a_submitted_version_can_still_be_read(
     client: TestClient, session: Session, submitted: AssessmentVersion
 ) -> None:
     assert client.get(f"{base_url(submitted)}/summary").status_code == 200
-    policy = repository.policy_of_version(session, submitted)
+    policy = version_queries.policy_of_version(session, submitted)
     row = page(client.get(f"/policies/{policy.id}")).find("tbody").find("tr")
     assert "Submitted" in row.text
     assert not row.find_all("a", href=base_url(submitted))  # no "Continue"

@@ -8,10 +8,10 @@ import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import repository, service
+from assessments.drafting import queries as version_queries, workload
+from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.models import AssessmentVersion
-from assessments.rubric import AnswerKind, Question, Section
-from assessments.schemas import WorkloadEstimateSave
+from assessments.rubrics.schema import AnswerKind, Question, Section
 from tests.app.pages import Element, form_fields, htmx_headers, page
 from tests.factories import AUTHOR, answer, default_rubric
 
@@ -54,7 +54,8 @@ def saved_answers(session: Session, version: AssessmentVersion) -> dict[str, str
     """The answers in the database now (not what the test's session remembers)."""
     session.expire_all()
     return {
-        qid: a.value for qid, a in repository.answers_of_version(session, version.id or 0).items()
+        qid: a.value
+        for qid, a in version_queries.answers_of_version(session, version.id or 0).items()
     }
 
 
@@ -111,14 +112,14 @@ def estimate_rows(session: Session, version: AssessmentVersion) -> dict[str, tup
     session.expire_all()
     return {
         group: (row.hours_per_term, row.staff_count)
-        for group, row in repository.estimates_of_version(session, version.id or 0).items()
+        for group, row in version_queries.estimates_of_version(session, version.id or 0).items()
     }
 
 
 def save_estimate(
     session: Session, version: AssessmentVersion, group: str, hours: str, staff: int
 ) -> None:
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session,
         actor=AUTHOR,
         version_id=version.id or 0,

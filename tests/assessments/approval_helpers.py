@@ -9,12 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from assessments import mitigation, service, workflow
-from assessments.actors import Actor, Grant, Role
-from assessments.mitigation import ActionSave
+from assessments.drafting import answering, mitigation, workload
+from assessments.drafting.mitigation import ActionSave
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, AuditEvent, AuditHead
-from assessments.rubric import AnswerKind, Question
-from assessments.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.rubrics.schema import AnswerKind, Question
+from assessments.workflow import transitions as workflow
 from tests.factories import AUTHOR, LOCAL_TRUST_ID, default_rubric, make_draft, make_person
 
 RUBRIC = default_rubric()
@@ -57,11 +58,11 @@ def fill_in(session: Session, version_id: int, actor: Actor = AUTHOR) -> None:
     estimate one staff group's workload: everything a submission asks for."""
     answers = {q.id: AnswerSave(value=low_answer(q)) for q in RUBRIC.questions() if q.required}
     answers[HIGH_QUESTION.id] = AnswerSave(value=HIGH_VALUE)
-    errors = service.save_answers(
+    errors = answering.save_answers(
         session=session, actor=actor, version_id=version_id, answers=answers
     )
     assert not errors, errors
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session, actor=actor, version_id=version_id, staff_group="teachers", data=WORKLOAD
     )
     mitigation.add_action(session=session, actor=actor, version_id=version_id, data=MITIGATION)

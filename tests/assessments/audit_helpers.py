@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from assessments import audit
-from assessments.audit_keys import Checkpoint, Keyring, key_id
+from assessments.kernel import audit
+from assessments.kernel.audit_keys import Checkpoint, Keyring, key_id
 from tests.assessments.approval_helpers import events_after, sql
 from tests.factories import LOCAL_TRUST_ID
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session
 
-from assessments import people
 from assessments.models import Trust, User
+from assessments.people import accounts
 from tests.assessments.people_helpers import (
     add_user,
 )
@@ -21,12 +21,12 @@ def now() -> datetime:
 
 @pytest.fixture
 def trust(session: Session) -> Trust:
-    return people.create_trust(session=session, name="Northfield Learning Trust")
+    return accounts.create_trust(session=session, name="Northfield Learning Trust")
 
 
 @pytest.fixture
 def other_trust(session: Session) -> Trust:
-    return people.create_trust(session=session, name="Riverside Schools Trust")
+    return accounts.create_trust(session=session, name="Riverside Schools Trust")
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from assessments import authentication, people, policies, repository
-from assessments.actors import Actor, Grant, Role
+from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import School, Trust, User
+from assessments.people import accounts, authentication, queries as people_queries, sessions
+from assessments.policies import trust_schools
 
 PASSWORD = "ladder orchard quietly 47"
 OTHER_PASSWORD = "violet harbour sixty kettle"
-LIMITS = people.SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
+LIMITS = sessions.SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
 SECOND = timedelta(seconds=1)
 EMAIL = "alex.morgan@northfield.example"
 HOME = "192.0.2.10"  # the person's own client address (TEST-NET-1)
@@ -26,7 +27,9 @@ def operator_of(trust: Trust) -> Actor:
 
 
 def school_of(session: Session, trust: Trust) -> School:
-    school = policies.create_school(session=session, actor=operator_of(trust), name="Oak School")
+    school = trust_schools.create_school(
+        session=session, actor=operator_of(trust), name="Oak School"
+    )
     assert school is not None
     return school
 
@@ -41,7 +44,7 @@ def add_user(
     grants: Iterable[Grant] = (Grant(Role.AUTHOR),),
 ) -> User:
     assert trust.id is not None
-    return people.create_user(
+    return accounts.create_user(
         session=session,
         actor=operator_of(trust),
         trust_id=trust.id,
@@ -59,7 +62,7 @@ def user_id(user: User) -> int:
 
 def users_of(session: Session, trust: Trust) -> list[User]:
     assert trust.id is not None
-    return repository.users_of_trust(session, trust.id)
+    return people_queries.users_of_trust(session, trust.id)
 
 
 def sign_in(
@@ -90,5 +93,5 @@ def signed_in_token(session: Session, when: datetime, email: str = EMAIL) -> str
 
 def actor_for(session: Session, token: str, when: datetime) -> Actor | None:
     session.expire_all()  # as a new request would, read the session back from the database
-    signed_in = people.signed_in_actor(session=session, token=token, now=when, limits=LIMITS)
+    signed_in = sessions.signed_in_actor(session=session, token=token, now=when, limits=LIMITS)
     return signed_in.actor if signed_in else None

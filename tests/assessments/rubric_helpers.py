@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assessments.rubric_files import RubricError, load_rubric
+from assessments.rubrics.files import RubricError, load_rubric
 from tests.factories import DEFAULT_RUBRIC_PATH
 
 Document = dict[str, Any]

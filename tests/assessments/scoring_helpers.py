@@ -7,10 +7,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from assessments.answers import normalise_answer
-from assessments.rubric import AnswerKind, Question, Rubric
-from assessments.rubric_files import parse_rubric
-from assessments.scoring import Results
+from assessments.rubrics.answers import normalise_answer
+from assessments.rubrics.files import parse_rubric
+from assessments.rubrics.schema import AnswerKind, Question, Rubric
+from assessments.rubrics.scoring import Results
 from tests.factories import default_rubric
 
 SHIPPED = default_rubric()

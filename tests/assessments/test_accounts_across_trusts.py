@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session
 
-from assessments import authentication, repository
-from assessments.errors import ValidationFailed
+from assessments.kernel.errors import ValidationFailed
 from assessments.models import Trust, User
+from assessments.people import authentication, queries as people_queries
 from tests.assessments.people_helpers import (
     EMAIL,
     OTHER_PASSWORD,
@@ -75,6 +75,6 @@ def test_every_sign_in_checks_as_many_hashes_as_the_most_accounts_of_any_email(
     session: Session, trust: Trust, other_trust: Trust, alex: User
 ) -> None:
     # So an email with two accounts, one with one and one with none take equally long.
-    assert repository.most_accounts_per_email(session) == 1
+    assert people_queries.most_accounts_per_email(session) == 1
     add_user(session, other_trust)
-    assert repository.most_accounts_per_email(session) == 2
+    assert people_queries.most_accounts_per_email(session) == 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.actors import Actor, Grant, Role, require
-from assessments.errors import NotAllowed, NotFound
+from assessments.kernel.actors import Actor, Grant, Role, require
+from assessments.kernel.errors import NotAllowed, NotFound
 
 TRUST, OTHER_TRUST = 1, 2
 SCHOOL, OTHER_SCHOOL = 10, 11

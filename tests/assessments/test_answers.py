@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from assessments.answers import MAX_ANSWER_LENGTH, impact_of, normalise_answer
-from assessments.rubric import Question
+from assessments.rubrics.answers import MAX_ANSWER_LENGTH, impact_of, normalise_answer
+from assessments.rubrics.schema import Question
 from tests.factories import default_rubric
 
 RUBRIC = default_rubric()

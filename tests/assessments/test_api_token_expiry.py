@@ -10,20 +10,20 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.settings import Settings
-from assessments import people, repository
-from assessments.errors import ValidationFailed
+from assessments.kernel.errors import ValidationFailed
 from assessments.models import Trust, User
+from assessments.people import accounts, api_tokens, queries as people_queries
 from tests.assessments.people_helpers import operator_of, user_id
 
-LIFETIME = people.TokenLifetime(default_days=90, max_days=365)
+LIFETIME = api_tokens.TokenLifetime(default_days=90, max_days=365)
 
 
 def _make(
     session: Session, owner: User, now: datetime, days: int | None = None
 ) -> tuple[int, str, datetime]:
-    row, secret = people.create_api_token(
+    row, secret = api_tokens.create_api_token(
         session=session,
-        actor=people.actor_of(session, owner),
+        actor=accounts.actor_of(session, owner),
         name="Script",
         now=now,
         days=days,
@@ -48,16 +48,16 @@ def test_a_lifetime_beyond_the_maximum_or_under_a_day_is_refused(
     with pytest.raises(ValidationFailed) as refused:
         _make(session, alex, now, days=days)
     assert refused.value.errors == {"days": "Enter a number of days from 1 to 365"}
-    assert repository.api_tokens_of_user(session, user_id(alex)) == []
+    assert people_queries.api_tokens_of_user(session, user_id(alex)) == []
 
 
 def test_a_token_is_refused_from_its_expiry_on(session: Session, alex: User, now: datetime) -> None:
     _, secret, expires = _make(session, alex, now, days=30)
 
-    assert people.token_actor(
+    assert api_tokens.token_actor(
         session=session, secret=secret, now=expires - timedelta(seconds=1)
     ).actor
-    refused = people.token_actor(session=session, secret=secret, now=expires)
+    refused = api_tokens.token_actor(session=session, secret=secret, now=expires)
     assert (refused.actor, refused.refused) == (None, "expired")
 
 
@@ -66,7 +66,7 @@ def test_disabling_a_person_revokes_their_tokens_for_good(
 ) -> None:
     _, secret, _ = _make(session, alex, now)
     for disabled in (True, False):
-        people.set_disabled(
+        accounts.set_disabled(
             session=session,
             actor=operator_of(trust),
             user_id=user_id(alex),
@@ -74,11 +74,11 @@ def test_disabling_a_person_revokes_their_tokens_for_good(
             now=now,
         )
     # Enabled again, but the token stays revoked: they make a new one if they need it.
-    use = people.token_actor(session=session, secret=secret, now=now)
+    use = api_tokens.token_actor(session=session, secret=secret, now=now)
     assert (use.actor, use.refused) == (None, "revoked")
     assert use.token is not None and use.token.revoked_at == now
     _, fresh, _ = _make(session, alex, now)
-    assert people.token_actor(session=session, secret=fresh, now=now).actor is not None
+    assert api_tokens.token_actor(session=session, secret=fresh, now=now).actor is not None
 
 
 def test_the_default_lifetime_may_not_exceed_the_maximum(settings: Settings) -> None:

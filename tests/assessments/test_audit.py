@@ -11,10 +11,11 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session
 
-from assessments import audit, service
-from assessments.actors import Actor
+from assessments.drafting import answering
+from assessments.drafting.schemas import AnswerSave
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor
 from assessments.models import ActionStatus, AuditEvent, VersionStatus
-from assessments.schemas import AnswerSave
 from tests.assessments.approval_helpers import (
     HIGH_QUESTION,
     RUBRIC,
@@ -116,7 +117,7 @@ def test_changing_only_a_comment_records_only_the_comment(session: Session) -> N
     value = next(o.value for o in HIGH_QUESTION.options)
 
     for comment in ("Seen in the staff survey", "Seen in the staff survey and at INSET"):
-        service.save_answer(
+        answering.save_answer(
             session=session, actor=AUTHOR, version_id=draft.id, question_id=HIGH_QUESTION.id,
             data=AnswerSave(value=value, comment=comment),
         )  # fmt: skip

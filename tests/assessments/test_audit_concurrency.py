@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments import audit, people
-from assessments.actors import Actor
-from assessments.db import create_db_engine, unit_of_work
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor
+from assessments.kernel.db import create_db_engine, unit_of_work
+from assessments.people import accounts
 from tests.databases import is_sqlite, scratch_database, upgrade
 
 
@@ -24,7 +25,7 @@ def two_trusts(database_url: str, tmp_path: Path) -> Iterator[tuple[sa.Engine, A
         engine = create_db_engine(url)
         upgrade(engine)
         with unit_of_work(engine) as session:
-            north, south = (people.create_trust(session=session, name=n) for n in ("N", "S"))
+            north, south = (accounts.create_trust(session=session, name=n) for n in ("N", "S"))
             actors = [Actor(name=f"Writer of {t.name}", trust_id=t.id) for t in (north, south)]
             for actor in actors:  # each chain has a head already, as a trust in use has
                 _append(session, actor)

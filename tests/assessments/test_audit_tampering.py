@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from assessments import audit, people, policies
-from assessments.actors import Grant, Role
-from assessments.audit_keys import Checkpoint, CheckpointError, Keyring
+from assessments.kernel import audit
+from assessments.kernel.actors import Grant, Role
+from assessments.kernel.audit_keys import Checkpoint, CheckpointError, Keyring
 from assessments.models import AssessmentVersion
-from assessments.schemas import PolicyCreate
+from assessments.people import accounts
+from assessments.policies import catalogue
+from assessments.policies.schemas import PolicyCreate
 from tests.assessments.approval_helpers import head, make_approved, make_approver, sql
 from tests.assessments.audit_helpers import checkpoint_now, rewrite, verdict
 from tests.databases import is_sqlite
@@ -172,7 +174,7 @@ def test_a_garbled_head_is_reported_not_raised(session: Session, database_url: s
 def test_another_trusts_tampering_is_not_this_trusts_and_leaves_its_head(
     session: Session, approved: AssessmentVersion
 ) -> None:
-    other = people.create_trust(session=session, name="Tampered Trust")
+    other = accounts.create_trust(session=session, name="Tampered Trust")
     assert other.id is not None
     outsider = make_person(session, "Olu Other", Grant(Role.AUTHOR), trust_id=other.id)
     for reference in ("OT-1", "OT-2"):
@@ -183,7 +185,7 @@ def test_another_trusts_tampering_is_not_this_trusts_and_leaves_its_head(
             owner="Head",
             review_cycle_months=12,
         )
-        policies.create_policy(session=session, actor=outsider, data=data)
+        catalogue.create_policy(session=session, actor=outsider, data=data)
     mine = checkpoint_now(session)
     sql(session, "UPDATE audit_event SET actor_name = 'Forger' WHERE chain = :c", c=other.id)
     sql(session, "DELETE FROM audit_head WHERE chain = :c", c=other.id)

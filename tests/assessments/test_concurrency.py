@@ -11,10 +11,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments import policies, repository, service
-from assessments.db import create_db_engine, unit_of_work
-from assessments.errors import Conflict, DomainError, StaleVersion, ValidationFailed
-from assessments.schemas import AnswerSave, PolicyCreate
+from assessments.drafting import answering, editing, queries as version_queries
+from assessments.drafting.schemas import AnswerSave
+from assessments.kernel.db import create_db_engine, unit_of_work
+from assessments.kernel.errors import Conflict, DomainError, StaleVersion, ValidationFailed
+from assessments.policies import catalogue, queries as policy_queries
+from assessments.policies.schemas import PolicyCreate
+from assessments.rubrics import publishing, queries as rubric_queries
 from tests import databases
 from tests.factories import (
     AUTHOR,
@@ -64,7 +67,7 @@ def test_two_first_answers_to_one_question_one_wins_the_other_is_told(engine: sa
     values = [question.options[0].value, question.options[1].value]
 
     def save(value: str) -> Callable[[Session], object]:
-        return lambda session: service.save_answer(
+        return lambda session: answering.save_answer(
             session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
             data=AnswerSave(value=value, expected_revision=0),
         )  # fmt: skip
@@ -74,7 +77,7 @@ def test_two_first_answers_to_one_question_one_wins_the_other_is_told(engine: sa
     refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(refused) == 1 and isinstance(refused[0], StaleVersion), outcomes
     with unit_of_work(engine) as session:
-        stored = repository.answers_of_version(session, version_id)[question.id]
+        stored = version_queries.answers_of_version(session, version_id)[question.id]
     assert stored.revision == 1
     assert stored.value == values[outcomes.index(next(o for o in outcomes if o not in refused))]
 
@@ -85,7 +88,7 @@ def test_starting_an_assessment_twice_at_once_starts_one(engine: sa.Engine) -> N
     assert policy_id is not None
 
     def start(session: Session) -> object:
-        return service.start_assessment(
+        return editing.start_assessment(
             session=session, actor=AUTHOR, policy_id=policy_id, rubric_id=default_rubric().id
         )
 
@@ -103,7 +106,7 @@ def test_two_policies_with_one_reference_at_once_one_is_refused(engine: sa.Engin
             reference="TL-100", title=title, category="behaviour", owner="Headteacher",
             review_cycle_months=12,
         )  # fmt: skip
-        return lambda session: policies.create_policy(session=session, actor=AUTHOR, data=data)
+        return lambda session: catalogue.create_policy(session=session, actor=AUTHOR, data=data)
 
     outcomes = race(engine, create("Behaviour policy"), create("Behaviour policy (copy)"))
 
@@ -120,13 +123,13 @@ def test_instances_publishing_the_same_rubric_at_once_all_succeed(
     try:
 
         def publish(session: Session) -> object:
-            return policies.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
+            return publishing.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
 
         outcomes = race(engine, publish, publish, publish)
 
         assert not [o for o in outcomes if isinstance(o, DomainError)], outcomes
         with unit_of_work(engine) as session:
-            assert len(repository.list_published_rubrics(session)) == 1
+            assert len(rubric_queries.list_published_rubrics(session)) == 1
     finally:
         engine.dispose()
 
@@ -139,5 +142,5 @@ def test_on_sqlite_a_reader_is_not_held_up_by_a_writer(engine: sa.Engine) -> Non
         # A read-only unit of work must not ask for the lock: with it, this would wait out
         # busy_timeout and fail with "database is locked".
         with unit_of_work(engine, read_only=True) as reader:
-            titles = [p.title for p in repository.list_policies(reader, LOCAL_TRUST_ID)]
+            titles = [p.title for p in policy_queries.list_policies(reader, LOCAL_TRUST_ID)]
     assert "Written, not yet committed" not in titles

@@ -11,12 +11,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments import contributors, mitigation, review, service, workflow
-from assessments.actors import Actor
-from assessments.errors import ContentChanged, NotAllowed
+from assessments.drafting import answering, contributors, mitigation, version_view, workload
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.drafting.version_view import view_assessment
+from assessments.kernel.actors import Actor
+from assessments.kernel.errors import ContentChanged, NotAllowed
 from assessments.models import VersionStatus
-from assessments.schemas import AnswerSave, WorkloadEstimateSave
-from assessments.service import view_assessment
+from assessments.workflow import review, transitions as workflow
 from tests.assessments.approval_helpers import sql
 from tests.assessments.workflow_helpers import (
     FLAGGED,
@@ -44,7 +45,7 @@ def _answer(value: str, comment: str = "") -> Callable[[Session, Actor, int], ob
     def change(session: Session, actor: Actor, version_id: int) -> None:
         question = FLAGGED[0]
         kept = view(session, version_id).answers[question]
-        service.save_answer(
+        answering.save_answer(
             session=session,
             actor=actor,
             version_id=version_id,
@@ -66,7 +67,7 @@ def _justification(session: Session, actor: Actor, version_id: int) -> None:
 
 
 def _estimate(session: Session, actor: Actor, version_id: int) -> None:
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session,
         actor=actor,
         version_id=version_id,
@@ -76,7 +77,7 @@ def _estimate(session: Session, actor: Actor, version_id: int) -> None:
 
 
 def _estimate_cleared(session: Session, actor: Actor, version_id: int) -> None:
-    service.clear_workload_estimate(
+    workload.clear_workload_estimate(
         session=session, actor=actor, version_id=version_id, staff_group="teachers"
     )
 
@@ -152,7 +153,7 @@ def test_whoever_changed_a_colleagues_draft_may_not_decide_on_it(
     workflow.submit(session=session, actor=cast.author, version_id=version_id)
 
     as_seen_by = {
-        who: service.view_assessment(session=session, actor=who, version_id=version_id)
+        who: version_view.view_assessment(session=session, actor=who, version_id=version_id)
         for who in (both, cast.approver)
     }
     assert (as_seen_by[both].may_decide, as_seen_by[cast.approver].may_decide) == (False, True)
@@ -173,7 +174,7 @@ def test_saving_what_is_already_there_contributes_nothing(session: Session, cast
     version_id = draft_for(session, cast)
     shown = complete_draft(session, cast.author, version_id)
     kept = shown.answers[FLAGGED[0]]
-    service.save_answer(
+    answering.save_answer(
         session=session,
         actor=both,
         version_id=version_id,
@@ -182,7 +183,9 @@ def test_saving_what_is_already_there_contributes_nothing(session: Session, cast
     )
     workflow.submit(session=session, actor=cast.author, version_id=version_id)
 
-    assert service.view_assessment(session=session, actor=both, version_id=version_id).may_decide
+    assert version_view.view_assessment(
+        session=session, actor=both, version_id=version_id
+    ).may_decide
     done = workflow.approve(session=session, actor=both, version_id=version_id)
     assert done.decided_by_user_id == both.user_id
 

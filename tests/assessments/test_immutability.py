@@ -11,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments import mitigation, repository, service, workflow
-from assessments.actors import Actor
-from assessments.errors import InvalidTransition
+from assessments.drafting import answering, mitigation, queries as version_queries, workload
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.kernel.actors import Actor
+from assessments.kernel.errors import InvalidTransition
 from assessments.models import AssessmentVersion, VersionStatus
-from assessments.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.workflow import transitions as workflow
 from tests.assessments.approval_helpers import (
     HIGH_QUESTION,
     MITIGATION,
@@ -242,17 +243,17 @@ def test_the_next_draft_can_be_changed_while_its_approved_original_cannot(
 
 
 def _first_action_id(session: Session, version_id: int) -> int:
-    action_id = repository.actions_of_version(session, version_id)[0].id
+    action_id = version_queries.actions_of_version(session, version_id)[0].id
     assert action_id is not None
     return action_id
 
 
 EDITS: dict[str, Callable[[Session, int], object]] = {
-    "save an answer": lambda session, v: service.save_answer(
+    "save an answer": lambda session, v: answering.save_answer(
         session=session, actor=AUTHOR, version_id=v, question_id=HIGH_QUESTION.id,
         data=AnswerSave(value=low_answer(HIGH_QUESTION)),
     ),
-    "clear an answer": lambda session, v: service.save_answer(
+    "clear an answer": lambda session, v: answering.save_answer(
         session=session, actor=AUTHOR, version_id=v, question_id=HIGH_QUESTION.id,
         data=AnswerSave(value=""),
     ),
@@ -260,11 +261,11 @@ EDITS: dict[str, Callable[[Session, int], object]] = {
         session=session, actor=AUTHOR, version_id=v, question_id=HIGH_QUESTION.id,
         text="No action needed after all",
     ),
-    "save a workload estimate": lambda session, v: service.save_workload_estimate(
+    "save a workload estimate": lambda session, v: workload.save_workload_estimate(
         session=session, actor=AUTHOR, version_id=v, staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal(0), staff_count=1),
     ),
-    "clear a workload estimate": lambda session, v: service.clear_workload_estimate(
+    "clear a workload estimate": lambda session, v: workload.clear_workload_estimate(
         session=session, actor=AUTHOR, version_id=v, staff_group="teachers",
     ),
     "add an action": lambda session, v: mitigation.add_action(

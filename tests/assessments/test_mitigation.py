@@ -8,17 +8,18 @@ from hypothesis import given, settings, strategies as st
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from assessments import repository, workflow
-from assessments.errors import (
+from assessments.drafting import queries as version_queries
+from assessments.drafting.mitigation import remove_action, save_justification, update_action
+from assessments.kernel.errors import (
     InvalidTransition,
     NotAllowed,
     NotFound,
     StaleVersion,
     ValidationFailed,
 )
-from assessments.mitigation import remove_action, save_justification, update_action
 from assessments.models import ActionStatus
-from assessments.scoring import compute_results
+from assessments.rubrics.scoring import compute_results
+from assessments.workflow import transitions as workflow
 from tests.assessments.workflow_helpers import (
     FLAGGED,
     QUESTIONS,
@@ -200,7 +201,7 @@ class TestActions:
                 expected_revision=None,
             )  # fmt: skip
         assert [a.residual_impact for a in view(session, draft).actions] == [0]
-        assert len(repository.actions_of_version(session, draft)) == 1
+        assert len(version_queries.actions_of_version(session, draft)) == 1
 
     def test_a_dropped_action_mitigates_nothing(
         self, session: Session, cast: Cast, draft: int

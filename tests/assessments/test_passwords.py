@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.passwords import (
+from assessments.people.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
     hash_password,

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session
 
-from assessments import people, repository
-from assessments.actors import Actor, Grant, Role
-from assessments.errors import NotAllowed, NotFound, ValidationFailed
+from assessments.kernel.actors import Actor, Grant, Role
+from assessments.kernel.errors import NotAllowed, NotFound, ValidationFailed
 from assessments.models import Trust, User
-from assessments.passwords import verify_password
+from assessments.people import accounts, queries as people_queries
+from assessments.people.passwords import verify_password
 from tests.assessments.people_helpers import (
     OTHER_PASSWORD,
     PASSWORD,
@@ -28,31 +28,31 @@ from tests.factories import make_school
 
 
 def test_a_trust_is_created_with_its_name_trimmed(session: Session) -> None:
-    trust = people.create_trust(session=session, name="  Northfield Learning Trust ")
+    trust = accounts.create_trust(session=session, name="  Northfield Learning Trust ")
     assert trust.id is not None
-    assert repository.trust_by_name(session, "Northfield Learning Trust") == trust
+    assert people_queries.trust_by_name(session, "Northfield Learning Trust") == trust
 
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_a_trust_needs_a_name(session: Session, name: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        people.create_trust(session=session, name=name)
+        accounts.create_trust(session=session, name=name)
     assert set(refused.value.errors) == {"name"}
 
 
 def test_a_trust_name_longer_than_the_column_is_refused(session: Session) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        people.create_trust(session=session, name="T" * 201)
+        accounts.create_trust(session=session, name="T" * 201)
     assert set(refused.value.errors) == {"name"}
 
 
 def test_two_trusts_cannot_share_a_name(session: Session, trust: Trust) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        people.create_trust(session=session, name=" Northfield Learning Trust")
+        accounts.create_trust(session=session, name=" Northfield Learning Trust")
     assert set(refused.value.errors) == {"name"}
     assert "already exists" in refused.value.errors["name"]
     # The failed insert leaves the session usable.
-    assert people.create_trust(session=session, name="Another Trust").id is not None
+    assert accounts.create_trust(session=session, name="Another Trust").id is not None
 
 
 # Creating users
@@ -79,7 +79,7 @@ def test_grants_are_stored_exactly_once_each(session: Session, trust: Trust) -> 
     school = school_of(session, trust)
     grants = [Grant(Role.AUTHOR, school.id), Grant(Role.AUTHOR, school.id), Grant(Role.AUDITOR)]
     user = add_user(session, trust, grants=grants)
-    rows = repository.grants_of_user(session, user_id(user))
+    rows = people_queries.grants_of_user(session, user_id(user))
     stored = sorted((row.role.value, row.school_id or 0) for row in rows)
     assert stored == [(Role.AUDITOR.value, 0), (Role.AUTHOR.value, school.id)]
 
@@ -142,7 +142,7 @@ def test_an_email_that_already_has_an_account_in_the_trust_is_refused(
 
 def _create_as(session: Session, actor: Actor, trust: Trust) -> User:
     assert trust.id is not None
-    return people.create_user(
+    return accounts.create_user(
         session=session,
         actor=actor,
         trust_id=trust.id,
@@ -184,7 +184,7 @@ def test_the_actor_of_a_user_carries_their_trust_and_roles(session: Session, tru
     user = add_user(session, trust, grants=[Grant(Role.AUTHOR, school.id), Grant(Role.AUDITOR)])
     session.expire_all()  # read the roles back from the database
 
-    actor = people.actor_of(session, user)
+    actor = accounts.actor_of(session, user)
 
     assert actor == Actor(
         name="Alex Morgan",
@@ -201,9 +201,9 @@ def test_the_actor_of_a_user_carries_their_trust_and_roles(session: Session, tru
 
 def test_an_admin_cannot_disable_themselves(session: Session, trust: Trust) -> None:
     admin_user = add_user(session, trust, grants=[Grant(Role.ADMIN)])
-    admin = people.actor_of(session, admin_user)
+    admin = accounts.actor_of(session, admin_user)
     with pytest.raises(ValidationFailed) as refused:
-        people.set_disabled(
+        accounts.set_disabled(
             session=session,
             actor=admin,
             user_id=user_id(admin_user),
@@ -219,7 +219,7 @@ def test_an_admin_does_not_find_a_user_of_another_trust(
 ) -> None:
     outsider = add_user(session, other_trust)
     with pytest.raises(NotFound):
-        people.set_disabled(
+        accounts.set_disabled(
             session=session,
             actor=operator_of(trust),
             user_id=user_id(outsider),
@@ -234,4 +234,4 @@ def test_roles_for_another_trusts_school_are_refused(session: Session, trust: Tr
     with pytest.raises(ValidationFailed) as refused:
         add_user(session, trust, grants=[Grant(Role.AUTHOR, elsewhere.id)])
     assert refused.value.errors == {"grants": "Choose roles for the trust or for its own schools"}
-    assert repository.users_by_email(session, "alex.morgan@northfield.example") == []
+    assert people_queries.users_by_email(session, "alex.morgan@northfield.example") == []

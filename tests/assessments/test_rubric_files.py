@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.rubric_files import RubricError, load_rubric_dir
+from assessments.rubrics.files import RubricError, load_rubric_dir
 from tests.assessments.rubric_helpers import SHIPPED, error_lines, write_yaml
 from tests.factories import DEFAULT_RUBRIC_PATH
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.settings import PROJECT_ROOT
-from assessments.rubric import AnswerKind
-from assessments.rubric_files import load_rubric, load_rubric_dir
+from assessments.rubrics.files import load_rubric, load_rubric_dir
+from assessments.rubrics.schema import AnswerKind
 from tests.assessments.rubric_helpers import (
     SHIPPED,
     Document,

@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from assessments import people, policies, service
-from assessments.actors import Actor, Grant, Role
-from assessments.errors import NotAllowed, NotFound, ValidationFailed
+from assessments.drafting import answering, editing, version_view
+from assessments.drafting.schemas import AnswerSave
+from assessments.kernel.actors import Actor, Grant, Role
+from assessments.kernel.errors import NotAllowed, NotFound, ValidationFailed
 from assessments.models import AssessmentVersion, School
-from assessments.schemas import AnswerSave, PolicyCreate
+from assessments.people import accounts
+from assessments.policies import catalogue, trust_schools
+from assessments.policies.schemas import PolicyCreate
 from tests.factories import (
     AUTHOR,
     LOCAL_TRUST_ID,
@@ -41,27 +44,27 @@ def first_choice(version: AssessmentVersion) -> tuple[str, AnswerSave]:
 def test_an_author_sees_their_schools_and_trust_wide_policies_only(session: Session) -> None:
     north, south = make_school(session, "North School"), make_school(session, "South School")
     author_north = actor(Grant(Role.AUTHOR, north.id))
-    mine = policies.create_policy(
+    mine = catalogue.create_policy(
         session=session, actor=author_north, data=policy_data("N-1", north)
     )
-    theirs = policies.create_policy(session=session, actor=AUTHOR, data=policy_data("S-1", south))
-    shared = policies.create_policy(session=session, actor=AUTHOR, data=policy_data("T-1"))
+    theirs = catalogue.create_policy(session=session, actor=AUTHOR, data=policy_data("S-1", south))
+    shared = catalogue.create_policy(session=session, actor=AUTHOR, data=policy_data("T-1"))
 
     listed = [
         item.policy.reference
-        for item in policies.list_policies(session=session, actor=author_north)
+        for item in catalogue.list_policies(session=session, actor=author_north)
     ]
 
     assert listed == ["N-1", "T-1"]
-    assert [s.name for s in policies.list_schools(session=session, actor=author_north)] == [
+    assert [s.name for s in trust_schools.list_schools(session=session, actor=author_north)] == [
         "North School"
     ]
     for seen in (mine, shared):
         assert seen.id is not None
-        policies.view_policy(session=session, actor=author_north, policy_id=seen.id, rubric_id="x")
+        catalogue.view_policy(session=session, actor=author_north, policy_id=seen.id, rubric_id="x")
     assert theirs.id is not None
     with pytest.raises(NotFound):
-        policies.view_policy(
+        catalogue.view_policy(
             session=session, actor=author_north, policy_id=theirs.id, rubric_id="x"
         )
 
@@ -71,20 +74,20 @@ def test_an_author_adds_policies_only_where_they_are_an_author(session: Session)
     author_north = actor(Grant(Role.AUTHOR, north.id))
 
     with pytest.raises(ValidationFailed) as other_school:
-        policies.create_policy(session=session, actor=author_north, data=policy_data("S-2", south))
+        catalogue.create_policy(session=session, actor=author_north, data=policy_data("S-2", south))
     assert other_school.value.errors == {"school_id": "Select one of your schools, or trust-wide"}
     with pytest.raises(ValidationFailed) as trust_wide:
-        policies.create_policy(session=session, actor=author_north, data=policy_data("T-2"))
-    assert trust_wide.value.errors == {"school_id": policies.NOT_TRUST_WIDE_AUTHOR}
+        catalogue.create_policy(session=session, actor=author_north, data=policy_data("T-2"))
+    assert trust_wide.value.errors == {"school_id": catalogue.NOT_TRUST_WIDE_AUTHOR}
     with pytest.raises(NotAllowed):
-        policies.create_policy(
+        catalogue.create_policy(
             session=session, actor=actor(Grant(Role.AUDITOR)), data=policy_data("T-3")
         )
     assert [
-        s.name for s in policies.schools_for_new_policy(session=session, actor=author_north)
+        s.name for s in trust_schools.schools_for_new_policy(session=session, actor=author_north)
     ] == ["North School"]
     with pytest.raises(NotAllowed):
-        policies.schools_for_new_policy(session=session, actor=actor(Grant(Role.APPROVER)))
+        trust_schools.schools_for_new_policy(session=session, actor=actor(Grant(Role.APPROVER)))
 
 
 def test_an_auditor_reads_an_assessment_but_cannot_change_it(session: Session) -> None:
@@ -92,50 +95,50 @@ def test_an_auditor_reads_an_assessment_but_cannot_change_it(session: Session) -
     assert draft.id is not None
     auditor = actor(Grant(Role.AUDITOR))
 
-    view = service.view_assessment(session=session, actor=auditor, version_id=draft.id)
+    view = version_view.view_assessment(session=session, actor=auditor, version_id=draft.id)
 
     assert view.version.id == draft.id
     question_id, data = first_choice(draft)
     with pytest.raises(NotAllowed, match="author"):
-        service.save_answer(
+        answering.save_answer(
             session=session, actor=auditor, version_id=draft.id, question_id=question_id, data=data
         )
 
 
 def test_another_trust_finds_nothing_of_ours(session: Session) -> None:
-    other = people.create_trust(session=session, name="Other Trust")
+    other = accounts.create_trust(session=session, name="Other Trust")
     assert other.id is not None
     outsider = actor(Grant(Role.ADMIN), Grant(Role.AUTHOR), trust_id=other.id)
     draft = make_draft(session)
     assert draft.id is not None
-    policy = service.view_assessment(session=session, actor=AUTHOR, version_id=draft.id).policy
+    policy = version_view.view_assessment(session=session, actor=AUTHOR, version_id=draft.id).policy
     assert policy.id is not None
     question_id, data = first_choice(draft)
 
-    assert policies.list_policies(session=session, actor=outsider) == []
-    assert policies.list_schools(session=session, actor=outsider) == []
+    assert catalogue.list_policies(session=session, actor=outsider) == []
+    assert trust_schools.list_schools(session=session, actor=outsider) == []
     with pytest.raises(NotFound):
-        policies.view_policy(session=session, actor=outsider, policy_id=policy.id, rubric_id="x")
+        catalogue.view_policy(session=session, actor=outsider, policy_id=policy.id, rubric_id="x")
     with pytest.raises(NotFound):
-        service.view_assessment(session=session, actor=outsider, version_id=draft.id)
+        version_view.view_assessment(session=session, actor=outsider, version_id=draft.id)
     with pytest.raises(NotFound):
-        service.save_answer(
+        answering.save_answer(
             session=session, actor=outsider, version_id=draft.id, question_id=question_id, data=data
         )
     with pytest.raises(NotFound):
-        service.start_assessment(
+        editing.start_assessment(
             session=session, actor=outsider, policy_id=policy.id, rubric_id=default_rubric().id
         )
     # Its own policy may use a reference we use: references are the trust's own.
-    own = policies.create_policy(
+    own = catalogue.create_policy(
         session=session, actor=outsider, data=policy_data(policy.reference)
     )
     assert own.trust_id == other.id
 
 
 def test_someone_left_with_no_role_sees_no_policy(session: Session) -> None:
-    policies.create_policy(session=session, actor=AUTHOR, data=policy_data("T-9"))  # trust-wide
+    catalogue.create_policy(session=session, actor=AUTHOR, data=policy_data("T-9"))  # trust-wide
     no_roles = actor()
 
-    assert policies.list_policies(session=session, actor=no_roles) == []
-    assert policies.list_schools(session=session, actor=no_roles) == []
+    assert catalogue.list_policies(session=session, actor=no_roles) == []
+    assert trust_schools.list_schools(session=session, actor=no_roles) == []

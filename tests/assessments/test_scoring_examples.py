@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assessments.rubric import Rubric
-from assessments.rubric_files import parse_rubric
-from assessments.scoring import WorkloadInput, compute_results
+from assessments.rubrics.files import parse_rubric
+from assessments.rubrics.schema import Rubric
+from assessments.rubrics.scoring import WorkloadInput, compute_results
 from tests.assessments.scoring_helpers import SHIPPED, Answers, section_scores
 
 

@@ -7,8 +7,15 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session
 
-from assessments import policies, repository, service
-from assessments.errors import (
+from assessments.drafting import (
+    answering,
+    editing,
+    queries as version_queries,
+    version_view,
+    workload,
+)
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.kernel.errors import (
     Conflict,
     InvalidTransition,
     NotFound,
@@ -16,8 +23,9 @@ from assessments.errors import (
     ValidationFailed,
 )
 from assessments.models import VersionStatus
-from assessments.rubric import Rubric
-from assessments.schemas import AnswerSave, PolicyCreate, WorkloadEstimateSave
+from assessments.policies.schemas import PolicyCreate
+from assessments.rubrics import publishing, queries as rubric_queries
+from assessments.rubrics.schema import Rubric
 from tests.factories import (
     AUTHOR,
     answer,
@@ -50,12 +58,12 @@ class TestPublishRubric:
         first = publish_default_rubric(session)
         again = publish_default_rubric(session)
         assert again.id == first.id
-        assert len(repository.list_published_rubrics(session)) == 1
+        assert len(rubric_queries.list_published_rubrics(session)) == 1
 
     def test_changed_content_under_the_same_version_is_refused(self, session: Session) -> None:
         changed = default_rubric().model_copy(update={"title": "Edited after publication"})
         with pytest.raises(Conflict, match="new version number"):
-            policies.publish_rubric(session=session, actor=AUTHOR, rubric=changed)
+            publishing.publish_rubric(session=session, actor=AUTHOR, rubric=changed)
 
     def test_a_new_rubric_version_never_changes_an_assessment_already_started(
         self, session: Session
@@ -66,9 +74,9 @@ class TestPublishRubric:
         newer = rubric.model_copy(
             update={"version": 2, "sections": [section, *rubric.sections[1:]]}
         )
-        policies.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
+        publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 
-        pinned = repository.rubric_of_version(session, version)
+        pinned = rubric_queries.rubric_of_version(session, version)
         assert pinned.key == rubric.key
         assert pinned.sections[0].title == rubric.sections[0].title
         assert make_draft(session).rubric_version_id != version.rubric_version_id
@@ -112,26 +120,26 @@ class TestStartAssessment:
         assert (version.number, version.status, version.author) == (
             1, VersionStatus.DRAFT, AUTHOR.name,
         )  # fmt: skip
-        assert repository.rubric_of_version(session, version).key == default_rubric().key
+        assert rubric_queries.rubric_of_version(session, version).key == default_rubric().key
 
     def test_a_policy_has_one_assessment(self, session: Session) -> None:
         version = make_draft(session)
-        policy = repository.policy_of_version(session, version)
+        policy = version_queries.policy_of_version(session, version)
         assert policy.id is not None
         with pytest.raises(Conflict, match="already has an impact assessment"):
-            service.start_assessment(
+            editing.start_assessment(
                 session=session, actor=AUTHOR, policy_id=policy.id, rubric_id=default_rubric().id
             )
 
     def test_unknown_policy_or_unpublished_rubric(self, session: Session) -> None:
         with pytest.raises(NotFound):
-            service.start_assessment(
+            editing.start_assessment(
                 session=session, actor=AUTHOR, policy_id=999_999, rubric_id=default_rubric().id
             )
         policy = make_policy(session)
         assert policy.id is not None
         with pytest.raises(Conflict, match="has been published"):
-            service.start_assessment(
+            editing.start_assessment(
                 session=session, actor=AUTHOR, policy_id=policy.id, rubric_id="no-such-rubric"
             )
 
@@ -145,7 +153,7 @@ class TestSaveAnswer:
         highest = max(question.options, key=lambda o: o.impact)
         answer(session, version, question.id, highest.value)
 
-        view = service.view_assessment(session=session, actor=AUTHOR, version_id=version.id)
+        view = version_view.view_assessment(session=session, actor=AUTHOR, version_id=version.id)
         assert view.answers[question.id].value == highest.value
         assert view.results.overall_score is not None
         assert not view.results.complete  # the rest is still unanswered
@@ -160,7 +168,7 @@ class TestSaveAnswer:
         first, second = question.options[0].value, question.options[1].value
 
         def save(value: str, expected: int | None) -> int:
-            row = service.save_answer(
+            row = answering.save_answer(
                 session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
                 data=AnswerSave(value=value, expected_revision=expected),
             )  # fmt: skip
@@ -171,7 +179,7 @@ class TestSaveAnswer:
         assert save(second, 1) == 2
         with pytest.raises(StaleVersion):
             save(first, 1)
-        assert repository.answers_of_version(session, version_id)[question.id].value == second
+        assert version_queries.answers_of_version(session, version_id)[question.id].value == second
 
     def test_resending_what_is_already_saved_is_not_a_conflict(self, session: Session) -> None:
         # An autosave and the page's own submit can carry the same answer from the same
@@ -183,7 +191,7 @@ class TestSaveAnswer:
         value = question.options[0].value
 
         def save(expected: int) -> int:
-            row = service.save_answer(
+            row = answering.save_answer(
                 session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
                 data=AnswerSave(value=value, comment="From the staff survey",
                                 expected_revision=expected),
@@ -194,7 +202,7 @@ class TestSaveAnswer:
         assert save(0) == 1
         assert save(0) == 1
         with pytest.raises(StaleVersion):
-            service.save_answer(
+            answering.save_answer(
                 session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
                 data=AnswerSave(value=value, comment="Changed", expected_revision=0),
             )  # fmt: skip
@@ -208,7 +216,7 @@ class TestSaveAnswer:
         assert question is not None
 
         def save(value: str, expected: int) -> None:
-            service.save_answer(
+            answering.save_answer(
                 session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
                 data=AnswerSave(value=value, expected_revision=expected),
             )  # fmt: skip
@@ -217,21 +225,21 @@ class TestSaveAnswer:
         save("", 1)  # someone clears it
         with pytest.raises(StaleVersion):
             save(question.options[1].value, 1)  # a change based on the answer that was cleared
-        assert question.id not in repository.answers_of_version(session, version_id)
+        assert question.id not in version_queries.answers_of_version(session, version_id)
 
     def test_evidence_without_an_answer_is_refused_not_dropped(self, session: Session) -> None:
         rubric = default_rubric()
         version_id = _version_id(session)
         question_id = _first_choice_question(rubric)
         with pytest.raises(ValidationFailed) as refused:
-            service.save_answer(
+            answering.save_answer(
                 session=session, actor=AUTHOR, version_id=version_id, question_id=question_id,
                 data=AnswerSave(value="", comment="Staff survey, March"),
             )  # fmt: skip
         assert refused.value.errors == {
             "value": "Give an answer before adding evidence or a comment"
         }
-        assert repository.answers_of_version(session, version_id) == {}
+        assert version_queries.answers_of_version(session, version_id) == {}
 
     def test_an_empty_value_clears_the_answer(self, session: Session) -> None:
         rubric = default_rubric()
@@ -242,7 +250,7 @@ class TestSaveAnswer:
         assert question is not None
         answer(session, version, question_id, question.options[0].value)
         answer(session, version, question_id, "  ")
-        assert question_id not in repository.answers_of_version(session, version.id)
+        assert question_id not in version_queries.answers_of_version(session, version.id)
 
     def test_invalid_answers_and_unknown_questions_are_refused(self, session: Session) -> None:
         rubric = default_rubric()
@@ -272,7 +280,7 @@ class TestSaveAnswer:
         version_id = _version_id(session)
         choice = rubric.question(_first_choice_question(rubric))
         assert choice is not None
-        errors = service.save_answers(
+        errors = answering.save_answers(
             session=session, actor=AUTHOR, version_id=version_id,
             answers={
                 choice.id: AnswerSave(value=choice.options[0].value),
@@ -280,7 +288,7 @@ class TestSaveAnswer:
             },
         )  # fmt: skip
         assert errors == {_number_question(rubric): "Enter a number, like 3 or 1.5"}
-        saved = repository.answers_of_version(session, version_id)
+        saved = version_queries.answers_of_version(session, version_id)
         assert set(saved) == {choice.id}
 
 
@@ -289,7 +297,7 @@ class TestWorkloadEstimates:
         rubric = default_rubric()
         version_id = _version_id(session)
         teachers, support = rubric.staff_groups[0].id, rubric.staff_groups[-1].id
-        errors = service.save_workload_estimates(
+        errors = workload.save_workload_estimates(
             session=session, actor=AUTHOR, version_id=version_id,
             estimates={
                 teachers: WorkloadEstimateSave(hours_per_term=Decimal("2.5"), staff_count=30),
@@ -297,7 +305,7 @@ class TestWorkloadEstimates:
             },
         )  # fmt: skip
         assert errors == {}
-        results = service.view_assessment(
+        results = version_view.view_assessment(
             session=session, actor=AUTHOR, version_id=version_id
         ).results
         terms = rubric.workload.terms_per_year
@@ -311,7 +319,7 @@ class TestWorkloadEstimates:
         group = rubric.staff_groups[0].id
 
         def save(hours: str, expected: int | None = None) -> int:
-            return service.save_workload_estimate(
+            return workload.save_workload_estimate(
                 session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
                 data=WorkloadEstimateSave(
                     hours_per_term=Decimal(hours), staff_count=10, expected_revision=expected
@@ -319,7 +327,7 @@ class TestWorkloadEstimates:
             ).revision  # fmt: skip
 
         with pytest.raises(ValidationFailed, match="no staff group"):
-            service.save_workload_estimate(
+            workload.save_workload_estimate(
                 session=session, actor=AUTHOR, version_id=version_id, staff_group="governors",
                 data=WorkloadEstimateSave(hours_per_term=Decimal(1), staff_count=1),
             )  # fmt: skip
@@ -328,18 +336,18 @@ class TestWorkloadEstimates:
         with pytest.raises(StaleVersion):
             save("3", expected=1)
         with pytest.raises(StaleVersion):
-            service.clear_workload_estimate(
+            workload.clear_workload_estimate(
                 session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
                 expected_revision=1,
             )  # fmt: skip
         with pytest.raises(ValidationFailed, match="no staff group"):
-            service.clear_workload_estimate(
+            workload.clear_workload_estimate(
                 session=session, actor=AUTHOR, version_id=version_id, staff_group="governors"
             )
-        service.clear_workload_estimate(
+        workload.clear_workload_estimate(
             session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
             expected_revision=2,
         )  # fmt: skip
-        assert repository.estimates_of_version(session, version_id) == {}
+        assert version_queries.estimates_of_version(session, version_id) == {}
         with pytest.raises(StaleVersion):  # based on the estimate that was just removed
             save("4", expected=2)

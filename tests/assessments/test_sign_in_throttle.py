@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from assessments import authentication
-from assessments.authentication import (
+from assessments.models import User
+from assessments.people import authentication
+from assessments.people.authentication import (
     ADDRESS_LIMIT,
     FIRST_DELAY,
     FREE_FAILURES,
@@ -16,7 +17,6 @@ from assessments.authentication import (
     WINDOW,
     WRONG_DETAILS,
 )
-from assessments.models import User
 from tests.assessments.people_helpers import EMAIL, HOME, OTHER_PASSWORD, SECOND, sign_in
 
 ATTACKER, BOTNET = "203.0.113.66", [f"198.51.100.{n}" for n in range(1, 40)]

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from assessments import authentication, people
-from assessments.actors import Grant, Role
+from assessments.kernel.actors import Grant, Role
 from assessments.models import Trust, User, WebSession
+from assessments.people import accounts, authentication, sessions
 from tests.assessments.people_helpers import (
     LIMITS,
     OTHER_PASSWORD,
@@ -33,7 +33,7 @@ def test_the_right_password_signs_in_and_only_a_digest_is_stored(
     assert outcome.problem is None and outcome.user == alex
     assert outcome.token is not None
     stored = session.exec(select(WebSession).where(WebSession.user_id == alex.id)).all()
-    assert [row.id for row in stored] == [people.digest(outcome.token)]
+    assert [row.id for row in stored] == [authentication.digest(outcome.token)]
     assert outcome.token not in stored[0].id
 
 
@@ -51,7 +51,7 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
 def test_a_disabled_user_cannot_sign_in_even_with_the_right_password(
     session: Session, trust: Trust, alex: User, now: datetime
 ) -> None:
-    people.set_disabled(
+    accounts.set_disabled(
         session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=True, now=now
     )
     assert sign_in(session, now) == authentication.SignIn(None, None, authentication.WRONG_DETAILS)
@@ -64,7 +64,7 @@ def test_a_session_token_gives_the_signed_in_actor(
     session: Session, alex: User, now: datetime
 ) -> None:
     token = signed_in_token(session, now)
-    assert actor_for(session, token, now) == people.actor_of(session, alex)
+    assert actor_for(session, token, now) == accounts.actor_of(session, alex)
 
 
 def test_an_unknown_token_gives_no_actor(session: Session, alex: User, now: datetime) -> None:
@@ -83,7 +83,7 @@ def test_activity_keeps_a_session_alive_but_not_beyond_its_absolute_limit(
 ) -> None:
     token = signed_in_token(session, now)
     just_before_the_limit = now + LIMITS.absolute - timedelta(minutes=1)
-    people.touch_session(session=session, token=token, now=just_before_the_limit)
+    sessions.touch_session(session=session, token=token, now=just_before_the_limit)
     assert actor_for(session, token, just_before_the_limit + timedelta(seconds=30)) is not None
 
     assert actor_for(session, token, now + LIMITS.absolute + SECOND) is None
@@ -91,7 +91,7 @@ def test_activity_keeps_a_session_alive_but_not_beyond_its_absolute_limit(
 
 def test_signing_out_ends_only_that_session(session: Session, alex: User, now: datetime) -> None:
     laptop, phone = signed_in_token(session, now), signed_in_token(session, now)
-    people.sign_out(session=session, token=laptop)
+    sessions.sign_out(session=session, token=laptop)
     assert actor_for(session, laptop, now) is None
     assert actor_for(session, phone, now) is not None
 
@@ -101,7 +101,7 @@ def test_disabling_a_user_ends_their_sessions_for_good(
 ) -> None:
     token = signed_in_token(session, now)
     for disabled in (True, False):
-        people.set_disabled(
+        accounts.set_disabled(
             session=session,
             actor=operator_of(trust),
             user_id=user_id(alex),
@@ -119,7 +119,7 @@ def test_changing_roles_ends_sessions_and_the_new_roles_apply_at_the_next_sign_i
     old_token = signed_in_token(session, now)
     new_grants = [Grant(Role.APPROVER, school.id)]
 
-    people.set_grants(
+    accounts.set_grants(
         session=session, actor=operator_of(trust), user_id=user_id(alex), grants=new_grants
     )
 

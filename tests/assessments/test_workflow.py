@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session
 
-from assessments import audit, repository, service, workflow
-from assessments.errors import InvalidTransition, NotAllowed, StaleVersion, ValidationFailed
-from assessments.mitigation import save_justification
+from assessments.drafting import queries as version_queries, workload
+from assessments.drafting.mitigation import save_justification
+from assessments.drafting.schemas import WorkloadEstimateSave
+from assessments.kernel import audit
+from assessments.kernel.errors import InvalidTransition, NotAllowed, StaleVersion, ValidationFailed
 from assessments.models import ActionStatus, PolicyStatus, VersionStatus
-from assessments.schemas import WorkloadEstimateSave
+from assessments.workflow import transitions as workflow
 from tests.assessments.workflow_helpers import (
     FLAGGED,
     QUESTIONS,
@@ -99,7 +101,7 @@ class TestSubmit:
                 question_id=FLAGGED[0], text="Changed",
             )  # fmt: skip
         with pytest.raises(InvalidTransition):
-            service.save_workload_estimate(
+            workload.save_workload_estimate(
                 session=session, actor=cast.author, version_id=version_id,
                 staff_group="teachers",
                 data=WorkloadEstimateSave(hours_per_term=Decimal(9), staff_count=1),
@@ -340,7 +342,7 @@ class TestRevise:
         workflow.approve(session=session, actor=cast.author_approver, version_id=draft.id)
         statuses = [
             v.status
-            for v in repository.versions_of_assessment(
+            for v in version_queries.versions_of_assessment(
                 session, version(session, first).assessment_id
             )
         ]

@@ -11,13 +11,15 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments import audit, repository, service, workflow
-from assessments.actors import Actor
-from assessments.db import unit_of_work
-from assessments.errors import DomainError, InvalidTransition, StaleVersion
+from assessments.drafting import answering, queries as version_queries
+from assessments.drafting.schemas import AnswerSave
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor
+from assessments.kernel.db import unit_of_work
+from assessments.kernel.errors import DomainError, InvalidTransition, StaleVersion
 from assessments.models import Answer, AssessmentVersion, VersionStatus
-from assessments.rubric import AnswerKind
-from assessments.schemas import AnswerSave
+from assessments.rubrics.schema import AnswerKind
+from assessments.workflow import transitions as workflow
 from tests import databases
 from tests.assessments.approval_helpers import (
     RUBRIC,
@@ -53,7 +55,7 @@ def chain_after(engine: sa.Engine, seq: int) -> tuple[audit.Verification, list[t
 def save(
     version_id: int, question_id: str, value: str, revision: int
 ) -> Callable[[Session], object]:
-    return lambda session: service.save_answer(
+    return lambda session: answering.save_answer(
         session=session, actor=AUTHOR, version_id=version_id, question_id=question_id,
         data=AnswerSave(value=value, expected_revision=revision),
     )  # fmt: skip
@@ -84,7 +86,7 @@ def test_two_approvers_at_once_approve_the_version_once(
     assert isinstance(lost[0], StaleVersion if from_revision else InvalidTransition), lost
     winner = approvers[outcomes.index(won[0])]
     with unit_of_work(engine, read_only=True) as session:
-        stored = repository.get_version(session, version_id)
+        stored = version_queries.get_version(session, version_id)
     assert stored.status is VersionStatus.APPROVED
     assert (stored.decided_by, stored.decided_by_user_id) == (winner.name, winner.user_id)
     assert stored.revision == submitted.revision + 1
@@ -106,7 +108,7 @@ def test_authors_saving_different_answers_of_one_draft_at_once_lose_none(
 
     assert all(isinstance(o, Answer) for o in outcomes), outcomes
     with unit_of_work(engine, read_only=True) as session:
-        stored = repository.answers_of_version(session, draft.id)
+        stored = version_queries.answers_of_version(session, draft.id)
     assert {qid: a.value for qid, a in stored.items()} == wanted  # lost updates: 0
     verification, events = chain_after(engine, start)
     assert verification.intact, verification
@@ -151,7 +153,7 @@ def test_two_authors_editing_one_answer_from_the_same_revision_one_is_told(
     assert len(refused) == 1 and isinstance(refused[0], StaleVersion), outcomes
     kept = others[outcomes.index(next(o for o in outcomes if o not in refused))]
     with unit_of_work(engine, read_only=True) as session:
-        stored = repository.answer(session, draft.id, question.id)
+        stored = version_queries.answer(session, draft.id, question.id)
         [event] = events_after(session, start)
     assert stored is not None and (stored.value, stored.revision) == (kept, 2)
     assert json.loads(event.changes)["value"] == [first, kept]  # nobody's edit went unseen

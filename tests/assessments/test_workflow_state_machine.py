@@ -23,11 +23,13 @@ from hypothesis.stateful import (
 )
 from sqlmodel import Session
 
-from assessments import audit, contributors, repository, service, workflow
-from assessments.actors import Actor, Grant, Role
-from assessments.errors import DomainError
+from assessments.drafting import contributors, queries as version_queries, workload
+from assessments.drafting.schemas import WorkloadEstimateSave
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor, Grant, Role
+from assessments.kernel.errors import DomainError
 from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
-from assessments.schemas import WorkloadEstimateSave
+from assessments.workflow import transitions as workflow
 from tests.assessments.workflow_helpers import (
     FLAGGED,
     QUESTIONS,
@@ -59,9 +61,9 @@ reached: Counter[str] = Counter()  # the outcomes the examples reached, across t
 def snapshot(session: Session, version_id: int) -> tuple[Any, ...]:
     """Everything about a version that approval freezes, as the database holds it now."""
     row = version(session, version_id)
-    answers = repository.answers_of_version(session, version_id)
-    estimates = repository.estimates_of_version(session, version_id)
-    actions = repository.actions_of_version(session, version_id)
+    answers = version_queries.answers_of_version(session, version_id)
+    estimates = version_queries.estimates_of_version(session, version_id)
+    actions = version_queries.actions_of_version(session, version_id)
     return (
         row.number, row.content_hash, row.author_user_id, row.submitted_at, row.decided_at,
         row.decided_by_user_id, row.review_due, row.rubric_version_id,
@@ -91,7 +93,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     # --- helpers ---------------------------------------------------------------------------
 
     def versions(self) -> list[AssessmentVersion]:
-        return repository.versions_of_assessment(self.session, self.assessment_id)
+        return version_queries.versions_of_assessment(self.session, self.assessment_id)
 
     def pick(self, index: int) -> AssessmentVersion:
         latest_first = self.versions()[::-1]
@@ -159,7 +161,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                 hours_per_term=Decimal(data.draw(st.integers(-20, 20))), staff_count=3
             )
             self.edit(
-                who, index, lambda actor, v: service.save_workload_estimate(
+                who, index, lambda actor, v: workload.save_workload_estimate(
                     session=self.session, actor=actor, version_id=v,
                     staff_group="teaching-assistants", data=hours,
                 ),

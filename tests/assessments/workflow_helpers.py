@@ -9,19 +9,14 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from assessments import service, workflow
-from assessments.actors import Actor, Grant, Role
-from assessments.mitigation import ActionSave, add_action, save_justification
-from assessments.models import (
-    ActionStatus,
-    AssessmentVersion,
-    AuditEvent,
-    MitigatingAction,
-    School,
-)
-from assessments.rubric import AnswerKind, Question
-from assessments.schemas import AnswerSave, WorkloadEstimateSave
-from assessments.service import AssessmentView
+from assessments.drafting import answering, version_view, workload
+from assessments.drafting.mitigation import ActionSave, add_action, save_justification
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.drafting.version_view import AssessmentView
+from assessments.kernel.actors import Actor, Grant, Role
+from assessments.models import ActionStatus, AssessmentVersion, AuditEvent, MitigatingAction, School
+from assessments.rubrics.schema import AnswerKind, Question
+from assessments.workflow import transitions as workflow
 from tests.factories import (
     AUTHOR,
     default_rubric,
@@ -110,7 +105,7 @@ def high_answer(question: Question) -> str:
 
 
 def save(session: Session, actor: Actor, version_id: int, question_id: str, value: str) -> None:
-    service.save_answer(
+    answering.save_answer(
         session=session,
         actor=actor,
         version_id=version_id,
@@ -182,7 +177,7 @@ def complete_draft(
             question_id=question_id,
             text="Already required by the exam board; nothing we can remove.",
         )
-    service.save_workload_estimate(
+    workload.save_workload_estimate(
         session=session,
         actor=actor,
         version_id=version_id,
@@ -209,7 +204,7 @@ def approved(session: Session, cast: Cast) -> int:
 
 
 def view(session: Session, version_id: int) -> AssessmentView:
-    return service.view_assessment(session=session, actor=AUTHOR, version_id=version_id)
+    return version_view.view_assessment(session=session, actor=AUTHOR, version_id=version_id)
 
 
 def version(session: Session, version_id: int) -> AssessmentVersion:

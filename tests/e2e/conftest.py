@@ -21,7 +21,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from assessments import demo
+from assessments.operations import demo
 from tests import databases, servers
 from tests.e2e import axe
 

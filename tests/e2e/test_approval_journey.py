@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, TimeoutError as PlaywrightTimeoutError, expect
 
-from assessments.register import COLUMNS
-from assessments.rubric import AnswerKind, Question, Rubric
-from assessments.scoring import Results, WorkloadInput, compute_results
-from assessments.workflow import add_months
+from assessments.register.listing import COLUMNS
+from assessments.rubrics.schema import AnswerKind, Question, Rubric
+from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
+from assessments.workflow.transitions import add_months
 from tests.e2e.conftest import _open, screenshot, sign_in
 from tests.e2e.test_assessment_journey import _give
 from tests.factories import default_rubric

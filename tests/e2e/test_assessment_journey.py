@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from assessments.rubric import AnswerKind, Question
-from assessments.scoring import WorkloadInput, compute_results
+from assessments.rubrics.schema import AnswerKind, Question
+from assessments.rubrics.scoring import WorkloadInput, compute_results
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import default_rubric
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from assessments import demo
-from assessments.rubric import AnswerKind, Rubric
-from assessments.scoring import compute_results
+from assessments.operations import demo
+from assessments.rubrics.schema import AnswerKind, Rubric
+from assessments.rubrics.scoring import compute_results
 from tests.e2e.conftest import _open
 from tests.e2e.keyboard import Keyboard
 from tests.e2e.test_approval_journey import (

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from app.cli_support import alembic_config
 from app.settings import get_settings
-from assessments import audit
-from assessments.db import create_db_engine
+from assessments.kernel import audit
+from assessments.kernel.db import create_db_engine
 from tests.databases import upgrade
 
 BEFORE = "5d2e8b7c1a44"
@@ -37,7 +37,7 @@ COLUMNS = (
 
 
 def old_hash(event: dict[str, Any]) -> str:
-    """assessments.audit._hash as it was before the migration."""
+    """assessments.kernel.audit._hash as it was before the migration."""
     when = event["occurred_at"].astimezone(UTC).isoformat(timespec="microseconds")
     content = [event["seq"], when, *(event[c] for c in COLUMNS[2:10])]
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 
 import assessments.models  # noqa: F401  (registers the tables)
 from app.cli_support import alembic_config
-from assessments.db import create_db_engine
+from assessments.kernel.db import create_db_engine
 from tests import servers
 from tests.databases import upgrade
 from tests.migrations.test_audit_rechaining import COLUMNS, GENESIS, old_hash

@@ -15,11 +15,11 @@ from typing import Any
 import httpx2
 import sqlalchemy as sa
 
-from assessments import audit
-from assessments.actors import Grant, Role
-from assessments.db import unit_of_work
+from assessments.kernel import audit
+from assessments.kernel.actors import Grant, Role
+from assessments.kernel.db import unit_of_work
 from assessments.models import AuditEvent
-from assessments.rubric import AnswerKind
+from assessments.rubrics.schema import AnswerKind
 from tests import servers
 from tests.assessments.approval_helpers import events_after, head
 from tests.factories import (
@@ -103,7 +103,7 @@ def details(event: AuditEvent) -> Json:
 
 
 def verified_events(engine: sa.Engine) -> int:
-    """How many events `assessments.audit.verify` finds in the chain; fails unless intact."""
+    """How many events `assessments.kernel.audit.verify` finds in the chain; fails unless intact."""
     with unit_of_work(engine, read_only=True) as session:
         verification = audit.verify(session, chain=LOCAL_TRUST_ID)
     assert verification.intact, verification

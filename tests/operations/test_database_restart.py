@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from assessments.actors import Role
+from assessments.kernel.actors import Role
 from tests import servers
 from tests.app.api_helpers import policy_body
 from tests.databases import is_sqlite, prepared_engine

@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from assessments import repository
-from assessments.actors import Role
-from assessments.db import create_db_engine, unit_of_work
-from assessments.rubric import Question
+from assessments.drafting import queries as version_queries
+from assessments.kernel.actors import Role
+from assessments.kernel.db import create_db_engine, unit_of_work
+from assessments.rubrics.schema import Question
 from tests import databases, servers
 from tests.databases import prepared_engine
 from tests.factories import answer, make_draft
@@ -130,8 +130,10 @@ def _check_acknowledged_writes(
     """Every acknowledged write is stored and in the audit trail, which verifies; at most one
     more write a writer (sent, never answered) may be there too. Returns the events since start."""
     with unit_of_work(engine, read_only=True) as session:
-        answers = repository.answers_of_version(session, draft_id)
-        actions = {a.id: a.description for a in repository.actions_of_version(session, draft_id)}
+        answers = version_queries.answers_of_version(session, draft_id)
+        actions = {
+            a.id: a.description for a in version_queries.actions_of_version(session, draft_id)
+        }
     events = audit_after(engine, start)
     saved = [details(e) for e in events if e.entity == "answer"]
     for question in QUESTIONS:

@@ -4,7 +4,7 @@ turn for the write lock instead of being turned away.
 SQLite's busy handler alone is no queue: it sleeps and tries again (1, 2, 5 … 100 ms), so a
 waiting writer can lose the lock over and over to writers that come back sooner until
 busy_timeout runs out, and its request fails with a 503 for a database that is up. With a dozen
-writers some were turned away within seconds, until assessments/db.py queued its writers on a
+writers some were turned away within seconds, until assessments/kernel/db.py queued its writers on a
 lock of its own before BEGIN IMMEDIATE."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from assessments import service
-from assessments.db import create_db_engine, unit_of_work
-from assessments.schemas import AnswerSave
+from assessments.drafting import answering
+from assessments.drafting.schemas import AnswerSave
+from assessments.kernel.db import create_db_engine, unit_of_work
 from tests import databases
 from tests.databases import prepared_engine
 from tests.factories import AUTHOR, make_draft
@@ -46,7 +46,7 @@ def test_writers_on_sqlite_wait_their_turn_rather_than_being_turned_away(
                 data = AnswerSave(value=question.options[0].value, comment=f"{n}: {i}")
                 try:
                     with unit_of_work(engine) as session:
-                        service.save_answer(
+                        answering.save_answer(
                             session=session, actor=AUTHOR, version_id=draft_id,
                             question_id=question.id, data=data,
                         )  # fmt: skip

@@ -24,10 +24,13 @@ from sqlmodel import Session
 from app.auth import session_cookie_name
 from app.security import CSRF_HEADER, csrf_cookie_name
 from app.settings import Environment, Settings
-from assessments import authentication, people, policies, repository, service, workflow
-from assessments.actors import Grant, Role
-from assessments.db import unit_of_work
+from assessments.drafting import queries as version_queries, workload
+from assessments.kernel.actors import Grant, Role
+from assessments.kernel.db import unit_of_work
 from assessments.models import Answer, VersionStatus, WorkloadEstimate
+from assessments.people import accounts, authentication
+from assessments.rubrics import publishing
+from assessments.workflow import transitions as workflow
 from tests import databases, servers
 from tests.app.api_helpers import policy_body
 from tests.assessments.approval_helpers import WORKLOAD, fill_in, make_submitted
@@ -123,8 +126,8 @@ class Target:
 
     def stored(self, session: Session) -> Answer | WorkloadEstimate | None:
         if self.kind == "answers":
-            return repository.answer(session, self.version_id, self.name)
-        return repository.estimate(session, self.version_id, self.name)
+            return version_queries.answer(session, self.version_id, self.name)
+        return version_queries.estimate(session, self.version_id, self.name)
 
     def saved_by(self, event: Json) -> bool:
         key = "question_id" if self.kind == "answers" else "staff_group"
@@ -146,7 +149,7 @@ def test_writers_through_both_instances_lose_no_acknowledged_write(instances: In
         for question in CHOICES[:2]:
             answer(session, first, question.id, question.options[0].value)
         answer(session, second, CHOICES[2].id, CHOICES[2].options[0].value)
-        service.save_workload_estimate(
+        workload.save_workload_estimate(
             session=session, actor=AUTHOR, version_id=first.id, staff_group="teachers",
             data=WORKLOAD,
         )  # fmt: skip
@@ -203,7 +206,7 @@ def test_writers_through_both_instances_lose_no_acknowledged_write(instances: In
             markers = ["", *(a.marker for a in acked)]
             saved = [e[target.marker] for e in events if target.saved_by(e)]
             assert saved == [list(pair) for pair in pairwise(markers)]
-        stored_actions = repository.actions_of_version(session, second.id)
+        stored_actions = version_queries.actions_of_version(session, second.id)
         assert {a.id: a.description for a in stored_actions} == actions
     assert len(acks) == WRITERS * WRITES_EACH, f"{len(acks)} acknowledged, {len(stale)} stale"
     assert len(events) == len(acks) + 2 * WRITERS  # and each action's adding and changing
@@ -261,7 +264,7 @@ def test_approvers_racing_through_both_instances_approve_each_version_once(
         assert set(refused.values()) == {409}, statuses
     with unit_of_work(engine, read_only=True) as session:
         for version_id in ids:
-            stored = repository.get_version(session, version_id)
+            stored = version_queries.get_version(session, version_id)
             assert stored.status is VersionStatus.APPROVED
             assert stored.decided_by_user_id == winners[version_id]
             assert stored.revision == revisions[version_id] + 1
@@ -313,8 +316,8 @@ def test_failed_sign_ins_through_both_instances_count_towards_one_pause(
     instances: Instances,
 ) -> None:
     with unit_of_work(instances.engine) as session:
-        operator = people.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
-        people.create_user(
+        operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
+        accounts.create_user(
             session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email=LOCKED_OUT,
             name="Lou Lockout", password=PASSWORD, grants=[Grant(Role.AUTHOR)],
         )  # fmt: skip
@@ -352,7 +355,7 @@ def test_a_rubric_published_while_both_run_is_used_by_both(instances: Instances)
         with api(url, token) as client:
             assert newer.key not in _published(client)
     with unit_of_work(instances.engine) as session:
-        policies.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
+        publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
     for n, url in enumerate(instances.urls):
         with api(url, token) as client:
             assert newer.key in _published(client)

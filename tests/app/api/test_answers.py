@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from assessments.models import AssessmentVersion, VersionStatus
-from assessments.rubric import AnswerKind, Question
+from assessments.rubrics.schema import AnswerKind, Question
 from tests.app.api_helpers import (
     API,
     RUBRIC,

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments import policies
-from assessments.rubric import Rubric
+from assessments.rubrics import publishing
+from assessments.rubrics.schema import Rubric
 from tests.app.api_helpers import (
     API,
     RUBRIC,
@@ -62,7 +62,7 @@ def test_a_published_rubric_version_returns_its_frozen_content(
     client: TestClient, session: Session
 ) -> None:
     newer = RUBRIC.model_copy(update={"version": 2, "title": "Revised wellbeing rubric"})
-    policies.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
+    publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 
     first = client.get(f"{API}/rubrics/{RUBRIC.id}/1")
     second = client.get(f"{API}/rubrics/{RUBRIC.id}/2")
@@ -222,7 +222,7 @@ def test_starting_an_assessment_creates_a_draft_version_one(client: TestClient) 
 def test_an_assessment_pins_the_latest_published_rubric_version(
     client: TestClient, session: Session
 ) -> None:
-    policies.publish_rubric(
+    publishing.publish_rubric(
         session=session, actor=AUTHOR, rubric=RUBRIC.model_copy(update={"version": 2})
     )
     assert start(client)["rubric"] == f"{RUBRIC.id}@2"

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from fastapi.testclient import TestClient
 
-from assessments.rubric import AnswerKind, Question, Section
+from assessments.rubrics.schema import AnswerKind, Question, Section
 from tests.app.api_helpers import (
     RUBRIC,
     get_results,

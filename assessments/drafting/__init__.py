@@ -1,0 +1,1 @@
+"""A version being written: answers, workload, mitigating actions, contributors, stored results."""

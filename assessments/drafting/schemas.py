@@ -1,0 +1,113 @@
+"""What the pages, the API and the CLI send and receive about a version being drafted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assessments.kernel.inputs import Input, Number, Revision, WholeNumber
+from assessments.models import VersionStatus
+
+
+class AnswerSave(Input):
+    value: str = Field(default="", max_length=5000, description="Empty clears the answer")
+    comment: str = Field(default="", max_length=5000, description="Evidence or explanation")
+    expected_revision: Revision | None = Field(
+        default=None, description="The revision this change is based on; a newer one gives 409"
+    )
+
+
+class WorkloadEstimateSave(Input):
+    hours_per_term: Number = Field(
+        ge=-500,
+        le=500,
+        decimal_places=2,
+        description="Hours added (+) or removed (−) per staff member per term",
+    )
+    staff_count: WholeNumber = Field(
+        ge=0, le=10000, description="How many staff in the group it affects"
+    )
+    note: str = Field(default="", max_length=2000)
+    expected_revision: Revision | None = None
+
+
+class WorkloadEstimateClear(Input):
+    """Remove a staff group's estimate (it no longer applies)."""
+
+    expected_revision: Revision | None = None
+
+
+class AnswerRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    question_id: str
+    value: str
+    comment: str
+    revision: int
+    updated_by: str
+    updated_at: datetime
+
+
+class WorkloadEstimateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    staff_group: str
+    hours_per_term: Decimal
+    staff_count: int
+    note: str
+    revision: int
+
+
+class AssessmentVersionRead(BaseModel):
+    id: int
+    policy_id: int
+    number: int
+    status: VersionStatus
+    revision: int = Field(description="Bumped by every change of state; its ETag")
+    rubric: str = Field(description="The pinned rubric, as id@version")
+    author: str
+    created_at: datetime
+    updated_at: datetime
+    answers: list[AnswerRead]
+    workload_estimates: list[WorkloadEstimateRead]
+
+
+class SectionResultRead(BaseModel):
+    section_id: str
+    title: str
+    score: Decimal | None
+    rating: str | None
+    answered: int
+    questions: int
+    missing_required: list[str]
+
+
+class FlaggedAnswerRead(BaseModel):
+    section_id: str
+    question_id: str
+    question: str
+    value: str
+    impact: int
+
+
+class WorkloadLineRead(BaseModel):
+    staff_group: str
+    label: str
+    hours_per_term: Decimal
+    staff_count: int
+    hours_per_person_per_year: Decimal
+    net_hours_per_year: Decimal
+
+
+class ResultsRead(BaseModel):
+    version_id: int
+    rubric: str
+    overall_score: Decimal | None = Field(description="0–100, rounded half-up to 1 decimal place")
+    rating: str | None
+    mitigation_threshold: int
+    sections: list[SectionResultRead]
+    needs_mitigation: list[FlaggedAnswerRead]
+    workload: list[WorkloadLineRead]
+    net_hours_per_year: Decimal
+    missing_required: list[str]
+    complete: bool

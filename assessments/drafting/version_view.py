@@ -1,0 +1,83 @@
+"""What a version looks like to someone reading or editing it: its policy, rubric, answers,
+estimates, actions and results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from assessments.drafting import queries as version_queries
+from assessments.drafting.contributors import contributed
+from assessments.drafting.editing import _version_seen
+from assessments.drafting.stored_results import results_of
+from assessments.kernel.actors import Actor, Role
+from assessments.models import (
+    ActionStatus,
+    Answer,
+    AssessmentVersion,
+    MitigatingAction,
+    Policy,
+    VersionStatus,
+    WorkloadEstimate,
+)
+from assessments.rubrics import queries as rubric_queries
+from assessments.rubrics.schema import Rubric
+from assessments.rubrics.scoring import Results
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """Everything a page or an API response shows about one version."""
+
+    version: AssessmentVersion
+    policy: Policy
+    rubric: Rubric
+    answers: dict[str, Answer]
+    estimates: dict[str, WorkloadEstimate]
+    actions: list[MitigatingAction]
+    results: Results  # as answered
+    results_after: Results  # once the mitigating actions are done
+    authors_here: bool  # the viewer is one of the policy's school's authors
+    may_edit: bool  # a draft, and the viewer authors here
+    may_decide: bool  # submitted, the viewer approves there, and had no part in it
+
+    def unmitigated(self) -> list[str]:
+        """Question ids at or above the mitigation threshold with neither an action nor a
+        written justification."""
+        covered = {
+            qid
+            for action in self.actions
+            if action.status is not ActionStatus.DROPPED  # a dropped action mitigates nothing
+            for qid in action.question_ids
+        }
+        return [
+            flag.question.id
+            for flag in self.results.flagged
+            if flag.question.id not in covered and not self.answers[flag.question.id].justification
+        ]
+
+
+def view_assessment(*, session: Session, actor: Actor, version_id: int) -> AssessmentView:
+    """A version with its rubric, answers, estimates and computed results."""
+    version, policy = _version_seen(session, actor, version_id)
+    rubric = rubric_queries.rubric_of_version(session, version)
+    answers = version_queries.answers_of_version(session, version_id)
+    estimates = version_queries.estimates_of_version(session, version_id)
+    actions = version_queries.actions_of_version(session, version_id)
+    results = results_of(rubric, answers, estimates, actions)
+    return AssessmentView(
+        version=version,
+        policy=policy,
+        rubric=rubric,
+        answers=answers,
+        estimates=estimates,
+        actions=actions,
+        results=results.before,
+        results_after=results.after,
+        authors_here=actor.holds(Role.AUTHOR, policy.school_id),
+        may_edit=version.editable and actor.holds(Role.AUTHOR, policy.school_id),
+        may_decide=version.status is VersionStatus.SUBMITTED
+        and actor.holds(Role.APPROVER, policy.school_id)
+        and not contributed(session, actor, version),
+    )

@@ -1,0 +1,44 @@
+"""The tables, only, each concern in a module of its own: every one is re-exported here, so that
+importing the package registers them all (Alembic does). The schema only changes through an
+Alembic migration in migrations/."""
+
+from assessments.models.actions import (
+    ActionStatus as ActionStatus,
+    MitigatingAction as MitigatingAction,
+)
+from assessments.models.assessments import (
+    Answer as Answer,
+    Assessment as Assessment,
+    AssessmentVersion as AssessmentVersion,
+    VersionContributor as VersionContributor,
+    VersionStatus as VersionStatus,
+    WorkloadEstimate as WorkloadEstimate,
+)
+from assessments.models.audit import (
+    AuditEvent as AuditEvent,
+    AuditHead as AuditHead,
+)
+from assessments.models.columns import (
+    HUNDREDTH as HUNDREDTH,
+    EnumValue as EnumValue,
+    UTCDateTime as UTCDateTime,
+    timestamp as timestamp,
+    utcnow as utcnow,
+)
+from assessments.models.people import (
+    ApiToken as ApiToken,
+    RoleGrant as RoleGrant,
+    SignInFailure as SignInFailure,
+    Trust as Trust,
+    User as User,
+    WebSession as WebSession,
+)
+from assessments.models.policies import (
+    Policy as Policy,
+    PolicyCategory as PolicyCategory,
+    PolicyStatus as PolicyStatus,
+    School as School,
+)
+from assessments.models.rubrics import (
+    RubricVersion as RubricVersion,
+)

@@ -1,0 +1,70 @@
+"""The tables of what is assessed: the trust's schools and its policies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from assessments.models.columns import (
+    EnumValue,
+    timestamp as _timestamp,
+    utcnow,
+)
+
+
+class PolicyCategory(StrEnum):
+    TEACHING_AND_LEARNING = "teaching-and-learning"
+    ASSESSMENT_AND_MARKING = "assessment-and-marking"
+    BEHAVIOUR = "behaviour"
+    PEOPLE_AND_HR = "people-and-hr"
+    SAFEGUARDING = "safeguarding"
+    COMMUNICATIONS = "communications"
+    DATA_AND_ADMINISTRATION = "data-and-administration"
+    HEALTH_AND_SAFETY = "health-and-safety"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return (
+            self.value.replace("-and-", " and ").replace("-", " ").capitalize().replace("hr", "HR")
+        )
+
+
+class PolicyStatus(StrEnum):
+    """Where the policy itself stands (the assessment has a workflow of its own)."""
+
+    NEW = "new"  # being written, not yet adopted
+    IN_FORCE = "in-force"
+    UNDER_REVIEW = "under-review"
+    RETIRED = "retired"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class School(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("trust_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trust_id: int = Field(foreign_key="trust.id", index=True)
+    name: str = Field(max_length=200)
+
+
+class Policy(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("trust_id", "reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trust_id: int = Field(foreign_key="trust.id", index=True)
+    reference: str = Field(max_length=40)  # the trust's own code, unique within the trust
+    title: str = Field(max_length=200)
+    category: PolicyCategory = Field(sa_type=EnumValue(PolicyCategory, 40))
+    owner: str = Field(max_length=120)
+    school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
+    review_cycle_months: int
+    next_review_date: date | None = None
+    status: PolicyStatus = Field(sa_type=EnumValue(PolicyStatus, 20))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

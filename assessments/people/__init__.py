@@ -1,0 +1,1 @@
+"""People: trusts, accounts and roles, passwords, signing in, sessions and API tokens."""

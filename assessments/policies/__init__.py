@@ -1,0 +1,1 @@
+"""What is assessed: the trust's schools and policies."""

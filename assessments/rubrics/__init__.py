@@ -1,0 +1,1 @@
+"""Rubrics: their schema, their files, answers and scoring, and publishing them."""

@@ -1,0 +1,182 @@
+"""Scores, ratings and workload totals: pure functions of a rubric, its answers and estimates.
+
+How scores are computed (also documented in rubrics/README.md):
+- a question's impact is placed on 0..1 across the rubric's impact scale;
+- a section's score is the weighted mean of its answered, scored questions, times 100;
+  unanswered questions are left out rather than counted as zero;
+- the overall score is the same weighted mean over every answered, scored question;
+- scores are computed exactly (Decimal) and rounded half-up to one decimal place once, at the
+  end; the rating band is chosen from the rounded score so that what is shown agrees with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from assessments.rubrics.answers import impact_of
+from assessments.rubrics.schema import Question, RatingBand, Rubric
+
+ONE_PLACE = Decimal("0.1")
+
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class FlaggedAnswer:
+    """An answer at or above the mitigation threshold: it needs a mitigating action."""
+
+    section_id: str
+    question: Question
+    value: str
+    impact: int
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    section_id: str
+    title: str
+    score: Decimal | None
+    rating: RatingBand | None
+    answered: int
+    questions: int
+    missing_required: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkloadInput:
+    staff_group: str
+    hours_per_term: Decimal
+    staff_count: int
+
+
+@dataclass(frozen=True)
+class WorkloadLine:
+    staff_group: str
+    label: str
+    hours_per_term: Decimal
+    staff_count: int
+    hours_per_person_per_year: Decimal
+    net_hours_per_year: Decimal
+
+
+@dataclass(frozen=True)
+class Results:
+    sections: tuple[SectionResult, ...]
+    overall_score: Decimal | None
+    rating: RatingBand | None
+    flagged: tuple[FlaggedAnswer, ...]
+    workload: tuple[WorkloadLine, ...]
+    net_hours_per_year: Decimal
+
+    @property
+    def missing_required(self) -> tuple[str, ...]:
+        return tuple(q for s in self.sections for q in s.missing_required)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_required
+
+
+def round_one_place(value: Decimal) -> Decimal:
+    return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def rating_for(rubric: Rubric, score: Decimal | None) -> RatingBand | None:
+    """The last band whose lower bound the (rounded) score reaches."""
+    if score is None:
+        return None
+    return [band for band in rubric.rating_bands if score >= band.min][-1]
+
+
+def _weighted_score(rubric: Rubric, scored: Sequence[tuple[Question, int]]) -> Decimal | None:
+    total_weight = sum((q.weight for q, _ in scored), Decimal(0))
+    if not total_weight:
+        return None
+    low, span = rubric.impact_scale.min, rubric.impact_scale.max - rubric.impact_scale.min
+    weighted = sum((q.weight * (impact - low) for q, impact in scored), Decimal(0))
+    return round_one_place(weighted / (total_weight * span) * HUNDRED)
+
+
+def workload_lines(rubric: Rubric, estimates: Sequence[WorkloadInput]) -> tuple[WorkloadLine, ...]:
+    """Net hours per year for each staff group, in the rubric's order of staff groups."""
+    by_group = {e.staff_group: e for e in estimates}
+    terms = rubric.workload.terms_per_year
+    lines = []
+    for group in rubric.staff_groups:
+        estimate = by_group.get(group.id)
+        if estimate is None:
+            continue
+        per_person = estimate.hours_per_term * terms
+        lines.append(
+            WorkloadLine(
+                staff_group=group.id,
+                label=group.label,
+                hours_per_term=estimate.hours_per_term,
+                staff_count=estimate.staff_count,
+                hours_per_person_per_year=round_one_place(per_person),
+                net_hours_per_year=round_one_place(per_person * estimate.staff_count),
+            )
+        )
+    return tuple(lines)
+
+
+def compute_results(
+    rubric: Rubric,
+    answers: Mapping[str, str],
+    estimates: Sequence[WorkloadInput] = (),
+    residual: Mapping[str, int] | None = None,
+) -> Results:
+    """Score a set of answers (question id → stored value) against the rubric. With
+    `residual` (question id → the impact expected once its mitigating actions are done), a
+    question scores the lower of its answer's impact and that: the rating after mitigation."""
+    residual = residual or {}
+    sections: list[SectionResult] = []
+    all_scored: list[tuple[Question, int]] = []
+    flagged: list[FlaggedAnswer] = []
+    for section in rubric.sections:
+        scored: list[tuple[Question, int]] = []
+        for question in section.questions:
+            value = answers.get(question.id)
+            impact = impact_of(question, value) if value is not None else None
+            if impact is None:
+                continue
+            impact = min(impact, residual.get(question.id, impact))
+            scored.append((question, impact))
+            if impact >= rubric.mitigation_threshold:
+                flagged.append(FlaggedAnswer(section.id, question, value or "", impact))
+        all_scored.extend(scored)
+        score = _weighted_score(rubric, scored)
+        sections.append(
+            SectionResult(
+                section_id=section.id,
+                title=section.title,
+                score=score,
+                rating=rating_for(rubric, score),
+                answered=sum(1 for q in section.questions if q.id in answers),
+                questions=len(section.questions),
+                missing_required=tuple(
+                    q.id for q in section.questions if q.required and q.id not in answers
+                ),
+            )
+        )
+    overall = _weighted_score(rubric, all_scored)
+    lines = workload_lines(rubric, estimates)
+    return Results(
+        sections=tuple(sections),
+        overall_score=overall,
+        rating=rating_for(rubric, overall),
+        flagged=tuple(flagged),
+        workload=lines,
+        net_hours_per_year=round_one_place(
+            sum(
+                (
+                    line.hours_per_term * rubric.workload.terms_per_year * line.staff_count
+                    for line in lines
+                ),
+                Decimal(0),
+            )
+        ),
+    )

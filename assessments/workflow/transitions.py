@@ -1,0 +1,304 @@
+"""The approval workflow of an assessment version:
+
+    draft → submitted → approved | returned;  returned → draft;  draft → withdrawn;
+    approved → superseded when a newer version of the same assessment is approved.
+
+An approved version never changes (the use-cases refuse, and database triggers stop even a
+direct UPDATE); reviewing it starts version n+1 as a draft copied from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from calendar import monthrange
+from datetime import date
+
+from sqlmodel import Session
+
+from assessments.drafting import queries as version_queries
+from assessments.drafting.contributors import (
+    carry_contributors,
+    note_contribution,
+    require_no_part_in,
+)
+from assessments.drafting.editing import check_revision
+from assessments.drafting.stored_results import store_results
+from assessments.drafting.version_view import AssessmentView, view_assessment
+from assessments.kernel import audit
+from assessments.kernel.actors import Actor, Role, require
+from assessments.kernel.errors import ContentChanged, InvalidTransition, ValidationFailed
+from assessments.models import (
+    Answer,
+    AssessmentVersion,
+    MitigatingAction,
+    Policy,
+    PolicyStatus,
+    VersionStatus,
+    WorkloadEstimate,
+    utcnow,
+)
+
+MAX_REASON = 2000
+
+
+OPEN = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.RETURNED)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or the month's last day, for 31 January + 1 month)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def submission_problems(view: AssessmentView) -> dict[str, str]:
+    """What stops a draft being submitted, in words for its author (empty when nothing), each
+    under the id of the place on the summary page where it is put right."""
+    questions = {q.id: q for q in view.rubric.questions()}
+    problems = {
+        f"missing-{qid}": f"Answer “{questions[qid].text}”" for qid in view.results.missing_required
+    }
+    for qid in view.unmitigated():
+        problems[f"mitigation-{qid}"] = (
+            f"Add a mitigating action for “{questions[qid].text}”, or say why none is needed"
+        )
+    return problems
+
+
+def content_hash(view: AssessmentView) -> str:
+    """A fingerprint of what was submitted: the answers (with their comments and
+    justifications), workload estimates and actions, the rubric they answer (its content, not
+    only its id) and the policy they belong to."""
+    return _digest(_content(view))
+
+
+def _content(view: AssessmentView) -> dict[str, object]:
+    return {
+        "policy_id": view.policy.id,
+        "assessment_id": view.version.assessment_id,
+        "rubric": view.rubric.content_hash(),
+        **_legacy_content(view),
+    }
+
+
+def _legacy_content(view: AssessmentView) -> dict[str, object]:
+    # All that a version's hash covered before revision 3b8f0d6e5a21.
+    return {
+        "rubric_version_id": view.version.rubric_version_id,
+        "answers": {
+            qid: [a.value, a.comment, a.justification] for qid, a in sorted(view.answers.items())
+        },
+        "estimates": {
+            group: [e.hours_per_term, e.staff_count, e.note]
+            for group, e in sorted(view.estimates.items())
+        },
+        "actions": [
+            a.model_dump(exclude={"id", "version_id", "revision", "updated_by", "updated_at"})
+            for a in view.actions
+        ],
+    }
+
+
+def _digest(content: dict[str, object]) -> str:
+    return hashlib.sha256(audit.canonical(content).encode()).hexdigest()
+
+
+def _hash_in_trail(session: Session, version_id: int) -> str | None:
+    """The content hash the audit trail (keyed, so not rewritable without the key) recorded
+    when the version was last submitted; None for a trail that has no such event."""
+    for event in reversed(audit.events_of(session, "assessment_version", version_id)):
+        if event.action == VersionStatus.SUBMITTED.value:
+            try:
+                recorded = json.loads(event.changes).get("content_hash")
+            except (ValueError, AttributeError):
+                return ""  # unreadable: nothing can match it
+            return recorded if isinstance(recorded, str) else ""
+    return None
+
+
+def _unchanged_since_submitted(session: Session, view: AssessmentView) -> bool:
+    """Whether the content still has the hash taken at submission, as the version and the
+    audit trail both recorded it (so rewriting the content and the version's hash together is
+    caught too). A hash taken before it covered the rubric's content and the policy is checked
+    against what it covered then."""
+    taken = view.version.content_hash
+    assert view.version.id is not None
+    recorded = _hash_in_trail(session, view.version.id)
+    if recorded is not None and recorded != taken:
+        return False
+    return taken in (content_hash(view), _digest(_legacy_content(view)))
+
+
+def _locked(
+    session: Session, actor: Actor, version_id: int, role: Role, expected_revision: int | None
+) -> tuple[AssessmentVersion, Policy]:
+    # Locked and re-read: of two people deciding at once, the second sees the first's outcome.
+    version = version_queries.get_version(session, version_id, for_update=True)
+    policy = version_queries.policy_of_version(session, version)
+    what = f"assessment version {version_id}"
+    require(actor, role, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
+    check_revision(version.revision, expected_revision)
+    return version, policy
+
+
+def _move(
+    session: Session, actor: Actor, version: AssessmentVersion, to: VersionStatus, **details: object
+) -> None:
+    before = version.status
+    version.status, version.revision, version.updated_at = to, version.revision + 1, utcnow()
+    session.add(version)
+    session.flush()
+    audit.record(
+        session, actor, entity="assessment_version", entity_id=version.id, action=to.value,
+        details={"status": [before.value, to.value], **details},
+    )  # fmt: skip
+
+
+def _require_status(version: AssessmentVersion, *allowed: VersionStatus, doing: str) -> None:
+    if version.status not in allowed:
+        raise InvalidTransition(
+            f"Version {version.number} is {version.status.value}, so it cannot be {doing}"
+        )
+
+
+def submit(
+    *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
+) -> AssessmentVersion:
+    """Send a complete draft to the approvers."""
+    version, _ = _locked(session, actor, version_id, Role.AUTHOR, expected_revision)
+    _require_status(version, VersionStatus.DRAFT, doing="submitted")
+    view = view_assessment(session=session, actor=actor, version_id=version_id)
+    if problems := submission_problems(view):
+        raise ValidationFailed({"submission": "; ".join(problems.values())})
+    note_contribution(session, actor, version)  # a submitter vouches for the content
+    version.content_hash, version.submitted_at = content_hash(view), utcnow()
+    version.submitted_by = actor.name
+    version.decided_at, version.decided_by, version.decided_by_user_id = None, "", None
+    version.decision_reason = ""
+    _move(session, actor, version, VersionStatus.SUBMITTED, content_hash=version.content_hash)
+    return version
+
+
+def approve(
+    *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
+) -> AssessmentVersion:
+    """Approve a submitted version: it becomes the policy's current assessment, for good."""
+    version, policy = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
+    _require_status(version, VersionStatus.SUBMITTED, doing="approved")
+    require_no_part_in(session, actor, version)
+    view = view_assessment(session=session, actor=actor, version_id=version_id)
+    if not _unchanged_since_submitted(session, view):
+        raise ContentChanged(
+            f"Version {version.number} has changed since it was submitted, outside the "
+            "application (directly in the database), so it cannot be approved. Nothing was "
+            "approved: return it to its authors to check and submit again."
+        )
+    store_results(session, version)  # its stored results from the very content approved
+    for older in version_queries.versions_of_assessment(session, version.assessment_id):
+        if older.status is VersionStatus.APPROVED:
+            _move(session, actor, older, VersionStatus.SUPERSEDED, by_version=version.number)
+    now = utcnow()
+    review_due = add_months(now.date(), policy.review_cycle_months)
+    version.decided_at, version.decided_by, version.decided_by_user_id = (
+        now,
+        actor.name,
+        actor.user_id,
+    )
+    version.review_due = review_due
+    _move(session, actor, version, VersionStatus.APPROVED, review_due=review_due)
+    policy.next_review_date = review_due
+    if policy.status in (PolicyStatus.NEW, PolicyStatus.UNDER_REVIEW):
+        policy.status = PolicyStatus.IN_FORCE
+    session.add(policy)
+    session.flush()
+    return version
+
+
+def return_version(
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    reason: str,
+    expected_revision: int | None = None,
+) -> AssessmentVersion:
+    """Send a submitted version back to its authors, saying why."""
+    version, _ = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
+    _require_status(version, VersionStatus.SUBMITTED, doing="returned")
+    require_no_part_in(session, actor, version)
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise ValidationFailed(
+            {"reason": f"Say why it is returned, so the author can put it right "
+             f"(up to {MAX_REASON} characters)"}
+        )  # fmt: skip
+    version.decided_at, version.decided_by, version.decided_by_user_id = (
+        utcnow(), actor.name, actor.user_id,
+    )  # fmt: skip
+    version.decision_reason = reason
+    _move(session, actor, version, VersionStatus.RETURNED, reason=reason)
+    return version
+
+
+def reopen(
+    *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
+) -> AssessmentVersion:
+    """Make a returned version a draft again, to put right what the approver asked for."""
+    version, _ = _locked(session, actor, version_id, Role.AUTHOR, expected_revision)
+    _require_status(version, VersionStatus.RETURNED, doing="reopened")
+    version.content_hash = None
+    _move(session, actor, version, VersionStatus.DRAFT)
+    return version
+
+
+def withdraw(
+    *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
+) -> AssessmentVersion:
+    """Abandon a draft (or a returned version): it stays in the register as withdrawn."""
+    version, _ = _locked(session, actor, version_id, Role.AUTHOR, expected_revision)
+    _require_status(version, VersionStatus.DRAFT, VersionStatus.RETURNED, doing="withdrawn")
+    _move(session, actor, version, VersionStatus.WITHDRAWN)
+    return version
+
+
+def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
+    """Start the next version of an approved assessment, as a draft copied from it."""
+    approved, _ = _locked(session, actor, version_id, Role.AUTHOR, None)
+    _require_status(approved, VersionStatus.APPROVED, doing="revised")
+    versions = version_queries.versions_of_assessment(session, approved.assessment_id)
+    if any(v.status in OPEN for v in versions):
+        raise InvalidTransition("This assessment already has a version in progress")
+    draft = AssessmentVersion(
+        assessment_id=approved.assessment_id,
+        trust_id=approved.trust_id,
+        school_id=approved.school_id,
+        number=max(v.number for v in versions) + 1,
+        rubric_version_id=approved.rubric_version_id,
+        status=VersionStatus.DRAFT,
+        author=actor.name,
+        author_user_id=actor.user_id,
+    )
+    session.add(draft)
+    session.flush()
+    assert draft.id is not None and approved.id is not None
+    _copy_content(session, approved.id, draft.id)
+    carry_contributors(session, approved, draft)
+    note_contribution(session, actor, draft)
+    store_results(session, draft)
+    audit.record(
+        session, actor, entity="assessment_version", entity_id=draft.id, action="revised",
+        details={"from_version": approved.number, "number": draft.number},
+    )  # fmt: skip
+    return draft
+
+
+def _copy_content(session: Session, source: int, target: int) -> None:
+    fresh = {"id", "version_id", "revision"}  # the copies are new rows of the new version
+    rows: list[Answer | WorkloadEstimate | MitigatingAction] = [
+        *version_queries.answers_of_version(session, source).values(),
+        *version_queries.estimates_of_version(session, source).values(),
+        *version_queries.actions_of_version(session, source),
+    ]
+    session.add_all(type(row)(**row.model_dump(exclude=fresh), version_id=target) for row in rows)
+    session.flush()
