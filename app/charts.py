@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assessments.register.dashboard import Count
+from assessments.register.schemas import Count
 
 WIDTH = 400  # the drawing's own units; it scales to the column, text with it (18 → ~16 px)
 ROW = 60  # a label line above each bar

@@ -24,7 +24,7 @@ from assessments.kernel import audit
 from assessments.models import VersionStatus
 from assessments.people import queries as people_queries
 from assessments.register import export, listing as register
-from assessments.register.listing import RegisterFilter
+from assessments.register.schemas import RegisterFilter
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports, written to standard output.", no_args_is_help=True)

@@ -25,7 +25,8 @@ from app.settings import get_settings
 from app.web import render
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import School, VersionStatus
-from assessments.register.listing import PAGE_SIZE, RegisterPage, RegisterRow
+from assessments.register.listing import PAGE_SIZE, RegisterPage
+from assessments.register.schemas import RegisterRow
 from assessments.rubrics.files import load_rubric_dir
 
 BASELINE_PREFIX = "/_bench/"

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
-from assessments.register.listing import COLUMNS
+from assessments.register.schemas import COLUMNS
 from bench import load
 from bench.databases import WIA, environment, kind
 from bench.server import Browser

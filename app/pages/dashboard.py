@@ -9,7 +9,8 @@ from app.charts import bar_chart
 from app.deps import ActorDep, SessionDep
 from app.pages.register import today
 from app.web import render
-from assessments.register.dashboard import SHOWN, dashboard
+from assessments.register.dashboard import dashboard
+from assessments.register.dashboard_queries import SHOWN
 
 router = APIRouter()
 

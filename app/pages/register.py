@@ -21,8 +21,8 @@ from assessments.kernel.errors import ValidationFailed
 from assessments.kernel.inputs import MAX_INT
 from assessments.models import VersionStatus
 from assessments.policies import trust_schools
-from assessments.register import export, listing as register
-from assessments.register.listing import RegisterFilter
+from assessments.register import export, listing as register, queries as register_queries
+from assessments.register.schemas import RegisterFilter
 
 router = APIRouter()
 T = TypeVar("T")
@@ -48,7 +48,7 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
     if status and status not in {s.value for s in VersionStatus}:
         errors["status"] = "Choose a status from the list"
     sort, order = params.get("sort") or "reference", params.get("order") or "asc"
-    if sort not in register.SORTS:
+    if sort not in register_queries.SORTS:
         errors["sort"], sort = "Sort by one of the register's columns", "reference"
     if order not in {"asc", "desc"}:
         errors["order"] = "Sort in ascending (asc) or descending (desc) order"

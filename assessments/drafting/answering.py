@@ -69,9 +69,14 @@ def save_answer(
     # Last: the audit chain's head stays locked from here to the commit, and every writer in
     # the installation waits for it (PostgreSQL), so nothing slow may follow it.
     _audit_edit(
-        session, actor, "answer", version_id, {"question_id": question_id}, before,
+        session,
+        actor,
+        "answer",
+        version_id,
+        {"question_id": question_id},
+        before,
         {"value": value, "comment": data.comment},
-    )  # fmt: skip
+    )
     return row
 
 

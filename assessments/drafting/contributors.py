@@ -3,8 +3,9 @@ of them may decide on it, however many roles they hold."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from assessments.drafting import queries as version_queries
 from assessments.kernel.actors import Actor
 from assessments.kernel.errors import NotAllowed
 from assessments.models import AssessmentVersion, VersionContributor
@@ -15,18 +16,13 @@ SEPARATOR = "; "  # between the names on the version (a name may hold a comma)
 MIXED_UP = "You contributed to this version, so someone else must decide on it"
 
 
-def contributors_of(session: Session, version_id: int) -> list[VersionContributor]:
-    """A version's contributors, in the order they first contributed."""
-    query = select(VersionContributor).where(VersionContributor.version_id == version_id)
-    order = (col(VersionContributor.first_contributed_at), col(VersionContributor.id))
-    return list(session.exec(query.order_by(*order)))
-
-
 def contributed(session: Session, actor: Actor, version: AssessmentVersion) -> bool:
     """Whether the actor had a hand in the version's content (or started it)."""
     if actor.user_id is None:
         return False
-    return actor.user_id == version.author_user_id or _has(session, version, actor.user_id)
+    return actor.user_id == version.author_user_id or version_queries.has_contributor(
+        session, version, actor.user_id
+    )
 
 
 def require_no_part_in(session: Session, actor: Actor, version: AssessmentVersion) -> None:
@@ -39,12 +35,14 @@ def note_contribution(session: Session, actor: Actor, version: AssessmentVersion
     """Record that the actor changed (or vouched for) the version's content: every use-case
     that does so calls this. The caller holds the version's row lock, so two requests by one
     person cannot both add them."""
-    if actor.user_id is None or _has(session, version, actor.user_id):
+    if actor.user_id is None or version_queries.has_contributor(session, version, actor.user_id):
         return
     assert version.id is not None
     session.add(VersionContributor(version_id=version.id, user_id=actor.user_id, name=actor.name))
     session.flush()
-    version.prepared_by = SEPARATOR.join(c.name for c in contributors_of(session, version.id))
+    version.prepared_by = SEPARATOR.join(
+        c.name for c in version_queries.contributors_of(session, version.id)
+    )
     session.add(version)
     session.flush()
 
@@ -54,7 +52,7 @@ def carry_contributors(
 ) -> None:
     """The contributors of a version copied into a new one: their work is in the copy."""
     assert source.id is not None and target.id is not None
-    for earlier in contributors_of(session, source.id):
+    for earlier in version_queries.contributors_of(session, source.id):
         session.add(
             VersionContributor(
                 version_id=target.id,
@@ -66,10 +64,3 @@ def carry_contributors(
     target.prepared_by = source.prepared_by
     session.add(target)
     session.flush()
-
-
-def _has(session: Session, version: AssessmentVersion, user_id: int) -> bool:
-    query = select(VersionContributor.id).where(
-        VersionContributor.version_id == version.id, VersionContributor.user_id == user_id
-    )
-    return session.exec(query).first() is not None

@@ -54,9 +54,16 @@ def _check_against_rubric(rubric: Rubric, data: ActionSave) -> None:
 
 
 def _fields(action: MitigatingAction) -> dict[str, object]:
-    return action.model_dump(include={
-        "description", "question_ids", "owner", "due_date", "status", "residual_impact",
-    })  # fmt: skip
+    return action.model_dump(
+        include={
+            "description",
+            "question_ids",
+            "owner",
+            "due_date",
+            "status",
+            "residual_impact",
+        }
+    )
 
 
 def add_action(
@@ -75,15 +82,19 @@ def add_action(
     session.flush()
     assert action.id is not None
     audit.record(
-        session, actor, entity="mitigating_action", entity_id=action.id, action="added",
+        session,
+        actor,
+        entity="mitigating_action",
+        entity_id=action.id,
+        action="added",
         details={"version_id": version_id, **audit.changes({}, _fields(action))},
-    )  # fmt: skip
+    )
     store_results(session, version)
     return action
 
 
 def _action_of(session: Session, version_id: int, action_id: int) -> MitigatingAction:
-    action = session.get(MitigatingAction, action_id)
+    action = version_queries.get_action(session, action_id)
     if action is None or action.version_id != version_id:
         raise NotFound(f"There is no action {action_id} in this assessment")
     return action
@@ -109,9 +120,13 @@ def update_action(
     session.add(action)
     session.flush()
     audit.record(
-        session, actor, entity="mitigating_action", entity_id=action_id, action="changed",
+        session,
+        actor,
+        entity="mitigating_action",
+        entity_id=action_id,
+        action="changed",
         details={"version_id": version_id, **diff},
-    )  # fmt: skip
+    )
     store_results(session, version)
     return action
 
@@ -133,9 +148,13 @@ def remove_action(
     session.delete(action)
     session.flush()
     audit.record(
-        session, actor, entity="mitigating_action", entity_id=action_id, action="removed",
+        session,
+        actor,
+        entity="mitigating_action",
+        entity_id=action_id,
+        action="removed",
         details=details,
-    )  # fmt: skip
+    )
     store_results(session, version)
 
 
@@ -168,9 +187,13 @@ def save_justification(
     session.add(row)
     session.flush()
     audit.record(
-        session, actor, entity="answer", entity_id=row.id, action="justified",
+        session,
+        actor,
+        entity="answer",
+        entity_id=row.id,
+        action="justified",
         details={"version_id": version_id, "question_id": question_id, **diff},
-    )  # fmt: skip
+    )
 
 
 def view_for_editing(*, session: Session, actor: Actor, version_id: int) -> AssessmentView:
@@ -178,8 +201,13 @@ def view_for_editing(*, session: Session, actor: Actor, version_id: int) -> Asse
     and for a version that is no longer a draft)."""
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     policy = view.policy
-    require(actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id,
-            what=f"assessment version {version_id}")  # fmt: skip
+    require(
+        actor,
+        Role.AUTHOR,
+        trust_id=policy.trust_id,
+        school_id=policy.school_id,
+        what=f"assessment version {version_id}",
+    )
     if not view.version.editable:
         version = view.version
         raise InvalidTransition(

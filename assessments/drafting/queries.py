@@ -11,6 +11,7 @@ from assessments.models import (
     AssessmentVersion,
     MitigatingAction,
     Policy,
+    VersionContributor,
     WorkloadEstimate,
 )
 from assessments.policies.queries import get_policy
@@ -78,3 +79,21 @@ def estimate(session: Session, version_id: int, staff_group: str) -> WorkloadEst
         WorkloadEstimate.version_id == version_id, WorkloadEstimate.staff_group == staff_group
     )
     return session.exec(query).first()
+
+
+def contributors_of(session: Session, version_id: int) -> list[VersionContributor]:
+    """A version's contributors, in the order they first contributed."""
+    query = select(VersionContributor).where(VersionContributor.version_id == version_id)
+    order = (col(VersionContributor.first_contributed_at), col(VersionContributor.id))
+    return list(session.exec(query.order_by(*order)))
+
+
+def has_contributor(session: Session, version: AssessmentVersion, user_id: int) -> bool:
+    query = select(VersionContributor.id).where(
+        VersionContributor.version_id == version.id, VersionContributor.user_id == user_id
+    )
+    return session.exec(query).first() is not None
+
+
+def get_action(session: Session, action_id: int) -> MitigatingAction | None:
+    return session.get(MitigatingAction, action_id)

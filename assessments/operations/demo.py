@@ -70,9 +70,12 @@ def _answer_everything(session: Session, actor: Actor, version_id: int, rubric: 
             case _:
                 value = "Discussed with the staff wellbeing group."
         answering.save_answer(
-            session=session, actor=actor, version_id=version_id, question_id=question.id,
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            question_id=question.id,
             data=AnswerSave(value=value),
-        )  # fmt: skip
+        )
 
 
 def _seed_assessments(session: Session, rubric_id: str) -> None:
@@ -91,9 +94,13 @@ def _seed_assessments(session: Session, rubric_id: str) -> None:
     school = trust_schools.school_named(session=session, actor=author, name=SCHOOLS[0])
     for reference, title in DEMO_POLICIES:
         data = PolicyCreate(
-            reference=reference, title=title, category="teaching-and-learning",
-            owner="Deputy Headteacher", school_id=school.id, review_cycle_months=24,
-        )  # fmt: skip
+            reference=reference,
+            title=title,
+            category="teaching-and-learning",
+            owner="Deputy Headteacher",
+            school_id=school.id,
+            review_cycle_months=24,
+        )
         policy = catalogue.create_policy(session=session, actor=author, data=data)
         assert policy.id is not None
         version = editing.start_assessment(
@@ -108,17 +115,24 @@ def _seed_assessments(session: Session, rubric_id: str) -> None:
         flagged = [flag.question.id for flag in view.results.flagged]
         if flagged:
             mitigation.add_action(
-                session=session, actor=author, version_id=version.id,
+                session=session,
+                actor=author,
+                version_id=version.id,
                 data=mitigation.ActionSave(
                     description="Drop the termly written report that the new log replaces",
-                    question_ids=flagged, owner="Deputy Headteacher", residual_impact=1,
+                    question_ids=flagged,
+                    owner="Deputy Headteacher",
+                    residual_impact=1,
                 ),
-            )  # fmt: skip
+            )
         for group, hours, staff in DEMO_WORKLOAD:  # so the home page has hours to chart
             workload.save_workload_estimate(
-                session=session, actor=author, version_id=version.id, staff_group=group,
+                session=session,
+                actor=author,
+                version_id=version.id,
+                staff_group=group,
                 data=WorkloadEstimateSave(hours_per_term=Decimal(hours), staff_count=staff),
-            )  # fmt: skip
+            )
         workflow.submit(session=session, actor=author, version_id=version.id)
         workflow.approve(session=session, actor=approver, version_id=version.id)
 

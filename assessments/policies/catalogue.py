@@ -40,9 +40,13 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
     policy = Policy.model_validate(data, update={"trust_id": trust_id})
     db.insert_unique(session, policy, reference_taken)
     audit.record(
-        session, actor, entity="policy", entity_id=policy.id, action="created",
+        session,
+        actor,
+        entity="policy",
+        entity_id=policy.id,
+        action="created",
         details=audit.changes({}, policy.model_dump(exclude={"id", "trust_id", "created_at"})),
-    )  # fmt: skip
+    )
     return policy
 
 

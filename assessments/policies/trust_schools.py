@@ -33,9 +33,14 @@ def create_school(
     school = School(trust_id=trust_id, name=name)
     db.insert_unique(session, school, name_taken)
     audit.record(
-        session, actor, entity="school", entity_id=school.id, action="created",
-        details={"name": name}, trust_id=trust_id,
-    )  # fmt: skip
+        session,
+        actor,
+        entity="school",
+        entity_id=school.id,
+        action="created",
+        details={"name": name},
+        trust_id=trust_id,
+    )
     return school
 
 

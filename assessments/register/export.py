@@ -12,7 +12,7 @@ from typing import Any, get_args, get_type_hints
 from assessments.drafting.version_view import AssessmentView
 from assessments.kernel.audit import canonical
 from assessments.register.csv_cells import make_text_safe, safe_text
-from assessments.register.listing import _HEAD_AT, COLUMNS, RegisterRow
+from assessments.register.schemas import _HEAD_AT, COLUMNS, RegisterRow
 
 CHUNK_CHARACTERS = 64 * 1024  # what an export sends at a time
 
@@ -86,9 +86,17 @@ def _register_cells(row: RegisterRow, head_hash: str) -> list[Any]:
 
 
 ACTION_COLUMNS = (
-    "action_id", "version_id", "policy_reference", "version", "description", "question_ids",
-    "owner", "due_date", "status", "residual_impact",
-)  # fmt: skip
+    "action_id",
+    "version_id",
+    "policy_reference",
+    "version",
+    "description",
+    "question_ids",
+    "owner",
+    "due_date",
+    "status",
+    "residual_impact",
+)
 
 
 def actions_csv_lines(view: AssessmentView) -> Iterator[str]:
@@ -96,12 +104,24 @@ def actions_csv_lines(view: AssessmentView) -> Iterator[str]:
     return _csv(
         ACTION_COLUMNS,
         (
-            map(_cell, [a.id, a.version_id, view.policy.reference, view.version.number,
-                        a.description, " ".join(a.question_ids), a.owner, a.due_date,
-                        a.status.value, a.residual_impact])
+            map(
+                _cell,
+                [
+                    a.id,
+                    a.version_id,
+                    view.policy.reference,
+                    view.version.number,
+                    a.description,
+                    " ".join(a.question_ids),
+                    a.owner,
+                    a.due_date,
+                    a.status.value,
+                    a.residual_impact,
+                ],
+            )
             for a in view.actions
         ),
-    )  # fmt: skip
+    )
 
 
 def json_chunks(rows: Iterable[RegisterRow], head_hash: str, count: int) -> Iterator[str]:

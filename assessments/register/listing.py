@@ -5,190 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Any, NamedTuple
+from datetime import date
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from assessments.kernel import audit
-from assessments.kernel.actors import Actor, trust_of
-from assessments.models import (
-    Assessment,
-    AssessmentVersion,
-    Policy,
-    RubricVersion,
-    School,
-    VersionStatus,
-)
+from assessments.kernel.actors import Actor
+from assessments.register import queries as register_queries
+from assessments.register.schemas import RegisterFilter, RegisterRow
 from assessments.rubrics import queries as rubric_queries
 
 PAGE_SIZE = 50
-
-
-SORTS = {
-    "reference": col(Policy.reference),
-    "title": col(Policy.title),
-    "school": col(School.name),
-    "status": col(AssessmentVersion.status),
-    "score": col(AssessmentVersion.overall_score),
-    "decided": col(AssessmentVersion.decided_at),
-    "review-due": col(AssessmentVersion.review_due),
-    "updated": col(AssessmentVersion.updated_at),
-}
-
-
-@dataclass(frozen=True)
-class RegisterFilter:
-    school_id: int | None = None
-    status: VersionStatus | None = None
-    rating: str | None = None  # a rating band's id, before mitigation
-    overdue: bool = False  # approved, and its review date has passed
-    decided_from: date | None = None
-    decided_to: date | None = None
-    text: str = ""  # in the policy's reference or title, or the author's name
-    sort: str = "reference"
-    descending: bool = False
-
-
-class RegisterRow(NamedTuple):
-    """One version in the register. The field names and order are the export's columns (a
-    named tuple: an export of 100,000 rows makes 100,000 of them, and a tuple is the cheapest
-    to make and to write out)."""
-
-    version_id: int
-    policy_reference: str
-    policy_title: str
-    school: str  # empty for a trust-wide policy
-    version: int
-    status: str
-    rubric: str  # id@version
-    overall_score: Decimal | None
-    rating: str | None
-    rating_after_mitigation: str | None
-    net_hours_per_year: Decimal
-    open_actions: int
-    author: str
-    approver: str
-    decided_at: datetime | None
-    decision_reason: str
-    review_due: date | None
-    overdue: bool
-    prepared_by: str  # every contributor, "; " between names (added last: nothing moves)
-
-
-# The file's columns: the row's, with the audit chain's head where it always was, before the
-# columns added since (so that no column a reader relies on moves).
-_HEAD_AT = RegisterRow._fields.index("overdue") + 1
-
-
-COLUMNS = (*RegisterRow._fields[:_HEAD_AT], "audit_chain_head", *RegisterRow._fields[_HEAD_AT:])
-
-
-APPROVED_ONCE = (VersionStatus.APPROVED.value, VersionStatus.SUPERSEDED.value)
-
-
-def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
-    """The register's rows, each already a RegisterRow's fields in order (shaped by the
-    database, so an export of 100,000 rows does no per-field work in Python), sorted."""
-    status = col(AssessmentVersion.status)
-    query = sa.select(
-        col(AssessmentVersion.id),
-        col(Policy.reference),
-        col(Policy.title),
-        sa.func.coalesce(col(School.name), ""),
-        col(AssessmentVersion.number),
-        sa.type_coerce(status, sa.String),  # the plain value
-        col(RubricVersion.rubric_id) + "@" + sa.cast(col(RubricVersion.version), sa.String),
-        col(AssessmentVersion.overall_score),
-        col(AssessmentVersion.rating),
-        col(AssessmentVersion.rating_after),
-        col(AssessmentVersion.net_hours_per_year),
-        col(AssessmentVersion.open_actions),
-        col(AssessmentVersion.author),
-        # Who approved it; a returned version's decider did not.
-        sa.case((status.in_(APPROVED_ONCE), col(AssessmentVersion.decided_by)), else_=""),
-        col(AssessmentVersion.decided_at),
-        col(AssessmentVersion.decision_reason),
-        col(AssessmentVersion.review_due),
-        sa.type_coerce(_overdue(today), sa.Boolean),
-        col(AssessmentVersion.prepared_by),
-    ).select_from(AssessmentVersion)
-    query = (
-        _matching(with_policies(query), actor, chosen, today)
-        .join(RubricVersion, col(RubricVersion.id) == AssessmentVersion.rubric_version_id)
-        .outerjoin(School, col(School.id) == AssessmentVersion.school_id)
-    )
-    key = SORTS.get(chosen.sort, SORTS["reference"])
-    order = key.desc() if chosen.descending else key.asc()
-    return query.order_by(order, col(Policy.reference), col(AssessmentVersion.number))
-
-
-def _count(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
-    """How many versions match. Joined to the policies only to search their text, so that
-    one index range of the versions' own columns answers most filters."""
-    query = sa.select(sa.func.count()).select_from(AssessmentVersion)
-    if chosen.text.strip():
-        query = with_policies(query)
-    return _matching(query, actor, chosen, today)
-
-
-def with_policies(query: Any) -> Any:
-    """`query` over versions joined to their assessments' policies."""
-    return query.join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id).join(
-        Policy, col(Policy.id) == Assessment.policy_id
-    )
-
-
-def _overdue(today: date) -> Any:
-    return sa.and_(
-        col(AssessmentVersion.status) == VersionStatus.APPROVED.value,
-        col(AssessmentVersion.review_due) < today,
-    )
-
-
-def in_sight(query: Any, actor: Actor) -> Any:
-    """`query` over versions narrowed to those the actor may see: their trust's, and of those
-    the trust-wide ones and their schools' (every school's with a trust-wide role)."""
-    trust_id = trust_of(actor)
-    school = col(AssessmentVersion.school_id)
-    query = query.where(col(AssessmentVersion.trust_id) == trust_id)
-    if not actor.sees(trust_id, None):
-        return query.where(sa.false())
-    if (schools := actor.schools_seen()) is not None:
-        query = query.where(school.is_(None) | school.in_(schools))
-    return query
-
-
-def _matching(query: Any, actor: Actor, chosen: RegisterFilter, today: date) -> Any:
-    """`query` over versions narrowed to those the actor may see that match the filter (a text
-    search needs the query joined to the policies)."""
-    query = in_sight(query, actor)
-    school = col(AssessmentVersion.school_id)
-    if chosen.school_id is not None:
-        query = query.where(school == chosen.school_id)
-    if chosen.status is not None:
-        query = query.where(col(AssessmentVersion.status) == chosen.status)
-    if chosen.rating:
-        query = query.where(col(AssessmentVersion.rating) == chosen.rating)
-    if chosen.overdue:
-        query = query.where(_overdue(today))
-    if chosen.decided_from is not None:
-        start = datetime.combine(chosen.decided_from, time.min, tzinfo=UTC)
-        query = query.where(col(AssessmentVersion.decided_at) >= start)
-    if chosen.decided_to is not None:  # the whole of that day
-        end = datetime.combine(chosen.decided_to + timedelta(days=1), time.min, tzinfo=UTC)
-        query = query.where(col(AssessmentVersion.decided_at) < end)
-    if text := chosen.text.strip():
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            col(Policy.reference).ilike(pattern, escape="\\")
-            | col(Policy.title).ilike(pattern, escape="\\")
-            | col(AssessmentVersion.author).ilike(pattern, escape="\\")
-            | col(AssessmentVersion.prepared_by).ilike(pattern, escape="\\")
-        )
-    return query
 
 
 @dataclass(frozen=True)
@@ -206,25 +33,20 @@ def register_page(
     total = register_count(session=session, actor=actor, chosen=chosen, today=today)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    query = _query(actor, chosen, today).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    rows = session.execute(query)
-    return RegisterPage([RegisterRow._make(r) for r in rows], total, page, pages)
+    rows = register_queries.page_of_rows(session, actor, chosen, today, size=PAGE_SIZE, page=page)
+    return RegisterPage(rows, total, page, pages)
 
 
 def register_count(*, session: Session, actor: Actor, chosen: RegisterFilter, today: date) -> int:
     """How many versions match the filter."""
-    total: int = session.execute(_count(actor, chosen, today)).scalar_one()
-    return total
+    return register_queries.count_rows(session, actor, chosen, today)
 
 
 def register_rows(
     *, session: Session, actor: Actor, chosen: RegisterFilter, today: date
 ) -> Iterator[RegisterRow]:
     """Every matching version, read from the database in batches as they are consumed."""
-    # On the session's connection, not the session: plain rows need none of the ORM's loading.
-    query = _query(actor, chosen, today).execution_options(yield_per=500)
-    with session.connection().execute(query) as result:  # closed too if the reader stops
-        yield from map(RegisterRow._make, result)
+    return register_queries.stream_rows(session, actor, chosen, today)
 
 
 def audit_chain_head(session: Session, trust_id: int) -> str:

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
-from assessments.drafting.contributors import contributors_of
+from assessments.drafting.queries import contributors_of
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor
@@ -95,11 +95,15 @@ def governor_report(*, session: Session, actor: Actor, version_id: int) -> Repor
 
 def _moves(session: Session, version_id: int) -> list[Move]:
     return [  # a move's event is named by the status moved to (a StrEnum equals its value)
-        Move(event.occurred_at, event.actor_name, MOVES[VersionStatus(event.action)],
-             str(json.loads(event.changes).get("reason", "")))
+        Move(
+            event.occurred_at,
+            event.actor_name,
+            MOVES[VersionStatus(event.action)],
+            str(json.loads(event.changes).get("reason", "")),
+        )
         for event in audit.events_of(session, "assessment_version", version_id)
         if event.action in MOVES
-    ]  # fmt: skip
+    ]
 
 
 def _question(view: AssessmentView, question: Question) -> ReportQuestion:

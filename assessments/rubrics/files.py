@@ -70,9 +70,11 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, Hashable) and key in seen:
                 raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
-                    f"found the key {key!r} twice", key_node.start_mark,
-                )  # fmt: skip
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found the key {key!r} twice",
+                    key_node.start_mark,
+                )
             if isinstance(key, Hashable):
                 seen.add(key)
         mapping: dict[Any, Any] = super().construct_mapping(node, deep)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlmodel import Session, col, select
 
+from assessments.kernel.bounded_cache import BoundedCache
 from assessments.models import (
     AssessmentVersion,
     RubricVersion,
@@ -41,11 +40,13 @@ def rubric_of_version(session: Session, version: AssessmentVersion) -> Rubric:
     return frozen_rubric(row)
 
 
+# Published content never changes, so its parsed form is shared between requests. A trust
+# publishes a handful of versions a year: the bound only stops a runaway.
+PARSED = BoundedCache[str, Rubric](64, "published rubric versions, parsed, by content hash")
+
+
 def frozen_rubric(row: RubricVersion) -> Rubric:
-    return _parse_frozen(row.content)
-
-
-_PUBLISHED: dict[str, Rubric] = {}  # by content hash: published content never changes
+    return PARSED.get_or_make(row.content_hash, lambda: Rubric.model_validate_json(row.content))
 
 
 def published_rubrics(session: Session) -> list[Rubric]:
@@ -53,13 +54,8 @@ def published_rubrics(session: Session) -> list[Rubric]:
     hash is read again: each register page asks, and the content is tens of kilobytes."""
     order = (col(RubricVersion.rubric_id), col(RubricVersion.version))
     hashes = session.exec(select(RubricVersion.content_hash).order_by(*order)).all()
-    if unknown := [h for h in hashes if h not in _PUBLISHED]:
+    parsed = {h: rubric for h in hashes if (rubric := PARSED.get(h)) is not None}
+    if unknown := [h for h in hashes if h not in parsed]:
         query = select(RubricVersion).where(col(RubricVersion.content_hash).in_(unknown))
-        _PUBLISHED.update((row.content_hash, frozen_rubric(row)) for row in session.exec(query))
-    return [_PUBLISHED[h] for h in hashes]
-
-
-@lru_cache(maxsize=32)
-def _parse_frozen(content: str) -> Rubric:
-    # Published content never changes, so its parsed form can be shared between requests.
-    return Rubric.model_validate_json(content)
+        parsed.update((row.content_hash, frozen_rubric(row)) for row in session.exec(query))
+    return [parsed[h] for h in hashes]

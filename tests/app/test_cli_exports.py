@@ -9,7 +9,7 @@ import json
 import sqlalchemy as sa
 
 from assessments.kernel.db import create_db_engine
-from assessments.register.listing import COLUMNS
+from assessments.register.schemas import COLUMNS
 from tests.app.cli_helpers import rows, wia
 
 

@@ -20,7 +20,7 @@ from assessments.kernel.actors import Grant, Role
 from assessments.kernel.db import unit_of_work
 from assessments.register.csv_cells import original_text
 from assessments.register.export import ACTION_COLUMNS
-from assessments.register.listing import COLUMNS
+from assessments.register.schemas import COLUMNS
 from assessments.workflow import transitions as workflow
 from tests.app.cli_helpers import wia
 from tests.assessments.approval_helpers import fill_in, sql

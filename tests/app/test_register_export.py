@@ -25,7 +25,7 @@ from assessments.kernel.actors import Grant, Role
 from assessments.register import export as register_export
 from assessments.register.csv_cells import original_text
 from assessments.register.export import csv_lines
-from assessments.register.listing import COLUMNS, RegisterRow
+from assessments.register.schemas import COLUMNS, RegisterRow
 from tests.app.decision_helpers import RUBRIC, Register, make_register, open_page, sign_in
 from tests.app.pages import error_summary, page
 from tests.assessments.approval_helpers import sql

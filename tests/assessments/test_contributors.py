@@ -11,7 +11,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments.drafting import answering, contributors, mitigation, version_view, workload
+from assessments.drafting import (
+    answering,
+    mitigation,
+    queries as version_queries,
+    version_view,
+    workload,
+)
 from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
 from assessments.drafting.version_view import view_assessment
 from assessments.kernel.actors import Actor
@@ -158,7 +164,7 @@ def test_whoever_changed_a_colleagues_draft_may_not_decide_on_it(
     }
     assert (as_seen_by[both].may_decide, as_seen_by[cast.approver].may_decide) == (False, True)
     _refused_both_decisions(session, both, version_id)
-    assert [c.name for c in contributors.contributors_of(session, version_id)] == [
+    assert [c.name for c in version_queries.contributors_of(session, version_id)] == [
         cast.author.name,
         both.name,
     ]
@@ -216,7 +222,7 @@ def test_a_revision_carries_the_copied_versions_contributors_and_adds_the_revise
     assert second.id is not None
     workflow.submit(session=session, actor=cast.second_author, version_id=second.id)
 
-    names = [c.name for c in contributors.contributors_of(session, second.id)]
+    names = [c.name for c in version_queries.contributors_of(session, second.id)]
     assert names == [cast.author.name, both.name, cast.second_author.name]
     _refused_both_decisions(session, both, second.id)  # her estimate is in version 2 too
     assert workflow.approve(session=session, actor=cast.approver, version_id=second.id)
@@ -316,5 +322,5 @@ def test_an_approved_versions_contributors_cannot_be_changed_in_the_database(
 
     with pytest.raises(sa.exc.DatabaseError, match="cannot be changed"), session.begin_nested():
         sql(session, statement, v=version_id)
-    names = [c.name for c in contributors.contributors_of(session, version_id)]
+    names = [c.name for c in version_queries.contributors_of(session, version_id)]
     assert names == [cast.author.name]

@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 )
 from sqlmodel import Session
 
-from assessments.drafting import contributors, queries as version_queries, workload
+from assessments.drafting import queries as version_queries, workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Grant, Role
@@ -325,7 +325,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     def nobody_decided_on_a_version_they_contributed_to(self) -> None:
         for row in self.versions():
             assert row.id is not None
-            recorded = {c.user_id for c in contributors.contributors_of(self.session, row.id)}
+            recorded = {c.user_id for c in version_queries.contributors_of(self.session, row.id)}
             assert recorded == {self.people[who].user_id for who in self.prepared[row.id]}
             if row.status in FROZEN:
                 assert row.decided_by_user_id is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, TimeoutError as PlaywrightTimeoutError, expect
 
-from assessments.register.listing import COLUMNS
+from assessments.register.schemas import COLUMNS
 from assessments.rubrics.schema import AnswerKind, Question, Rubric
 from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
 from assessments.workflow.transitions import add_months
