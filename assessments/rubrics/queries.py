@@ -41,12 +41,16 @@ def rubric_of_version(session: Session, version: AssessmentVersion) -> Rubric:
 
 
 # Published content never changes, so its parsed form is shared between requests. A trust
-# publishes a handful of versions a year: the bound only stops a runaway.
-PARSED = BoundedCache[str, Rubric](64, "published rubric versions, parsed, by content hash")
+# publishes a handful of versions a year: the bounds only stop a runaway. Keyed by the content
+# itself, so that content changed in the database behind the application's back is parsed
+# afresh (an approval compares it with the hash taken at submission).
+PARSED = BoundedCache[str, Rubric](32, "published rubric versions, parsed, by their content")
+# For the register's filters: only each version's hash is read again.
+LISTED = BoundedCache[str, Rubric](64, "published rubric versions, parsed, by content hash")
 
 
 def frozen_rubric(row: RubricVersion) -> Rubric:
-    return PARSED.get_or_make(row.content_hash, lambda: Rubric.model_validate_json(row.content))
+    return PARSED.get_or_make(row.content, lambda: Rubric.model_validate_json(row.content))
 
 
 def published_rubrics(session: Session) -> list[Rubric]:
@@ -54,8 +58,9 @@ def published_rubrics(session: Session) -> list[Rubric]:
     hash is read again: each register page asks, and the content is tens of kilobytes."""
     order = (col(RubricVersion.rubric_id), col(RubricVersion.version))
     hashes = session.exec(select(RubricVersion.content_hash).order_by(*order)).all()
-    parsed = {h: rubric for h in hashes if (rubric := PARSED.get(h)) is not None}
+    parsed = {h: rubric for h in hashes if (rubric := LISTED.get(h)) is not None}
     if unknown := [h for h in hashes if h not in parsed]:
         query = select(RubricVersion).where(col(RubricVersion.content_hash).in_(unknown))
-        parsed.update((row.content_hash, frozen_rubric(row)) for row in session.exec(query))
+        for row in session.exec(query):
+            parsed[row.content_hash] = LISTED.put(row.content_hash, frozen_rubric(row))
     return [parsed[h] for h in hashes]
