@@ -7,7 +7,7 @@ page that only reads never holds the write lock just to record that its session 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from app.settings import Settings
 from assessments.kernel.actors import Actor
+from assessments.kernel.clock import now
 from assessments.people import api_tokens, sessions
 
 events = logging.getLogger("wia.auth")
@@ -58,10 +59,6 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
         secure=settings.secure_cookies,
         path="/",
     )
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _bearer(request: Request) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +20,7 @@ from app.cli_support import (
     trust_operator,
 )
 from app.settings import Settings
-from assessments.kernel import audit
+from assessments.kernel import audit, clock
 from assessments.models import VersionStatus
 from assessments.people import queries as people_queries
 from assessments.register import export, listing as register
@@ -131,7 +131,7 @@ def audit_checkpoint(
     path = file or settings.audit_witness_file
     if path is not None:
         try:
-            audit.append_witness(checkpoints, now=datetime.now(UTC), path=path)
+            audit.append_witness(checkpoints, now=clock.now(), path=path)
         except OSError as exc:
             raise fail(f"Cannot append to {path}: {exc}") from None
     for checkpoint in checkpoints:
@@ -173,7 +173,7 @@ def export_register(
         text=text,
     )
     with cli_unit_of_work() as session:
-        actor, today = trust_operator(session, trust), datetime.now(UTC).date()
+        actor, today = trust_operator(session, trust), clock.today()
         assert actor.trust_id is not None  # operator_of_trust names its trust
         rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today)
         head = register.audit_chain_head(session, actor.trust_id)

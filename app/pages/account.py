@@ -9,7 +9,6 @@ from starlette.responses import Response
 
 from app.auth import (
     clear_session_cookie,
-    now,
     safe_next,
     session_cookie_name,
     set_session_cookie,
@@ -27,6 +26,7 @@ from app.inputs import text_errors
 from app.security import rotate_csrf_token
 from app.settings import Settings
 from app.web import error_list, redirect, render
+from assessments.kernel.clock import now
 from assessments.kernel.errors import ValidationFailed
 from assessments.people import api_tokens, authentication, sessions
 

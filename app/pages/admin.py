@@ -9,11 +9,11 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.auth import now
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.inputs import parse_optional_id
 from app.web import error_list, redirect, render
 from assessments.kernel.actors import Actor, Grant, Role, require_trust_admin
+from assessments.kernel.clock import now
 from assessments.kernel.errors import ValidationFailed
 from assessments.people import accounts
 from assessments.policies import trust_schools

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from app.web import error_list, file_name_part, render
 from assessments.drafting import version_view
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, trust_of
+from assessments.kernel.clock import today
 from assessments.kernel.errors import ValidationFailed
 from assessments.kernel.inputs import MAX_INT
 from assessments.models import VersionStatus
@@ -72,10 +72,6 @@ def parse_page(params: dict[str, str]) -> tuple[int, dict[str, str]]:
         return parse_int(params.get("page") or "1", "page", lo=1, hi=MAX_INT), {}
     except ValidationFailed as exc:
         return 1, exc.errors
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 @router.get("/register")
