@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -67,6 +68,19 @@ def file_name_part(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "policy"
 
 
+BRITISH_DATE_STYLES = {
+    "long": "%-d %B %Y",  # 1 December 2026
+    "short": "%-d %b %Y",  # 1 Dec 2026, in tables
+    "short_time": "%-d %b %Y %H:%M",  # 1 Dec 2026 14:05
+}
+
+
+def british_date(value: date | datetime, style: str = "long") -> str:
+    """A date the way it is written in Britain (the templates' `british_date` filter); `style`
+    is one of BRITISH_DATE_STYLES."""
+    return value.strftime(BRITISH_DATE_STYLES[style])
+
+
 def plain_number(value: Decimal) -> str:
     """A number as a person would write it: 2.50 → 2.5, -1.00 → -1."""
     return format(value.normalize() + 0, "f")
@@ -90,6 +104,7 @@ def page_query(params: Mapping[str, str], page: int) -> str:
 _scroll_box = _environment.get_template("_scroll_box.html").module
 _environment.globals["scroll_box"] = getattr(_scroll_box, "scroll_box")  # noqa: B009 - a macro
 _environment.filters["plain_number"] = plain_number
+_environment.filters["british_date"] = british_date
 _environment.globals["sort_query"] = sort_query
 _environment.globals["page_query"] = page_query
 _environment.globals["current_actor"] = current_actor
