@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from fastapi import Request
 
@@ -101,11 +100,9 @@ async def refuse_unstorable_params(request: Request) -> None:
         raise ValidationFailed(errors)
 
 
-def __getattr__(name: str) -> Any:
-    """parse_revision's old home, for app.pages.decisions until it imports it from app.forms
-    (it is being changed on another branch): remove at that merge."""
-    if name == "parse_revision":
-        from app import forms
+def parse_revision(text: str, field: str) -> int | None:
+    """Moved to app.forms; kept here for app.pages.decisions (changed on another branch) until
+    it imports it from there: remove at that merge."""
+    from app.forms import parse_revision as moved  # app.forms imports this module
 
-        return forms.parse_revision
-    raise AttributeError(name)
+    return moved(text, field)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -144,15 +145,21 @@ def redirect(request: Request, url: str) -> Response:
     return response
 
 
-def __getattr__(name: str) -> Any:
-    """The form helpers' old home, for app.pages.decisions until it imports them from app.forms
-    and app.inputs (it is being changed on another branch): remove at that merge."""
-    if name in {"error_list", "form_errors"}:
-        from app import forms
+# Moved to app.forms and app.inputs; kept here for app.pages.decisions (changed on another
+# branch) until it imports them from there: remove at that merge. (app.forms imports this module.)
+def form_errors(exc: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:
+    from app.forms import form_errors as moved
 
-        return getattr(forms, name)
-    if name == "iso_day":
-        from app import inputs
+    return moved(exc, messages)
 
-        return inputs.iso_day
-    raise AttributeError(name)
+
+def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:
+    from app.forms import error_list as moved
+
+    return moved(errors, prefix)
+
+
+def iso_day(text: str) -> str:
+    from app.inputs import iso_day as moved
+
+    return moved(text)
