@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from app import report_pdf
 from app.deps import ActorDep, Id, SessionDep
+from app.exports import attachment
 from app.web import render, templates
 from assessments.kernel import clock
 from assessments.register.report import Report, governor_report
@@ -57,5 +58,5 @@ def report_pdf_download(
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )
