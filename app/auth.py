@@ -7,7 +7,7 @@ page that only reads never holds the write lock just to record that its session 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from app.settings import Settings
 from assessments.kernel.actors import Actor
-from assessments.people import api_tokens, sessions
+from assessments.people import sessions, signing_in
 
 events = logging.getLogger("wia.auth")
 
@@ -60,10 +60,6 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     )
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _bearer(request: Request) -> str | None:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
@@ -87,12 +83,7 @@ def optional_actor(request: Request) -> Actor | None:
 
 
 def _token_actor(request: Request) -> Actor:
-    open_unit = request.app.state.unit_of_work
-    secret = _bearer(request)
-    with open_unit(read_only=True) as session:
-        found = (
-            api_tokens.token_actor(session=session, secret=secret, now=now()) if secret else None
-        )
+    found = signing_in.token_use(open_unit=request.app.state.unit_of_work, secret=_bearer(request))
     if found is None or found.actor is None or found.token is None:
         refused: dict[str, object] = {
             "path": request.url.path,
@@ -102,30 +93,15 @@ def _token_actor(request: Request) -> Actor:
             refused |= {"token_id": found.token.id, "user_id": found.token.user_id}
         events.warning("api token refused", extra=refused)
         raise SignInRequired
-    actor, token = found.actor, found.token
-    assert token.id is not None
-    if sessions.activity_due(token.last_used_at, now()):
-        with open_unit(read_only=False) as session:
-            api_tokens.record_token_use(session=session, token_id=token.id, now=now())
-    events.info(
-        "api token used",
-        extra={"user_id": actor.user_id, "token_id": token.id, "path": request.url.path},
-    )
-    return actor
+    extra = {"user_id": found.actor.user_id, "token_id": found.token.id, "path": request.url.path}
+    events.info("api token used", extra=extra)
+    return found.actor
 
 
 def _session_actor(request: Request, cookie: str, settings: Settings) -> Actor | None:
-    open_unit = request.app.state.unit_of_work
-    with open_unit(read_only=True) as session:
-        signed_in = sessions.signed_in_actor(
-            session=session, token=cookie, now=now(), limits=session_limits(settings)
-        )
-    if signed_in is None:
-        return None
-    if signed_in.touch_due:
-        with open_unit(read_only=False) as session:
-            sessions.touch_session(session=session, token=cookie, now=now())
-    return signed_in.actor
+    return signing_in.session_actor(
+        open_unit=request.app.state.unit_of_work, token=cookie, limits=session_limits(settings)
+    )
 
 
 def get_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:

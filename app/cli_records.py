@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,11 +19,11 @@ from app.cli_support import (
     fail,
     trust_operator,
 )
+from app.exports import ExportFormat, register_export
 from app.settings import Settings
-from assessments.kernel import audit
+from assessments.kernel import audit, clock
 from assessments.models import VersionStatus
 from assessments.people import queries as people_queries
-from assessments.register import export, listing as register
 from assessments.register.schemas import RegisterFilter
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -131,7 +131,7 @@ def audit_checkpoint(
     path = file or settings.audit_witness_file
     if path is not None:
         try:
-            audit.append_witness(checkpoints, now=datetime.now(UTC), path=path)
+            audit.append_witness(checkpoints, now=clock.now(), path=path)
         except OSError as exc:
             raise fail(f"Cannot append to {path}: {exc}") from None
     for checkpoint in checkpoints:
@@ -163,6 +163,7 @@ def export_register(
     """Write the register (the same columns as the page's export) to standard output."""
     if output_format not in ("csv", "json"):
         raise fail("--format must be csv or json")
+    fmt: ExportFormat = "csv" if output_format == "csv" else "json"
     chosen = RegisterFilter(
         school_id=school,
         status=status,
@@ -173,17 +174,10 @@ def export_register(
         text=text,
     )
     with cli_unit_of_work() as session:
-        actor, today = trust_operator(session, trust), datetime.now(UTC).date()
-        assert actor.trust_id is not None  # operator_of_trust names its trust
-        rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today)
-        head = register.audit_chain_head(session, actor.trust_id)
-        if output_format == "csv":
-            chunks = export.csv_lines(rows, head)
-        else:
-            count = register.register_count(
-                session=session, actor=actor, chosen=chosen, today=today
-            )
-            chunks = export.json_chunks(rows, head, count)
+        actor = trust_operator(session, trust)
+        _headers, chunks = register_export(
+            session=session, actor=actor, chosen=chosen, today=clock.today(), fmt=fmt
+        )
         for chunk in chunks:
             sys.stdout.write(chunk)
     sys.stdout.flush()

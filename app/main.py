@@ -9,7 +9,8 @@ from functools import partial
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import api, api_responses, api_workflow, errors, health, pages
+from app import errors, health, pages
+from app.api.routes import router as api_router
 from app.connections import RequestConnections
 from app.inputs import refuse_unstorable_params
 from app.logs import RequestLog
@@ -55,8 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     app.include_router(health.router)
-    for api_router in (api.router, api_workflow.router):
-        api_responses.document_errors(api_router)
-        app.include_router(api_router)
+    app.include_router(api_router)
     app.include_router(pages.router)
     return app

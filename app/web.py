@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -49,22 +50,23 @@ for _component in GOVUK_COMPONENTS:
     _environment.globals[_name] = getattr(_macros.module, _name)
 
 
-_BRITISH_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")  # ASCII digits only
-
-
-def iso_day(text: str) -> str:
-    """A date typed the British way (31/3/2027, where a browser offers no date picker) as ISO
-    (2027-03-31); anything else as it is, for validation to judge."""
-    text = text.strip()
-    if match := _BRITISH_DATE.fullmatch(text):
-        return f"{match[3]}-{int(match[2]):02}-{int(match[1]):02}"
-    return text
-
-
 def file_name_part(text: str) -> str:
     """Text (a policy's reference) safe in a download's file name and its header: TL-004 as it
     is; anything but ASCII letters, digits, `.`, `_` and `-` becomes `-`."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "policy"
+
+
+BRITISH_DATE_STYLES = {
+    "long": "%-d %B %Y",  # 1 December 2026
+    "short": "%-d %b %Y",  # 1 Dec 2026, in tables
+    "short_time": "%-d %b %Y %H:%M",  # 1 Dec 2026 14:05
+}
+
+
+def british_date(value: date | datetime, style: str = "long") -> str:
+    """A date the way it is written in Britain (the templates' `british_date` filter); `style`
+    is one of BRITISH_DATE_STYLES."""
+    return value.strftime(BRITISH_DATE_STYLES[style])
 
 
 def plain_number(value: Decimal) -> str:
@@ -90,6 +92,7 @@ def page_query(params: Mapping[str, str], page: int) -> str:
 _scroll_box = _environment.get_template("_scroll_box.html").module
 _environment.globals["scroll_box"] = getattr(_scroll_box, "scroll_box")  # noqa: B009 - a macro
 _environment.filters["plain_number"] = plain_number
+_environment.filters["british_date"] = british_date
 _environment.globals["sort_query"] = sort_query
 _environment.globals["page_query"] = page_query
 _environment.globals["current_actor"] = current_actor
@@ -142,15 +145,21 @@ def redirect(request: Request, url: str) -> Response:
     return response
 
 
+# Moved to app.forms and app.inputs; kept here for app.pages.decisions (changed on another
+# branch) until it imports them from there: remove at that merge. (app.forms imports this module.)
 def form_errors(exc: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:
-    """Field → message, in GOV.UK's words where we have them, else pydantic's."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "form"
-        errors.setdefault(field, messages.get(field, error["msg"]))
-    return errors
+    from app.forms import form_errors as moved
+
+    return moved(exc, messages)
 
 
 def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:
-    """The items of a GOV.UK error summary, each linking to its field."""
-    return [{"text": message, "href": f"#{prefix}{field}"} for field, message in errors.items()]
+    from app.forms import error_list as moved
+
+    return moved(errors, prefix)
+
+
+def iso_day(text: str) -> str:
+    from app.inputs import iso_day as moved
+
+    return moved(text)

@@ -9,7 +9,6 @@ from starlette.responses import Response
 
 from app.auth import (
     clear_session_cookie,
-    now,
     safe_next,
     session_cookie_name,
     set_session_cookie,
@@ -23,12 +22,15 @@ from app.deps import (
     SessionDep,
     SettingsDep,
 )
+from app.forms import render_form
 from app.inputs import text_errors
 from app.security import rotate_csrf_token
 from app.settings import Settings
-from app.web import error_list, redirect, render
+from app.web import redirect
+from assessments.kernel.clock import now
 from assessments.kernel.errors import ValidationFailed
-from assessments.people import api_tokens, authentication, sessions
+from assessments.models import User
+from assessments.people import api_tokens, authentication, sessions, signing_in
 
 router = APIRouter()
 events = logging.getLogger("wia.auth")
@@ -41,18 +43,9 @@ def _sign_in_page(
     status_code: int = 200,
     trusts: tuple[tuple[int, str], ...] = (),
 ) -> Response:
-    return render(
-        request,
-        "account/sign_in.html",
-        {
-            "title": "Sign in",
-            "values": values,
-            "errors": errors,
-            "error_list": error_list(errors),
-            "trusts": [{"value": str(trust_id), "text": name} for trust_id, name in trusts],
-        },
-        status_code=status_code,
-    )
+    trust_items = [{"value": str(trust_id), "text": name} for trust_id, name in trusts]
+    context = {"title": "Sign in", "values": values, "trusts": trust_items}
+    return render_form(request, "account/sign_in.html", context, errors, status_code=status_code)
 
 
 def client_address(request: Request) -> str:
@@ -63,6 +56,15 @@ def client_address(request: Request) -> str:
 
 def _trust_choice(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def _sign_in_errors(email: str, password: str) -> dict[str, str]:
+    errors = text_errors([("email", email), ("password", password)])
+    if not email:
+        errors["email"] = "Enter your email address"
+    if not password:
+        errors["password"] = "Enter your password"  # noqa: S105 - a message
+    return errors
 
 
 @router.get("/sign-in")
@@ -78,34 +80,26 @@ def sign_in(request: Request, form: RawFormDep, settings: SettingsDep) -> Respon
     """Check the email and password; start a session and go on to the page asked for."""
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
     values = {"email": email, "next": safe_next(str(form.get("next", "/")))}
-    trust_id = _trust_choice(str(form.get("trust", "")))
-    errors = text_errors([("email", email), ("password", password)])
-    if not email:
-        errors["email"] = "Enter your email address"
-    if not password:
-        errors["password"] = "Enter your password"  # noqa: S105 - a message
-    if errors:
+    if errors := _sign_in_errors(email, password):
         return _sign_in_page(request, values, errors, 422)
-    # The password check is slow, so it runs before, not inside, the write that records it.
-    open_unit = request.app.state.unit_of_work
     address = client_address(request)
-    with open_unit(read_only=True) as session:
-        check = authentication.check_credentials(
-            session=session,
-            email=email,
-            password=password,
-            client_address=address,
-            now=now(),
-            trust_id=trust_id,
-        )
-    with open_unit(read_only=False) as session:
-        outcome = authentication.sign_in(session=session, check=check, now=now())
+    outcome = signing_in.sign_in_with_password(
+        open_unit=request.app.state.unit_of_work,
+        email=email,
+        password=password,
+        client_address=address,
+        trust_id=_trust_choice(str(form.get("trust", ""))),
+    )
     if outcome.token is None or outcome.user is None:
         return _refused(request, values, outcome, address)
-    events.info("signed in", extra={"user_id": outcome.user.id})
-    response = redirect(request, values["next"])
-    set_session_cookie(response, settings, outcome.token)
-    rotate_csrf_token(request, response, outcome.token)
+    return _signed_in(request, settings, outcome.user, outcome.token, values["next"])
+
+
+def _signed_in(request: Request, settings: Settings, user: User, token: str, to: str) -> Response:
+    events.info("signed in", extra={"user_id": user.id})
+    response = redirect(request, to)
+    set_session_cookie(response, settings, token)
+    rotate_csrf_token(request, response, token)
     return response
 
 
@@ -149,23 +143,16 @@ def _tokens_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    errors = errors or {}
     settings: Settings = request.app.state.settings
-    return render(
-        request,
-        "account/tokens.html",
-        {
-            "title": "API tokens",
-            "tokens": api_tokens.list_api_tokens(session=session, actor=actor),
-            "now": now(),
-            "lifetime": token_lifetime(settings),
-            "new_secret": new_secret,
-            "values": values or {},
-            "errors": errors,
-            "error_list": error_list(errors),
-        },
-        status_code=422 if errors else 200,
-    )
+    context = {
+        "title": "API tokens",
+        "tokens": api_tokens.list_api_tokens(session=session, actor=actor),
+        "now": now(),
+        "lifetime": token_lifetime(settings),
+        "new_secret": new_secret,
+        "values": values or {},
+    }
+    return render_form(request, "account/tokens.html", context, errors)
 
 
 @router.get("/account/tokens")

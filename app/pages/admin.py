@@ -9,11 +9,12 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.auth import now
 from app.deps import ActorDep, FormDep, Id, SessionDep
+from app.forms import render_form
 from app.inputs import parse_optional_id
-from app.web import error_list, redirect, render
+from app.web import redirect, render
 from assessments.kernel.actors import Actor, Grant, Role, require_trust_admin
+from assessments.kernel.clock import now
 from assessments.kernel.errors import ValidationFailed
 from assessments.people import accounts
 from assessments.policies import trust_schools
@@ -54,6 +55,11 @@ def _ticked(form: FormData) -> set[Grant]:
     return {grant for value in form.getlist("grants") if (grant := _grant_of(value))}
 
 
+def _log_grants(event: str, actor: Actor, user_id: int | None, grants: set[Grant]) -> None:
+    extra = {"by_user_id": actor.user_id, "user_id": user_id}
+    events.info(event, extra=extra | {"grants": sorted(map(grant_value, grants))})
+
+
 def _role_choices(session: Session, actor: Actor) -> list[dict[str, object]]:
     """For each role, the places it can be held: trust-wide or one of the trust's schools."""
     schools = trust_schools.list_schools(session=session, actor=actor)
@@ -80,19 +86,13 @@ def _user_form(
     errors: dict[str, str],
 ) -> Response:
     require_trust_admin(actor)  # before anything of the trust is shown, errors included
-    return render(
-        request,
-        "admin/user_new.html",
-        {
-            "title": "Add a person",
-            "values": values,
-            "checked": {grant_value(g) for g in grants},
-            "role_choices": _role_choices(session, actor),
-            "errors": errors,
-            "error_list": error_list(errors),
-        },
-        status_code=422 if errors else 200,
-    )
+    context = {
+        "title": "Add a person",
+        "values": values,
+        "checked": {grant_value(g) for g in grants},
+        "role_choices": _role_choices(session, actor),
+    }
+    return render_form(request, "admin/user_new.html", context, errors)
 
 
 @router.get("/users")
@@ -131,14 +131,7 @@ def create_user(request: Request, form: FormDep, session: SessionDep, actor: Act
         )
     except ValidationFailed as exc:
         return _user_form(request, session, actor, values, _ticked(form), exc.errors)
-    events.info(
-        "user created",
-        extra={
-            "by_user_id": actor.user_id,
-            "user_id": user.id,
-            "grants": sorted(map(grant_value, grants)),
-        },
-    )
+    _log_grants("user created", actor, user.id, grants)
     return redirect(request, f"/admin/users/{user.id}")
 
 
@@ -150,21 +143,14 @@ def _user_page(
     errors: dict[str, str] | None = None,
     checked: set[Grant] | None = None,
 ) -> Response:
-    errors = errors or {}
     view = accounts.view_user(session=session, actor=actor, user_id=user_id, now=now())
-    return render(
-        request,
-        "admin/user.html",
-        {
-            "title": view.user.name,
-            "view": view,
-            "checked": {grant_value(g) for g in (view.grants if checked is None else checked)},
-            "role_choices": _role_choices(session, actor),
-            "errors": errors,
-            "error_list": error_list(errors),
-        },
-        status_code=422 if errors else 200,
-    )
+    context = {
+        "title": view.user.name,
+        "view": view,
+        "checked": {grant_value(g) for g in (view.grants if checked is None else checked)},
+        "role_choices": _role_choices(session, actor),
+    }
+    return render_form(request, "admin/user.html", context, errors)
 
 
 @router.get("/users/{user_id}")
@@ -183,14 +169,7 @@ def set_roles(
         accounts.set_grants(session=session, actor=actor, user_id=user_id, grants=grants)
     except ValidationFailed as exc:
         return _user_page(request, session, actor, user_id, exc.errors, _ticked(form))
-    events.info(
-        "roles changed",
-        extra={
-            "by_user_id": actor.user_id,
-            "user_id": user_id,
-            "grants": sorted(map(grant_value, grants)),
-        },
-    )
+    _log_grants("roles changed", actor, user_id, grants)
     return redirect(request, f"/admin/users/{user_id}")
 
 
@@ -222,18 +201,9 @@ def _schools_page(
     errors: dict[str, str],
 ) -> Response:
     require_trust_admin(actor)
-    return render(
-        request,
-        "admin/schools.html",
-        {
-            "title": "Schools",
-            "schools": trust_schools.list_schools(session=session, actor=actor),
-            "values": values,
-            "errors": errors,
-            "error_list": error_list(errors),
-        },
-        status_code=422 if errors else 200,
-    )
+    schools = trust_schools.list_schools(session=session, actor=actor)
+    context = {"title": "Schools", "schools": schools, "values": values}
+    return render_form(request, "admin/schools.html", context, errors)
 
 
 @router.get("/schools")

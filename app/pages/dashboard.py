@@ -7,8 +7,8 @@ from starlette.responses import Response
 
 from app.charts import bar_chart
 from app.deps import ActorDep, SessionDep
-from app.pages.register import today
 from app.web import render
+from assessments.kernel.clock import today
 from assessments.register.dashboard import dashboard
 from assessments.register.dashboard_queries import SHOWN
 

@@ -7,7 +7,8 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep, SettingsDep
-from app.web import error_list, form_errors, redirect, render
+from app.forms import form_errors, render_form
+from app.web import redirect, render
 from assessments.drafting import editing
 from assessments.kernel.actors import Role
 from assessments.kernel.errors import ValidationFailed
@@ -43,22 +44,15 @@ def _form_page(
     values: dict[str, str],
     errors: dict[str, str],
 ) -> Response:
-    return render(
-        request,
-        "policies/new.html",
-        {
-            "title": "Add a policy",
-            "values": values,
-            "errors": errors,
-            "error_list": error_list(errors),
-            "schools": trust_schools.schools_for_new_policy(session=session, actor=actor),
-            "trust_wide_allowed": actor.holds(Role.AUTHOR, None),
-            "categories": list(PolicyCategory),
-            "statuses": list(PolicyStatus),
-        },
-        block="policy_form",
-        status_code=422 if errors else 200,
-    )
+    context = {
+        "title": "Add a policy",
+        "values": values,
+        "schools": trust_schools.schools_for_new_policy(session=session, actor=actor),
+        "trust_wide_allowed": actor.holds(Role.AUTHOR, None),
+        "categories": list(PolicyCategory),
+        "statuses": list(PolicyStatus),
+    }
+    return render_form(request, "policies/new.html", context, errors, block="policy_form")
 
 
 @router.get("/policies/new")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
@@ -12,11 +12,14 @@ from starlette.responses import Response, StreamingResponse
 
 from app.connections import streamed
 from app.deps import ActorDep, Id, SessionDep
+from app.exports import CSV_MEDIA, MEDIA_TYPES, ExportFormat, attachment, register_export
+from app.forms import render_form
 from app.inputs import parse_day, parse_int, parse_optional_id
-from app.web import error_list, file_name_part, render
+from app.web import file_name_part, render
 from assessments.drafting import version_view
 from assessments.kernel import audit
-from assessments.kernel.actors import Actor, trust_of
+from assessments.kernel.actors import Actor
+from assessments.kernel.clock import today
 from assessments.kernel.errors import ValidationFailed
 from assessments.kernel.inputs import MAX_INT
 from assessments.models import VersionStatus
@@ -74,68 +77,38 @@ def parse_page(params: dict[str, str]) -> tuple[int, dict[str, str]]:
         return 1, exc.errors
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 @router.get("/register")
 def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """Every version in the person's scope, filtered, sorted and in pages of 50."""
     params = dict(request.query_params)
     chosen, errors = parse_filter(params)
     page, page_errors = parse_page(params)
-    errors |= page_errors
     result = register.register_page(
         session=session, actor=actor, chosen=chosen, page=page, today=today()
     )
-    query = request.url.query
     ratings = register.rating_bands(session)
-    return render(
-        request,
-        "register.html",
-        {
-            "title": "Register of impact assessments",
-            "result": result,
-            "params": params,
-            "errors": errors,
-            "error_list": error_list(errors),
-            "schools": trust_schools.list_schools(session=session, actor=actor),
-            "statuses": list(VersionStatus),
-            "ratings": ratings,
-            "rating_labels": dict(ratings),
-            "export_query": query,
-        },
-        block="results",
-        status_code=422 if errors else 200,
-    )
+    context = {
+        "title": "Register of impact assessments",
+        "result": result,
+        "params": params,
+        "schools": trust_schools.list_schools(session=session, actor=actor),
+        "statuses": list(VersionStatus),
+        "ratings": ratings,
+        "rating_labels": dict(ratings),
+        "export_query": request.url.query,
+    }
+    return render_form(request, "register.html", context, errors | page_errors, block="results")
 
 
-def stream_export(request: Request, actor: Actor, fmt: str) -> StreamingResponse:
+def stream_export(request: Request, actor: Actor, fmt: ExportFormat) -> StreamingResponse:
     """The register under the filter in the query, streamed as CSV or JSON, whole rows a chunk,
     from one snapshot of the database whose audit head, row count and rows agree. A filter
     that is not valid is refused (422) before the response starts."""
     chosen, errors = parse_filter(dict(request.query_params))
     if errors:
         raise ValidationFailed(errors)
-    stamp = today().isoformat()
-    json_export = fmt == "json"
-
-    def produce(session: Session) -> tuple[dict[str, str], Iterator[str]]:
-        head = register.audit_chain_head(session, trust_of(actor))  # a signed checkpoint
-        count = register.register_count(session=session, actor=actor, chosen=chosen, today=today())
-        rows = register.register_rows(session=session, actor=actor, chosen=chosen, today=today())
-        name = f"register-{stamp}.{fmt}"
-        headers = {
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Audit-Chain-Head": head,
-            "X-Register-Rows": str(count),  # so a reader can tell a file that was cut short
-        }
-        if json_export:
-            return headers, export.json_chunks(rows, head, count)
-        return headers, export.csv_lines(rows, head)
-
-    media = "application/json" if json_export else "text/csv; charset=utf-8"
-    return streamed(request, produce, media_type=media)
+    produce = partial(register_export, actor=actor, chosen=chosen, today=today(), fmt=fmt)
+    return streamed(request, lambda session: produce(session=session), media_type=MEDIA_TYPES[fmt])
 
 
 @router.get("/register.csv")
@@ -155,10 +128,9 @@ def actions_csv(request: Request, version_id: Id, actor: ActorDep) -> StreamingR
     def produce(session: Session) -> tuple[dict[str, str], Iterator[str]]:
         view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
         name = f"actions-{file_name_part(view.policy.reference)}-v{view.version.number}.csv"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return headers, export.actions_csv_lines(view)
+        return attachment(name), export.actions_csv_lines(view)
 
-    return streamed(request, produce, media_type="text/csv; charset=utf-8")
+    return streamed(request, produce, media_type=CSV_MEDIA)
 
 
 @router.get("/audit")

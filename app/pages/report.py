@@ -9,8 +9,9 @@ from starlette.responses import Response
 
 from app import report_pdf
 from app.deps import ActorDep, Id, SessionDep
+from app.exports import attachment
 from app.web import render, templates
-from assessments.models import utcnow
+from assessments.kernel import clock
 from assessments.register.report import Report, governor_report
 
 router = APIRouter(prefix="/assessments/{version_id}")
@@ -31,7 +32,7 @@ def _context(report: Report, layout: str) -> dict[str, Any]:
         "notes": {group: estimate.note for group, estimate in view.estimates.items()},
         "moves": report.moves,
         "contributors": report.contributors,
-        "produced_at": utcnow(),
+        "produced_at": clock.now(),
     }
 
 
@@ -57,5 +58,5 @@ def report_pdf_download(
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )

@@ -13,10 +13,6 @@ class NotFound(DomainError):
     """The thing asked for does not exist (or the actor may not know it does)."""
 
 
-class NotAuthenticated(DomainError):
-    """Nobody is signed in, or the credentials given do not identify anyone."""
-
-
 class NotAllowed(DomainError):
     """The actor may not do this."""
 

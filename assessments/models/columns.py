@@ -9,9 +9,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from assessments.kernel import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, for the tables' default timestamps: the one clock's time."""
+    return clock.now()
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

@@ -1,0 +1,56 @@
+"""HTML forms: the revision a form was based on, errors in GOV.UK's words, and the form page
+shown again with what was typed and a message next to each field (422)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.inputs import parse_int
+from app.web import render
+from assessments.kernel.inputs import MAX_INT
+
+STALE_PAGE = "This page is out of date: reload it and try again"
+
+
+def parse_revision(text: str, field: str) -> int | None:
+    """The revision a form was based on; None when it sends none (nothing to compare)."""
+    if not text.strip():
+        return None
+    return parse_int(text, field, lo=0, hi=MAX_INT, message=STALE_PAGE)
+
+
+def form_errors(exc: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:
+    """Field → message, in GOV.UK's words where we have them, else pydantic's."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        errors.setdefault(field, messages.get(field, error["msg"]))
+    return errors
+
+
+def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:
+    """The items of a GOV.UK error summary, each linking to its field."""
+    return [{"text": message, "href": f"#{prefix}{field}"} for field, message in errors.items()]
+
+
+def render_form(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    errors: Mapping[str, str] | None = None,
+    *,
+    prefix: str = "",
+    block: str | None = None,
+    status_code: int | None = None,
+) -> Response:
+    """A page with a form: with `errors`, each shown by its field and in the summary at the
+    top (linking to `#<prefix><field>`), and a 422 unless another status is given."""
+    errors = dict(errors or {})
+    status = status_code if status_code is not None else 422 if errors else 200
+    context = {**context, "errors": errors, "error_list": error_list(errors, prefix)}
+    return render(request, template, context, block=block, status_code=status)
