@@ -30,9 +30,12 @@ def start_assessment(
     """Start version 1 of a policy's impact assessment against the latest published rubric."""
     policy = policy_queries.get_policy(session, policy_id, for_update=True)  # a double click waits
     require(
-        actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id,
+        actor,
+        Role.AUTHOR,
+        trust_id=policy.trust_id,
+        school_id=policy.school_id,
         what=f"policy {policy_id}",
-    )  # fmt: skip
+    )
     if version_queries.assessment_for_policy(session, policy_id) is not None:
         raise Conflict(f"{policy.reference} already has an impact assessment")
     rubric_row = rubric_queries.latest_published_rubric(session, rubric_id)
@@ -57,9 +60,13 @@ def start_assessment(
     note_contribution(session, actor, version)
     rubric = f"{rubric_id}@{rubric_row.version}"
     audit.record(
-        session, actor, entity="assessment_version", entity_id=version.id, action="started",
+        session,
+        actor,
+        entity="assessment_version",
+        entity_id=version.id,
+        action="started",
         details={"policy_id": policy_id, "number": 1, "rubric": rubric},
-    )  # fmt: skip
+    )
     return version
 
 
@@ -69,9 +76,11 @@ def _version_seen(
     version = version_queries.get_version(session, version_id, for_update=for_update)
     policy = version_queries.policy_of_version(session, version)
     require_sight(
-        actor, trust_id=policy.trust_id, school_id=policy.school_id,
+        actor,
+        trust_id=policy.trust_id,
+        school_id=policy.school_id,
         what=f"assessment version {version_id}",
-    )  # fmt: skip
+    )
     return version, policy
 
 
@@ -80,9 +89,12 @@ def editable_version(session: Session, actor: Actor, version_id: int) -> Assessm
     # answer twice, nor pass the revision check on a row the other is changing.
     version, policy = _version_seen(session, actor, version_id, for_update=True)
     require(
-        actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id,
+        actor,
+        Role.AUTHOR,
+        trust_id=policy.trust_id,
+        school_id=policy.school_id,
         what=f"assessment version {version_id}",
-    )  # fmt: skip
+    )
     if not version.editable:
         raise InvalidTransition(
             f"Version {version.number} is {version.status.value} and can no longer be changed"
@@ -112,7 +124,10 @@ def _audit_edit(
 ) -> None:
     """One audit event for a draft's answer or estimate saved or cleared, before and after."""
     audit.record(
-        session, actor, entity=entity, entity_id=version_id,
+        session,
+        actor,
+        entity=entity,
+        entity_id=version_id,
         action="cleared" if not after else "saved",
         details={"version_id": version_id, **what, **audit.changes(before, after)},
-    )  # fmt: skip
+    )

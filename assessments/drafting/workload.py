@@ -67,9 +67,14 @@ def save_workload_estimate(
     session.flush()
     store_results(session, version)
     _audit_edit(
-        session, actor, "workload_estimate", version_id, {"staff_group": staff_group}, before,
+        session,
+        actor,
+        "workload_estimate",
+        version_id,
+        {"staff_group": staff_group},
+        before,
         _estimate_fields(row),
-    )  # fmt: skip
+    )
     return row
 
 
@@ -136,5 +141,5 @@ def clear_workload_estimate(
     session.flush()
     _audit_edit(
         session, actor, "workload_estimate", version_id, {"staff_group": staff_group}, before, {}
-    )  # fmt: skip
+    )
     store_results(session, version)

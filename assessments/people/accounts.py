@@ -119,10 +119,14 @@ def create_user(
     db.insert_unique(session, user, taken)
     _replace_grants(session, user, grants)
     audit.record(
-        session, actor, entity="user", entity_id=user.id, action="created",
+        session,
+        actor,
+        entity="user",
+        entity_id=user.id,
+        action="created",
         details={"email": email, "name": user.name, "grants": _grant_names(grants)},
         trust_id=trust_id,
-    )  # fmt: skip
+    )
     return user
 
 
@@ -195,9 +199,14 @@ def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable
     _replace_grants(session, user, grants)
     people_queries.end_web_sessions(session, user_id)
     audit.record(
-        session, actor, entity="user", entity_id=user_id, action="roles changed",
-        details={"grants": [before, _grant_names(grants)]}, trust_id=user.trust_id,
-    )  # fmt: skip
+        session,
+        actor,
+        entity="user",
+        entity_id=user_id,
+        action="roles changed",
+        details={"grants": [before, _grant_names(grants)]},
+        trust_id=user.trust_id,
+    )
     return user
 
 
@@ -224,7 +233,12 @@ def set_disabled(
         authentication.forget_failures(session=session, email=user.email)
     session.flush()
     audit.record(
-        session, actor, entity="user", entity_id=user_id,
-        action="disabled" if disabled else "enabled", details=details, trust_id=user.trust_id,
-    )  # fmt: skip
+        session,
+        actor,
+        entity="user",
+        entity_id=user_id,
+        action="disabled" if disabled else "enabled",
+        details=details,
+        trust_id=user.trust_id,
+    )
     return user

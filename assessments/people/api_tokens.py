@@ -80,7 +80,7 @@ def list_api_tokens(*, session: Session, actor: Actor) -> list[ApiToken]:
 
 def revoke_api_token(*, session: Session, actor: Actor, token_id: int, now: datetime) -> None:
     """Stop one of the actor's own tokens from working."""
-    row = session.get(ApiToken, token_id)
+    row = people_queries.get_api_token(session, token_id)
     if row is None or row.user_id != actor.user_id:
         raise NotFound(f"There is no token {token_id}")
     if row.revoked_at is None:
@@ -125,7 +125,7 @@ def token_actor(*, session: Session, secret: str, now: datetime) -> TokenUse:
 
 def record_token_use(*, session: Session, token_id: int, now: datetime) -> None:
     """Note when a token was last used (shown on its owner's tokens page)."""
-    row = session.get(ApiToken, token_id)
+    row = people_queries.get_api_token(session, token_id)
     if row is not None and activity_due(row.last_used_at, now):
         row.last_used_at = now
         session.add(row)

@@ -134,3 +134,7 @@ def live_api_tokens_of_user(session: Session, user_id: int) -> list[ApiToken]:
 def api_tokens_of_user(session: Session, user_id: int) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))
     return list(session.exec(query))
+
+
+def get_api_token(session: Session, token_id: int) -> ApiToken | None:
+    return session.get(ApiToken, token_id)
