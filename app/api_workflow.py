@@ -192,9 +192,15 @@ def return_version(
 ) -> VersionState:
     """Return a submitted version to its author with a reason."""
     return _decided(
-        workflow.return_version, data, if_match, response,
-        session=session, actor=actor, version_id=version_id, reason=data.reason,
-    )  # fmt: skip
+        workflow.return_version,
+        data,
+        if_match,
+        response,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        reason=data.reason,
+    )
 
 
 @router.post(VERSION + "/reopen", responses=ETAGGED)

@@ -145,9 +145,13 @@ def justify(
     revision = _revision(form)
     try:
         mitigation.save_justification(
-            session=session, actor=actor, version_id=version_id, question_id=question_id,
-            text=str(form.get("justification", "")), expected_revision=revision,
-        )  # fmt: skip
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            question_id=question_id,
+            text=str(form.get("justification", "")),
+            expected_revision=revision,
+        )
     except (ValidationFailed, StaleVersion) as exc:
         message = (
             exc.errors.get("justification", exc.message)
@@ -295,9 +299,12 @@ def remove_action(
 ) -> Response:
     """Remove the action."""
     mitigation.remove_action(
-        session=session, actor=actor, version_id=version_id, action_id=action_id,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        action_id=action_id,
         expected_revision=_revision(form),
-    )  # fmt: skip
+    )
     return redirect(request, f"/assessments/{version_id}/summary#actions")
 
 
@@ -338,9 +345,12 @@ def return_version(
     revision = _revision(form)
     try:
         workflow.return_version(
-            session=session, actor=actor, version_id=version_id,
-            reason=str(form.get("reason", "")), expected_revision=revision,
-        )  # fmt: skip
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            reason=str(form.get("reason", "")),
+            expected_revision=revision,
+        )
     except ValidationFailed as exc:
         return _summary_page(
             request, session, actor, version_id, exc.errors, template="assessments/review.html"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from assessments.kernel.errors import NotFound
@@ -12,6 +13,7 @@ from assessments.models import (
     MitigatingAction,
     Policy,
     VersionContributor,
+    VersionStatus,
     WorkloadEstimate,
 )
 from assessments.policies.queries import get_policy
@@ -97,3 +99,28 @@ def has_contributor(session: Session, version: AssessmentVersion, user_id: int) 
 
 def get_action(session: Session, action_id: int) -> MitigatingAction | None:
     return session.get(MitigatingAction, action_id)
+
+
+def submitted_in_trust(
+    session: Session, trust_id: int, *, not_by: int | None
+) -> list[tuple[AssessmentVersion, Policy]]:
+    """The trust's submitted versions and their policies, oldest submission first; with
+    `not_by`, leaving out those that person started or contributed to."""
+    query = (
+        select(AssessmentVersion, Policy)
+        .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
+        .join(Policy, col(Policy.id) == Assessment.policy_id)
+        .where(col(Policy.trust_id) == trust_id)
+        .where(col(AssessmentVersion.status) == VersionStatus.SUBMITTED)
+        .order_by(col(AssessmentVersion.submitted_at))
+    )
+    if not_by is not None:  # what they prepared awaits someone else's decision
+        theirs = select(VersionContributor.version_id).where(VersionContributor.user_id == not_by)
+        query = query.where(
+            col(AssessmentVersion.id).not_in(theirs),
+            sa.or_(
+                col(AssessmentVersion.author_user_id).is_(None),
+                col(AssessmentVersion.author_user_id) != not_by,
+            ),
+        )
+    return list(session.exec(query))

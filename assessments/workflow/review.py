@@ -6,17 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel.actors import Actor, Role, trust_of
 from assessments.models import (
-    Assessment,
     AssessmentVersion,
     Policy,
-    VersionContributor,
     VersionStatus,
 )
 
@@ -30,29 +27,10 @@ class Awaiting:
 def approval_queue(*, session: Session, actor: Actor) -> list[Awaiting]:
     """Submitted versions the actor may decide on (approver there, and had no part in
     preparing them), oldest submission first."""
-    trust_id = trust_of(actor)
-    query = (
-        select(AssessmentVersion, Policy)
-        .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
-        .join(Policy, col(Policy.id) == Assessment.policy_id)
-        .where(col(Policy.trust_id) == trust_id)
-        .where(col(AssessmentVersion.status) == VersionStatus.SUBMITTED)
-        .order_by(col(AssessmentVersion.submitted_at))
-    )
-    if actor.user_id is not None:  # what they prepared awaits someone else's decision
-        theirs = select(VersionContributor.version_id).where(
-            VersionContributor.user_id == actor.user_id
-        )
-        query = query.where(
-            col(AssessmentVersion.id).not_in(theirs),
-            sa.or_(
-                col(AssessmentVersion.author_user_id).is_(None),
-                col(AssessmentVersion.author_user_id) != actor.user_id,
-            ),
-        )
+    submitted = version_queries.submitted_in_trust(session, trust_of(actor), not_by=actor.user_id)
     return [
         Awaiting(version, policy)
-        for version, policy in session.exec(query)
+        for version, policy in submitted
         if actor.holds(Role.APPROVER, policy.school_id)
     ]
 

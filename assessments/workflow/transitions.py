@@ -150,9 +150,13 @@ def _move(
     session.add(version)
     session.flush()
     audit.record(
-        session, actor, entity="assessment_version", entity_id=version.id, action=to.value,
+        session,
+        actor,
+        entity="assessment_version",
+        entity_id=version.id,
+        action=to.value,
         details={"status": [before.value, to.value], **details},
-    )  # fmt: skip
+    )
 
 
 def _require_status(version: AssessmentVersion, *allowed: VersionStatus, doing: str) -> None:
@@ -230,12 +234,16 @@ def return_version(
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
         raise ValidationFailed(
-            {"reason": f"Say why it is returned, so the author can put it right "
-             f"(up to {MAX_REASON} characters)"}
-        )  # fmt: skip
+            {
+                "reason": f"Say why it is returned, so the author can put it right "
+                f"(up to {MAX_REASON} characters)"
+            }
+        )
     version.decided_at, version.decided_by, version.decided_by_user_id = (
-        utcnow(), actor.name, actor.user_id,
-    )  # fmt: skip
+        utcnow(),
+        actor.name,
+        actor.user_id,
+    )
     version.decision_reason = reason
     _move(session, actor, version, VersionStatus.RETURNED, reason=reason)
     return version
@@ -287,9 +295,13 @@ def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVers
     note_contribution(session, actor, draft)
     store_results(session, draft)
     audit.record(
-        session, actor, entity="assessment_version", entity_id=draft.id, action="revised",
+        session,
+        actor,
+        entity="assessment_version",
+        entity_id=draft.id,
+        action="revised",
         details={"from_version": approved.number, "number": draft.number},
-    )  # fmt: skip
+    )
     return draft
 
 
