@@ -181,11 +181,17 @@ def test_an_export_that_fails_half_way_never_looks_complete(
             assert response.status_code == 200
             assert response.headers["X-Register-Rows"] == str(VERSIONS)
             with observer.connect() as connection:  # the export's own, mid-transaction
-                ended = connection.exec_driver_sql(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    " AND state LIKE 'idle in transaction%%'"
-                ).all()
+                # On a busy machine the export may still be fetching its first batch: wait
+                # (a few seconds at most) until it sits idle, blocked on the client.
+                for _ in range(100):
+                    ended = connection.exec_driver_sql(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        " AND state LIKE 'idle in transaction%%'"
+                    ).all()
+                    if ended:
+                        break
+                    time.sleep(0.05)
             assert ended == [(True,)]
             with pytest.raises(httpx2.RemoteProtocolError):
                 response.read()
