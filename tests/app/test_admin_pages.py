@@ -350,44 +350,6 @@ def test_another_trusts_person_is_not_found(
     assert not other_trust_user.disabled
 
 
-# Schools -----------------------------------------------------------------------------------
-def school_names(doc: Element) -> list[str]:
-    return [item.text for item in doc.by_id("schools").find_all("li")]
-
-
-def test_the_schools_page_lists_the_trusts_own_schools_and_adds_one(
-    client: TestClient, session: Session, school: School, other_trust_user: User
-) -> None:
-    doc = page(client.get("/admin/schools"))
-    assert school_names(doc) == ["Northfield Primary"]
-
-    # Another trust's school of the same name is no clash.
-    response = submit(client, doc, "/admin/schools", {"name": " Hillside Academy "})
-
-    assert where_to(response) == "/admin/schools"
-    names = school_names(page(client.get("/admin/schools")))
-    assert names == ["Hillside Academy", "Northfield Primary"]
-
-
-@pytest.mark.parametrize(
-    ("name", "message"),
-    [("   ", "Enter the school's name, up to"),
-     ("Northfield Primary", "A school called 'Northfield Primary' already exists")],
-    ids=["blank", "taken"],
-)  # fmt: skip
-def test_a_blank_or_taken_school_name_is_shown_next_to_the_field(
-    client: TestClient, session: Session, school: School, name: str, message: str
-) -> None:
-    response = submit(client, page(client.get("/admin/schools")), "/admin/schools", {"name": name})
-
-    assert response.status_code == 422
-    doc = page(response)
-    assert error_for(doc, "name").startswith(message)
-    assert [href for _, href in error_summary(doc)] == ["#name"]
-    assert field_value(doc, "name") == name
-    assert len(policy_queries.list_schools(session, LOCAL_TRUST_ID)) == 1
-
-
 # The header --------------------------------------------------------------------------------
 def header_nav(doc: Element) -> list[tuple[str, str]]:
     nav = doc.find("nav", **{"aria-label": "Account"})
