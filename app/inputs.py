@@ -98,11 +98,3 @@ async def refuse_unstorable_params(request: Request) -> None:
         raise NotFound("There is no such page")
     if errors := text_errors(request.query_params.multi_items()):
         raise ValidationFailed(errors)
-
-
-def parse_revision(text: str, field: str) -> int | None:
-    """Moved to app.forms; kept here for app.pages.decisions (changed on another branch) until
-    it imports it from there: remove at that merge."""
-    from app.forms import parse_revision as moved  # app.forms imports this module
-
-    return moved(text, field)

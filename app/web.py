@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
-from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -143,23 +142,3 @@ def redirect(request: Request, url: str) -> Response:
         location = response.headers["location"].partition("#")[0]
         return Response(status_code=204, headers={"HX-Redirect": location})
     return response
-
-
-# Moved to app.forms and app.inputs; kept here for app.pages.decisions (changed on another
-# branch) until it imports them from there: remove at that merge. (app.forms imports this module.)
-def form_errors(exc: ValidationError, messages: Mapping[str, str]) -> dict[str, str]:
-    from app.forms import form_errors as moved
-
-    return moved(exc, messages)
-
-
-def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:
-    from app.forms import error_list as moved
-
-    return moved(errors, prefix)
-
-
-def iso_day(text: str) -> str:
-    from app.inputs import iso_day as moved
-
-    return moved(text)

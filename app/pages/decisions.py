@@ -11,9 +11,10 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
-from app.inputs import parse_revision
+from app.forms import error_list, form_errors, parse_revision
+from app.inputs import iso_day
 from app.pages.wizard import SUMMARY_STEP, page_context
-from app.web import error_list, form_errors, iso_day, redirect, render
+from app.web import redirect, render
 from assessments.drafting import mitigation, version_view
 from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.version_view import AssessmentView

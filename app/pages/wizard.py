@@ -12,8 +12,8 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
-from app.inputs import parse_revision
-from app.web import error_list, redirect, render
+from app.forms import error_list, parse_revision
+from app.web import redirect, render
 from assessments.drafting import answering, version_view, workload
 from assessments.drafting.schemas import AnswerSave, WorkloadEstimateClear, WorkloadEstimateSave
 from assessments.drafting.version_view import AssessmentView

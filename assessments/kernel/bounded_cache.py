@@ -38,10 +38,3 @@ class BoundedCache(Generic[K, V]):
         """The kept value, or one made now (outside the lock: making may query) and kept."""
         kept = self.get(key)
         return kept if kept is not None else self.put(key, make())
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
