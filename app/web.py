@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app.settings import PROJECT_ROOT
 from assessments.kernel.actors import Actor, Role
+from assessments.models import VersionStatus
 
 _environment = Environment(
     loader=ChoiceLoader(
@@ -96,6 +97,13 @@ _environment.globals["sort_query"] = sort_query
 _environment.globals["page_query"] = page_query
 _environment.globals["current_actor"] = current_actor
 _environment.globals["Role"] = Role
+# Its named sets (OPEN, APPROVED_ONCE, …) let a template ask where a version stands.
+_environment.globals["VersionStatus"] = VersionStatus
+_environment.globals["STATUS_TAGS"] = {  # the colour of an open version's status tag
+    VersionStatus.DRAFT: "govuk-tag--grey",
+    VersionStatus.RETURNED: "govuk-tag--red",
+    VersionStatus.SUBMITTED: "govuk-tag--blue",
+}
 templates = Jinja2Blocks(env=_environment)
 
 

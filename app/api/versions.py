@@ -43,4 +43,5 @@ def version_read(view: AssessmentView) -> AssessmentVersionRead:
         workload_estimates=[
             WorkloadEstimateRead.model_validate(e) for e in view.estimates.values()
         ],
+        allowed_moves=list(view.allowed_moves),
     )

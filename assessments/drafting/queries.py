@@ -111,7 +111,7 @@ def submitted_in_trust(
         .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
         .join(Policy, col(Policy.id) == Assessment.policy_id)
         .where(col(Policy.trust_id) == trust_id)
-        .where(col(AssessmentVersion.status) == VersionStatus.SUBMITTED)
+        .where(col(AssessmentVersion.status).in_(sorted(VersionStatus.AWAITING_DECISION)))
         .order_by(col(AssessmentVersion.submitted_at))
     )
     if not_by is not None:  # what they prepared awaits someone else's decision

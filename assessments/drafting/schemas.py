@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assessments.kernel.inputs import Input, Number, Revision, WholeNumber
 from assessments.models import VersionStatus
+from assessments.workflow.moves import Move
 
 
 class AnswerSave(Input):
@@ -70,6 +71,10 @@ class AssessmentVersionRead(BaseModel):
     updated_at: datetime
     answers: list[AnswerRead]
     workload_estimates: list[WorkloadEstimateRead]
+    allowed_moves: list[Move] = Field(
+        description="The workflow's moves you may make on it now (POST …/{move}); what a move "
+        "needs besides, such as a complete draft, is checked when it is made"
+    )
 
 
 class SectionResultRead(BaseModel):

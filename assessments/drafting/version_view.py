@@ -18,12 +18,12 @@ from assessments.models import (
     AssessmentVersion,
     MitigatingAction,
     Policy,
-    VersionStatus,
     WorkloadEstimate,
 )
 from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import Results
+from assessments.workflow.moves import Move, allowed_moves
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,12 @@ class AssessmentView:
     results_after: Results  # once the mitigating actions are done
     authors_here: bool  # the viewer is one of the policy's school's authors
     may_edit: bool  # a draft, and the viewer authors here
-    may_decide: bool  # submitted, the viewer approves there, and had no part in it
+    allowed_moves: tuple[Move, ...]  # the workflow's moves the viewer may make now
+
+    @property
+    def may_decide(self) -> bool:
+        """Submitted, the viewer approves there, and had no part in it."""
+        return Move.APPROVE in self.allowed_moves
 
     def unmitigated(self) -> list[str]:
         """Question ids at or above the mitigation threshold with neither an action nor a
@@ -77,7 +82,7 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
         results_after=results.after,
         authors_here=actor.holds(Role.AUTHOR, policy.school_id),
         may_edit=version.editable and actor.holds(Role.AUTHOR, policy.school_id),
-        may_decide=version.status is VersionStatus.SUBMITTED
-        and actor.holds(Role.APPROVER, policy.school_id)
-        and not contributed(session, actor, version),
+        allowed_moves=allowed_moves(
+            actor, version, policy.school_id, contributed(session, actor, version)
+        ),
     )

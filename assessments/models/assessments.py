@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -25,6 +26,21 @@ class VersionStatus(StrEnum):
     RETURNED = "returned"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
+
+    # The sets of statuses the rules speak of, each named once here (assigned below the class:
+    # its body cannot use its own members yet).
+    OPEN: ClassVar[frozenset[VersionStatus]]  # in progress: an assessment has one at most
+    EDITABLE: ClassVar[frozenset[VersionStatus]]  # answers, workload and actions may change
+    AWAITING_DECISION: ClassVar[frozenset[VersionStatus]]  # with the approvers
+    APPROVED_ONCE: ClassVar[frozenset[VersionStatus]]  # approved, now or before a newer one
+
+
+VersionStatus.OPEN = frozenset(
+    {VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.RETURNED}
+)
+VersionStatus.EDITABLE = frozenset({VersionStatus.DRAFT})
+VersionStatus.AWAITING_DECISION = frozenset({VersionStatus.SUBMITTED})
+VersionStatus.APPROVED_ONCE = frozenset({VersionStatus.APPROVED, VersionStatus.SUPERSEDED})
 
 
 class Assessment(SQLModel, table=True):
@@ -83,7 +99,7 @@ class AssessmentVersion(SQLModel, table=True):
     @property
     def editable(self) -> bool:
         """Only a draft's answers and estimates may change."""
-        return self.status is VersionStatus.DRAFT
+        return self.status in VersionStatus.EDITABLE
 
 
 class Answer(SQLModel, table=True):

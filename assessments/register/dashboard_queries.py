@@ -35,9 +35,6 @@ SHOWN = 10  # rows of each list on the home page; the rest are a link away
 OPEN_ACTION = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 
-MY_OPEN = (VersionStatus.DRAFT, VersionStatus.RETURNED, VersionStatus.SUBMITTED)
-
-
 def approved_versions(actor: Actor) -> Any:
     """The ids of the approved (in force) versions the actor may see."""
     query = sa.select(col(AssessmentVersion.id)).where(
@@ -62,7 +59,7 @@ def my_versions(session: Session, actor: Actor) -> list[MyVersion]:
             ).select_from(AssessmentVersion)
         )
         .where(col(AssessmentVersion.author_user_id) == actor.user_id)
-        .where(col(AssessmentVersion.status).in_(MY_OPEN))
+        .where(col(AssessmentVersion.status).in_(sorted(VersionStatus.OPEN)))
         .order_by(col(AssessmentVersion.updated_at))
     )
     return [MyVersion(*row) for row in session.execute(in_sight(query, actor).limit(SHOWN))]

@@ -33,9 +33,6 @@ SORTS = {
 }
 
 
-APPROVED_ONCE = (VersionStatus.APPROVED.value, VersionStatus.SUPERSEDED.value)
-
-
 def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
     """The register's rows, each already a RegisterRow's fields in order (shaped by the
     database, so an export of 100,000 rows does no per-field work in Python), sorted."""
@@ -55,7 +52,10 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
         col(AssessmentVersion.open_actions),
         col(AssessmentVersion.author),
         # Who approved it; a returned version's decider did not.
-        sa.case((status.in_(APPROVED_ONCE), col(AssessmentVersion.decided_by)), else_=""),
+        sa.case(
+            (status.in_(sorted(VersionStatus.APPROVED_ONCE)), col(AssessmentVersion.decided_by)),
+            else_="",
+        ),
         col(AssessmentVersion.decided_at),
         col(AssessmentVersion.decision_reason),
         col(AssessmentVersion.review_due),

@@ -79,8 +79,7 @@ def changes_since_approved(
     earlier = [
         v
         for v in version_queries.versions_of_assessment(session, view.version.assessment_id)
-        if v.number < view.version.number
-        and v.status in (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
+        if v.number < view.version.number and v.status in VersionStatus.APPROVED_ONCE
     ]
     if not earlier:
         return None

@@ -1,7 +1,5 @@
-"""The approval workflow of an assessment version:
-
-    draft → submitted → approved | returned;  returned → draft;  draft → withdrawn;
-    approved → superseded when a newer version of the same assessment is approved.
+"""The approval workflow's use-cases, one per move in moves.MOVES (which says who may make
+each, from where and to where); each checks its move there and then what else it needs.
 
 An approved version never changes (the use-cases refuse, and database triggers stop even a
 direct UPDATE); reviewing it starts version n+1 as a draft copied from it.
@@ -26,7 +24,7 @@ from assessments.drafting.editing import check_revision
 from assessments.drafting.stored_results import store_results
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
-from assessments.kernel.actors import Actor, Role, require
+from assessments.kernel.actors import Actor, require
 from assessments.kernel.errors import ContentChanged, InvalidTransition, ValidationFailed
 from assessments.models import (
     Answer,
@@ -38,11 +36,9 @@ from assessments.models import (
     WorkloadEstimate,
     utcnow,
 )
+from assessments.workflow.moves import RULES, Move, check_move
 
 MAX_REASON = 2000
-
-
-OPEN = (VersionStatus.DRAFT, VersionStatus.SUBMITTED, VersionStatus.RETURNED)
 
 
 def add_months(day: date, months: int) -> date:
@@ -131,18 +127,29 @@ def _unchanged_since_submitted(session: Session, view: AssessmentView) -> bool:
 
 
 def _locked(
-    session: Session, actor: Actor, version_id: int, role: Role, expected_revision: int | None
+    session: Session, actor: Actor, version_id: int, move: Move, expected_revision: int | None
 ) -> tuple[AssessmentVersion, Policy]:
+    """The version, once the actor may make the move on it (by moves.MOVES)."""
     # Locked and re-read: of two people deciding at once, the second sees the first's outcome.
     version = version_queries.get_version(session, version_id, for_update=True)
     policy = version_queries.policy_of_version(session, version)
     what = f"assessment version {version_id}"
-    require(actor, role, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
+    rule = RULES[move]
+    require(actor, rule.role, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
     check_revision(version.revision, expected_revision)
+    check_move(version, move)
+    if rule.by_someone_else:
+        require_no_part_in(session, actor, version)
     return version, policy
 
 
-def _move(
+def _make(
+    session: Session, actor: Actor, version: AssessmentVersion, move: Move, **details: object
+) -> None:
+    _set_status(session, actor, version, RULES[move].end, **details)
+
+
+def _set_status(
     session: Session, actor: Actor, version: AssessmentVersion, to: VersionStatus, **details: object
 ) -> None:
     before = version.status
@@ -159,19 +166,11 @@ def _move(
     )
 
 
-def _require_status(version: AssessmentVersion, *allowed: VersionStatus, doing: str) -> None:
-    if version.status not in allowed:
-        raise InvalidTransition(
-            f"Version {version.number} is {version.status.value}, so it cannot be {doing}"
-        )
-
-
 def submit(
     *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
 ) -> AssessmentVersion:
     """Send a complete draft to the approvers."""
-    version, _ = _locked(session, actor, version_id, Role.AUTHOR, expected_revision)
-    _require_status(version, VersionStatus.DRAFT, doing="submitted")
+    version, _ = _locked(session, actor, version_id, Move.SUBMIT, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     if problems := submission_problems(view):
         raise ValidationFailed({"submission": "; ".join(problems.values())})
@@ -180,7 +179,7 @@ def submit(
     version.submitted_by = actor.name
     version.decided_at, version.decided_by, version.decided_by_user_id = None, "", None
     version.decision_reason = ""
-    _move(session, actor, version, VersionStatus.SUBMITTED, content_hash=version.content_hash)
+    _make(session, actor, version, Move.SUBMIT, content_hash=version.content_hash)
     return version
 
 
@@ -188,9 +187,7 @@ def approve(
     *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
 ) -> AssessmentVersion:
     """Approve a submitted version: it becomes the policy's current assessment, for good."""
-    version, policy = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
-    _require_status(version, VersionStatus.SUBMITTED, doing="approved")
-    require_no_part_in(session, actor, version)
+    version, policy = _locked(session, actor, version_id, Move.APPROVE, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     if not _unchanged_since_submitted(session, view):
         raise ContentChanged(
@@ -201,7 +198,7 @@ def approve(
     store_results(session, version)  # its stored results from the very content approved
     for older in version_queries.versions_of_assessment(session, version.assessment_id):
         if older.status is VersionStatus.APPROVED:
-            _move(session, actor, older, VersionStatus.SUPERSEDED, by_version=version.number)
+            _set_status(session, actor, older, VersionStatus.SUPERSEDED, by_version=version.number)
     now = utcnow()
     review_due = add_months(now.date(), policy.review_cycle_months)
     version.decided_at, version.decided_by, version.decided_by_user_id = (
@@ -210,7 +207,7 @@ def approve(
         actor.user_id,
     )
     version.review_due = review_due
-    _move(session, actor, version, VersionStatus.APPROVED, review_due=review_due)
+    _make(session, actor, version, Move.APPROVE, review_due=review_due)
     policy.next_review_date = review_due
     if policy.status in (PolicyStatus.NEW, PolicyStatus.UNDER_REVIEW):
         policy.status = PolicyStatus.IN_FORCE
@@ -228,9 +225,7 @@ def return_version(
     expected_revision: int | None = None,
 ) -> AssessmentVersion:
     """Send a submitted version back to its authors, saying why."""
-    version, _ = _locked(session, actor, version_id, Role.APPROVER, expected_revision)
-    _require_status(version, VersionStatus.SUBMITTED, doing="returned")
-    require_no_part_in(session, actor, version)
+    version, _ = _locked(session, actor, version_id, Move.RETURN, expected_revision)
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON:
         raise ValidationFailed(
@@ -245,7 +240,7 @@ def return_version(
         actor.user_id,
     )
     version.decision_reason = reason
-    _move(session, actor, version, VersionStatus.RETURNED, reason=reason)
+    _make(session, actor, version, Move.RETURN, reason=reason)
     return version
 
 
@@ -253,10 +248,9 @@ def reopen(
     *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
 ) -> AssessmentVersion:
     """Make a returned version a draft again, to put right what the approver asked for."""
-    version, _ = _locked(session, actor, version_id, Role.AUTHOR, expected_revision)
-    _require_status(version, VersionStatus.RETURNED, doing="reopened")
+    version, _ = _locked(session, actor, version_id, Move.REOPEN, expected_revision)
     version.content_hash = None
-    _move(session, actor, version, VersionStatus.DRAFT)
+    _make(session, actor, version, Move.REOPEN)
     return version
 
 
@@ -264,18 +258,16 @@ def withdraw(
     *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
 ) -> AssessmentVersion:
     """Abandon a draft (or a returned version): it stays in the register as withdrawn."""
-    version, _ = _locked(session, actor, version_id, Role.AUTHOR, expected_revision)
-    _require_status(version, VersionStatus.DRAFT, VersionStatus.RETURNED, doing="withdrawn")
-    _move(session, actor, version, VersionStatus.WITHDRAWN)
+    version, _ = _locked(session, actor, version_id, Move.WITHDRAW, expected_revision)
+    _make(session, actor, version, Move.WITHDRAW)
     return version
 
 
 def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
     """Start the next version of an approved assessment, as a draft copied from it."""
-    approved, _ = _locked(session, actor, version_id, Role.AUTHOR, None)
-    _require_status(approved, VersionStatus.APPROVED, doing="revised")
+    approved, _ = _locked(session, actor, version_id, Move.REVISE, None)
     versions = version_queries.versions_of_assessment(session, approved.assessment_id)
-    if any(v.status in OPEN for v in versions):
+    if any(v.status in VersionStatus.OPEN for v in versions):
         raise InvalidTransition("This assessment already has a version in progress")
     draft = AssessmentVersion(
         assessment_id=approved.assessment_id,
@@ -283,7 +275,7 @@ def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVers
         school_id=approved.school_id,
         number=max(v.number for v in versions) + 1,
         rubric_version_id=approved.rubric_version_id,
-        status=VersionStatus.DRAFT,
+        status=RULES[Move.REVISE].end,
         author=actor.name,
         author_user_id=actor.user_id,
     )
