@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -126,15 +127,11 @@ def remove_action(
 
 
 def _decided(
-    move: Callable[..., AssessmentVersion],
-    data: Decision,
-    if_match: str | None,
-    response: Response,
-    **arguments: Any,
+    move: Callable[..., AssessmentVersion], data: Decision, if_match: str | None, response: Response
 ) -> VersionState:
-    """A change of the version's state, based on the revision the request names."""
+    """A move of the workflow, made on the revision the request names."""
     with precondition(based_on(if_match, data.expected_revision)) as revision:
-        version = move(expected_revision=revision, **arguments)
+        version = move(expected_revision=revision)
     send_etag(response, version.revision)
     return VersionState.model_validate(version)
 
@@ -149,15 +146,8 @@ def submit(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Send a complete draft for approval (422 lists what is missing)."""
-    return _decided(
-        workflow.submit,
-        data,
-        if_match,
-        response,
-        session=session,
-        actor=actor,
-        version_id=version_id,
-    )
+    made = partial(workflow.submit, session=session, actor=actor, version_id=version_id)
+    return _decided(made, data, if_match, response)
 
 
 @router.post(VERSION + "/approve", responses=ETAGGED)
@@ -170,15 +160,8 @@ def approve(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Approve a submitted version (never your own)."""
-    return _decided(
-        workflow.approve,
-        data,
-        if_match,
-        response,
-        session=session,
-        actor=actor,
-        version_id=version_id,
-    )
+    made = partial(workflow.approve, session=session, actor=actor, version_id=version_id)
+    return _decided(made, data, if_match, response)
 
 
 @router.post(VERSION + "/return", responses=ETAGGED)
@@ -191,16 +174,14 @@ def return_version(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Return a submitted version to its author with a reason."""
-    return _decided(
+    made = partial(
         workflow.return_version,
-        data,
-        if_match,
-        response,
         session=session,
         actor=actor,
         version_id=version_id,
         reason=data.reason,
     )
+    return _decided(made, data, if_match, response)
 
 
 @router.post(VERSION + "/reopen", responses=ETAGGED)
@@ -213,15 +194,8 @@ def reopen(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Make a returned version a draft again."""
-    return _decided(
-        workflow.reopen,
-        data,
-        if_match,
-        response,
-        session=session,
-        actor=actor,
-        version_id=version_id,
-    )
+    made = partial(workflow.reopen, session=session, actor=actor, version_id=version_id)
+    return _decided(made, data, if_match, response)
 
 
 @router.post(VERSION + "/withdraw", responses=ETAGGED)
@@ -234,15 +208,8 @@ def withdraw(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Withdraw a draft or a returned version."""
-    return _decided(
-        workflow.withdraw,
-        data,
-        if_match,
-        response,
-        session=session,
-        actor=actor,
-        version_id=version_id,
-    )
+    made = partial(workflow.withdraw, session=session, actor=actor, version_id=version_id)
+    return _decided(made, data, if_match, response)
 
 
 @router.post(VERSION + "/revise", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW)

@@ -3,6 +3,7 @@ justifications), submitting, the approvers' queue and review, and deciding."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -143,26 +144,21 @@ def justify(
     actor: ActorDep,
 ) -> Response:
     """Say why an answer at or above the threshold needs no action."""
-    revision = _revision(form)
+    save = partial(mitigation.save_justification, session=session, actor=actor)
+    revision, text = _revision(form), str(form.get("justification", ""))
     try:
-        mitigation.save_justification(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            question_id=question_id,
-            text=str(form.get("justification", "")),
-            expected_revision=revision,
-        )
+        save(version_id=version_id, question_id=question_id, text=text, expected_revision=revision)
     except (ValidationFailed, StaleVersion) as exc:
-        message = (
-            exc.errors.get("justification", exc.message)
-            if isinstance(exc, ValidationFailed)
-            else exc.message
-        )
-        return _summary_page(
-            request, session, actor, version_id, {f"justification-{question_id}": message}
-        )
+        errors = {f"justification-{question_id}": _message_for(exc, "justification")}
+        return _summary_page(request, session, actor, version_id, errors)
     return redirect(request, f"/assessments/{version_id}/summary#flagged")
+
+
+def _message_for(exc: ValidationFailed | StaleVersion, field: str) -> str:
+    """What to say beside the field: its own message, or the whole error's (a stale form)."""
+    if isinstance(exc, ValidationFailed):
+        return exc.errors.get(field, exc.message)
+    return exc.message
 
 
 # Mitigating actions -----------------------------------------------------------------------------
