@@ -71,6 +71,11 @@ def serve(
     from uvicorn.config import STARTUP_FAILURE
 
     settings = cli_settings()
+    # uvicorn's own fd= would read the descriptor as a Unix socket's; this keeps its real family.
+    try:
+        sockets = None if fd is None else [socket.socket(fileno=fd)]
+    except OSError as exc:
+        raise fail(f"Cannot start: --fd {fd} is not an open socket ({exc.strerror}).") from None
     try:
         from app.main import create_app
 
@@ -85,11 +90,9 @@ def serve(
         log_config=LOG_CONFIG,
         access_log=False,  # app.logs writes a structured line per request instead
     )
-    server = uvicorn.Server(config)
-    # What uvicorn.run does, but with the socket handed on: uvicorn's own fd= would read the
-    # descriptor as a Unix socket's, where this one keeps its real family (TCP).
+    server = uvicorn.Server(config)  # as uvicorn.run serves, on the socket handed on if any
     with suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, and raises it again
-        server.run(sockets=None if fd is None else [socket.socket(fileno=fd)])
+        server.run(sockets=sockets)
     if not server.started:
         sys.exit(STARTUP_FAILURE)
 
