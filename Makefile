@@ -1,6 +1,7 @@
 # Everything a fresh clone needs, from Python 3.11, Node/npm and Debian's packages.
 #   make run   – set up, migrate, publish the rubrics and serve on http://127.0.0.1:8000 (SQLite)
 #   make test  – set up and run the whole suite (TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
+#   make test-fast – the same without the browser and operations tests, for quick loops
 #   make lint  – ruff check, ruff format --check, mypy
 #   make bench – the benchmark (not part of `make test`): bench/README.md
 
@@ -8,15 +9,22 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+# pytest-xdist workers, each on a database of its own (tests/databases.for_worker); the
+# operations tests share one worker (xdist_group "operations").
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test lint bench install assets db browser pdf-libs libreoffice clean dockerfile-check
+.PHONY: run test test-fast lint bench install assets db browser pdf-libs libreoffice clean dockerfile-check
 
 run: install assets pdf-libs db
 	$(BIN)/wia serve
 
 test: install assets browser pdf-libs libreoffice
-	$(BIN)/pytest
+	$(PYTEST)
+
+test-fast: install assets
+	$(PYTEST) --ignore tests/e2e --ignore tests/operations
 
 lint: install
 	$(BIN)/ruff check .

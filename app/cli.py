@@ -53,18 +53,36 @@ Paths = Annotated[list[Path], typer.Argument(help="Rubric YAML files", exists=Fa
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on", min=1, max=65535)] = None,
+    fd: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve on this listening socket, already bound by whoever started the process"
+            " (its file descriptor); --host and --port are then not used",
+            min=0,
+        ),
+    ] = None,
 ) -> None:
     """Start the web service."""
+    import socket
+    import sys
+    from contextlib import suppress
+
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     settings = cli_settings()
+    # uvicorn's own fd= would read the descriptor as a Unix socket's; this keeps its real family.
+    try:
+        sockets = None if fd is None else [socket.socket(fileno=fd)]
+    except OSError as exc:
+        raise fail(f"Cannot start: --fd {fd} is not an open socket ({exc.strerror}).") from None
     try:
         from app.main import create_app
 
         application = create_app(settings)
     except RubricError as exc:
         raise fail(f"Cannot start: a rubric file is invalid.\n{exc}") from None
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
         host=host or settings.host,
         port=port or settings.port,
@@ -72,6 +90,11 @@ def serve(
         log_config=LOG_CONFIG,
         access_log=False,  # app.logs writes a structured line per request instead
     )
+    server = uvicorn.Server(config)  # as uvicorn.run serves, on the socket handed on if any
+    with suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, and raises it again
+        server.run(sockets=sockets)
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 @db_app.command("upgrade")

@@ -2,12 +2,14 @@
 same process under the same uvicorn, the baselines under /_bench/, which a bare FastAPI app
 serves without the app's middleware, database or sign-in.
 
-    python -m bench.app --port 8123      # WIA_DATABASE_URL and WIA_ENVIRONMENT as for `wia serve`
+    python -m bench.app --fd 3    # a listening socket handed on (bench/server.py binds it);
+                                  # WIA_DATABASE_URL and WIA_ENVIRONMENT as for `wia serve`
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -130,13 +132,13 @@ def create_bench_app() -> ASGIApp:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, required=True)
-    port = parser.parse_args().port
-    # As `wia serve` runs the app: uvicorn's defaults (uvloop, httptools), structured logs.
-    uvicorn.run(
-        create_bench_app(), host="127.0.0.1", port=port, proxy_headers=True,
-        log_config=LOG_CONFIG, access_log=False,
-    )  # fmt: skip
+    parser.add_argument("--fd", type=int, required=True, help="a bound, listening socket's")
+    fd = parser.parse_args().fd
+    # As `wia serve --fd` runs the app: uvicorn's defaults (uvloop, httptools), structured logs.
+    config = uvicorn.Config(
+        create_bench_app(), proxy_headers=True, log_config=LOG_CONFIG, access_log=False
+    )
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)])
 
 
 if __name__ == "__main__":

@@ -26,24 +26,24 @@ from bench import load
 from bench.databases import SCRATCH, environment, kind
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serving(url: str) -> Iterator[int]:
-    """`python -m bench.app` on a free port (the real app and the baselines); yields the port."""
-    port = free_port()
+    """`python -m bench.app` (the real app and the baselines) on a loopback socket bound here on
+    a port the system chose and handed on, never released in between; yields the port."""
     SCRATCH.mkdir(parents=True, exist_ok=True)
     log = SCRATCH / f"server-{kind(url)}.log"
-    with log.open("wb") as out:
+    with socket.socket() as sock, log.open("wb") as out:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port, fd = sock.getsockname()[1], sock.fileno()
         server = subprocess.Popen(
-            [sys.executable, "-m", "bench.app", "--port", str(port)],
-            env=environment(url), stdout=out, stderr=out, cwd=Path(__file__).parent.parent,
-        )  # fmt: skip
+            [sys.executable, "-m", "bench.app", "--fd", str(fd)],
+            env=environment(url),
+            stdout=out,
+            stderr=out,
+            cwd=Path(__file__).parent.parent,
+            pass_fds=[fd],
+        )
     try:
         _wait_until_up(port, server, log)
         yield port

@@ -3,6 +3,8 @@
 The suite runs on a SQLite file by default and on PostgreSQL when TEST_DATABASE_URL is set
 (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test). The test database is wiped and
 migrated at the start of the run, so point TEST_DATABASE_URL only at a database for tests.
+Under pytest-xdist (`make test`: -n 2) each worker has a database of its own beside it
+(tests/databases.for_worker: `test_gw0`, `test_gw1` …).
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The URL of the run's test database: PostgreSQL if TEST_DATABASE_URL is set, else SQLite."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return databases.for_worker(url)
+    return databases.for_worker(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}")
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ an empty database of their own (migrations, a server in another process)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,31 @@ from tests.factories import make_local_trust, publish_default_rubric
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def for_worker(url: str) -> str:
+    """The database of this pytest-xdist worker (gw0, gw1 …): `url` with the worker's name
+    added (a file of its own for SQLite, a database of its own, made if missing, for
+    PostgreSQL), so that workers never wipe or lock each other's. Without xdist, `url`."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    if is_sqlite(url):
+        path = Path(parsed.database or "test.sqlite3")
+        return parsed.set(database=str(path.with_stem(f"{path.stem}_{worker}"))).render_as_string(
+            hide_password=False
+        )
+    name = f"{parsed.database}_{worker}"
+    server = create_db_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        found = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if found is None:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:

@@ -47,11 +47,14 @@ def wia(env: Mapping[str, str], *args: str) -> str:
     return done.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def listening_socket() -> socket.socket:
+    """A loopback socket bound to a port the system chose, listening, kept by the caller: the
+    port is never free for anything else to take between choosing and serving (as a port
+    picked, released and then bound again would be)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
 
 
 @dataclass
@@ -83,13 +86,16 @@ class Server:
         self.process.wait(timeout=10)
 
 
-def start(env: Mapping[str, str], log: Path, *, port: int | None = None) -> Server:
-    """`wia serve` starting on a free loopback port (not yet answering: see wait_until_up)."""
-    port = port or free_port()
-    with log.open("ab") as out:
+def start(env: Mapping[str, str], log: Path) -> Server:
+    """`wia serve` on a loopback socket this process bound and hands on to it (`--fd`); not yet
+    answering: see wait_until_up."""
+    with listening_socket() as sock, log.open("ab") as out:
+        port = sock.getsockname()[1]
+        fd = sock.fileno()
         process = subprocess.Popen(
-            [*WIA, "serve", "--port", str(port)], env=env, stdout=out, stderr=out
+            [*WIA, "serve", "--fd", str(fd)], env=env, stdout=out, stderr=out, pass_fds=[fd]
         )
+    # The server has its own copy of the socket now; this one is closed.
     return Server(f"http://127.0.0.1:{port}", process, log)
 
 
@@ -97,13 +103,10 @@ def start(env: Mapping[str, str], log: Path, *, port: int | None = None) -> Serv
 def serving(env: Mapping[str, str], *logs: Path) -> Iterator[list[Server]]:
     """One server per log file, all on the database `env` names, started side by side and
     stopped when the block ends."""
-    ports: set[int] = set()
-    while len(ports) < len(logs):  # two free ports asked for in turn could be the same one
-        ports.add(free_port())
     with ExitStack() as stack:
         servers = []
-        for log, port in zip(logs, sorted(ports), strict=True):
-            server = start(env, log, port=port)
+        for log in logs:
+            server = start(env, log)
             stack.callback(server.stop)
             servers.append(server)
         for server in servers:

@@ -218,6 +218,18 @@ class TestStartUpRefusesABadRubric:
         assert "Cannot start: a rubric file is invalid." in result.stderr
         assert f"{bad}: mitigation_threshold: 9" in result.stderr
 
+    def test_serve_on_a_descriptor_that_is_no_socket_says_so(
+        self, tmp_path: Path, fresh_settings: pytest.MonkeyPatch
+    ) -> None:
+        fresh_settings.setenv("WIA_DATABASE_URL", f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+        with (tmp_path / "not-a-socket").open("w") as file:
+            fd = str(file.fileno())
+            result = wia("serve", "--fd", fd)
+
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Cannot start: --fd {fd} is not an open socket")
+        assert "Traceback" not in result.stderr
+
     def test_the_installed_command_refuses_to_start(self, tmp_path: Path) -> None:
         bad = _bad_rubric(tmp_path)
         completed = subprocess.run(

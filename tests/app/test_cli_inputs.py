@@ -25,6 +25,7 @@ BAD = [
     (("trust", "create", "Trust\x00"), "name"),
     (("audit", "verify", "--trust", "a\x00"), "--trust"),
     (("serve", "--port", "99999999999999999999"), "--port"),
+    (("serve", "--fd", "-1"), "--fd"),
 ]
 
 

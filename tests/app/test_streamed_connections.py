@@ -76,9 +76,10 @@ def served(tmp_database_url: str, settings: Settings) -> Iterator[Served]:
         update={"database_url": tmp_database_url, "database_pool_timeout": PAGE_WAIT_SECONDS}
     )
     app = create_app(settings)
-    port = servers.free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    sock = servers.listening_socket()  # bound and kept: handed to uvicorn, never re-bound
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + servers.START_UP_SECONDS
     while not server.started and time.monotonic() < deadline:
@@ -91,6 +92,7 @@ def served(tmp_database_url: str, settings: Settings) -> Iterator[Served]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        sock.close()
 
 
 def _cut_off(served: Served, path: str, headers: dict[str, str]) -> None:

@@ -1,10 +1,16 @@
 """Driving a page with the keyboard alone, as someone who cannot use a mouse does: Tab to a
 control (every stop on the way must show where the focus is), then type, press Space or
-Enter, or move through a group of options with the arrow keys. No clicks, no `fill`."""
+Enter, or move through a group of options with the arrow keys. No clicks, no `fill`.
+
+After a key press the page is waited for, never read at once: the focus after Tab and the
+choice after an arrow key are looked at once the page shows them (a busy machine handles the
+key later than the next read would come)."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Error as PlaywrightError, Locator, Page
+from contextlib import suppress
+
+from playwright.sync_api import Error as PlaywrightError, JSHandle, Locator, Page, expect
 
 # Whether the focused element shows it: GOV.UK's focus style is an outline, a box shadow or
 # (links) a yellow background with a thick underline drawn as a shadow; radios and
@@ -28,6 +34,12 @@ FOCUSED = """() => { const e = document.activeElement; const s = getComputedStyl
     + ` (outline ${s.outlineStyle} ${s.outlineWidth}, shadow ${s.boxShadow}) `
     + (e.innerText || e.value || "").trim().slice(0, 60); }"""
 HAS_FOCUS = "(elements) => elements.includes(document.activeElement)"
+# Tab has moved the focus on from `before`; inside a date field it may stay on the field (Tab
+# goes from day to month to year, then to Chromium's calendar button), so nothing shows there.
+FOCUS_MOVED = """before => document.activeElement !== before
+  || (before instanceof HTMLInputElement && before.type === "date")"""
+# What a page that is being replaced answers (without JavaScript, Enter loads a new page).
+NAVIGATED = ("context was destroyed", "can be evaluated only in the context")
 MAX_TABS = 600
 
 
@@ -38,11 +50,11 @@ class Keyboard:
     def tab_to(self, target: Locator) -> None:
         """Press Tab until one of `target`'s elements has the focus."""
         for _ in range(MAX_TABS):
-            self.page.keyboard.press("Tab")
             try:
+                self._tab()
                 shown, reached = self.page.evaluate(FOCUS_SHOWN), target.evaluate_all(HAS_FOCUS)
-            except PlaywrightError as error:  # without JavaScript, Enter loads a new page
-                if "context was destroyed" not in error.message:
+            except PlaywrightError as error:
+                if not any(said in error.message for said in NAVIGATED):
                     raise
                 self.page.wait_for_load_state()
                 continue
@@ -50,6 +62,16 @@ class Keyboard:
             if reached:
                 return
         raise AssertionError(f"Tab never reached {target}; the focus is on {self._focused()}")
+
+    def _tab(self) -> None:
+        """Press Tab, and wait until the focus has moved on."""
+        before: JSHandle = self.page.evaluate_handle("() => document.activeElement")
+        try:
+            self.page.keyboard.press("Tab")
+            self.page.wait_for_function(FOCUS_MOVED, arg=before)
+        finally:
+            with suppress(PlaywrightError):  # gone with its page if a new one loaded
+                before.dispose()
 
     def activate(self, target: Locator) -> None:
         """A link or button, with Enter."""
@@ -70,20 +92,28 @@ class Keyboard:
         self.tab_to(group)
         if option.is_checked():
             return
-        for _ in range(group.count()):
+        # The focus is on the group's chosen radio, or on its first if none is chosen yet (which
+        # ArrowDown then leaves: a whole round comes back to it).
+        focused = group.evaluate_all("radios => radios.indexOf(document.activeElement)")
+        wanted = group.evaluate_all("(radios, o) => radios.indexOf(o)", option.element_handle())
+        count = group.count()
+        for _ in range((wanted - focused) % count or count):
             self.page.keyboard.press("ArrowDown")
-            if option.is_checked():
-                return
-        raise AssertionError(f"the arrow keys never chose {option}")
+        expect(option, f"the arrow keys never chose {option}").to_be_checked()
 
     def select(self, field: Locator, label: str) -> None:
         """An option of a <select>, with the arrow keys (which change a closed one's choice)."""
         self.tab_to(field)
-        for _ in range(field.locator("option").count() + 1):
-            if field.evaluate("s => s.options[s.selectedIndex].text.trim()") == label:
-                return
+        chosen, wanted = field.evaluate(
+            "(s, label) => [s.selectedIndex,"
+            " [...s.options].findIndex(o => o.text.trim() === label)]",
+            label,
+        )
+        if wanted < chosen:  # ArrowDown alone never reaches it (or it is not there at all)
+            raise AssertionError(f"{label!r} is not an option of {field} below its choice")
+        for _ in range(wanted - chosen):
             self.page.keyboard.press("ArrowDown")
-        raise AssertionError(f"{label!r} is not an option of {field}")
+        expect(field.locator("option:checked")).to_have_text(label)
 
     def _focused(self) -> str:
         focused: str = self.page.evaluate(FOCUSED)

@@ -3,7 +3,8 @@ plain message (never a stack trace or a dropped connection), and once PostgreSQL
 serves again by itself, with no restart of the app.
 
 This stops and starts the machine's PostgreSQL cluster, so it only runs where that is allowed:
-on PostgreSQL with WIA_TEST_RESTART_POSTGRES=1 (.ci/run sets it, as root, after the suite)."""
+on PostgreSQL with WIA_TEST_RESTART_POSTGRES=1 (.ci/run sets it, as root, after the suite), and
+never beside another pytest-xdist worker, whose tests would lose the same server."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from tests.app.api_helpers import policy_body
 from tests.databases import is_sqlite, prepared_engine
 from tests.operations.operations_helpers import api, api_tokens
 
-pytestmark = pytest.mark.operations
+pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 RECOVERY_SECONDS = 30  # generous: recovery is expected within a few seconds (printed)
 
 
@@ -53,6 +54,11 @@ def _cluster(action: str) -> None:
 def restartable(database_url: str) -> Iterator[None]:
     if is_sqlite(database_url) or os.environ.get("WIA_TEST_RESTART_POSTGRES") != "1":
         pytest.skip("stops the machine's PostgreSQL: runs with WIA_TEST_RESTART_POSTGRES=1 (CI)")
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.skip(
+            "stops the machine's PostgreSQL, which the other pytest-xdist workers' tests are"
+            " using: run it alone, without -n (as .ci/run does)"
+        )
     yield
     _cluster("start")  # whatever happened, leave the machine's database running
 

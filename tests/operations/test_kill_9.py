@@ -37,7 +37,7 @@ from tests.operations.operations_helpers import (
     verified_events,
 )
 
-pytestmark = pytest.mark.operations
+pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 
 WRITERS = 4
 QUESTIONS = CHOICES[:WRITERS]  # each writer changes an answer of its own, on one draft

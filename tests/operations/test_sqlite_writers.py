@@ -20,7 +20,7 @@ from tests.databases import prepared_engine
 from tests.factories import AUTHOR, make_draft
 from tests.operations.operations_helpers import CHOICES, at_once
 
-pytestmark = pytest.mark.operations
+pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 
 WRITERS, WRITES_EACH = 12, 60
 

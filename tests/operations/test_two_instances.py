@@ -61,7 +61,7 @@ from tests.operations.operations_helpers import (
     verified_events,
 )
 
-pytestmark = pytest.mark.operations
+pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 
 WRITERS, WRITES_EACH = 6, 8
 APPROVERS, SUBMITTED = 4, 4
