@@ -26,13 +26,8 @@ from app.settings import PROJECT_ROOT, Environment, Settings
 from assessments.kernel import audit
 from assessments.kernel.db import committed, unit_of_work
 from tests import databases
-from tests.factories import (
-    AUTHOR,
-    TEST_AUDIT_KEY,
-    make_local_trust,
-    publish_default_rubric,
-    start_session,
-)
+from tests.factories.people import start_session
+from tests.factories.trusts import AUTHOR, TEST_AUDIT_KEY, make_local_trust, publish_default_rubric
 
 # Use-cases called directly and the app with `settings` use the same key.
 audit.configure(keys=[TEST_AUDIT_KEY])

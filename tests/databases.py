@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from app.cli_support import alembic_config
 from assessments.kernel.db import create_db_engine, unit_of_work
-from tests.factories import make_local_trust, publish_default_rubric
+from tests.factories.trusts import make_local_trust, publish_default_rubric
 
 
 def is_sqlite(url: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import TEST_AUDIT_KEY
+from tests.factories.trusts import TEST_AUDIT_KEY
 
 WIA = [str(Path(sys.executable).with_name("wia"))]  # the venv's own command line
 START_UP_SECONDS = 30

@@ -1,7 +1,7 @@
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.factories import make_policy
+from tests.factories.trusts import make_policy
 
 
 def test_policy_made_in_test_is_seen_over_http(session: Session, client: TestClient) -> None:

@@ -13,14 +13,9 @@ from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, Policy, School
 from assessments.people import accounts, api_tokens
-from tests.factories import (
-    AUTHOR,
-    make_api_token,
-    make_draft,
-    make_person,
-    make_policy,
-    make_school,
-)
+from tests.factories.people import make_api_token, make_person
+from tests.factories.trusts import AUTHOR, make_policy, make_school
+from tests.factories.versions import make_draft
 
 # Who asks. The author holds the role at the school whose records are asked for.
 ROLES = (

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from app.settings import get_settings
 from assessments.models import AssessmentVersion
-from tests.app.cli_helpers import wia
-from tests.factories import make_draft
+from tests.factories.cli import wia
+from tests.factories.versions import make_draft
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from assessments.kernel.actors import Grant, Role
 from assessments.models import User
 from assessments.people import accounts, authentication, queries as people_queries
 from tests.app.pages import error_for, page, post_form, submit
-from tests.app.sign_in_helpers import sign_in, sign_in_form, signed_in_as
-from tests.factories import LOCAL_TRUST, LOCAL_TRUST_ID
+from tests.factories.sign_in import sign_in, sign_in_form, signed_in_as
+from tests.factories.trusts import LOCAL_TRUST, LOCAL_TRUST_ID
 
 OTHER_TRUST = "Hillside trust"
 SHARED = "olly.other@hillside.example"

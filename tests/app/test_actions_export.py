@@ -12,8 +12,8 @@ from sqlmodel import Session
 from assessments.drafting import mitigation
 from assessments.models import AssessmentVersion
 from assessments.register.export import ACTION_COLUMNS
-from tests.assessments.approval_helpers import sql
-from tests.factories import AUTHOR
+from tests.factories.audit import sql
+from tests.factories.trusts import AUTHOR
 
 
 def test_the_actions_download_as_csv_with_formulas_neutralised(

@@ -25,16 +25,9 @@ from tests.app.pages import (
     post_form,
     submit,
 )
-from tests.app.sign_in_helpers import SESSION_COOKIE
-from tests.factories import (
-    AUTHOR,
-    AUTHOR_EMAIL,
-    LOCAL_TRUST,
-    LOCAL_TRUST_ID,
-    make_api_token,
-    make_school,
-    start_session,
-)
+from tests.factories.people import make_api_token, start_session
+from tests.factories.sign_in import SESSION_COOKIE
+from tests.factories.trusts import AUTHOR, AUTHOR_EMAIL, LOCAL_TRUST, LOCAL_TRUST_ID, make_school
 
 PASSWORD = "ladder orchard quietly 47"
 OTHER_TRUST = "Hillside trust"

@@ -11,7 +11,7 @@ from assessments.models import School
 from assessments.people import accounts
 from assessments.policies import queries as policy_queries, trust_schools
 from tests.app.pages import Element, error_for, error_summary, field_value, page, submit
-from tests.factories import LOCAL_TRUST_ID, make_school
+from tests.factories.trusts import LOCAL_TRUST_ID, make_school
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from assessments.drafting import queries as version_queries
 from assessments.kernel.actors import Grant, Role
 from assessments.models import ApiToken, Policy
 from assessments.people import accounts, api_tokens, authentication, queries as people_queries
-from tests.app.api_helpers import API
 from tests.app.pages import csrf_cookie
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token, make_policy
+from tests.factories.api import API
+from tests.factories.people import make_api_token
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, make_policy
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 SIGN_IN_OR_TOKEN = "Sign in, or send a valid API token as 'Authorization: Bearer <token>'"

@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import Session
 
-from tests.app.api_helpers import RUBRIC
 from tests.app.authorization_world import make_world
+from tests.factories.trusts import RUBRIC
 
 pytestmark = pytest.mark.fuzz
 

@@ -10,9 +10,12 @@ from sqlmodel import Session
 from app.settings import Settings
 from assessments.kernel import audit
 from assessments.kernel.actors import Grant, Role
-from tests.app.decision_helpers import open_page, other_trusts_draft, sign_in
-from tests.assessments.approval_helpers import sql
-from tests.factories import LOCAL_TRUST_ID, make_draft, make_person
+from tests.factories.audit import sql
+from tests.factories.decisions import open_page, other_trusts_draft
+from tests.factories.people import make_person
+from tests.factories.sign_in import sign_in_as
+from tests.factories.trusts import LOCAL_TRUST_ID
+from tests.factories.versions import make_draft
 
 
 @pytest.fixture
@@ -21,7 +24,7 @@ def auditor(
 ) -> None:
     make_draft(session, reference="AP-001")
     make_draft(session, reference="AP-002")
-    sign_in(client, session, settings, make_person(session, "Aud Auditor", Grant(Role.AUDITOR)))
+    sign_in_as(client, session, settings, make_person(session, "Aud Auditor", Grant(Role.AUDITOR)))
 
 
 def test_an_unreadable_event_shows_the_page_broken_at_it_not_a_500(

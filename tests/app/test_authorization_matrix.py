@@ -16,12 +16,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.routing import Mount
 
-from app.auth import session_cookie_name
 from app.settings import Settings
 from tests.app.authorization_matrix import CASES, MATRIX, SIGN_IN, Call, fill
 from tests.app.authorization_world import World, make_world
 from tests.app.pages import csrf_cookie
-from tests.factories import start_session
+from tests.factories.sign_in import sign_in_as
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -70,9 +69,7 @@ def test_who_may_do_what(
 ) -> None:
     client = anonymous_client
     if role != "anonymous":
-        client.cookies.set(
-            session_cookie_name(settings), start_session(session, world.actors[role])
-        )
+        sign_in_as(client, session, settings, world.actors[role])
     client.get("/healthz")  # a first request, which hands this browser its CSRF cookie
 
     response = call(client, route[0], MATRIX[route], world, role)
@@ -106,9 +103,7 @@ def test_an_htmx_fragment_asked_for_on_its_own_reveals_no_more_than_its_page(
     route: tuple[str, str],
 ) -> None:
     for role in ("author at another school", "another trust"):
-        anonymous_client.cookies.set(
-            session_cookie_name(settings), start_session(session, world.actors[role])
-        )
+        sign_in_as(anonymous_client, session, settings, world.actors[role])
         response = anonymous_client.get(
             fill(MATRIX[route].url, world), headers={"HX-Request": "true"}
         )

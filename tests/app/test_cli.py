@@ -18,8 +18,8 @@ from app.main import create_app
 from app.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from assessments.kernel.db import create_db_engine
 from assessments.rubrics.files import RubricError
-from tests.app.cli_helpers import rows, wia
-from tests.factories import DEFAULT_RUBRIC_PATH, TEST_AUDIT_KEY
+from tests.factories.cli import rows, wia
+from tests.factories.trusts import DEFAULT_RUBRIC_PATH, TEST_AUDIT_KEY
 
 WIA = Path(sys.executable).parent / "wia"
 SHIPPED = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))

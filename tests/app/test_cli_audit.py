@@ -16,9 +16,9 @@ from sqlmodel import Session
 from app.settings import get_settings
 from assessments.kernel.audit_keys import DEVELOPMENT_AUDIT_KEY
 from assessments.kernel.db import create_db_engine
-from tests.app.cli_helpers import rows, wia
 from tests.app.test_cli_exports import seeded
-from tests.assessments.audit_helpers import rewrite
+from tests.factories.audit import rewrite
+from tests.factories.cli import rows, wia
 
 DEMO = "Trust 'Demo Learning Trust'"
 

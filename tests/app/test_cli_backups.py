@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.app.cli_helpers import wia
 from tests.app.test_cli_exports import seeded
 from tests.databases import is_sqlite, wipe
+from tests.factories.cli import wia
 
 
 def take_backup(url: str, file: Path) -> None:

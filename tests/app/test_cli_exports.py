@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from assessments.kernel.db import create_db_engine
 from assessments.register.schemas import COLUMNS
-from tests.app.cli_helpers import rows, wia
+from tests.factories.cli import rows, wia
 
 
 def seeded(url: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.cli_helpers import rows, wia
+from tests.factories.cli import rows, wia
 
 BAD = [
     (("export", "register", "--school", "2147483648"), "--school"),

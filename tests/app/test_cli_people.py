@@ -13,8 +13,8 @@ from typer.testing import CliRunner, Result
 from app.cli import app
 from app.settings import get_settings
 from assessments.operations import demo
-from tests.app.cli_helpers import rows, wia
-from tests.factories import DEFAULT_RUBRIC_PATH
+from tests.factories.cli import rows, wia
+from tests.factories.trusts import DEFAULT_RUBRIC_PATH
 
 WIA = Path(sys.executable).parent / "wia"
 SHIPPED = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))

@@ -18,10 +18,14 @@ from assessments.drafting.schemas import AnswerSave
 from assessments.kernel.actors import Actor
 from assessments.models import AssessmentVersion, VersionStatus
 from assessments.workflow import transitions as workflow
-from tests.app.decision_helpers import author_and_approver, open_page, sign_in, url
 from tests.app.pages import post_form
-from tests.assessments.approval_helpers import HIGH_QUESTION, fill_in, make_approver, sql
-from tests.factories import AUTHOR, make_api_token, make_draft
+from tests.factories.answers import HIGH_QUESTION
+from tests.factories.audit import sql
+from tests.factories.decisions import open_page, url
+from tests.factories.people import author_and_approver, make_api_token, make_approver
+from tests.factories.sign_in import sign_in_as
+from tests.factories.trusts import AUTHOR
+from tests.factories.versions import fill_in, make_draft
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 MIXED_UP = "You contributed to this version, so someone else must decide on it"
@@ -66,7 +70,7 @@ def test_a_contributor_is_refused_a_decision_by_the_pages(
     rewritten: AssessmentVersion,
     htmx: bool,
 ) -> None:
-    sign_in(client, session, settings, both)
+    sign_in_as(client, session, settings, both)
 
     approving = post_form(client, url(rewritten, "approve"), {}, htmx=htmx)
     returning = post_form(client, url(rewritten, "return"), {"reason": "Mine"}, htmx=htmx)
@@ -102,14 +106,14 @@ def test_a_contributor_is_not_offered_the_decision(
     both: Actor,
     rewritten: AssessmentVersion,
 ) -> None:
-    sign_in(client, session, settings, both)
+    sign_in_as(client, session, settings, both)
 
     assert not open_page(client, "/approvals").has_id("queue")
     assert "Nothing is waiting for your decision" in open_page(client, "/approvals").text
     assert open_page(client, "/").by_id("awaiting") is not None
     assert url(rewritten, "review") not in client.get("/").text
 
-    sign_in(client, session, settings, make_approver(session))
+    sign_in_as(client, session, settings, make_approver(session))
     assert url(rewritten, "review") in client.get("/approvals").text
 
 
@@ -138,7 +142,7 @@ TAMPER = "UPDATE answer SET comment = 'Edited in the database' WHERE version_id 
 def test_a_version_changed_in_the_database_is_refused_approval_by_page(
     client: TestClient, session: Session, settings: Settings, rewritten: AssessmentVersion
 ) -> None:
-    sign_in(client, session, settings, make_approver(session))
+    sign_in_as(client, session, settings, make_approver(session))
     assert sql(session, TAMPER, v=rewritten.id).rowcount > 0
 
     response = post_form(client, url(rewritten, "approve"), {})

@@ -10,8 +10,8 @@ from sqlmodel import Session
 from assessments.drafting import queries as version_queries
 from assessments.policies import queries as policy_queries
 from tests.app.pages import CSRF_COOKIE, csrf_cookie, htmx_headers, page
-from tests.app.security_helpers import Targets, make_targets
-from tests.factories import LOCAL_TRUST_ID
+from tests.factories.targets import Targets, make_targets
+from tests.factories.trusts import LOCAL_TRUST_ID
 
 FORBIDDEN_MESSAGE = "This form has expired or did not come from this service"
 

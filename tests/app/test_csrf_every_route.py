@@ -10,12 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.auth import session_cookie_name
 from app.settings import Settings
 from tests.app.authorization_matrix import MATRIX, SIGN_IN, fill
 from tests.app.authorization_world import World, make_world
 from tests.app.pages import csrf_cookie
-from tests.factories import start_session
+from tests.factories.sign_in import sign_in_as
 
 UNSAFE = [route for route in MATRIX if route[0] in {"POST", "PUT", "PATCH", "DELETE"}]
 MISSING, FORGED, GENUINE = "missing", "forged", "genuine"
@@ -68,7 +67,7 @@ def test_unsafe_requests_need_the_browsers_csrf_token(
 ) -> None:
     client = anonymous_client
     role = permitted_role(route)
-    client.cookies.set(session_cookie_name(settings), start_session(session, world.actors[role]))
+    sign_in_as(client, session, settings, world.actors[role])
     client.get("/healthz")  # hands this browser its CSRF cookie
 
     response = send(client, route, world, token)

@@ -10,13 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.auth import session_cookie_name
 from app.settings import Settings
 from assessments.policies import queries as policy_queries
-from tests.app.api_helpers import API, policy_body
 from tests.app.pages import CSRF_COOKIE, csrf_cookie
-from tests.app.sign_in_helpers import sign_in
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, start_session
+from tests.factories.api import API, policy_body
+from tests.factories.sign_in import sign_in, sign_in_as
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID
 
 FORBIDDEN = "This form has expired or did not come from this service"
 POLICY_FORM = {
@@ -32,7 +31,7 @@ POLICY_FORM = {
 def browser_b(app: FastAPI, session: Session, settings: Settings) -> Iterator[TestClient]:
     """A second browser, signed in as the same person in a session of its own."""
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
-        client.cookies.set(session_cookie_name(settings), start_session(session, AUTHOR))
+        sign_in_as(client, session, settings, AUTHOR)
         yield client
 
 
@@ -82,7 +81,7 @@ def test_a_token_issued_while_signed_out_is_refused_once_signed_in(
     anonymous_client: TestClient, session: Session, settings: Settings
 ) -> None:
     signed_out_token = csrf_cookie(anonymous_client)
-    anonymous_client.cookies.set(session_cookie_name(settings), start_session(session, AUTHOR))
+    sign_in_as(anonymous_client, session, settings, AUTHOR)
     _with_token(anonymous_client, signed_out_token)
 
     response = anonymous_client.post(

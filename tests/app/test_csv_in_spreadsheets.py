@@ -22,10 +22,12 @@ from assessments.register.csv_cells import original_text
 from assessments.register.export import ACTION_COLUMNS
 from assessments.register.schemas import COLUMNS
 from assessments.workflow import transitions as workflow
-from tests.app.cli_helpers import wia
-from tests.assessments.approval_helpers import fill_in, sql
 from tests.databases import prepared_engine
-from tests.factories import AUTHOR, make_api_token, make_draft, make_person, make_school
+from tests.factories.audit import sql
+from tests.factories.cli import wia
+from tests.factories.people import make_api_token, make_person
+from tests.factories.trusts import AUTHOR, make_school
+from tests.factories.versions import fill_in, make_draft
 
 pytestmark = pytest.mark.libreoffice
 

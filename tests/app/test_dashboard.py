@@ -20,16 +20,13 @@ from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import ActionStatus, AssessmentVersion
 from assessments.register.dashboard import dashboard
 from assessments.workflow import transitions as workflow
-from tests.app.decision_helpers import Register, make_register, open_page, sign_in, table_rows
 from tests.app.pages import Element
-from tests.assessments.approval_helpers import (
-    HIGH_QUESTION,
-    fill_in,
-    make_approved,
-    make_approver,
-    make_submitted,
-)
-from tests.factories import AUTHOR, default_rubric, make_draft, make_person
+from tests.factories.answers import HIGH_QUESTION
+from tests.factories.decisions import Register, make_register, open_page, table_rows
+from tests.factories.people import make_approver, make_person
+from tests.factories.sign_in import sign_in_as
+from tests.factories.trusts import AUTHOR, default_rubric
+from tests.factories.versions import fill_in, make_draft, make_version
 
 RETURN_REASON = "Say which staff groups were consulted"
 LATE_ACTION = "Agree a marking timetable with the unions"
@@ -47,7 +44,7 @@ class World:
 def world(session: Session, rubric_published: None, monkeypatch: pytest.MonkeyPatch) -> World:
     register = make_register(session, monkeypatch)
     approver = make_approver(session, "Ann Other")
-    returned = make_submitted(session, reference="RG-005", title="Homework policy")
+    returned = make_version(session, "submitted", reference="RG-005", title="Homework policy")
     workflow.return_version(
         session=session, actor=approver, version_id=returned.id or 0, reason=RETURN_REASON
     )
@@ -111,7 +108,7 @@ def test_an_author_sees_their_drafts_and_returned_assessments_with_what_to_do_ne
 def test_an_approver_sees_what_awaits_their_decision(
     anonymous_client: TestClient, session: Session, settings: Settings, world: World
 ) -> None:
-    sign_in(anonymous_client, session, settings, world.approver)
+    sign_in_as(anonymous_client, session, settings, world.approver)
 
     doc = home(anonymous_client)
 
@@ -163,7 +160,9 @@ def test_a_change_shows_on_the_next_home_page(
 ) -> None:
     before = {status: int(count) for status, count in chart_figures(home(client), "actions")}
 
-    make_approved(session, world.approver, reference="RG-007", title="Uniform policy")
+    make_version(
+        session, "approved", approver=world.approver, reference="RG-007", title="Uniform policy"
+    )
     session.commit()
 
     after = {status: int(count) for status, count in chart_figures(home(client), "actions")}
@@ -202,7 +201,7 @@ def test_a_chart_is_an_image_that_reads_out_its_figures_and_draws_them_to_scale(
 def test_a_school_author_sees_only_their_school_and_the_trust_wide_records(
     anonymous_client: TestClient, session: Session, settings: Settings, world: World
 ) -> None:
-    sign_in(anonymous_client, session, settings, world.register.north_author)
+    sign_in_as(anonymous_client, session, settings, world.register.north_author)
 
     doc = home(anonymous_client)
 
@@ -219,7 +218,9 @@ def test_a_school_author_sees_only_their_school_and_the_trust_wide_records(
 def test_with_nothing_approved_there_is_nothing_to_chart(
     anonymous_client: TestClient, session: Session, settings: Settings, rubric_published: None
 ) -> None:
-    sign_in(anonymous_client, session, settings, make_person(session, "Ida", Grant(Role.AUDITOR)))
+    sign_in_as(
+        anonymous_client, session, settings, make_person(session, "Ida", Grant(Role.AUDITOR))
+    )
 
     doc = home(anonymous_client)
 

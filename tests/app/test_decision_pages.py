@@ -13,16 +13,15 @@ from app.settings import Settings
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion
 from assessments.workflow import transitions as workflow
-from tests.app.decision_helpers import (
+from tests.app.pages import error_for, error_summary, field_value, page, post_form, submit
+from tests.factories.decisions import (
     ACTION_FORMS,
     FLAGGED,
     FLAGGED_ANSWERS,
     GOOD_ACTION,
-    RUBRIC,
     actions_shown,
     add_action,
     answer_change,
-    author_and_approver,
     change_action,
     changes_shown,
     filled_draft,
@@ -31,17 +30,16 @@ from tests.app.decision_helpers import (
     open_page,
     question_text,
     second_version_changed,
-    sign_in,
-    submitted_by,
     table_rows,
     url,
     use_form,
     version_forms,
     workflow_text,
 )
-from tests.app.pages import error_for, error_summary, field_value, page, post_form, submit
-from tests.assessments.approval_helpers import make_approver, make_submitted
-from tests.factories import AUTHOR, make_draft, make_person
+from tests.factories.people import author_and_approver, make_approver, make_person
+from tests.factories.sign_in import sign_in_as
+from tests.factories.trusts import AUTHOR, RUBRIC
+from tests.factories.versions import make_draft, make_version
 
 
 @pytest.fixture
@@ -51,15 +49,15 @@ def draft(session: Session, rubric_published: None) -> AssessmentVersion:
 
 @pytest.fixture
 def submitted(session: Session, rubric_published: None) -> AssessmentVersion:
-    """Submitted by AUTHOR, with one action (for approval_helpers.HIGH_QUESTION)."""
-    return make_submitted(session, reference="DP-010", title="Marking policy")
+    """Submitted by AUTHOR, with one action (for answers.HIGH_QUESTION)."""
+    return make_version(session, "submitted", reference="DP-010", title="Marking policy")
 
 
 @pytest.fixture
 def approver(client: TestClient, session: Session, settings: Settings) -> Actor:
     """A trust-wide approver, whom the browser is signed in as."""
     actor = make_approver(session)
-    sign_in(client, session, settings, actor)
+    sign_in_as(client, session, settings, actor)
     return actor
 
 
@@ -200,7 +198,9 @@ def test_the_mitigation_forms_are_refused_once_not_a_draft_and_to_anyone_but_aut
     if who == "author, once withdrawn":
         workflow.withdraw(session=session, actor=AUTHOR, version_id=action.version_id)
     else:
-        sign_in(client, session, settings, make_person(session, "Nat Notauthor", Grant(Role(who))))
+        sign_in_as(
+            client, session, settings, make_person(session, "Nat Notauthor", Grant(Role(who)))
+        )
 
     assert use_form(client, draft, action.id, route) == (409 if "withdrawn" in who else 403)
 
@@ -266,9 +266,9 @@ def test_the_approvers_queue_lists_submitted_versions_they_did_not_write(
     client: TestClient, session: Session, settings: Settings, submitted: AssessmentVersion
 ) -> None:
     both = author_and_approver(session)
-    submitted_by(session, both, reference="DP-011", title="Her own policy")
+    make_version(session, "submitted", actor=both, reference="DP-011", title="Her own policy")
     make_draft(session, reference="DP-012")  # a draft awaits nobody
-    sign_in(client, session, settings, both)
+    sign_in_as(client, session, settings, both)
 
     queue = open_page(client, "/approvals").by_id("queue")
 
@@ -363,7 +363,7 @@ def test_a_version_is_returned_only_with_a_reason_which_its_author_then_sees(
     assert error_for(doc, "reason").startswith("Say why it is returned")
     assert error_summary(doc) == [(error_for(doc, "reason"), "#reason")]
     assert (returned.status_code, returned.headers["location"]) == (303, "/approvals")
-    sign_in(client, session, settings, AUTHOR)
+    sign_in_as(client, session, settings, AUTHOR)
     summary = open_page(client, url(submitted))
     assert summary.by_id("returned-reason").text == f"Returned by Ama Approver: “{reason}”"
     assert "Make changes" in summary.find("form", action=url(submitted, "reopen")).text
@@ -379,8 +379,8 @@ def test_an_author_never_decides_on_their_own_version_even_as_an_approver(
     client: TestClient, session: Session, settings: Settings, rubric_published: None
 ) -> None:
     both = author_and_approver(session)
-    own = submitted_by(session, both, reference="DP-020")
-    sign_in(client, session, settings, both)
+    own = make_version(session, "submitted", actor=both, reference="DP-020")
+    sign_in_as(client, session, settings, both)
 
     approving = post_form(client, url(own, "approve"), {})
     returning = post_form(client, url(own, "return"), {"reason": "Needs nothing"})

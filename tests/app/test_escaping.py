@@ -9,8 +9,8 @@ from sqlmodel import Session
 from assessments.models import Policy
 from assessments.policies import queries as policy_queries
 from tests.app.pages import Element, field_value, page, submit, title
-from tests.app.security_helpers import Targets, make_targets
-from tests.factories import LOCAL_TRUST_ID
+from tests.factories.targets import Targets, make_targets
+from tests.factories.trusts import LOCAL_TRUST_ID
 
 XSS = "<script>alert(1)</script>"
 

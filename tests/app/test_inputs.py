@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from tests.app.api_helpers import API, RUBRIC
-from tests.app.input_helpers import (
+from tests.factories.api import API
+from tests.factories.inputs import (
     BAD_IDS,
     BAD_NUMBERS,
     GROUP,
@@ -23,6 +23,7 @@ from tests.app.input_helpers import (
     put_raw,
     world,
 )
+from tests.factories.trusts import RUBRIC
 
 __all__ = ["world"]  # the fixture
 

@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.app.api_helpers import API
-from tests.app.input_helpers import (
+from tests.app.pages import csrf_cookie, error_for, page
+from tests.factories.api import API
+from tests.factories.inputs import (
     BAD_DAYS,
     NUL,
     QUESTION,
@@ -23,7 +24,6 @@ from tests.app.input_helpers import (
     put_raw,
     world,
 )
-from tests.app.pages import csrf_cookie, error_for, page
 
 __all__ = ["world"]  # the fixture
 

@@ -15,8 +15,9 @@ from app.logs import LOG_CONFIG
 from assessments.kernel.actors import Grant, Role
 from assessments.people import accounts
 from tests.app.pages import post_form
-from tests.app.sign_in_helpers import WRONG_PASSWORD, sign_in
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token
+from tests.factories.people import make_api_token
+from tests.factories.sign_in import WRONG_PASSWORD, sign_in
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID
 
 
 def test_each_request_is_logged_with_method_path_status_and_duration(

@@ -14,7 +14,7 @@ from tests.app.pages import (
     submit,
     title,
 )
-from tests.factories import default_rubric, make_policy
+from tests.factories.trusts import default_rubric, make_policy
 
 # A policy's page and starting its assessment ----------------------------------------------
 

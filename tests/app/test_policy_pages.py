@@ -22,7 +22,7 @@ from tests.app.pages import (
     submit,
     title,
 )
-from tests.factories import LOCAL_TRUST_ID, make_policy, make_school
+from tests.factories.trusts import LOCAL_TRUST_ID, make_policy, make_school
 
 GOOD_POLICY = {
     "title": "Homework policy",

@@ -26,10 +26,13 @@ from assessments.register import export as register_export
 from assessments.register.csv_cells import original_text
 from assessments.register.export import csv_lines
 from assessments.register.schemas import COLUMNS, RegisterRow
-from tests.app.decision_helpers import RUBRIC, Register, make_register, open_page, sign_in
 from tests.app.pages import error_summary, page
-from tests.assessments.approval_helpers import sql
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token, make_draft, make_person
+from tests.factories.audit import sql
+from tests.factories.decisions import Register, make_register, open_page
+from tests.factories.people import make_api_token, make_person
+from tests.factories.sign_in import sign_in_as
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, RUBRIC
+from tests.factories.versions import make_draft
 
 # What a spreadsheet runs as a formula (the issue's list, not the module's, so a gap shows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -310,7 +313,7 @@ def auditor(
 ) -> None:
     """Some events in the audit trail, and the browser signed in as a trust-wide auditor."""
     make_draft(session, reference="AU-001")
-    sign_in(client, session, settings, make_person(session, "Aud Auditor", Grant(Role.AUDITOR)))
+    sign_in_as(client, session, settings, make_person(session, "Aud Auditor", Grant(Role.AUDITOR)))
 
 
 def test_the_audit_page_shows_an_auditor_an_intact_chain_and_its_head(
@@ -341,7 +344,7 @@ def test_the_audit_page_shows_where_the_chain_was_tampered_with(
 def test_an_author_may_not_check_the_audit_trail(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
-    sign_in(client, session, settings, make_person(session, "Ann Author", Grant(Role.AUTHOR)))
+    sign_in_as(client, session, settings, make_person(session, "Ann Author", Grant(Role.AUTHOR)))
 
     assert client.get("/audit").status_code == 403
 

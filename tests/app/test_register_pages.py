@@ -11,16 +11,16 @@ from sqlmodel import Session
 
 from app.settings import Settings
 from assessments.workflow import transitions as workflow
-from tests.app.decision_helpers import (
+from tests.app.pages import Element, error_for, is_fragment, page
+from tests.factories.decisions import (
     Register,
     make_register,
     open_page,
     other_trusts_draft,
-    sign_in,
     table_rows,
 )
-from tests.app.pages import Element, error_for, is_fragment, page
-from tests.factories import make_draft
+from tests.factories.sign_in import sign_in_as
+from tests.factories.versions import make_draft
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_an_author_of_one_school_sees_only_it_and_trust_wide_policies(
     client: TestClient, session: Session, settings: Settings, register: Register
 ) -> None:
     other_trusts_draft(session, "XT-001")
-    sign_in(client, session, settings, register.north_author)
+    sign_in_as(client, session, settings, register.north_author)
 
     everything = open_page(client, "/register")
     south = open_page(client, f"/register?school={register.south.id}")

@@ -23,16 +23,13 @@ from assessments.kernel.actors import Grant, Role
 from assessments.models import AssessmentVersion
 from assessments.people import accounts
 from assessments.workflow import transitions as workflow
-from tests.app.decision_helpers import open_page, question_text, sign_in, table_rows, url
 from tests.app.pages import Element, page, submit
-from tests.assessments.approval_helpers import (
-    HIGH_QUESTION,
-    HIGH_VALUE,
-    MITIGATION,
-    fill_in,
-    make_approver,
-)
-from tests.factories import AUTHOR, default_rubric, make_draft, make_person, make_school
+from tests.factories.answers import HIGH_QUESTION, HIGH_VALUE, MITIGATION
+from tests.factories.decisions import open_page, question_text, table_rows, url
+from tests.factories.people import make_approver, make_person
+from tests.factories.sign_in import sign_in_as
+from tests.factories.trusts import AUTHOR, default_rubric, make_school
+from tests.factories.versions import fill_in, make_draft
 
 RUBRIC = default_rubric()
 REFERENCE, TITLE = "TL/004", "Homework policy"
@@ -83,7 +80,7 @@ def story(
     session.commit()
 
     # The approver returns version 2 on the review page, which links to its report.
-    sign_in(client, session, settings, approver)
+    sign_in_as(client, session, settings, approver)
     review = open_page(client, url(second, "review"))
     assert _links(review)["Print or download the report"] == url(second, "report")
     response = submit(client, review, url(second, "return"), {"reason": REASON})
@@ -221,7 +218,7 @@ def test_who_may_not_see_the_version_gets_not_found(
     else:
         south = make_school(session, "South School")
         outsider = make_person(session, "Sol South", Grant(Role.AUTHOR, south.id))
-    sign_in(client, session, settings, outsider)
+    sign_in_as(client, session, settings, outsider)
 
     for path in ("report", "report.pdf"):
         response = client.get(url(story.second, path))

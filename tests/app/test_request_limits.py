@@ -10,7 +10,8 @@ from app.security import MAX_FIELD_BYTES, MAX_FORM_FIELDS
 from assessments.drafting import queries as version_queries
 from assessments.policies import queries as policy_queries
 from tests.app.pages import csrf_cookie
-from tests.factories import LOCAL_TRUST_ID, make_draft
+from tests.factories.trusts import LOCAL_TRUST_ID
+from tests.factories.versions import make_draft
 
 POLICY = {
     "reference": "LIM-001",

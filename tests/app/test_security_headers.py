@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.main import create_app
 from app.settings import Environment, Settings
 from tests.app.pages import CSRF_COOKIE, Element, page, post_form, title
-from tests.app.security_helpers import Targets, make_targets
+from tests.factories.targets import Targets, make_targets
 
 
 @pytest.fixture

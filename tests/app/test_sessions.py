@@ -12,16 +12,17 @@ from sqlmodel import Session
 from app.settings import Settings
 from assessments.kernel.actors import Grant, Role
 from assessments.people import accounts, authentication, queries as people_queries
-from tests.app.api_helpers import API
 from tests.app.pages import CSRF_COOKIE, csrf_cookie, form_fields, page, post_form
-from tests.app.sign_in_helpers import (
+from tests.factories.api import API
+from tests.factories.people import start_session
+from tests.factories.sign_in import (
     MINUTE,
     SESSION_COOKIE,
     cookies_set_by,
     signed_in_as,
     time_passes,
 )
-from tests.factories import AUTHOR, LOCAL_TRUST, LOCAL_TRUST_ID, start_session
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST, LOCAL_TRUST_ID
 
 # Signing out, and sessions that end ------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from tests.app.pages import (
     the_form,
     title,
 )
-from tests.app.sign_in_helpers import (
+from tests.factories.sign_in import (
     SESSION_COOKIE,
     WRONG_PASSWORD,
     cookies_set_by,
@@ -37,12 +37,7 @@ from tests.app.sign_in_helpers import (
     sign_in_form,
     signed_in_as,
 )
-from tests.factories import (
-    AUTHOR,
-    AUTHOR_EMAIL,
-    AUTHOR_PASSWORD,
-    make_policy,
-)
+from tests.factories.trusts import AUTHOR, AUTHOR_EMAIL, AUTHOR_PASSWORD, make_policy
 
 # Not signed in ---------------------------------------------------------------------------------
 

@@ -25,7 +25,9 @@ from app.settings import PROJECT_ROOT, Settings
 from assessments.kernel.db import unit_of_work
 from assessments.models import AssessmentVersion
 from tests import databases, servers
-from tests.factories import AUTHOR, make_api_token, make_draft, start_session
+from tests.factories.people import make_api_token, start_session
+from tests.factories.trusts import AUTHOR
+from tests.factories.versions import make_draft
 
 VERSIONS = 1200  # more than one batch of the export's query (500 rows), and several chunks
 REASON = "A reason long enough to make the export a few megabytes. " * 40

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from assessments.people import api_tokens, queries as people_queries
 from tests.app.pages import error_for, error_summary, field_value, page, submit
-from tests.factories import AUTHOR
+from tests.factories.trusts import AUTHOR
 
 TOKENS = "/account/tokens"
 DAYS_PROBLEM = "Enter a number of days from 1 to 365"

@@ -14,7 +14,8 @@ from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import ApiToken
 from assessments.people import accounts, api_tokens, authentication, queries as people_queries
 from tests.app.pages import Element, error_for, error_summary, field_value, page, post_form, submit
-from tests.factories import AUTHOR, LOCAL_TRUST, LOCAL_TRUST_ID, make_api_token
+from tests.factories.people import make_api_token
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST, LOCAL_TRUST_ID
 
 TOKENS = "/account/tokens"
 NAME_PROBLEM = "Enter a name for the token of up to 100 characters"

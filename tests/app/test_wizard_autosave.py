@@ -8,7 +8,8 @@ from sqlmodel import Session
 from assessments.models import AssessmentVersion
 from assessments.rubrics.schema import AnswerKind
 from tests.app.pages import Element, error_for, field_value, htmx_headers, is_fragment, page
-from tests.app.wizard_helpers import (
+from tests.factories.answers import answer
+from tests.factories.wizard import (
     CHOICE_QUESTION,
     NUMBER_QUESTION,
     NUMBER_SECTION,
@@ -20,7 +21,6 @@ from tests.app.wizard_helpers import (
     open_section,
     saved_answers,
 )
-from tests.factories import answer
 
 
 def fragment_roots(doc: Element) -> list[Element]:

@@ -22,7 +22,9 @@ from tests.app.pages import (
     submit,
     title,
 )
-from tests.app.wizard_helpers import (
+from tests.factories.answers import answer
+from tests.factories.trusts import AUTHOR
+from tests.factories.wizard import (
     CHOICE_QUESTION,
     NUMBER_QUESTION,
     NUMBER_SECTION,
@@ -31,8 +33,8 @@ from tests.app.wizard_helpers import (
     STALE,
     STEP_COUNT,
     TEXT_QUESTION,
-    answer_all,
     answer_required,
+    answer_section,
     base_url,
     good_answer,
     good_answers,
@@ -42,7 +44,6 @@ from tests.app.wizard_helpers import (
     saved_answers,
     section_url,
 )
-from tests.factories import AUTHOR, answer
 
 # Opening the assessment ---------------------------------------------------------------------
 
@@ -54,7 +55,7 @@ def test_opening_goes_to_the_first_section_still_to_answer(
     assert response.status_code == 303
     assert response.headers["location"] == section_url(draft, SECTIONS[0])
 
-    answer_all(session, draft, SECTIONS[0])
+    answer_section(session, draft, SECTIONS[0])
 
     response = client.get(base_url(draft))
     assert response.headers["location"] == section_url(draft, SECTIONS[1])
@@ -64,7 +65,7 @@ def test_opening_a_fully_answered_assessment_goes_to_the_workload_then_the_summa
     client: TestClient, session: Session, draft: AssessmentVersion
 ) -> None:
     for section in SECTIONS:
-        answer_all(session, draft, section)
+        answer_section(session, draft, section)
     assert client.get(base_url(draft)).headers["location"] == f"{base_url(draft)}/workload"
 
     workload.save_workload_estimate(
@@ -93,7 +94,7 @@ def test_opening_stops_at_a_section_with_a_required_question_unanswered(
 ) -> None:
     section = SECTION_WITH_OPTIONAL
     for other in SECTIONS:
-        answer_all(session, draft, other)
+        answer_section(session, draft, other)
     required = next(q for q in section.questions if q.required)
     answer(session, draft, required.id, "")  # cleared again
 
@@ -143,7 +144,7 @@ def test_a_section_page_shows_its_questions_with_guidance_and_progress(
 def test_progress_marks_the_sections_already_complete(
     client: TestClient, session: Session, draft: AssessmentVersion
 ) -> None:
-    answer_all(session, draft, SECTIONS[0])
+    answer_section(session, draft, SECTIONS[0])
 
     _, _, done = progress(open_section(client, draft, SECTIONS[1]))
 

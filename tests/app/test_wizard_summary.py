@@ -12,8 +12,9 @@ from sqlmodel import Session
 from assessments.drafting import queries as version_queries
 from assessments.models import AssessmentVersion, VersionStatus
 from tests.app.pages import Element, page, post_form, submit, title
-from tests.app.wizard_helpers import (
-    RUBRIC,
+from tests.factories.answers import answer
+from tests.factories.trusts import RUBRIC
+from tests.factories.wizard import (
     SECTIONS,
     STEP_COUNT,
     TEXT_QUESTION,
@@ -27,7 +28,6 @@ from tests.app.wizard_helpers import (
     section_url,
     workload_url,
 )
-from tests.factories import answer
 
 # The summary --------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from assessments.models import AssessmentVersion
 from tests.app.pages import Element, error_for, error_summary, field_value, page, submit, title
-from tests.app.wizard_helpers import (
-    RUBRIC,
+from tests.factories.trusts import RUBRIC
+from tests.factories.wizard import (
     SECTIONS,
     STALE,
     STEP_COUNT,

@@ -9,9 +9,7 @@ from sqlmodel import Session
 
 from assessments.models import Trust, User
 from assessments.people import accounts
-from tests.assessments.people_helpers import (
-    add_user,
-)
+from tests.factories.people import add_user
 
 
 @pytest.fixture

@@ -11,14 +11,8 @@ from sqlmodel import Session
 from assessments.kernel.errors import ValidationFailed
 from assessments.models import Trust, User
 from assessments.people import authentication, queries as people_queries
-from tests.assessments.people_helpers import (
-    EMAIL,
-    OTHER_PASSWORD,
-    PASSWORD,
-    add_user,
-    sign_in,
-    users_of,
-)
+from tests.factories.people import EMAIL, OTHER_PASSWORD, PASSWORD, add_user, users_of
+from tests.factories.sign_in import password_sign_in
 
 
 def test_adding_someone_whose_email_has_an_account_elsewhere_is_like_adding_anyone(
@@ -45,9 +39,9 @@ def test_the_password_picks_the_account(
 ) -> None:
     elsewhere = add_user(session, other_trust, password=OTHER_PASSWORD)
 
-    assert sign_in(session, now, password=PASSWORD).user == alex
-    assert sign_in(session, now, password=OTHER_PASSWORD).user == elsewhere
-    assert sign_in(session, now, password="neither of them, 2026").problem == (
+    assert password_sign_in(session, now, password=PASSWORD).user == alex
+    assert password_sign_in(session, now, password=OTHER_PASSWORD).user == elsewhere
+    assert password_sign_in(session, now, password="neither of them, 2026").problem == (
         authentication.WRONG_DETAILS
     )
 
@@ -58,17 +52,16 @@ def test_a_password_that_opens_both_asks_which_trust(
     elsewhere = add_user(session, other_trust)
     assert trust.id is not None and other_trust.id is not None
 
-    asked = sign_in(session, now)
+    asked = password_sign_in(session, now)
     assert (asked.token, asked.problem) == (None, authentication.CHOOSE_TRUST)
     assert asked.trusts == tuple(
         sorted([(trust.id, trust.name), (other_trust.id, other_trust.name)])
     )
-    assert sign_in(session, now, trust_id=other_trust.id).user == elsewhere
-    assert sign_in(session, now, trust_id=trust.id).user == alex
+    assert password_sign_in(session, now, trust_id=other_trust.id).user == elsewhere
+    assert password_sign_in(session, now, trust_id=trust.id).user == alex
     # Choosing a trust the password does not open gets the usual answer.
-    assert sign_in(session, now, password="neither of them, 2026", trust_id=trust.id).problem == (
-        authentication.WRONG_DETAILS
-    )
+    refused = password_sign_in(session, now, password="neither of them, 2026", trust_id=trust.id)
+    assert refused.problem == authentication.WRONG_DETAILS
 
 
 def test_every_sign_in_checks_as_many_hashes_as_the_most_accounts_of_any_email(

@@ -8,7 +8,7 @@ import pytest
 
 from assessments.rubrics.answers import MAX_ANSWER_LENGTH, impact_of, normalise_answer
 from assessments.rubrics.schema import Question
-from tests.factories import default_rubric
+from tests.factories.trusts import default_rubric
 
 RUBRIC = default_rubric()
 

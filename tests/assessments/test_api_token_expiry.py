@@ -13,7 +13,7 @@ from app.settings import Settings
 from assessments.kernel.errors import ValidationFailed
 from assessments.models import Trust, User
 from assessments.people import accounts, api_tokens, queries as people_queries
-from tests.assessments.people_helpers import operator_of, user_id
+from tests.factories.people import operator_of, user_id
 
 LIFETIME = api_tokens.TokenLifetime(default_days=90, max_days=365)
 

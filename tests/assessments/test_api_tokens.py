@@ -10,11 +10,7 @@ from sqlmodel import Session
 from assessments.kernel.errors import NotFound, ValidationFailed
 from assessments.models import ApiToken, Trust, User
 from assessments.people import accounts, api_tokens, authentication, queries as people_queries
-from tests.assessments.people_helpers import (
-    add_user,
-    operator_of,
-    user_id,
-)
+from tests.factories.people import add_user, operator_of, user_id
 
 # API tokens
 

@@ -16,16 +16,11 @@ from assessments.drafting.schemas import AnswerSave
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor
 from assessments.models import ActionStatus, AuditEvent, VersionStatus
-from tests.assessments.approval_helpers import (
-    HIGH_QUESTION,
-    RUBRIC,
-    events_after,
-    head,
-    make_approved,
-    make_approver,
-    sql,
-)
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_draft
+from tests.factories.answers import HIGH_QUESTION
+from tests.factories.audit import events_after, head, sql
+from tests.factories.people import make_approver
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, RUBRIC
+from tests.factories.versions import make_draft, make_version
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
@@ -53,7 +48,7 @@ def journey(session: Session) -> Journey:
     """An assessment started, answered, estimated, mitigated, submitted and approved."""
     approver = make_approver(session)
     last_seq, _ = head(session)
-    make_approved(session, approver)
+    make_version(session, "approved", approver=approver)
     return Journey(approver, events_after(session, last_seq))
 
 
@@ -96,7 +91,7 @@ def test_events_record_who_acted_and_when_in_utc(session: Session) -> None:
     approver = make_approver(session)
     last_seq, _ = head(session)
     before = datetime.now(UTC)
-    make_approved(session, approver)
+    make_version(session, "approved", approver=approver)
     after = datetime.now(UTC)
 
     session.expire_all()

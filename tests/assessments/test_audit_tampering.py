@@ -18,10 +18,11 @@ from assessments.models import AssessmentVersion
 from assessments.people import accounts
 from assessments.policies import catalogue
 from assessments.policies.schemas import PolicyCreate
-from tests.assessments.approval_helpers import head, make_approved, make_approver, sql
-from tests.assessments.audit_helpers import checkpoint_now, rewrite, verdict
 from tests.databases import is_sqlite
-from tests.factories import LOCAL_TRUST_ID, TEST_AUDIT_KEY, make_draft, make_person
+from tests.factories.audit import checkpoint_now, head, rewrite, sql, verdict
+from tests.factories.people import make_approver, make_person
+from tests.factories.trusts import LOCAL_TRUST_ID, TEST_AUDIT_KEY
+from tests.factories.versions import make_draft, make_version
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
@@ -32,7 +33,7 @@ MINE = f"chain = {LOCAL_TRUST_ID}"
 
 @pytest.fixture
 def approved(session: Session) -> AssessmentVersion:
-    return make_approved(session, make_approver(session))
+    return make_version(session, "approved", approver=make_approver(session))
 
 
 def test_hashes_recomputed_without_the_key_are_caught_at_the_edited_event(

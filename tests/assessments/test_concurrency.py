@@ -19,13 +19,8 @@ from assessments.policies import catalogue, queries as policy_queries
 from assessments.policies.schemas import PolicyCreate
 from assessments.rubrics import publishing, queries as rubric_queries
 from tests import databases
-from tests.factories import (
-    AUTHOR,
-    LOCAL_TRUST_ID,
-    default_rubric,
-    make_draft,
-    make_policy,
-)
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, default_rubric, make_policy
+from tests.factories.versions import make_draft
 
 T = TypeVar("T")
 

@@ -24,19 +24,10 @@ from assessments.kernel.actors import Actor
 from assessments.kernel.errors import ContentChanged, NotAllowed
 from assessments.models import VersionStatus
 from assessments.workflow import review, transitions as workflow
-from tests.assessments.approval_helpers import sql
-from tests.assessments.workflow_helpers import (
-    FLAGGED,
-    Cast,
-    action_data,
-    complete_draft,
-    draft_for,
-    events_since,
-    last_seq,
-    make_cast,
-    version,
-    view,
-)
+from tests.factories.answers import FLAGGED, action_data
+from tests.factories.audit import events_since, last_seq, sql
+from tests.factories.people import Cast, make_cast
+from tests.factories.versions import complete_draft, draft_for, version, view
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 MIXED_UP = "You contributed to this version, so someone else must decide on it"

@@ -17,18 +17,11 @@ from assessments.kernel.actors import Actor
 from assessments.kernel.errors import InvalidTransition
 from assessments.models import AssessmentVersion, VersionStatus
 from assessments.workflow import transitions as workflow
-from tests.assessments.approval_helpers import (
-    HIGH_QUESTION,
-    MITIGATION,
-    fill_in,
-    head,
-    low_answer,
-    make_approved,
-    make_approver,
-    rows_of,
-    sql,
-)
-from tests.factories import AUTHOR, make_draft
+from tests.factories.answers import HIGH_QUESTION, MITIGATION, low_answer
+from tests.factories.audit import head, rows_of, sql
+from tests.factories.people import make_approver
+from tests.factories.trusts import AUTHOR
+from tests.factories.versions import fill_in, make_draft, make_version
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
@@ -80,7 +73,7 @@ def approver(session: Session) -> Actor:
 @pytest.fixture
 def approved(session: Session, approver: Actor) -> int:
     """The id of an approved version with answers, a workload estimate and an action."""
-    version = make_approved(session, approver)
+    version = make_version(session, "approved", approver=approver)
     assert version.id is not None
     return version.id
 

@@ -20,26 +20,21 @@ from assessments.kernel.errors import (
 from assessments.models import ActionStatus
 from assessments.rubrics.scoring import compute_results
 from assessments.workflow import transitions as workflow
-from tests.assessments.workflow_helpers import (
+from tests.factories.answers import (
     FLAGGED,
     QUESTIONS,
-    RUBRIC,
     THRESHOLD,
-    Cast,
     action_data,
     add,
+    answer,
     answer_all,
-    approved,
-    draft_for,
-    events_since,
     high_answer,
     impact,
-    last_seq,
-    make_cast,
-    save,
-    submitted,
-    view,
 )
+from tests.factories.audit import events_since, last_seq
+from tests.factories.people import Cast, make_cast
+from tests.factories.trusts import RUBRIC
+from tests.factories.versions import approved, draft_for, submitted, view
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 QUESTION = FLAGGED[0]
@@ -54,7 +49,7 @@ def cast(session: Session) -> Cast:
 def draft(session: Session, cast: Cast) -> int:
     """A draft whose first flagged question is answered at its highest impact."""
     version_id = draft_for(session, cast)
-    save(session, cast.author, version_id, QUESTION, high_answer(QUESTIONS[QUESTION]))
+    answer(session, version_id, QUESTION, high_answer(QUESTIONS[QUESTION]), actor=cast.author)
     return version_id
 
 
@@ -244,7 +239,7 @@ class TestJustification:
                 text="x" * 2001,
             )  # fmt: skip
         assert set(refused.value.errors) == {"justification"}
-        save(session, cast.second_author, draft, QUESTION, "offset-undecided")  # revision 2
+        answer(session, draft, QUESTION, "offset-undecided", actor=cast.second_author)  # revision 2
         with pytest.raises(StaleVersion):
             save_justification(
                 session=session, actor=cast.author, version_id=draft, question_id=QUESTION,
@@ -307,7 +302,8 @@ class TestRatingAfterMitigation:
     def test_a_residual_above_the_answer_never_raises_its_score(
         self, session: Session, cast: Cast, draft: int
     ) -> None:
-        save(session, cast.author, draft, "calendar-timing", "checked-minor-overlap")  # impact 1
+        impact_1 = "checked-minor-overlap"
+        answer(session, draft, "calendar-timing", impact_1, actor=cast.author)
         add(session, cast.author, draft, ["calendar-timing"], residual=RUBRIC.impact_scale.max)
         shown = view(session, draft)
         assert shown.results_after == shown.results

@@ -13,7 +13,7 @@ from assessments.kernel.errors import NotAllowed, NotFound, ValidationFailed
 from assessments.models import Trust, User
 from assessments.people import accounts, queries as people_queries
 from assessments.people.passwords import verify_password
-from tests.assessments.people_helpers import (
+from tests.factories.people import (
     OTHER_PASSWORD,
     PASSWORD,
     add_user,
@@ -22,7 +22,7 @@ from tests.assessments.people_helpers import (
     user_id,
     users_of,
 )
-from tests.factories import make_school
+from tests.factories.trusts import make_school
 
 # Trusts
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from assessments.rubrics.files import RubricError, load_rubric_dir
-from tests.assessments.rubric_helpers import SHIPPED, error_lines, write_yaml
-from tests.factories import DEFAULT_RUBRIC_PATH
+from tests.factories.rubrics import SHIPPED, error_lines, write_yaml
+from tests.factories.trusts import DEFAULT_RUBRIC_PATH
 
 
 class TestUnreadableFiles:

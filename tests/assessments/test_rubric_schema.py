@@ -12,14 +12,8 @@ import pytest
 from app.settings import PROJECT_ROOT
 from assessments.rubrics.files import load_rubric, load_rubric_dir
 from assessments.rubrics.schema import AnswerKind
-from tests.assessments.rubric_helpers import (
-    SHIPPED,
-    Document,
-    error_lines,
-    find_question,
-    write_yaml,
-)
-from tests.factories import default_rubric
+from tests.factories.rubrics import SHIPPED, Document, error_lines, find_question, write_yaml
+from tests.factories.trusts import default_rubric
 
 Expected = tuple[str, str]  # (the place inside the document, the problem)
 

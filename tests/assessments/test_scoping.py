@@ -14,13 +14,8 @@ from assessments.models import AssessmentVersion, School
 from assessments.people import accounts
 from assessments.policies import catalogue, trust_schools
 from assessments.policies.schemas import PolicyCreate
-from tests.factories import (
-    AUTHOR,
-    LOCAL_TRUST_ID,
-    default_rubric,
-    make_draft,
-    make_school,
-)
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, default_rubric, make_school
+from tests.factories.versions import make_draft
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 

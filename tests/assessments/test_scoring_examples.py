@@ -7,7 +7,7 @@ from decimal import Decimal
 from assessments.rubrics.files import parse_rubric
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import WorkloadInput, compute_results
-from tests.assessments.scoring_helpers import SHIPPED, Answers, section_scores
+from tests.factories.scoring import SHIPPED, Answers, section_scores
 
 
 def choice_rubric(

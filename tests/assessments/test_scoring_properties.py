@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings, strategies as st
 from assessments.rubrics.answers import normalise_answer
 from assessments.rubrics.schema import AnswerKind, Question, Rubric
 from assessments.rubrics.scoring import WorkloadInput, compute_results
-from tests.assessments.scoring_helpers import CASES, SHIPPED, Answers, section_scores
+from tests.factories.scoring import CASES, SHIPPED, Answers, section_scores
 
 PROPERTY = settings(max_examples=100, deadline=None)
 

@@ -26,15 +26,15 @@ from assessments.models import VersionStatus
 from assessments.policies.schemas import PolicyCreate
 from assessments.rubrics import publishing, queries as rubric_queries
 from assessments.rubrics.schema import Rubric
-from tests.factories import (
+from tests.factories.answers import answer
+from tests.factories.trusts import (
     AUTHOR,
-    answer,
     default_rubric,
-    make_draft,
     make_policy,
     make_school,
     publish_default_rubric,
 )
+from tests.factories.versions import make_draft
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 

@@ -17,7 +17,8 @@ from assessments.people.authentication import (
     WINDOW,
     WRONG_DETAILS,
 )
-from tests.assessments.people_helpers import EMAIL, HOME, OTHER_PASSWORD, SECOND, sign_in
+from tests.factories.people import EMAIL, HOME, OTHER_PASSWORD, SECOND
+from tests.factories.sign_in import password_sign_in
 
 ATTACKER, BOTNET = "203.0.113.66", [f"198.51.100.{n}" for n in range(1, 40)]
 UNKNOWN = "nobody@northfield.example"
@@ -26,7 +27,7 @@ UNKNOWN = "nobody@northfield.example"
 def _fail(
     session: Session, when: datetime, email: str = EMAIL, client: str = HOME
 ) -> authentication.SignIn:
-    outcome = sign_in(session, when, email=email, password=OTHER_PASSWORD, client=client)
+    outcome = password_sign_in(session, when, email=email, password=OTHER_PASSWORD, client=client)
     assert outcome.token is None
     return outcome
 
@@ -49,11 +50,11 @@ def test_an_attacker_failing_on_an_email_cannot_keep_its_owner_out(
         waiting = _fail(session, now + SECOND * n, client=address)
         assert waiting.throttled is not None and waiting.problem != WRONG_DETAILS
     # The owner, too, must wait the delay since the last failure...
-    early = sign_in(session, now + FIRST_DELAY - SECOND)
+    early = password_sign_in(session, now + FIRST_DELAY - SECOND)
     assert early.token is None and early.throttled is not None
     assert early.throttled.seconds == 1
     # ...and then the right password signs them in, and the failures are forgotten.
-    assert sign_in(session, now + FIRST_DELAY).user == alex
+    assert password_sign_in(session, now + FIRST_DELAY).user == alex
     assert authentication.recent_failures(session=session, email=alex.email, now=now) == 0
 
 
@@ -66,8 +67,8 @@ def test_failures_after_each_delay_make_the_next_delay_longer(
         assert _fail(session, when, client=ATTACKER).problem == WRONG_DETAILS
     longest = authentication.delay_after(FREE_FAILURES + 3)
     assert longest == FIRST_DELAY * 8
-    assert sign_in(session, when + longest - SECOND).throttled is not None
-    assert sign_in(session, when + longest).user == alex
+    assert password_sign_in(session, when + longest - SECOND).throttled is not None
+    assert password_sign_in(session, when + longest).user == alex
 
 
 def test_failures_older_than_the_window_count_for_nothing(
@@ -75,7 +76,7 @@ def test_failures_older_than_the_window_count_for_nothing(
 ) -> None:
     for _ in range(FREE_FAILURES):
         _fail(session, now)
-    assert sign_in(session, now + WINDOW).user == alex
+    assert password_sign_in(session, now + WINDOW).user == alex
 
 
 def test_an_email_with_no_account_is_throttled_exactly_alike(
@@ -102,11 +103,11 @@ def test_many_failures_from_one_address_across_accounts_throttle_that_address_on
 
     # From that address, even the right password for an untouched account waits, until the
     # oldest of its failures leaves the window...
-    refused = sign_in(session, last, client="192.0.2.10")
+    refused = password_sign_in(session, last, client="192.0.2.10")
     assert refused.throttled is not None
     assert refused.problem == "Too many failed sign-ins from your network. Try again in 15 minutes"
     assert refused.throttled.retry_after == now + WINDOW - last
-    assert sign_in(session, now + WINDOW).user == alex
+    assert password_sign_in(session, now + WINDOW).user == alex
 
 
 def test_another_address_is_not_throttled_by_one_that_failed_often(
@@ -114,5 +115,5 @@ def test_another_address_is_not_throttled_by_one_that_failed_often(
 ) -> None:
     for n in range(ADDRESS_LIMIT):
         _fail(session, now, email=f"guess{n}@northfield.example", client=ATTACKER)
-    assert sign_in(session, now, client=ATTACKER).throttled is not None
-    assert sign_in(session, now, client=BOTNET[0]).user == alex
+    assert password_sign_in(session, now, client=ATTACKER).throttled is not None
+    assert password_sign_in(session, now, client=BOTNET[0]).user == alex

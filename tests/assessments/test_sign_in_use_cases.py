@@ -10,17 +10,8 @@ from sqlmodel import Session, select
 from assessments.kernel.actors import Grant, Role
 from assessments.models import Trust, User, WebSession
 from assessments.people import accounts, authentication, sessions
-from tests.assessments.people_helpers import (
-    LIMITS,
-    OTHER_PASSWORD,
-    SECOND,
-    actor_for,
-    operator_of,
-    school_of,
-    sign_in,
-    signed_in_token,
-    user_id,
-)
+from tests.factories.people import LIMITS, OTHER_PASSWORD, SECOND, operator_of, school_of, user_id
+from tests.factories.sign_in import actor_for, password_sign_in, signed_in_token
 
 # Signing in
 
@@ -28,7 +19,7 @@ from tests.assessments.people_helpers import (
 def test_the_right_password_signs_in_and_only_a_digest_is_stored(
     session: Session, alex: User, now: datetime
 ) -> None:
-    outcome = sign_in(session, now, email=" Alex.Morgan@Northfield.Example ")
+    outcome = password_sign_in(session, now, email=" Alex.Morgan@Northfield.Example ")
 
     assert outcome.problem is None and outcome.user == alex
     assert outcome.token is not None
@@ -40,8 +31,8 @@ def test_the_right_password_signs_in_and_only_a_digest_is_stored(
 def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(
     session: Session, alex: User, now: datetime
 ) -> None:
-    wrong_password = sign_in(session, now, password=OTHER_PASSWORD)
-    unknown_email = sign_in(session, now, email="nobody@northfield.example")
+    wrong_password = password_sign_in(session, now, password=OTHER_PASSWORD)
+    unknown_email = password_sign_in(session, now, email="nobody@northfield.example")
 
     for outcome in (wrong_password, unknown_email):
         assert outcome == authentication.SignIn(None, None, authentication.WRONG_DETAILS)
@@ -54,7 +45,9 @@ def test_a_disabled_user_cannot_sign_in_even_with_the_right_password(
     accounts.set_disabled(
         session=session, actor=operator_of(trust), user_id=user_id(alex), disabled=True, now=now
     )
-    assert sign_in(session, now) == authentication.SignIn(None, None, authentication.WRONG_DETAILS)
+    assert password_sign_in(session, now) == authentication.SignIn(
+        None, None, authentication.WRONG_DETAILS
+    )
 
 
 # Sessions

@@ -16,25 +16,11 @@ from assessments.kernel import audit
 from assessments.kernel.errors import InvalidTransition, NotAllowed, StaleVersion, ValidationFailed
 from assessments.models import ActionStatus, PolicyStatus, VersionStatus
 from assessments.workflow import transitions as workflow
-from tests.assessments.workflow_helpers import (
-    FLAGGED,
-    QUESTIONS,
-    RUBRIC,
-    Cast,
-    add,
-    answer_all,
-    approved,
-    complete_draft,
-    draft_for,
-    events_since,
-    last_seq,
-    make_cast,
-    save,
-    submitted,
-    version,
-    view,
-)
-from tests.factories import LOCAL_TRUST_ID
+from tests.factories.answers import FLAGGED, QUESTIONS, add, answer, answer_all
+from tests.factories.audit import events_since, last_seq
+from tests.factories.people import Cast, make_cast
+from tests.factories.trusts import LOCAL_TRUST_ID, RUBRIC
+from tests.factories.versions import approved, complete_draft, draft_for, submitted, version, view
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
@@ -92,7 +78,7 @@ class TestSubmit:
         assert [e.action for e in events_since(session, seq)] == ["submitted"]
 
         with pytest.raises(InvalidTransition):
-            save(session, cast.author, version_id, "stress-risk", "beyond-capacity")
+            answer(session, version_id, "stress-risk", "beyond-capacity", actor=cast.author)
         with pytest.raises(InvalidTransition):
             add(session, cast.author, version_id, ["stress-risk"])
         with pytest.raises(InvalidTransition):
@@ -233,11 +219,13 @@ class TestReturnReopenWithdraw:
             cast.approver.user_id,
         )
         with pytest.raises(InvalidTransition):
-            save(session, cast.author, version_id, "stress-risk", "lowers-or-no-change")
+            answer(session, version_id, "stress-risk", "lowers-or-no-change", actor=cast.author)
 
         again = workflow.reopen(session=session, actor=cast.second_author, version_id=version_id)
         assert (again.status, again.content_hash) == (VersionStatus.DRAFT, None)
-        save(session, cast.author, version_id, "what-is-stopped", "The weekly planning return.")
+        answer(
+            session, version_id, "what-is-stopped", "The weekly planning return.", actor=cast.author
+        )
         sent = workflow.submit(session=session, actor=cast.author, version_id=version_id)
         assert sent.status is VersionStatus.SUBMITTED
         assert (sent.decision_reason, sent.decided_by_user_id, sent.decided_at) == ("", None, None)
@@ -266,7 +254,7 @@ class TestReturnReopenWithdraw:
         gone = workflow.withdraw(session=session, actor=cast.author, version_id=version_id)
         assert gone.status is VersionStatus.WITHDRAWN
         with pytest.raises(InvalidTransition):
-            save(session, cast.author, version_id, "stress-risk", "lowers-or-no-change")
+            answer(session, version_id, "stress-risk", "lowers-or-no-change", actor=cast.author)
         with pytest.raises(InvalidTransition):
             workflow.reopen(session=session, actor=cast.author, version_id=version_id)
 
@@ -312,7 +300,7 @@ class TestRevise:
         assert [e.staff_count for e in copy.estimates.values()] == [12]
         assert [a.question_ids for a in copy.actions] == [[FLAGGED[0]]]
 
-        save(session, cast.second_author, draft.id, "stress-risk", "beyond-capacity")
+        answer(session, draft.id, "stress-risk", "beyond-capacity", actor=cast.second_author)
         add(session, cast.second_author, draft.id, ["stress-risk"], status=ActionStatus.DONE)
         assert workflow.content_hash(view(session, first)) == before.version.content_hash
         assert version(session, first).status is VersionStatus.APPROVED

@@ -21,15 +21,11 @@ from assessments.models import Answer, AssessmentVersion, VersionStatus
 from assessments.rubrics.schema import AnswerKind
 from assessments.workflow import transitions as workflow
 from tests import databases
-from tests.assessments.approval_helpers import (
-    RUBRIC,
-    events_after,
-    head,
-    make_approver,
-    make_submitted,
-)
 from tests.assessments.test_concurrency import race
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_draft
+from tests.factories.audit import events_after, head
+from tests.factories.people import make_approver
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, RUBRIC
+from tests.factories.versions import make_draft, make_version
 
 WRITERS = 8
 CHOICES = [q for q in RUBRIC.questions() if q.kind is AnswerKind.CHOICE][:WRITERS]
@@ -66,7 +62,7 @@ def test_two_approvers_at_once_approve_the_version_once(
     engine: sa.Engine, from_revision: bool
 ) -> None:
     with unit_of_work(engine) as session:
-        submitted = make_submitted(session)
+        submitted = make_version(session, "submitted")
         approvers = [make_approver(session, "Ama Approver"), make_approver(session, "Bo Board")]
         start, _ = head(session)
     version_id = submitted.id

@@ -30,21 +30,11 @@ from assessments.kernel.actors import Actor, Grant, Role
 from assessments.kernel.errors import DomainError
 from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
 from assessments.workflow import transitions as workflow
-from tests.assessments.workflow_helpers import (
-    FLAGGED,
-    QUESTIONS,
-    RUBRIC,
-    add,
-    complete_draft,
-    events_since,
-    high_answer,
-    last_seq,
-    low_answer,
-    save,
-    version,
-    view,
-)
-from tests.factories import LOCAL_TRUST_ID, make_draft, make_person, make_school
+from tests.factories.answers import FLAGGED, QUESTIONS, add, answer, high_answer, low_answer
+from tests.factories.audit import events_since, last_seq
+from tests.factories.people import make_person
+from tests.factories.trusts import LOCAL_TRUST_ID, RUBRIC, make_school
+from tests.factories.versions import complete_draft, make_draft, version, view
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
@@ -146,7 +136,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         if change == "answer":
             q = QUESTIONS[data.draw(st.sampled_from(sorted(QUESTIONS)))]
             value = data.draw(st.sampled_from([low_answer(q), high_answer(q), ""]))
-            self.edit(who, index, lambda actor, v: save(self.session, actor, v, q.id, value))
+            self.edit(
+                who, index, lambda actor, v: answer(self.session, v, q.id, value, actor=actor)
+            )
         elif change == "action":
             questions = data.draw(st.lists(st.sampled_from(FLAGGED), min_size=1))
             residual = data.draw(st.integers(RUBRIC.impact_scale.min, RUBRIC.impact_scale.max))

@@ -21,7 +21,7 @@ from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
 from assessments.workflow.transitions import add_months
 from tests.e2e.conftest import _open, screenshot, sign_in
 from tests.e2e.test_assessment_journey import _give
-from tests.factories import default_rubric
+from tests.factories.trusts import default_rubric
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from assessments.rubrics.schema import AnswerKind, Question
 from assessments.rubrics.scoring import WorkloadInput, compute_results
 from tests.e2e.conftest import screenshot, sign_in
-from tests.factories import default_rubric
+from tests.factories.trusts import default_rubric
 
 pytestmark = pytest.mark.e2e
 

@@ -30,7 +30,7 @@ from tests.e2e.test_approval_journey import (
     _expect_ratings,
     _expect_status,
 )
-from tests.factories import default_rubric
+from tests.factories.trusts import default_rubric
 
 pytestmark = pytest.mark.e2e
 

@@ -21,9 +21,9 @@ import pytest
 
 from assessments.kernel.actors import Role
 from tests import servers
-from tests.app.api_helpers import policy_body
 from tests.databases import is_sqlite, prepared_engine
-from tests.operations.operations_helpers import api, api_tokens
+from tests.factories.api import policy_body
+from tests.factories.operations import api, api_tokens
 
 pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 RECOVERY_SECONDS = 30  # generous: recovery is expected within a few seconds (printed)

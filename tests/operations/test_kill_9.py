@@ -22,10 +22,10 @@ from assessments.kernel.db import create_db_engine, unit_of_work
 from assessments.rubrics.schema import Question
 from tests import databases, servers
 from tests.databases import prepared_engine
-from tests.factories import answer, make_draft
-from tests.operations.operations_helpers import (
+from tests.factories.answers import answer
+from tests.factories.api import Json
+from tests.factories.operations import (
     CHOICES,
-    Json,
     api,
     api_tokens,
     at_once,
@@ -36,6 +36,7 @@ from tests.operations.operations_helpers import (
     verified_by_the_command_line,
     verified_events,
 )
+from tests.factories.versions import make_draft
 
 pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 

@@ -17,8 +17,9 @@ from assessments.drafting.schemas import AnswerSave
 from assessments.kernel.db import create_db_engine, unit_of_work
 from tests import databases
 from tests.databases import prepared_engine
-from tests.factories import AUTHOR, make_draft
-from tests.operations.operations_helpers import CHOICES, at_once
+from tests.factories.operations import CHOICES, at_once
+from tests.factories.trusts import AUTHOR
+from tests.factories.versions import make_draft
 
 pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 

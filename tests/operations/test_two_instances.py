@@ -32,24 +32,11 @@ from assessments.people import accounts, authentication
 from assessments.rubrics import publishing
 from assessments.workflow import transitions as workflow
 from tests import databases, servers
-from tests.app.api_helpers import policy_body
-from tests.assessments.approval_helpers import WORKLOAD, fill_in, make_submitted
 from tests.databases import prepared_engine
-from tests.factories import (
-    AUTHOR,
-    AUTHOR_EMAIL,
-    AUTHOR_PASSWORD,
-    LOCAL_TRUST,
-    LOCAL_TRUST_ID,
-    answer,
-    make_api_token,
-    make_draft,
-    make_person,
-)
-from tests.operations.operations_helpers import (
+from tests.factories.answers import WORKLOAD, answer
+from tests.factories.api import Json, policy_body
+from tests.factories.operations import (
     CHOICES,
-    RUBRIC,
-    Json,
     api,
     api_tokens,
     at_once,
@@ -60,6 +47,16 @@ from tests.operations.operations_helpers import (
     verified_by_the_command_line,
     verified_events,
 )
+from tests.factories.people import make_api_token, make_person
+from tests.factories.trusts import (
+    AUTHOR,
+    AUTHOR_EMAIL,
+    AUTHOR_PASSWORD,
+    LOCAL_TRUST,
+    LOCAL_TRUST_ID,
+    RUBRIC,
+)
+from tests.factories.versions import fill_in, make_draft, make_version
 
 pytestmark = [pytest.mark.operations, pytest.mark.xdist_group("operations")]
 
@@ -224,7 +221,7 @@ def test_approvers_racing_through_both_instances_approve_each_version_once(
 ) -> None:
     engine = instances.engine
     with unit_of_work(engine) as session:
-        versions = [make_submitted(session) for _ in range(SUBMITTED - 1)]
+        versions = [make_version(session, "submitted") for _ in range(SUBMITTED - 1)]
         # One approver is also an author, and wrote the last version: never theirs to approve.
         both = make_person(session, "Bo Both", Grant(Role.AUTHOR), Grant(Role.APPROVER))
         own = make_draft(session, actor=both)

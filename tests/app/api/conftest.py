@@ -6,7 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.factories import AUTHOR, make_api_token
+from tests.factories.people import make_api_token
+from tests.factories.trusts import AUTHOR
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ from sqlmodel import Session
 
 from assessments.models import AssessmentVersion, VersionStatus
 from assessments.rubrics.schema import AnswerKind, Question
-from tests.app.api_helpers import (
+from tests.factories.api import (
     API,
-    RUBRIC,
     get_results,
     locs,
     put_answer,
@@ -18,6 +17,7 @@ from tests.app.api_helpers import (
     section_result,
     start,
 )
+from tests.factories.trusts import RUBRIC
 
 
 def _questions(kind: AnswerKind) -> list[Question]:

@@ -10,9 +10,8 @@ from sqlmodel import Session
 
 from assessments.rubrics import publishing
 from assessments.rubrics.schema import Rubric
-from tests.app.api_helpers import (
+from tests.factories.api import (
     API,
-    RUBRIC,
     Json,
     create_policy,
     locs,
@@ -21,7 +20,7 @@ from tests.app.api_helpers import (
     put_workload,
     start,
 )
-from tests.factories import AUTHOR, make_school
+from tests.factories.trusts import AUTHOR, RUBRIC, make_school
 
 # --- schools and rubrics ----------------------------------------------------------------------
 

@@ -9,14 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assessments.rubrics.schema import AnswerKind, Question, Section
-from tests.app.api_helpers import (
-    RUBRIC,
-    get_results,
-    put_answer,
-    put_workload,
-    section_result,
-    start,
-)
+from tests.factories.api import get_results, put_answer, put_workload, section_result, start
+from tests.factories.trusts import RUBRIC
 
 
 def _impact_choices(question: Question) -> list[tuple[str, int]]:

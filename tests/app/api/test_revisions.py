@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from tests.app.api_helpers import API, RUBRIC, Json, put_answer, put_workload, start
+from tests.factories.api import API, Json, put_answer, put_workload, start
+from tests.factories.trusts import RUBRIC
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 QUESTION = "what-is-stopped"  # free text

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.app.api_helpers import API, RUBRIC, Json, get_results, locs, put_workload, start
+from tests.factories.api import API, Json, get_results, locs, put_workload, start
+from tests.factories.trusts import RUBRIC
 
 # --- workload estimates ------------------------------------------------------------------------
 

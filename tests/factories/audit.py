@@ -1,17 +1,69 @@
-"""Tampering with the audit trail as someone with database access would: plain SQL, and, for
-someone who also holds the key, MACs recomputed the way the source code says they are made."""
+"""The audit trail as the database holds it, read with plain SQL, and tampered with as someone
+with database access would: plain SQL, and, for someone who also holds the key, MACs
+recomputed the way the source code says they are made."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from assessments.kernel import audit
 from assessments.kernel.audit_keys import Checkpoint, Keyring, key_id
-from tests.assessments.approval_helpers import events_after, sql
-from tests.factories import LOCAL_TRUST_ID
+from assessments.models import AuditEvent, AuditHead
+from tests.factories.trusts import LOCAL_TRUST_ID
+
+
+def head(session: Session, chain: int = LOCAL_TRUST_ID) -> tuple[int, str]:
+    """A trust's audit chain's head (last sequence number and MAC), as stored now."""
+    query = select(AuditHead).where(col(AuditHead.chain) == chain)
+    row = session.exec(query.execution_options(populate_existing=True)).first()
+    return (row.seq, row.hash) if row else (0, "0" * 64)
+
+
+def events_after(session: Session, seq: int, chain: int = LOCAL_TRUST_ID) -> list[AuditEvent]:
+    """A trust's audit events after `seq`, in order, as stored now."""
+    query = (
+        select(AuditEvent)
+        .where(col(AuditEvent.chain) == chain, col(AuditEvent.seq) > seq)
+        .order_by(col(AuditEvent.seq))
+    )
+    return list(session.exec(query.execution_options(populate_existing=True)))
+
+
+def sql(session: Session, statement: str, **params: Any) -> sa.CursorResult[Any]:
+    """A plain SQL statement, run in the session's transaction as a direct user of the
+    database would run it: no use-case and no session cache in between."""
+    return session.connection().execute(sa.text(statement), params)
+
+
+def rows_of(session: Session, version_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row of a version and its content, read with plain SQL (no session cache)."""
+    queries = {
+        "assessment_version": "SELECT * FROM assessment_version WHERE id = :v",
+        **{
+            table: f"SELECT * FROM {table} WHERE version_id = :v ORDER BY id"
+            for table in ("answer", "workload_estimate", "mitigating_action")
+        },
+    }
+    return {
+        table: [dict(row._mapping) for row in sql(session, query, v=version_id)]
+        for table, query in queries.items()
+    }
+
+
+def last_seq(session: Session) -> int:
+    return max(session.exec(select(AuditEvent.seq)).all(), default=0)
+
+
+def events_since(session: Session, seq: int, entity: str | None = None) -> list[AuditEvent]:
+    """The audit events recorded after `seq`, oldest first (of one entity, if given)."""
+    query = select(AuditEvent).where(AuditEvent.seq > seq)
+    if entity is not None:
+        query = query.where(AuditEvent.entity == entity)
+    return list(session.exec(query.order_by(col(AuditEvent.seq))))
 
 
 def checkpoint_now(session: Session, trust_id: int = LOCAL_TRUST_ID) -> Checkpoint:

@@ -10,7 +10,6 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
 import httpx2
 import sqlalchemy as sa
@@ -21,20 +20,13 @@ from assessments.kernel.db import unit_of_work
 from assessments.models import AuditEvent
 from assessments.rubrics.schema import AnswerKind
 from tests import servers
-from tests.assessments.approval_helpers import events_after, head
-from tests.factories import (
-    LOCAL_TRUST_ID,
-    default_rubric,
-    make_api_token,
-    make_person,
-)
+from tests.factories.api import API, Json
+from tests.factories.audit import events_after, head
+from tests.factories.people import make_api_token, make_person
+from tests.factories.trusts import LOCAL_TRUST_ID, RUBRIC
 
-API = "/api/v1"
-RUBRIC = default_rubric()
 CHOICES = [q for q in RUBRIC.questions() if q.kind is AnswerKind.CHOICE]
 TIMEOUT = 30  # seconds for one request: generous, only there so a hang fails the test
-
-Json = dict[str, Any]
 
 
 def api_tokens(engine: sa.Engine, role: Role, *names: str) -> list[str]:

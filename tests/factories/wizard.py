@@ -13,9 +13,9 @@ from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.models import AssessmentVersion
 from assessments.rubrics.schema import AnswerKind, Question, Section
 from tests.app.pages import Element, form_fields, htmx_headers, page
-from tests.factories import AUTHOR, answer, default_rubric
+from tests.factories.answers import answer
+from tests.factories.trusts import AUTHOR, RUBRIC
 
-RUBRIC = default_rubric()
 SECTIONS = RUBRIC.sections
 STEP_COUNT = len(SECTIONS) + 2  # every section, then the workload estimate and the summary
 NUMBER_QUESTION = next(q for q in RUBRIC.questions() if q.kind is AnswerKind.NUMBER)
@@ -84,7 +84,7 @@ def progress(doc: Element) -> tuple[str, list[str], list[str]]:
     return nav.find("h2").text, current, done
 
 
-def answer_all(session: Session, version: AssessmentVersion, section: Section) -> None:
+def answer_section(session: Session, version: AssessmentVersion, section: Section) -> None:
     for question in section.questions:
         answer(session, version, question.id, good_answer(question))
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from assessments.models import AssessmentVersion, Policy
-from tests.factories import make_draft, make_policy
+from tests.factories.trusts import make_policy
+from tests.factories.versions import make_draft
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from assessments.models import AssessmentVersion
 from assessments.policies import queries as policy_queries
-from tests.app.api_helpers import API, RUBRIC
 from tests.app.pages import csrf_cookie
-from tests.factories import AUTHOR, LOCAL_TRUST_ID, make_api_token
+from tests.factories.api import API
+from tests.factories.people import make_api_token
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, RUBRIC
 
 QUESTION = next(iter(RUBRIC.questions())).id
 GROUP = RUBRIC.staff_groups[0].id

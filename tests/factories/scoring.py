@@ -11,9 +11,9 @@ from assessments.rubrics.answers import normalise_answer
 from assessments.rubrics.files import parse_rubric
 from assessments.rubrics.schema import AnswerKind, Question, Rubric
 from assessments.rubrics.scoring import Results
-from tests.factories import default_rubric
+from tests.factories.trusts import RUBRIC
 
-SHIPPED = default_rubric()
+SHIPPED = RUBRIC
 Answers = dict[str, str]
 
 

@@ -1,28 +1,21 @@
-"""Small factories that build domain objects through the real use-cases."""
+"""The test trust and its first user AUTHOR, the default rubric, schools and policies, built
+through the real use-cases."""
 
 from __future__ import annotations
 
 import itertools
-import secrets
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from app.settings import PROJECT_ROOT
-from assessments.drafting import answering, editing
-from assessments.drafting.schemas import AnswerSave
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import (
-    AssessmentVersion,
     Policy,
-    RoleGrant,
     RubricVersion,
     School,
-    User,
-    WebSession,
 )
-from assessments.people import accounts, api_tokens, authentication
+from assessments.people import accounts
 from assessments.policies import catalogue, trust_schools
 from assessments.policies.schemas import PolicyCreate
 from assessments.rubrics import publishing
@@ -67,6 +60,9 @@ def default_rubric() -> Rubric:
     return load_rubric(DEFAULT_RUBRIC_PATH)
 
 
+RUBRIC = default_rubric()  # the shipped rubric, which every test database has published
+
+
 def publish_default_rubric(session: Session) -> RubricVersion:
     return publishing.publish_rubric(session=session, actor=AUTHOR, rubric=default_rubric())
 
@@ -88,63 +84,3 @@ def make_policy(session: Session, **fields: Any) -> Policy:
         **fields,
     }
     return catalogue.create_policy(session=session, actor=AUTHOR, data=PolicyCreate(**data))
-
-
-def make_draft(
-    session: Session, *, actor: Actor = AUTHOR, **policy_fields: Any
-) -> AssessmentVersion:
-    """A policy with version 1 of its assessment started on the (published) default rubric."""
-    policy = make_policy(session, **policy_fields)
-    assert policy.id is not None
-    return editing.start_assessment(
-        session=session, actor=actor, policy_id=policy.id, rubric_id=default_rubric().id
-    )
-
-
-def answer(session: Session, version: AssessmentVersion, question_id: str, value: str) -> None:
-    assert version.id is not None
-    answering.save_answer(
-        session=session,
-        actor=AUTHOR,
-        version_id=version.id,
-        question_id=question_id,
-        data=AnswerSave(value=value),
-    )
-
-
-def start_session(session: Session, actor: Actor) -> str:
-    """A signed-in session for the actor's user, as signing in makes it; returns the cookie."""
-    assert actor.user_id is not None
-    token = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
-    session.add(
-        WebSession(
-            id=authentication.digest(token), user_id=actor.user_id, created_at=now, last_seen_at=now
-        )
-    )
-    session.commit()
-    return token
-
-
-def make_api_token(session: Session, actor: Actor) -> str:
-    """A personal API token of the actor's user, made through the use-case; returns the secret."""
-    _, secret = api_tokens.create_api_token(
-        session=session, actor=actor, name="Test script", now=datetime.now(UTC)
-    )
-    session.commit()
-    return secret
-
-
-def make_person(
-    session: Session, name: str, *grants: Grant, trust_id: int = LOCAL_TRUST_ID
-) -> Actor:
-    """A user with these roles, as `accounts.create_user` writes one but without an Argon2 hash
-    (about 0.3 s each): for people who never sign in with a password in the test."""
-    email = name.lower().replace(" ", ".") + "@accounts.example"
-    user = User(trust_id=trust_id, email=email, name=name, password_hash="!")
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    session.add_all(RoleGrant(user_id=user.id, role=g.role, school_id=g.school_id) for g in grants)
-    session.flush()
-    return accounts.actor_of(session, user)

@@ -7,10 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from tests.factories import default_rubric
-
 API = "/api/v1"
-RUBRIC = default_rubric()
 
 Json = dict[str, Any]
 

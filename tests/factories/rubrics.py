@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from assessments.rubrics.files import RubricError, load_rubric
-from tests.factories import DEFAULT_RUBRIC_PATH
+from tests.factories.trusts import DEFAULT_RUBRIC_PATH
 
 Document = dict[str, Any]
 

@@ -1,26 +1,24 @@
-"""Shared by the sign-in and session tests: signing in through the page, reading cookies,
-and moving a session or failed sign-ins through time."""
+"""Signing in: through the sign-in page as a person would, the browser signed in as someone
+directly, and through the use-cases; reading cookies, and moving sessions and failed sign-ins
+through time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.cookies import Morsel, SimpleCookie
 
 import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.auth import session_cookie_name
+from app.settings import Settings
+from assessments.kernel.actors import Actor
 from assessments.models import SignInFailure
-from assessments.people import authentication, queries as people_queries
-from tests.app.pages import (
-    Element,
-    page,
-    submit,
-)
-from tests.factories import (
-    AUTHOR_EMAIL,
-    AUTHOR_PASSWORD,
-)
+from assessments.people import authentication, queries as people_queries, sessions
+from tests.app.pages import Element, page, submit
+from tests.factories.people import EMAIL, HOME, LIMITS, PASSWORD, start_session
+from tests.factories.trusts import AUTHOR_EMAIL, AUTHOR_PASSWORD
 
 SESSION_COOKIE = "__Host-wia_session"  # outside development cookies are Secure and host-only
 WRONG_PASSWORD = "harbour-kettle-violet-19"
@@ -39,6 +37,11 @@ def sign_in(
     """Open the sign-in page, fill in its form and send it, as a person would."""
     doc = sign_in_form(client)
     return submit(client, doc, "/sign-in", {"email": email, "password": password})
+
+
+def sign_in_as(client: TestClient, session: Session, settings: Settings, actor: Actor) -> None:
+    """The browser signed in as `actor` from now on (the session row made directly)."""
+    client.cookies.set(session_cookie_name(settings), start_session(session, actor))
 
 
 def signed_in_as(client: TestClient) -> str | None:
@@ -75,3 +78,39 @@ def failures_age(session: Session, by: timedelta) -> None:
         row.occurred_at -= by
         session.add(row)
     session.commit()
+
+
+# --- through the use-cases, without HTTP (the people tests)
+
+
+def password_sign_in(
+    session: Session,
+    when: datetime,
+    *,
+    email: str = EMAIL,
+    password: str = PASSWORD,
+    client: str = HOME,
+    trust_id: int | None = None,
+) -> authentication.SignIn:
+    """Check the credentials and sign in, as the sign-in page's use-cases do."""
+    check = authentication.check_credentials(
+        session=session,
+        email=email,
+        password=password,
+        client_address=client,
+        now=when,
+        trust_id=trust_id,
+    )
+    return authentication.sign_in(session=session, check=check, now=when)
+
+
+def signed_in_token(session: Session, when: datetime, email: str = EMAIL) -> str:
+    outcome = password_sign_in(session, when, email=email)
+    assert outcome.problem is None and outcome.token is not None
+    return outcome.token
+
+
+def actor_for(session: Session, token: str, when: datetime) -> Actor | None:
+    session.expire_all()  # as a new request would, read the session back from the database
+    signed_in = sessions.signed_in_actor(session=session, token=token, now=when, limits=LIMITS)
+    return signed_in.actor if signed_in else None

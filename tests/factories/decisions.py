@@ -1,5 +1,6 @@
-"""Shared by the decision, register and export page tests: signing the browser in as someone
-else, versions at each step of the workflow, and reading the pages' tables and forms."""
+"""What the decision, register and export page tests share: drafts with flagged answers,
+actions, a changed second version, the register's versions of each status, and reading the
+pages' tables and forms."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.auth import session_cookie_name
-from app.settings import Settings
 from assessments.drafting import answering, editing, mitigation, workload
 from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
@@ -24,25 +23,11 @@ from assessments.policies import catalogue
 from assessments.policies.schemas import PolicyCreate
 from assessments.workflow import transitions as workflow
 from tests.app.pages import Element, page, post_form
-from tests.assessments.approval_helpers import (
-    HIGH_QUESTION,
-    HIGH_VALUE,
-    fill_in,
-    low_answer,
-    make_approved,
-    make_approver,
-)
-from tests.factories import (
-    AUTHOR,
-    answer,
-    default_rubric,
-    make_draft,
-    make_person,
-    make_school,
-    start_session,
-)
+from tests.factories.answers import HIGH_QUESTION, HIGH_VALUE, answer, low_answer
+from tests.factories.people import make_approver, make_person
+from tests.factories.trusts import AUTHOR, RUBRIC, make_school
+from tests.factories.versions import fill_in, make_draft, make_version
 
-RUBRIC = default_rubric()
 # Two answers at or above the mitigation threshold, and one below it: rated High impact (68.8).
 FLAGGED_ANSWERS = {
     "change-and-offset": "nothing-stopped",
@@ -91,11 +76,6 @@ def question_text(question_id: str) -> str:
     question = RUBRIC.question(question_id)
     assert question is not None
     return " ".join(question.text.split())
-
-
-def sign_in(client: TestClient, session: Session, settings: Settings, actor: Actor) -> None:
-    """The browser signed in as `actor` from now on (the session row made directly)."""
-    client.cookies.set(session_cookie_name(settings), start_session(session, actor))
 
 
 def open_page(client: TestClient, address: str, status: int = 200) -> Element:
@@ -157,22 +137,12 @@ def change_action(session: Session, action: MitigatingAction, **fields: object) 
                              action_id=action.id or 0, data=data)  # fmt: skip
 
 
-def author_and_approver(session: Session) -> Actor:
-    return make_person(session, "Bea Both", Grant(Role.AUTHOR), Grant(Role.APPROVER))
-
-
 def filled_draft(session: Session, actor: Actor, **policy_fields: Any) -> AssessmentVersion:
     """Version 1 of a new policy, filled in by `actor` ready to submit."""
     draft = make_draft(session, actor=actor, **policy_fields)
     assert draft.id is not None
     fill_in(session, draft.id, actor)
     return draft
-
-
-def submitted_by(session: Session, actor: Actor, **policy_fields: Any) -> AssessmentVersion:
-    """Version 1 of a new policy, filled in and submitted by `actor`."""
-    draft = filled_draft(session, actor, **policy_fields)
-    return workflow.submit(session=session, actor=actor, version_id=draft.id or 0)
 
 
 def second_version_changed(
@@ -248,16 +218,28 @@ def make_register(session: Session, monkeypatch: pytest.MonkeyPatch) -> Register
     south_author = make_person(session, "Sol South", Grant(Role.AUTHOR, south.id))
     with monkeypatch.context() as then:  # approved long ago, so its review is overdue now
         then.setattr(workflow, "utcnow", lambda: LONG_AGO)
-        old = make_approved(session, approver, reference="RG-001", title="Attendance policy")
+        old = make_version(
+            session, "approved", approver=approver, reference="RG-001", title="Attendance policy"
+        )
     return Register(
         north=north,
         south=south,
         old=old,
-        approved=make_approved(
-            session, approver, reference="RG-002", title="Behaviour policy", school_id=north.id
+        approved=make_version(
+            session,
+            "approved",
+            approver=approver,
+            reference="RG-002",
+            title="Behaviour policy",
+            school_id=north.id,
         ),
-        submitted=submitted_by(
-            session, south_author, reference="RG-003", title="Curriculum policy", school_id=south.id
+        submitted=make_version(
+            session,
+            "submitted",
+            actor=south_author,
+            reference="RG-003",
+            title="Curriculum policy",
+            school_id=south.id,
         ),
         draft=flagged_draft(session, reference="RG-004", title="Data policy", school_id=north.id),
         north_author=make_person(session, "Nell North", Grant(Role.AUTHOR, north.id)),
