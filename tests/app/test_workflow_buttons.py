@@ -13,12 +13,13 @@ from sqlmodel import Session
 from app.settings import PROJECT_ROOT, Settings
 from assessments.drafting import version_view
 from assessments.kernel.actors import Actor
-from assessments.models import VersionStatus
+from assessments.models import AssessmentVersion, VersionStatus
 from assessments.workflow.moves import Move
-from tests.app.decision_helpers import open_page, sign_in
-from tests.assessments.test_workflow_moves import reach
-from tests.assessments.workflow_helpers import make_cast
-from tests.factories import make_api_token
+from tests.factories.decisions import open_page
+from tests.factories.people import make_api_token, make_cast
+from tests.factories.sign_in import sign_in_as
+from tests.factories.trusts import AUTHOR
+from tests.factories.versions import make_version
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 MOVE_FORM = re.compile(r"/assessments/(\d+)/(\w+)$")
@@ -42,11 +43,11 @@ def test_the_pages_show_a_button_for_each_allowed_move(
 ) -> None:
     cast = make_cast(session)
     actor: Actor = getattr(cast, who)
-    version_id = reach(session, cast, status, cast.author)
+    version_id = _version_id(make_version(session, status, school_id=cast.school.id))
     allowed = version_view.view_assessment(
         session=session, actor=actor, version_id=version_id
     ).allowed_moves
-    sign_in(client, session, settings, actor)
+    sign_in_as(client, session, settings, actor)
     assert buttons(client, version_id) == set(allowed)
 
 
@@ -54,16 +55,22 @@ def test_a_version_s_json_lists_the_moves_its_reader_may_make(
     anonymous_client: TestClient, session: Session
 ) -> None:
     cast = make_cast(session)
-    version_id = reach(session, cast, VersionStatus.SUBMITTED, cast.author)
+    submitted = make_version(session, VersionStatus.SUBMITTED, approver=cast.approver)
+    version_id = _version_id(submitted)
     address = f"/api/v1/assessment-versions/{version_id}"
     for actor, moves in [
         (cast.approver, ["approve", "return"]),
-        (cast.author, []),  # submitted: nothing for its author until it is decided
+        (AUTHOR, []),  # submitted: nothing for its author until it is decided
     ]:
         headers = {"Authorization": f"Bearer {make_api_token(session, actor)}"}
         response = anonymous_client.get(address, headers=headers)
         assert response.status_code == 200, response.text
         assert response.json()["allowed_moves"] == moves
+
+
+def _version_id(version: AssessmentVersion) -> int:
+    assert version.id is not None
+    return version.id
 
 
 STATUS_WORDS = "|".join(status.value for status in VersionStatus)

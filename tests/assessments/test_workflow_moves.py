@@ -17,7 +17,8 @@ from assessments.kernel.errors import DomainError
 from assessments.models import AssessmentVersion, VersionStatus
 from assessments.workflow import transitions as workflow
 from assessments.workflow.moves import MOVES, RULES, Move, allowed_moves
-from tests.assessments.workflow_helpers import Cast, draft_for, make_cast, submitted
+from tests.factories.people import Cast, make_cast
+from tests.factories.versions import fill_in, make_version
 
 USE_CASES: dict[Move, Callable[..., AssessmentVersion]] = {
     Move.SUBMIT: workflow.submit,
@@ -44,30 +45,15 @@ FROM = {
 
 
 def reach(session: Session, cast: Cast, status: VersionStatus, author: Actor) -> int:
-    """A version of a new policy in `status`, prepared by `author` and got there through the
-    use-cases (the cast's approver deciding); its content is complete."""
-    if status in (VersionStatus.DRAFT, VersionStatus.RETURNED):
-        version_id = submitted(session, cast, author)
-        workflow.return_version(
-            session=session, actor=cast.approver, version_id=version_id, reason="Say more"
-        )
-        if status is VersionStatus.DRAFT:  # reopened: complete, so it may be submitted
-            workflow.reopen(session=session, actor=author, version_id=version_id)
-        return version_id
-    if status is VersionStatus.SUBMITTED:
-        return submitted(session, cast, author)
-    if status is VersionStatus.WITHDRAWN:
-        version_id = draft_for(session, cast, author)
-        workflow.withdraw(session=session, actor=author, version_id=version_id)
-        return version_id
-    first = submitted(session, cast, author)
-    workflow.approve(session=session, actor=cast.approver, version_id=first)
-    if status is VersionStatus.SUPERSEDED:  # a newer version approved after it
-        newer = workflow.revise(session=session, actor=author, version_id=first)
-        assert newer.id is not None
-        workflow.submit(session=session, actor=author, version_id=newer.id)
-        workflow.approve(session=session, actor=cast.approver, version_id=newer.id)
-    return first
+    """A version of a new policy of the cast's school in `status`, prepared by `author` (the
+    cast's approver deciding), with complete content: a draft too may be submitted."""
+    version = make_version(
+        session, status, actor=author, approver=cast.approver, school_id=cast.school.id
+    )
+    assert version.id is not None
+    if status is VersionStatus.DRAFT:
+        fill_in(session, version.id, author)
+    return version.id
 
 
 def arguments(move: Move) -> dict[str, Any]:
