@@ -57,18 +57,28 @@ def sample_rows(count: int = PAGE_SIZE) -> list[RegisterRow]:
     decided = datetime(2025, 3, 14, 10, 30, tzinfo=UTC)
     return [
         RegisterRow(
-            version_id=100_000 - n, policy_reference=f"MK-{n:05d}",
-            policy_title="Marking and feedback policy", school=f"Northfield {n % 40} Academy",
-            version=10, status="approved", rubric="staff-wellbeing-impact@1",
-            overall_score=Decimal("41.7"), rating="medium", rating_after_mitigation="low",
-            net_hours_per_year=Decimal("-118.5"), open_actions=n % 4,
-            author=f"Author {n % 2 + 1} of Northfield Academy", approver="Approver 2",
-            decided_at=decided - timedelta(days=n), decision_reason="",
-            review_due=date(2026, 3, 14) + timedelta(days=n), overdue=n % 6 == 0,
+            version_id=100_000 - n,
+            policy_reference=f"MK-{n:05d}",
+            policy_title="Marking and feedback policy",
+            school=f"Northfield {n % 40} Academy",
+            version=10,
+            status="approved",
+            rubric="staff-wellbeing-impact@1",
+            overall_score=Decimal("41.7"),
+            rating="medium",
+            rating_after_mitigation="low",
+            net_hours_per_year=Decimal("-118.5"),
+            open_actions=n % 4,
+            author=f"Author {n % 2 + 1} of Northfield Academy",
+            approver="Approver 2",
+            decided_at=decided - timedelta(days=n),
+            decision_reason="",
+            review_due=date(2026, 3, 14) + timedelta(days=n),
+            overdue=n % 6 == 0,
             prepared_by=f"Author {n % 2 + 1} of Northfield Academy; Author 3",
         )
         for n in range(count)
-    ]  # fmt: skip
+    ]
 
 
 def bare_app() -> FastAPI:
@@ -84,9 +94,11 @@ def bare_app() -> FastAPI:
     schools = [School(id=n + 1, trust_id=1, name=f"School {n + 1}") for n in range(40)]
     rows = sample_rows()
     actor = Actor(
-        name="Bench Leader", user_id=1, trust_id=1,
+        name="Bench Leader",
+        user_id=1,
+        trust_id=1,
         grants=frozenset({Grant(Role.AUTHOR), Grant(Role.APPROVER)}),
-    )  # fmt: skip
+    )
 
     @app.post("/_bench/echo")
     def echo(body: Echo) -> Echo:
@@ -100,10 +112,15 @@ def bare_app() -> FastAPI:
         context: dict[str, Any] = {
             "title": "Register of impact assessments",
             "result": RegisterPage(rows, 10_000, 1, 200),
-            "params": params, "errors": {}, "error_list": [], "schools": schools,
-            "statuses": list(VersionStatus), "ratings": ratings, "rating_labels": dict(ratings),
+            "params": params,
+            "errors": {},
+            "error_list": [],
+            "schools": schools,
+            "statuses": list(VersionStatus),
+            "ratings": ratings,
+            "rating_labels": dict(ratings),
             "export_query": request.url.query,
-        }  # fmt: skip
+        }
         return render(request, "register.html", context, block="results")
 
     @app.get("/_bench/table")

@@ -86,8 +86,9 @@ def cli_export(url: str, *args: str) -> dict[str, Any]:
     started = time.perf_counter()
     process = subprocess.Popen(
         [WIA, "export", "register", "--format", "csv", *args],
-        env=environment(url), stdout=subprocess.PIPE,
-    )  # fmt: skip
+        env=environment(url),
+        stdout=subprocess.PIPE,
+    )
     assert process.stdout is not None
     lines = 0
     while chunk := process.stdout.read(2**16):
@@ -114,11 +115,17 @@ def csv_export(port: int, browser: Browser, url: str, trust_id: int, head: str) 
     app_rows, app_seconds = min(app_runs, key=lambda run: run[1])
     raw_rows, raw_seconds = min(raw_runs, key=lambda run: run[1])
     return {
-        "app": {"rows": app_rows, "seconds": round(app_seconds, 3),
-                "rows_per_second": round(app_rows / app_seconds)},
-        "raw": {"rows": raw_rows, "seconds": round(raw_seconds, 3),
-                "rows_per_second": round(raw_rows / raw_seconds)},
+        "app": {
+            "rows": app_rows,
+            "seconds": round(app_seconds, 3),
+            "rows_per_second": round(app_rows / app_seconds),
+        },
+        "raw": {
+            "rows": raw_rows,
+            "seconds": round(raw_seconds, 3),
+            "rows_per_second": round(raw_rows / raw_seconds),
+        },
         "rounds": CSV_ROUNDS,
         "cli_10k": cli_export(url, "--status", "approved"),
         "cli_all": cli_export(url),
-    }  # fmt: skip
+    }

@@ -27,8 +27,16 @@ THROUGHPUT_ROUNDS = 2
 AUTOSAVE_SECONDS, ECHO_SECONDS, WARMUP_SECONDS = 8.0, 4.0, 1.5
 DRAFTS = 64
 # Choice questions an author changes their mind about while the page autosaves.
-AUTOSAVED = ("change-and-offset", "new-task-pattern", "calendar-timing", "out-of-hours-work",
-             "marking-expectations", "stress-risk", "meetings", "data-purpose")  # fmt: skip
+AUTOSAVED = (
+    "change-and-offset",
+    "new-task-pattern",
+    "calendar-timing",
+    "out-of-hours-work",
+    "marking-expectations",
+    "stress-risk",
+    "meetings",
+    "data-purpose",
+)
 
 
 def register_filters(school_id: int) -> dict[str, str]:
@@ -150,9 +158,11 @@ class EchoWorker:
     def __init__(self, number: int) -> None:
         body = {"question_id": AUTOSAVED[number % len(AUTOSAVED)], "value": "fully-offset"}
         self.request = Request(
-            "POST", "/_bench/echo", (("Content-Type", "application/json"),),
+            "POST",
+            "/_bench/echo",
+            (("Content-Type", "application/json"),),
             (str(body | {"revision": number}).replace("'", '"')).encode(),
-        )  # fmt: skip
+        )
 
     def next_request(self) -> Request:
         return self.request

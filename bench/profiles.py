@@ -170,12 +170,16 @@ def _scored(
     workload = [WorkloadInput(group, hours, staff) for group, hours, staff, _ in estimates]
     action_rows = [
         MitigatingAction(
-            version_id=0, description=a.description, question_ids=list(a.question_ids),
-            owner=a.owner, status=ActionStatus(a.status), residual_impact=a.residual_impact,
+            version_id=0,
+            description=a.description,
+            question_ids=list(a.question_ids),
+            owner=a.owner,
+            status=ActionStatus(a.status),
+            residual_impact=a.residual_impact,
             updated_by="bench",
         )
         for a in actions
-    ]  # fmt: skip
+    ]
     before = compute_results(rubric, values, workload)
     after = compute_results(rubric, values, workload, residual_impacts(action_rows))
     return Profile(

@@ -28,35 +28,95 @@ from bench.timeline import PolicyPlan, plan_policy
 TRUST = "Bench Learning Trust"
 BENCH_USER = "Bench Leader"
 PLACES = (
-    "Northfield", "Riverside", "Oakwood", "Hillcrest", "Meadowbank", "Ashford", "Brookside",
-    "Castlegate", "Elmhurst", "Fairview", "Greenacre", "Harbour", "Kingsmead", "Lakeside",
-    "Millbrook", "Newlands", "Orchard", "Parkside", "Queensway", "Redhill",
-)  # fmt: skip
+    "Northfield",
+    "Riverside",
+    "Oakwood",
+    "Hillcrest",
+    "Meadowbank",
+    "Ashford",
+    "Brookside",
+    "Castlegate",
+    "Elmhurst",
+    "Fairview",
+    "Greenacre",
+    "Harbour",
+    "Kingsmead",
+    "Lakeside",
+    "Millbrook",
+    "Newlands",
+    "Orchard",
+    "Parkside",
+    "Queensway",
+    "Redhill",
+)
 KINDS = ("Primary School", "Academy")
 VERSION_COLUMNS = (
-    "id", "assessment_id", "number", "rubric_version_id", "status", "author", "author_user_id",
-    "content_hash", "revision", "submitted_at", "decided_at", "decided_by",
-    "decided_by_user_id", "decision_reason", "review_due", "overall_score", "rating",
-    "rating_after", "net_hours_per_year", "open_actions", "created_at", "updated_at",
-    "trust_id", "school_id",
-)  # fmt: skip
-ANSWER_COLUMNS = (
-    "version_id", "question_id", "value", "comment", "justification", "revision", "updated_by",
+    "id",
+    "assessment_id",
+    "number",
+    "rubric_version_id",
+    "status",
+    "author",
+    "author_user_id",
+    "content_hash",
+    "revision",
+    "submitted_at",
+    "decided_at",
+    "decided_by",
+    "decided_by_user_id",
+    "decision_reason",
+    "review_due",
+    "overall_score",
+    "rating",
+    "rating_after",
+    "net_hours_per_year",
+    "open_actions",
+    "created_at",
     "updated_at",
-)  # fmt: skip
+    "trust_id",
+    "school_id",
+)
+ANSWER_COLUMNS = (
+    "version_id",
+    "question_id",
+    "value",
+    "comment",
+    "justification",
+    "revision",
+    "updated_by",
+    "updated_at",
+)
 ESTIMATE_COLUMNS = (
-    "version_id", "staff_group", "hours_per_term", "staff_count", "note", "revision",
-    "updated_by", "updated_at",
-)  # fmt: skip
+    "version_id",
+    "staff_group",
+    "hours_per_term",
+    "staff_count",
+    "note",
+    "revision",
+    "updated_by",
+    "updated_at",
+)
 ACTION_COLUMNS = (
-    "version_id", "description", "question_ids", "owner", "due_date", "status",
-    "residual_impact", "revision", "updated_by", "updated_at",
-)  # fmt: skip
+    "version_id",
+    "description",
+    "question_ids",
+    "owner",
+    "due_date",
+    "status",
+    "residual_impact",
+    "revision",
+    "updated_by",
+    "updated_at",
+)
 CONTENT_TABLES = ("answer", "workload_estimate", "mitigating_action")
 TABLES = {
-    "policy": "policy", "assessment": "assessment", "version": "assessment_version",
-    "answer": "answer", "estimate": "workload_estimate", "action": "mitigating_action",
-}  # fmt: skip
+    "policy": "policy",
+    "assessment": "assessment",
+    "version": "assessment_version",
+    "answer": "answer",
+    "estimate": "workload_estimate",
+    "action": "mitigating_action",
+}
 # The workflow's order: a version is written as a draft, then each later status in turn.
 STATUS_PATH = {
     "draft": (),
@@ -169,10 +229,16 @@ def _people(conn: sa.Connection, plan: SeedPlan, seeded: _Made) -> dict[str, lis
     def person(name: str, *roles: tuple[Role, int | None]) -> int:
         user_id = len(users) + 1
         email = name.lower().replace(" ", ".").replace("'", "") + "@bench-trust.example"
-        users.append({
-            "id": user_id, "trust_id": seeded.trust_id, "email": email, "name": name,
-            "password_hash": "!", "created_at": datetime.now(UTC),
-        })  # fmt: skip
+        users.append(
+            {
+                "id": user_id,
+                "trust_id": seeded.trust_id,
+                "email": email,
+                "name": name,
+                "password_hash": "!",
+                "created_at": datetime.now(UTC),
+            }
+        )
         grants.extend({"user_id": user_id, "role": r, "school_id": s} for r, s in roles)
         return user_id
 
@@ -207,10 +273,21 @@ def _content_rows(
             yield "estimate", (version.id, group, hours, staff, note, 1, writer, stamp)
         for a in profile.actions:
             due = version.created_at.date() + timedelta(days=a.due_in_days)
-            yield "action", (
-                version.id, a.description, list(a.question_ids), a.owner, due, a.status,
-                a.residual_impact, 1, writer, stamp,
-            )  # fmt: skip
+            yield (
+                "action",
+                (
+                    version.id,
+                    a.description,
+                    list(a.question_ids),
+                    a.owner,
+                    due,
+                    a.status,
+                    a.residual_impact,
+                    1,
+                    writer,
+                    stamp,
+                ),
+            )
 
 
 @contextmanager
@@ -251,8 +328,10 @@ def _seed_chunk(conn: sa.Connection, plans: list[PolicyPlan], profiles: Sequence
             content[kind].append(row)
     with _content_triggers_paused(conn):
         for kind, columns in (
-            ("answer", ANSWER_COLUMNS), ("estimate", ESTIMATE_COLUMNS), ("action", ACTION_COLUMNS)
-        ):  # fmt: skip
+            ("answer", ANSWER_COLUMNS),
+            ("estimate", ESTIMATE_COLUMNS),
+            ("action", ACTION_COLUMNS),
+        ):
             bulk_insert(conn, tables[kind], columns, content[kind])
     # Then the versions move on along the workflow, one status at a time, as the triggers allow.
     version = tables["version"]
@@ -268,8 +347,15 @@ def _finish(engine: sa.Engine) -> None:
     ANALYZE that `wia db upgrade` runs at every start and a WAL checkpoint."""
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            for table in ("trust", "school", "user_account", "role_grant", "policy",
-                          "assessment", "assessment_version"):  # fmt: skip
+            for table in (
+                "trust",
+                "school",
+                "user_account",
+                "role_grant",
+                "policy",
+                "assessment",
+                "assessment_version",
+            ):
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - constants
                     f"(SELECT max(id) FROM {table}))"
@@ -304,12 +390,19 @@ def seed(engine: sa.Engine, plan: SeedPlan | None = None) -> float:
     for first in range(1, plan.policies + 1, plan.chunk):
         plans = [
             plan_policy(
-                policy_id, plan.versions_per_policy, rng, today=today, trust_id=seeded.trust_id,
-                school_ids=seeded.school_ids, authors=authors, profiles=len(profiles),
-                rubric_version_id=rubric_version_id, open_share=plan.open_share,
+                policy_id,
+                plan.versions_per_policy,
+                rng,
+                today=today,
+                trust_id=seeded.trust_id,
+                school_ids=seeded.school_ids,
+                authors=authors,
+                profiles=len(profiles),
+                rubric_version_id=rubric_version_id,
+                open_share=plan.open_share,
             )
             for policy_id in range(first, min(first + plan.chunk, plan.policies + 1))
-        ]  # fmt: skip
+        ]
         with engine.begin() as conn:
             _seed_chunk(conn, plans, profiles)
     _finish(engine)

@@ -71,23 +71,46 @@ class VersionPlan:
         at the end), as a draft."""
         decided = self.status in ("approved", "superseded", "returned")
         return (
-            self.id, assessment_id, self.number, self.rubric_version_id, "draft",
-            self.author[1], self.author[0],
-            None if self.status == "draft" else content_hash(self.id), REVISIONS[self.status],
-            self.submitted_at, self.decided_at,
-            self.approver[1] if decided else "", self.approver[0] if decided else None,
+            self.id,
+            assessment_id,
+            self.number,
+            self.rubric_version_id,
+            "draft",
+            self.author[1],
+            self.author[0],
+            None if self.status == "draft" else content_hash(self.id),
+            REVISIONS[self.status],
+            self.submitted_at,
+            self.decided_at,
+            self.approver[1] if decided else "",
+            self.approver[0] if decided else None,
             REASONS[self.id % len(REASONS)] if self.status == "returned" else "",
-            self.review_due, profile.overall_score, profile.rating, profile.rating_after,
-            profile.net_hours_per_year, profile.open_actions, self.created_at, self.updated_at,
-        )  # fmt: skip
+            self.review_due,
+            profile.overall_score,
+            profile.rating,
+            profile.rating_after,
+            profile.net_hours_per_year,
+            profile.open_actions,
+            self.created_at,
+            self.updated_at,
+        )
 
 
 @dataclass(frozen=True)
 class PolicyPlan:
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "id", "trust_id", "reference", "title", "category", "owner", "school_id",
-        "review_cycle_months", "next_review_date", "status", "created_at",
-    )  # fmt: skip
+        "id",
+        "trust_id",
+        "reference",
+        "title",
+        "category",
+        "owner",
+        "school_id",
+        "review_cycle_months",
+        "next_review_date",
+        "status",
+        "created_at",
+    )
 
     id: int
     policy_row: tuple[Any, ...]
@@ -139,33 +162,52 @@ def plan_policy(
         status = "approved" if n == approved else "superseded"
         versions.append(
             VersionPlan(
-                id=first_id + n - 1, number=n, status=status, profile=rng.randrange(profiles),
-                rubric_version_id=rubric_version_id, author=rng.choice(writers),
+                id=first_id + n - 1,
+                number=n,
+                status=status,
+                profile=rng.randrange(profiles),
+                rubric_version_id=rubric_version_id,
+                author=rng.choice(writers),
                 approver=rng.choice(authors["approvers"]),
                 created_at=decided_at - timedelta(days=rng.uniform(20, 60)),
                 submitted_at=decided_at - timedelta(days=rng.uniform(1, 14)),
-                decided_at=decided_at, updated_at=newer if status == "superseded" else decided_at,
+                decided_at=decided_at,
+                updated_at=newer if status == "superseded" else decided_at,
                 review_due=add_months(decided_at.date(), cycle),
             )
-        )  # fmt: skip
+        )
     if open_status:
         submitted = now - timedelta(days=rng.uniform(2, 9)) if open_status != "draft" else None
         decided_at = now - timedelta(days=rng.uniform(0.1, 1.5))
         versions.append(
             VersionPlan(
-                id=first_id + count - 1, number=count, status=open_status,
-                profile=rng.randrange(profiles), rubric_version_id=rubric_version_id,
-                author=rng.choice(writers), approver=rng.choice(authors["approvers"]),
-                created_at=now - timedelta(days=rng.uniform(10, 60)), submitted_at=submitted,
+                id=first_id + count - 1,
+                number=count,
+                status=open_status,
+                profile=rng.randrange(profiles),
+                rubric_version_id=rubric_version_id,
+                author=rng.choice(writers),
+                approver=rng.choice(authors["approvers"]),
+                created_at=now - timedelta(days=rng.uniform(10, 60)),
+                submitted_at=submitted,
                 decided_at=decided_at if open_status == "returned" else None,
-                updated_at=submitted or now - timedelta(days=rng.uniform(0, 5)), review_due=None,
+                updated_at=submitted or now - timedelta(days=rng.uniform(0, 5)),
+                review_due=None,
             )
-        )  # fmt: skip
+        )
     category, code, title = TITLES[policy_id % len(TITLES)]
     latest_approved = versions[approved - 1]
     policy_row = (
-        policy_id, trust_id, f"{code}-{policy_id:05d}", title, category, rng.choice(OWNERS),
-        school_id, cycle, latest_approved.review_due,
-        "under-review" if open_status else "in-force", versions[0].created_at,
-    )  # fmt: skip
+        policy_id,
+        trust_id,
+        f"{code}-{policy_id:05d}",
+        title,
+        category,
+        rng.choice(OWNERS),
+        school_id,
+        cycle,
+        latest_approved.review_due,
+        "under-review" if open_status else "in-force",
+        versions[0].created_at,
+    )
     return PolicyPlan(policy_id, policy_row, tuple(versions))

@@ -20,10 +20,20 @@ REFUSAL = "approved assessment versions cannot be changed"
 # Columns of an approved version that never change again; its status may still go from
 # approved to superseded (with its revision and updated_at) when a newer version is approved.
 VERSION_CONTENT = (
-    "assessment_id", "number", "rubric_version_id", "author", "author_user_id", "content_hash",
-    "submitted_at", "decided_at", "decided_by", "decided_by_user_id", "decision_reason",
-    "review_due", "created_at",
-)  # fmt: skip
+    "assessment_id",
+    "number",
+    "rubric_version_id",
+    "author",
+    "author_user_id",
+    "content_hash",
+    "submitted_at",
+    "decided_at",
+    "decided_by",
+    "decided_by_user_id",
+    "decision_reason",
+    "review_due",
+    "created_at",
+)
 CHILDREN = ("answer", "workload_estimate", "mitigating_action")  # rows that belong to a version
 
 
@@ -129,10 +139,20 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_assessment_version_decided_by_user_id", type_="foreignkey")
         batch_op.drop_constraint("fk_assessment_version_author_user_id", type_="foreignkey")
         for column in (
-            "open_actions", "net_hours_per_year", "rating_after", "rating", "overall_score",
-            "review_due", "decision_reason", "decided_by_user_id", "decided_by", "decided_at",
-            "submitted_at", "revision", "author_user_id",
-        ):  # fmt: skip
+            "open_actions",
+            "net_hours_per_year",
+            "rating_after",
+            "rating",
+            "overall_score",
+            "review_due",
+            "decision_reason",
+            "decided_by_user_id",
+            "decided_by",
+            "decided_at",
+            "submitted_at",
+            "revision",
+            "author_user_id",
+        ):
             batch_op.drop_column(column)
 
 

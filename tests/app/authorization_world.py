@@ -59,12 +59,16 @@ def make_world(session: Session) -> World:
         data=WorkloadEstimateSave(hours_per_term=Decimal(1), staff_count=10),
     )
     action = mitigation.add_action(
-        session=session, actor=AUTHOR, version_id=draft.id,
+        session=session,
+        actor=AUTHOR,
+        version_id=draft.id,
         data=mitigation.ActionSave(
-            description="Stop the weekly report", question_ids=["what-is-stopped"],
-            owner="Deputy Head", residual_impact=1,
+            description="Stop the weekly report",
+            question_ids=["what-is-stopped"],
+            owner="Deputy Head",
+            residual_impact=1,
         ),
-    )  # fmt: skip
+    )
     assert action.id is not None
     other_trust = accounts.create_trust(session=session, name="Another Trust")
     assert other_trust.id is not None

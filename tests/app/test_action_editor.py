@@ -39,11 +39,16 @@ def test_the_action_form_opens_in_place_and_shows_errors_there(
 
     saved = client.post(
         form.attrs["hx-post"],
-        data={"description": "Cancel one meeting", "question_ids": "what-is-stopped",
-              "owner": "Head", "status": "planned", "residual_impact": "1",
-              "due_date": "31/3/2027"},  # typed the British way where there is no date picker
+        data={
+            "description": "Cancel one meeting",
+            "question_ids": "what-is-stopped",
+            "owner": "Head",
+            "status": "planned",
+            "residual_impact": "1",
+            "due_date": "31/3/2027",
+        },  # typed the British way where there is no date picker
         headers=htmx,
-    )  # fmt: skip
+    )
 
     assert (saved.status_code, saved.headers["hx-redirect"]) == (
         204,

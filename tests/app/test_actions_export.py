@@ -22,12 +22,17 @@ def test_the_actions_download_as_csv_with_formulas_neutralised(
     assert draft.id is not None
     for description, due in (("=cmd|' /C calc'!A0", date(2027, 3, 31)), ("Cut one meeting", None)):
         mitigation.add_action(
-            session=session, actor=AUTHOR, version_id=draft.id,
+            session=session,
+            actor=AUTHOR,
+            version_id=draft.id,
             data=mitigation.ActionSave(
-                description=description, question_ids=["what-is-stopped", "change-and-offset"],
-                owner="Deputy Head", due_date=due, residual_impact=1,
+                description=description,
+                question_ids=["what-is-stopped", "change-and-offset"],
+                owner="Deputy Head",
+                due_date=due,
+                residual_impact=1,
             ),
-        )  # fmt: skip
+        )
     session.commit()
 
     response = client.get(f"/assessments/{draft.id}/actions.csv")
@@ -41,11 +46,27 @@ def test_the_actions_download_as_csv_with_formulas_neutralised(
     table = list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff"))))
     assert table[0] == list(ACTION_COLUMNS)
     assert [row[2:] for row in table[1:]] == [
-        ["TL-004", "1", "'=cmd|' /C calc'!A0", "what-is-stopped change-and-offset",
-         "Deputy Head", "2027-03-31", "planned", "1"],
-        ["TL-004", "1", "Cut one meeting", "what-is-stopped change-and-offset",
-         "Deputy Head", "", "planned", "1"],
-    ]  # fmt: skip
+        [
+            "TL-004",
+            "1",
+            "'=cmd|' /C calc'!A0",
+            "what-is-stopped change-and-offset",
+            "Deputy Head",
+            "2027-03-31",
+            "planned",
+            "1",
+        ],
+        [
+            "TL-004",
+            "1",
+            "Cut one meeting",
+            "what-is-stopped change-and-offset",
+            "Deputy Head",
+            "",
+            "planned",
+            "1",
+        ],
+    ]
 
 
 def test_the_file_name_keeps_only_what_a_header_can_carry_of_the_reference(

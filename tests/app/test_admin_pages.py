@@ -67,9 +67,14 @@ def add_user(session: Session, name: str, grants: list[Grant], trust: str = LOCA
     assert operator.trust_id is not None
     email = f"{name.split()[0].lower()}@{trust.split()[0].lower()}.example"
     return accounts.create_user(
-        session=session, actor=operator, trust_id=operator.trust_id,
-        email=email, name=name, password=PASSWORD, grants=grants,
-    )  # fmt: skip
+        session=session,
+        actor=operator,
+        trust_id=operator.trust_id,
+        email=email,
+        name=name,
+        password=PASSWORD,
+        grants=grants,
+    )
 
 
 def sign_in_as(browser: TestClient, session: Session, user: User) -> None:
@@ -146,11 +151,15 @@ def test_the_admin_sees_each_person_with_their_roles_and_access(
 
     assert [[cell.text for cell in row.find_all("td")] for row in rows] == [
         ["Alex Author", AUTHOR_EMAIL, "Admin – trust-wide Author – trust-wide", "Yes"],
-        ["Bea Brown", "bea@local.example",
-         "Approver – trust-wide Author – Northfield Primary", "Yes"],
+        [
+            "Bea Brown",
+            "bea@local.example",
+            "Approver – trust-wide Author – Northfield Primary",
+            "Yes",
+        ],
         ["Cal Clark", "cal@local.example", "Auditor – trust-wide", "Disabled"],
         ["Dev Dunn", "dev@local.example", "None", "Yes"],
-    ]  # fmt: skip
+    ]
     assert rows[1].find("a").attrs["href"] == f"/admin/users/{bea.id}"
 
 
@@ -234,7 +243,7 @@ def test_adding_a_person_saves_the_roles_ticked_and_they_can_sign_in(
         ({"grants": "author:{other}"}, "grants", "Choose roles for the trust or for its own"),
         ({"grants": "head:"}, "grants", "Choose roles from the list"),
     ],
-)  # fmt: skip
+)
 @pytest.mark.usefixtures("other_trust_user")
 def test_a_problem_is_shown_next_to_its_field_and_nothing_is_saved(
     client: TestClient, session: Session, changes: dict[str, str], field: str, message: str

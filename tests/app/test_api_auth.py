@@ -94,10 +94,14 @@ def test_a_disabled_users_token_stops_working(
 ) -> None:
     operator = accounts.operator_of_trust(session=session, trust_name="Local trust")
     user = accounts.create_user(
-        session=session, actor=operator, trust_id=LOCAL_TRUST_ID,
-        email="sam.script@local-trust.example", name="Sam Script",
-        password="termly-export-robot-2026", grants=[Grant(Role.AUDITOR)],
-    )  # fmt: skip
+        session=session,
+        actor=operator,
+        trust_id=LOCAL_TRUST_ID,
+        email="sam.script@local-trust.example",
+        name="Sam Script",
+        password="termly-export-robot-2026",
+        grants=[Grant(Role.AUDITOR)],
+    )
     assert user.id is not None
     secret = make_api_token(session, accounts.actor_of(session, user))
     bearer = {"Authorization": f"Bearer {secret}"}
@@ -122,9 +126,10 @@ def test_no_one_signed_in_gets_401(anonymous_client: TestClient, session: Sessio
 
 
 @pytest.mark.parametrize(
-    "headers", [{}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "https://testserver"}],
+    "headers",
+    [{}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "https://testserver"}],
     ids=["no fetch metadata", "our own page", "our own origin"],
-)  # fmt: skip
+)
 def test_our_own_pages_post_with_the_csrf_header(
     client: TestClient, session: Session, headers: dict[str, str]
 ) -> None:

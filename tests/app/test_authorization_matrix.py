@@ -89,9 +89,10 @@ def test_who_may_do_what(
 HIDDEN_PAGES = [
     route
     for route, call in MATRIX.items()
-    if route[0] == "GET" and not route[1].startswith("/api/")
+    if route[0] == "GET"
+    and not route[1].startswith("/api/")
     and call.expected["author at another school"] == 404
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("route", HIDDEN_PAGES, ids=[path for _, path in HIDDEN_PAGES])

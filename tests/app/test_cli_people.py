@@ -114,9 +114,15 @@ class TestPeople:
         assert wia(*school, "Northfield Primary School").exit_code == 0
 
         result = self._user(
-            "--email", "Ada.Admin@Northfield.example", "--name", "Ada Admin",
-            "--role", "admin", "--role", "author@Northfield Primary School",
-        )  # fmt: skip
+            "--email",
+            "Ada.Admin@Northfield.example",
+            "--name",
+            "Ada Admin",
+            "--role",
+            "admin",
+            "--role",
+            "author@Northfield Primary School",
+        )
 
         assert result.exit_code == 0, result.output
         assert result.stdout == (

@@ -54,9 +54,13 @@ def world(session: Session, rubric_published: None, monkeypatch: pytest.MonkeyPa
     assert draft.id is not None
     fill_in(session, draft.id)
     late = ActionSave(
-        description=LATE_ACTION, question_ids=[HIGH_QUESTION.id], owner="Headteacher",
-        due_date=date(2021, 3, 31), status=ActionStatus.IN_PROGRESS, residual_impact=1,
-    )  # fmt: skip
+        description=LATE_ACTION,
+        question_ids=[HIGH_QUESTION.id],
+        owner="Headteacher",
+        due_date=date(2021, 3, 31),
+        status=ActionStatus.IN_PROGRESS,
+        residual_impact=1,
+    )
     mitigation.add_action(session=session, actor=AUTHOR, version_id=draft.id, data=late)
     saving = WorkloadEstimateSave(hours_per_term=Decimal("-2"), staff_count=10)
     workload.save_workload_estimate(
@@ -151,8 +155,11 @@ def test_the_charts_count_the_approved_assessments_their_hours_and_their_actions
         ["Support staff", "-60 hours"],
     ]
     assert chart_figures(doc, "actions") == [
-        ["Planned", "3"], ["In progress", "1"], ["Done", "0"], ["Dropped", "0"]
-    ]  # fmt: skip
+        ["Planned", "3"],
+        ["In progress", "1"],
+        ["Done", "0"],
+        ["Dropped", "0"],
+    ]
 
 
 def test_a_change_shows_on_the_next_home_page(

@@ -77,10 +77,16 @@ def test_an_action_added_through_the_form_covers_its_answer_and_lowers_the_ratin
     assert response.status_code == 303
     assert response.headers["location"] == url(draft, "summary#actions")
     after = open_page(client, url(draft))
-    assert [row[:6] for row in actions_shown(after)] == [[
-        "Drop the weekly written report", question_text(FLAGGED[0]), "Deputy Head",
-        "31 Mar 2027", "Planned", "0",
-    ]]  # fmt: skip
+    assert [row[:6] for row in actions_shown(after)] == [
+        [
+            "Drop the weekly written report",
+            question_text(FLAGGED[0]),
+            "Deputy Head",
+            "31 Mar 2027",
+            "Planned",
+            "0",
+        ]
+    ]
     cell = after.by_id(f"mitigation-{FLAGGED[0]}").text
     assert cell.startswith("Drop the weekly written report (planned)")
     assert not needs_mitigation(after, FLAGGED[0]) and needs_mitigation(after, FLAGGED[1])

@@ -69,9 +69,14 @@ def test_role_changes_disabling_and_token_use_are_logged(
 ) -> None:
     operator = accounts.operator_of_trust(session=session, trust_name="Local trust")
     user = accounts.create_user(
-        session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email="bo@local.example",
-        name="Bo Brown", password="termly-review-orchard-47", grants=[Grant(Role.AUDITOR)],
-    )  # fmt: skip
+        session=session,
+        actor=operator,
+        trust_id=LOCAL_TRUST_ID,
+        email="bo@local.example",
+        name="Bo Brown",
+        password="termly-review-orchard-47",
+        grants=[Grant(Role.AUDITOR)],
+    )
     session.commit()
     admin_page = f"/admin/users/{user.id}"
     secret = make_api_token(session, AUTHOR)

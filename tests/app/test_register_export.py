@@ -84,15 +84,27 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
     assert response.headers["x-audit-chain-head"] == head
     assert {row["audit_chain_head"] for row in rows.values()} == {head}
     expected = {  # in the documented order of the columns
-        "version_id": str(register.old.id), "policy_reference": "RG-001",
-        "policy_title": "Attendance policy", "school": "", "version": "1", "status": "approved",
-        "rubric": f"{RUBRIC.id}@{RUBRIC.version}", "overall_score": "3.7", "rating": "low",
-        "rating_after_mitigation": "low", "net_hours_per_year": "54.0", "open_actions": "1",
-        "author": AUTHOR.name, "approver": "Ama Approver",
-        "decided_at": "2020-01-15T10:30:00+00:00", "decision_reason": "",
-        "review_due": "2021-01-15", "overdue": "true", "audit_chain_head": head,
+        "version_id": str(register.old.id),
+        "policy_reference": "RG-001",
+        "policy_title": "Attendance policy",
+        "school": "",
+        "version": "1",
+        "status": "approved",
+        "rubric": f"{RUBRIC.id}@{RUBRIC.version}",
+        "overall_score": "3.7",
+        "rating": "low",
+        "rating_after_mitigation": "low",
+        "net_hours_per_year": "54.0",
+        "open_actions": "1",
+        "author": AUTHOR.name,
+        "approver": "Ama Approver",
+        "decided_at": "2020-01-15T10:30:00+00:00",
+        "decision_reason": "",
+        "review_due": "2021-01-15",
+        "overdue": "true",
+        "audit_chain_head": head,
         "prepared_by": AUTHOR.name,
-    }  # fmt: skip
+    }
     assert list(rows["RG-001"].items()) == list(expected.items())
     draft = rows["RG-004"]
     assert (draft["status"], draft["rating"], draft["school"]) == ("draft", "high", "North School")
@@ -100,9 +112,17 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
     assert date.fromisoformat(rows["RG-002"]["decided_at"][:10]) == today
 
 
-EXPORT_QUERIES = ["", "status=approved", "school={north}", "overdue=yes", "q=sol", "rating=high",
-                  "from=2020-01-01&to=2020-12-31", "sort=score&order=desc",
-                  "from=nonsense&status=draft"]  # fmt: skip
+EXPORT_QUERIES = [
+    "",
+    "status=approved",
+    "school={north}",
+    "overdue=yes",
+    "q=sol",
+    "rating=high",
+    "from=2020-01-01&to=2020-12-31",
+    "sort=score&order=desc",
+    "from=nonsense&status=draft",
+]
 
 
 def test_the_csv_export_holds_the_versions_the_page_lists_under_the_same_filter(
@@ -129,8 +149,12 @@ def test_the_csv_export_holds_the_versions_the_page_lists_under_the_same_filter(
             assert [row["version_id"] for row in exported] == listed
 
 
-SPREADSHEET_FORMULAS = ['=HYPERLINK("http://evil")', "+44 20 7946 0000", "-2 hours a week",
-                        "@SUM(A1:A9)"]  # fmt: skip
+SPREADSHEET_FORMULAS = [
+    '=HYPERLINK("http://evil")',
+    "+44 20 7946 0000",
+    "-2 hours a week",
+    "@SUM(A1:A9)",
+]
 
 
 @pytest.mark.parametrize("title", SPREADSHEET_FORMULAS)
@@ -194,9 +218,12 @@ def test_a_negative_number_of_hours_stays_a_number(
     draft = make_draft(session, reference="NX-003")
     assert draft.id is not None
     workload.save_workload_estimate(
-        session=session, actor=AUTHOR, version_id=draft.id, staff_group="teachers",
+        session=session,
+        actor=AUTHOR,
+        version_id=draft.id,
+        staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal("-2"), staff_count=3),
-    )  # fmt: skip
+    )
 
     (row,) = csv_rows(client.get("/register.csv"))
 
@@ -206,11 +233,18 @@ def test_a_negative_number_of_hours_stays_a_number(
 def register_row(texts: dict[str, str]) -> RegisterRow:
     """A row with these text values, and numbers, dates and a flag of every kind."""
     fields: dict[str, Any] = {
-        **texts, "version_id": 7, "version": 2, "overall_score": Decimal("-3.5"), "rating": None,
-        "rating_after_mitigation": "low", "net_hours_per_year": Decimal("-18.0"),
-        "open_actions": 0, "decided_at": datetime(2027, 3, 31, 9, 0, tzinfo=UTC),
-        "review_due": date(2028, 3, 31), "overdue": False,
-    }  # fmt: skip
+        **texts,
+        "version_id": 7,
+        "version": 2,
+        "overall_score": Decimal("-3.5"),
+        "rating": None,
+        "rating_after_mitigation": "low",
+        "net_hours_per_year": Decimal("-18.0"),
+        "open_actions": 0,
+        "decided_at": datetime(2027, 3, 31, 9, 0, tzinfo=UTC),
+        "review_due": date(2028, 3, 31),
+        "overdue": False,
+    }
     return RegisterRow(**fields)
 
 

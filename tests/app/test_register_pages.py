@@ -54,17 +54,51 @@ def test_the_register_lists_every_version_with_its_status_rating_hours_and_open_
     due = workflow.add_months(today, 12)
     assert total(doc) == "4 versions"
     assert listed(doc) == [
-        ["RG-001: Attendance policy (v1)Prepared by Alex Author; approved by Ama Approver",
-         "Trust-wide", "Approved", "Low impact (3.7)", "15 Jan 2020", "15 Jan 2021 Overdue",
-         "Low impact", "54.0", "1"],
-        ["RG-002: Behaviour policy (v1)Prepared by Alex Author; approved by Ama Approver",
-         "North School", "Approved", "Low impact (3.7)", f"{today:%-d %b %Y}",
-         f"{due:%-d %b %Y}", "Low impact", "54.0", "1"],
-        ["RG-003: Curriculum policy (v1)Prepared by Sol South", "South School", "Submitted",
-         "Low impact (3.7)", "–", "–", "Low impact", "54.0", "1"],
-        ["RG-004: Data policy (v1)Prepared by Alex Author", "North School", "Draft",
-         "High impact (68.8)", "–", "–", "High impact", "0.0", "0"],
-    ]  # fmt: skip
+        [
+            "RG-001: Attendance policy (v1)Prepared by Alex Author; approved by Ama Approver",
+            "Trust-wide",
+            "Approved",
+            "Low impact (3.7)",
+            "15 Jan 2020",
+            "15 Jan 2021 Overdue",
+            "Low impact",
+            "54.0",
+            "1",
+        ],
+        [
+            "RG-002: Behaviour policy (v1)Prepared by Alex Author; approved by Ama Approver",
+            "North School",
+            "Approved",
+            "Low impact (3.7)",
+            f"{today:%-d %b %Y}",
+            f"{due:%-d %b %Y}",
+            "Low impact",
+            "54.0",
+            "1",
+        ],
+        [
+            "RG-003: Curriculum policy (v1)Prepared by Sol South",
+            "South School",
+            "Submitted",
+            "Low impact (3.7)",
+            "–",
+            "–",
+            "Low impact",
+            "54.0",
+            "1",
+        ],
+        [
+            "RG-004: Data policy (v1)Prepared by Alex Author",
+            "North School",
+            "Draft",
+            "High impact (68.8)",
+            "–",
+            "–",
+            "High impact",
+            "0.0",
+            "0",
+        ],
+    ]
     overdue = doc.by_id("results").find_all("tr", cls="app-register__row--overdue")
     assert [row.find("a").text for row in overdue] == ["RG-001: Attendance policy"]
     links = [a.attrs["href"] for a in doc.by_id("results").find("tbody").find_all("a")]
@@ -147,8 +181,11 @@ def test_the_register_sorts_by_a_column_and_descending(
     assert header.attrs["aria-sort"] == "ascending"
     assert references(again) == ["RG-004", "RG-001", "RG-002", "RG-003"]  # ties by reference
     assert references(open_page(client, "/register?sort=reference&order=desc")) == [
-        "RG-004", "RG-003", "RG-002", "RG-001"
-    ]  # fmt: skip
+        "RG-004",
+        "RG-003",
+        "RG-002",
+        "RG-001",
+    ]
 
 
 def test_the_register_comes_in_pages_of_50(

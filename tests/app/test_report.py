@@ -63,9 +63,12 @@ def story(
     fill_in(session, draft.id)  # the action is MITIGATION; teachers: 1.5 h a term, 12 staff
     _consulted(session, draft.id)
     workload.save_workload_estimate(
-        session=session, actor=AUTHOR, version_id=draft.id, staff_group="support-staff",
+        session=session,
+        actor=AUTHOR,
+        version_id=draft.id,
+        staff_group="support-staff",
         data=WorkloadEstimateSave(hours_per_term=Decimal(-2), staff_count=5, note=SUPPORT_NOTE),
-    )  # fmt: skip
+    )
     approver = make_approver(session)
     workflow.submit(session=session, actor=AUTHOR, version_id=draft.id)
     workflow.return_version(
@@ -135,9 +138,13 @@ def test_the_report_shows_the_policy_its_answers_and_its_decision(
     ]
     [action] = table_rows(doc.by_id("report-actions"))
     assert action == [
-        MITIGATION.description, question_text(HIGH_QUESTION.id), MITIGATION.owner, "–",
-        "Planned", "1",
-    ]  # fmt: skip
+        MITIGATION.description,
+        question_text(HIGH_QUESTION.id),
+        MITIGATION.owner,
+        "–",
+        "Planned",
+        "1",
+    ]
 
     decision = doc.by_id("report-decision").text
     assert "Returned to the author by Ama Approver on" in decision and REASON in decision
@@ -236,8 +243,9 @@ def test_an_answer_with_html_in_it_is_shown_as_text(client: TestClient, story: S
     assert page(response).by_id("report-consultation").text == CONSULTED
 
 
-def test_a_draft_not_yet_answered_says_so(client: TestClient, rubric_published: None,
-                                          session: Session) -> None:  # fmt: skip
+def test_a_draft_not_yet_answered_says_so(
+    client: TestClient, rubric_published: None, session: Session
+) -> None:
     draft = make_draft(session, reference="TL-009", title="Reading policy")
     session.commit()
 

@@ -122,9 +122,14 @@ def test_an_admin_lets_a_person_sign_in_at_once_after_failures(
 ) -> None:
     operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
     sam = accounts.create_user(
-        session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email="sam@local.example",
-        name="Sam Smith", password="harbour-violet-kettle-88", grants=[Grant(Role.AUDITOR)],
-    )  # fmt: skip
+        session=session,
+        actor=operator,
+        trust_id=LOCAL_TRUST_ID,
+        email="sam@local.example",
+        name="Sam Smith",
+        password="harbour-violet-kettle-88",
+        grants=[Grant(Role.AUDITOR)],
+    )
     attempt_time = datetime.now(UTC) - timedelta(minutes=2)
     for _ in range(authentication.FREE_FAILURES + 1):  # each after the wait, so all count
         attempt_time += authentication.FIRST_DELAY + timedelta(seconds=1)

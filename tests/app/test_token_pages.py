@@ -33,10 +33,14 @@ def bea(session: Session) -> Actor:
     """Another person of the trust, with tokens of her own."""
     operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
     user = accounts.create_user(
-        session=session, actor=operator, trust_id=LOCAL_TRUST_ID,
-        email="bea@local.example", name="Bea Brown",
-        password="ladder orchard quietly 47", grants=[Grant(Role.AUDITOR)],
-    )  # fmt: skip
+        session=session,
+        actor=operator,
+        trust_id=LOCAL_TRUST_ID,
+        email="bea@local.example",
+        name="Bea Brown",
+        password="ladder orchard quietly 47",
+        grants=[Grant(Role.AUDITOR)],
+    )
     return accounts.actor_of(session, user)
 
 

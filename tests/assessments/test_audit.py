@@ -113,9 +113,12 @@ def test_changing_only_a_comment_records_only_the_comment(session: Session) -> N
 
     for comment in ("Seen in the staff survey", "Seen in the staff survey and at INSET"):
         answering.save_answer(
-            session=session, actor=AUTHOR, version_id=draft.id, question_id=HIGH_QUESTION.id,
+            session=session,
+            actor=AUTHOR,
+            version_id=draft.id,
+            question_id=HIGH_QUESTION.id,
             data=AnswerSave(value=value, comment=comment),
-        )  # fmt: skip
+        )
 
     last = events_after(session, head(session)[0] - 1)[0]
     assert (last.entity, last.action) == ("answer", "saved")
@@ -195,8 +198,9 @@ def test_a_made_up_event_linked_to_the_one_before_is_found_at_its_seq(
         f"INSERT INTO audit_event (seq, {FIELDS}) SELECT :seq, chain, occurred_at, trust_id, "
         "NULL, 'Ama Approver', entity, entity_id, 'returned', '{}', hash, :forged, key_id "
         f"FROM audit_event WHERE {MINE} AND seq = :seq - 1",
-        seq=seq, forged="f" * 64,
-    )  # fmt: skip
+        seq=seq,
+        forged="f" * 64,
+    )
 
     assert verdict(session) == (seq, CHANGED)
 
@@ -237,9 +241,13 @@ def test_an_event_appended_behind_the_heads_back_is_found_at_its_seq(
 ) -> None:
     seq, hash_ = head(session)
     audit.record(
-        session, journey.approver, entity="assessment_version",
-        entity_id=journey.events[-1].entity_id, action="approved", details={"forged": True},
-    )  # fmt: skip
+        session,
+        journey.approver,
+        entity="assessment_version",
+        entity_id=journey.events[-1].entity_id,
+        action="approved",
+        details={"forged": True},
+    )
     sql(
         session, f"UPDATE audit_head SET seq = :seq, hash = :hash WHERE {MINE}", seq=seq, hash=hash_
     )

@@ -63,9 +63,12 @@ def test_two_first_answers_to_one_question_one_wins_the_other_is_told(engine: sa
 
     def save(value: str) -> Callable[[Session], object]:
         return lambda session: answering.save_answer(
-            session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+            session=session,
+            actor=AUTHOR,
+            version_id=version_id,
+            question_id=question.id,
             data=AnswerSave(value=value, expected_revision=0),
-        )  # fmt: skip
+        )
 
     outcomes = race(engine, save(values[0]), save(values[1]))
 
@@ -98,9 +101,12 @@ def test_starting_an_assessment_twice_at_once_starts_one(engine: sa.Engine) -> N
 def test_two_policies_with_one_reference_at_once_one_is_refused(engine: sa.Engine) -> None:
     def create(title: str) -> Callable[[Session], object]:
         data = PolicyCreate(
-            reference="TL-100", title=title, category="behaviour", owner="Headteacher",
+            reference="TL-100",
+            title=title,
+            category="behaviour",
+            owner="Headteacher",
             review_cycle_months=12,
-        )  # fmt: skip
+        )
         return lambda session: catalogue.create_policy(session=session, actor=AUTHOR, data=data)
 
     outcomes = race(engine, create("Behaviour policy"), create("Behaviour policy (copy)"))

@@ -243,36 +243,57 @@ def _first_action_id(session: Session, version_id: int) -> int:
 
 EDITS: dict[str, Callable[[Session, int], object]] = {
     "save an answer": lambda session, v: answering.save_answer(
-        session=session, actor=AUTHOR, version_id=v, question_id=HIGH_QUESTION.id,
+        session=session,
+        actor=AUTHOR,
+        version_id=v,
+        question_id=HIGH_QUESTION.id,
         data=AnswerSave(value=low_answer(HIGH_QUESTION)),
     ),
     "clear an answer": lambda session, v: answering.save_answer(
-        session=session, actor=AUTHOR, version_id=v, question_id=HIGH_QUESTION.id,
+        session=session,
+        actor=AUTHOR,
+        version_id=v,
+        question_id=HIGH_QUESTION.id,
         data=AnswerSave(value=""),
     ),
     "justify an answer": lambda session, v: mitigation.save_justification(
-        session=session, actor=AUTHOR, version_id=v, question_id=HIGH_QUESTION.id,
+        session=session,
+        actor=AUTHOR,
+        version_id=v,
+        question_id=HIGH_QUESTION.id,
         text="No action needed after all",
     ),
     "save a workload estimate": lambda session, v: workload.save_workload_estimate(
-        session=session, actor=AUTHOR, version_id=v, staff_group="teachers",
+        session=session,
+        actor=AUTHOR,
+        version_id=v,
+        staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal(0), staff_count=1),
     ),
     "clear a workload estimate": lambda session, v: workload.clear_workload_estimate(
-        session=session, actor=AUTHOR, version_id=v, staff_group="teachers",
+        session=session,
+        actor=AUTHOR,
+        version_id=v,
+        staff_group="teachers",
     ),
     "add an action": lambda session, v: mitigation.add_action(
         session=session, actor=AUTHOR, version_id=v, data=MITIGATION
     ),
     "change an action": lambda session, v: mitigation.update_action(
-        session=session, actor=AUTHOR, version_id=v, action_id=_first_action_id(session, v),
+        session=session,
+        actor=AUTHOR,
+        version_id=v,
+        action_id=_first_action_id(session, v),
         data=MITIGATION.model_copy(update={"residual_impact": 0}),
     ),
     "remove an action": lambda session, v: mitigation.remove_action(
-        session=session, actor=AUTHOR, version_id=v, action_id=_first_action_id(session, v),
+        session=session,
+        actor=AUTHOR,
+        version_id=v,
+        action_id=_first_action_id(session, v),
         expected_revision=None,
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())

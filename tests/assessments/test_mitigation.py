@@ -63,10 +63,12 @@ class TestActions:
         assert [a.question_ids for a in view(session, draft).actions] == [[QUESTION]]
 
         changed = update_action(
-            session=session, actor=cast.second_author, version_id=draft, action_id=action.id,
-            data=action_data([QUESTION], residual=0, status=ActionStatus.DONE,
-                             expected_revision=1),
-        )  # fmt: skip
+            session=session,
+            actor=cast.second_author,
+            version_id=draft,
+            action_id=action.id,
+            data=action_data([QUESTION], residual=0, status=ActionStatus.DONE, expected_revision=1),
+        )
         assert (changed.revision, changed.status, changed.residual_impact) == (
             2,
             ActionStatus.DONE,
@@ -75,9 +77,12 @@ class TestActions:
         assert changed.updated_by == cast.second_author.name
 
         remove_action(
-            session=session, actor=cast.author, version_id=draft, action_id=action.id,
+            session=session,
+            actor=cast.author,
+            version_id=draft,
+            action_id=action.id,
             expected_revision=2,
-        )  # fmt: skip
+        )
         assert view(session, draft).actions == []
         events = events_since(session, seq, "mitigating_action")
         assert [e.action for e in events] == ["added", "changed", "removed"]
@@ -120,19 +125,28 @@ class TestActions:
         action = add(session, cast.author, draft, [QUESTION], residual=2)
         assert action.id is not None
         update_action(
-            session=session, actor=cast.second_author, version_id=draft, action_id=action.id,
+            session=session,
+            actor=cast.second_author,
+            version_id=draft,
+            action_id=action.id,
             data=action_data([QUESTION], residual=1, expected_revision=1),
-        )  # fmt: skip
+        )
         with pytest.raises(StaleVersion):
             update_action(
-                session=session, actor=cast.author, version_id=draft, action_id=action.id,
+                session=session,
+                actor=cast.author,
+                version_id=draft,
+                action_id=action.id,
                 data=action_data([QUESTION], residual=0, expected_revision=1),
-            )  # fmt: skip
+            )
         with pytest.raises(StaleVersion):
             remove_action(
-                session=session, actor=cast.author, version_id=draft, action_id=action.id,
+                session=session,
+                actor=cast.author,
+                version_id=draft,
+                action_id=action.id,
                 expected_revision=1,
-            )  # fmt: skip
+            )
         assert [a.residual_impact for a in view(session, draft).actions] == [1]
 
     def test_an_action_of_another_version_is_not_found(
@@ -143,14 +157,20 @@ class TestActions:
         assert action.id is not None
         with pytest.raises(NotFound):
             update_action(
-                session=session, actor=cast.author, version_id=other, action_id=action.id,
+                session=session,
+                actor=cast.author,
+                version_id=other,
+                action_id=action.id,
                 data=action_data([QUESTION]),
-            )  # fmt: skip
+            )
         with pytest.raises(NotFound):
             remove_action(
-                session=session, actor=cast.author, version_id=other, action_id=action.id,
+                session=session,
+                actor=cast.author,
+                version_id=other,
+                action_id=action.id,
                 expected_revision=None,
-            )  # fmt: skip
+            )
 
     @pytest.mark.parametrize("state", ["submitted", "approved"])
     def test_actions_change_only_with_a_draft(
@@ -163,14 +183,20 @@ class TestActions:
             add(session, cast.author, version_id, [QUESTION])
         with pytest.raises(InvalidTransition):
             update_action(
-                session=session, actor=cast.author, version_id=version_id, action_id=action.id,
+                session=session,
+                actor=cast.author,
+                version_id=version_id,
+                action_id=action.id,
                 data=action_data([QUESTION], residual=0),
-            )  # fmt: skip
+            )
         with pytest.raises(InvalidTransition):
             remove_action(
-                session=session, actor=cast.author, version_id=version_id, action_id=action.id,
+                session=session,
+                actor=cast.author,
+                version_id=version_id,
+                action_id=action.id,
                 expected_revision=None,
-            )  # fmt: skip
+            )
         assert len(view(session, version_id).actions) == 1
 
     @pytest.mark.parametrize(
@@ -187,14 +213,20 @@ class TestActions:
             add(session, actor, draft, [QUESTION])
         with pytest.raises(error):
             update_action(
-                session=session, actor=actor, version_id=draft, action_id=action.id,
+                session=session,
+                actor=actor,
+                version_id=draft,
+                action_id=action.id,
                 data=action_data([QUESTION], residual=0),
-            )  # fmt: skip
+            )
         with pytest.raises(error):
             remove_action(
-                session=session, actor=actor, version_id=draft, action_id=action.id,
+                session=session,
+                actor=actor,
+                version_id=draft,
+                action_id=action.id,
                 expected_revision=None,
-            )  # fmt: skip
+            )
         assert [a.residual_impact for a in view(session, draft).actions] == [0]
         assert len(version_queries.actions_of_version(session, draft)) == 1
 
@@ -213,9 +245,13 @@ class TestJustification:
     ) -> None:
         assert view(session, draft).unmitigated() == [QUESTION]
         save_justification(
-            session=session, actor=cast.author, version_id=draft, question_id=QUESTION,
-            text="  Required by the exam board.  ", expected_revision=1,
-        )  # fmt: skip
+            session=session,
+            actor=cast.author,
+            version_id=draft,
+            question_id=QUESTION,
+            text="  Required by the exam board.  ",
+            expected_revision=1,
+        )
         shown = view(session, draft)
         assert shown.unmitigated() == []
         assert shown.answers[QUESTION].justification == "Required by the exam board."
@@ -225,9 +261,12 @@ class TestJustification:
     ) -> None:
         with pytest.raises(ValidationFailed) as refused:
             save_justification(
-                session=session, actor=cast.author, version_id=draft,
-                question_id="new-task-pattern", text="Nothing to do",
-            )  # fmt: skip
+                session=session,
+                actor=cast.author,
+                version_id=draft,
+                question_id="new-task-pattern",
+                text="Nothing to do",
+            )
         assert set(refused.value.errors) == {"justification"}
 
     def test_a_justification_too_long_or_stale_is_refused(
@@ -235,25 +274,35 @@ class TestJustification:
     ) -> None:
         with pytest.raises(ValidationFailed) as refused:
             save_justification(
-                session=session, actor=cast.author, version_id=draft, question_id=QUESTION,
+                session=session,
+                actor=cast.author,
+                version_id=draft,
+                question_id=QUESTION,
                 text="x" * 2001,
-            )  # fmt: skip
+            )
         assert set(refused.value.errors) == {"justification"}
         answer(session, draft, QUESTION, "offset-undecided", actor=cast.second_author)  # revision 2
         with pytest.raises(StaleVersion):
             save_justification(
-                session=session, actor=cast.author, version_id=draft, question_id=QUESTION,
-                text="Because", expected_revision=1,
-            )  # fmt: skip
+                session=session,
+                actor=cast.author,
+                version_id=draft,
+                question_id=QUESTION,
+                text="Because",
+                expected_revision=1,
+            )
         assert view(session, draft).answers[QUESTION].justification == ""
 
     def test_an_approved_version_cannot_be_justified(self, session: Session, cast: Cast) -> None:
         version_id = approved(session, cast)
         with pytest.raises(InvalidTransition):
             save_justification(
-                session=session, actor=cast.author, version_id=version_id,
-                question_id=FLAGGED[1], text="Changed my mind",
-            )  # fmt: skip
+                session=session,
+                actor=cast.author,
+                version_id=version_id,
+                question_id=FLAGGED[1],
+                text="Changed my mind",
+            )
 
 
 class TestRatingAfterMitigation:
@@ -311,14 +360,18 @@ class TestRatingAfterMitigation:
 
 @given(
     answers=st.fixed_dictionaries(
-        {}, optional={q.id: st.sampled_from(q.options).map(lambda o: o.value)
-                      for q in RUBRIC.questions() if q.options}
+        {},
+        optional={
+            q.id: st.sampled_from(q.options).map(lambda o: o.value)
+            for q in RUBRIC.questions()
+            if q.options
+        },
     ),
     residual=st.dictionaries(
         st.sampled_from(list(QUESTIONS)),
         st.integers(RUBRIC.impact_scale.min, RUBRIC.impact_scale.max),
     ),
-)  # fmt: skip
+)
 @settings(max_examples=100, deadline=None)
 def test_residual_impacts_never_raise_a_score(
     answers: dict[str, str], residual: dict[str, int]

@@ -26,9 +26,13 @@ def actor(*grants: Grant, trust_id: int = LOCAL_TRUST_ID) -> Actor:
 
 def policy_data(reference: str, school: School | None = None) -> PolicyCreate:
     return PolicyCreate(
-        reference=reference, title="Homework policy", category="teaching-and-learning",
-        owner="Deputy Head", school_id=school.id if school else None, review_cycle_months=12,
-    )  # fmt: skip
+        reference=reference,
+        title="Homework policy",
+        category="teaching-and-learning",
+        owner="Deputy Head",
+        school_id=school.id if school else None,
+        review_cycle_months=12,
+    )
 
 
 def first_choice(version: AssessmentVersion) -> tuple[str, AnswerSave]:

@@ -107,9 +107,12 @@ class TestSchoolsAndPolicies:
     def test_policy_input_is_validated_by_its_schema(self) -> None:
         with pytest.raises(ValueError, match="review_cycle_months"):
             PolicyCreate(
-                reference="TL-1", title="Homework", category="behaviour", owner="Head",
+                reference="TL-1",
+                title="Homework",
+                category="behaviour",
+                owner="Head",
                 review_cycle_months=0,
-            )  # fmt: skip
+            )
 
 
 class TestStartAssessment:
@@ -118,8 +121,10 @@ class TestStartAssessment:
     ) -> None:
         version = make_draft(session)
         assert (version.number, version.status, version.author) == (
-            1, VersionStatus.DRAFT, AUTHOR.name,
-        )  # fmt: skip
+            1,
+            VersionStatus.DRAFT,
+            AUTHOR.name,
+        )
         assert rubric_queries.rubric_of_version(session, version).key == default_rubric().key
 
     def test_a_policy_has_one_assessment(self, session: Session) -> None:
@@ -169,9 +174,12 @@ class TestSaveAnswer:
 
         def save(value: str, expected: int | None) -> int:
             row = answering.save_answer(
-                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                question_id=question.id,
                 data=AnswerSave(value=value, expected_revision=expected),
-            )  # fmt: skip
+            )
             assert row is not None
             return row.revision
 
@@ -192,10 +200,14 @@ class TestSaveAnswer:
 
         def save(expected: int) -> int:
             row = answering.save_answer(
-                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
-                data=AnswerSave(value=value, comment="From the staff survey",
-                                expected_revision=expected),
-            )  # fmt: skip
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                question_id=question.id,
+                data=AnswerSave(
+                    value=value, comment="From the staff survey", expected_revision=expected
+                ),
+            )
             assert row is not None
             return row.revision
 
@@ -203,9 +215,12 @@ class TestSaveAnswer:
         assert save(0) == 1
         with pytest.raises(StaleVersion):
             answering.save_answer(
-                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                question_id=question.id,
                 data=AnswerSave(value=value, comment="Changed", expected_revision=0),
-            )  # fmt: skip
+            )
 
     def test_an_answer_cleared_by_someone_else_is_not_silently_recreated(
         self, session: Session
@@ -217,9 +232,12 @@ class TestSaveAnswer:
 
         def save(value: str, expected: int) -> None:
             answering.save_answer(
-                session=session, actor=AUTHOR, version_id=version_id, question_id=question.id,
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                question_id=question.id,
                 data=AnswerSave(value=value, expected_revision=expected),
-            )  # fmt: skip
+            )
 
         save(question.options[0].value, 0)
         save("", 1)  # someone clears it
@@ -233,9 +251,12 @@ class TestSaveAnswer:
         question_id = _first_choice_question(rubric)
         with pytest.raises(ValidationFailed) as refused:
             answering.save_answer(
-                session=session, actor=AUTHOR, version_id=version_id, question_id=question_id,
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                question_id=question_id,
                 data=AnswerSave(value="", comment="Staff survey, March"),
-            )  # fmt: skip
+            )
         assert refused.value.errors == {
             "value": "Give an answer before adding evidence or a comment"
         }
@@ -281,12 +302,14 @@ class TestSaveAnswer:
         choice = rubric.question(_first_choice_question(rubric))
         assert choice is not None
         errors = answering.save_answers(
-            session=session, actor=AUTHOR, version_id=version_id,
+            session=session,
+            actor=AUTHOR,
+            version_id=version_id,
             answers={
                 choice.id: AnswerSave(value=choice.options[0].value),
                 _number_question(rubric): AnswerSave(value="lots"),
             },
-        )  # fmt: skip
+        )
         assert errors == {_number_question(rubric): "Enter a number, like 3 or 1.5"}
         saved = version_queries.answers_of_version(session, version_id)
         assert set(saved) == {choice.id}
@@ -298,12 +321,14 @@ class TestWorkloadEstimates:
         version_id = _version_id(session)
         teachers, support = rubric.staff_groups[0].id, rubric.staff_groups[-1].id
         errors = workload.save_workload_estimates(
-            session=session, actor=AUTHOR, version_id=version_id,
+            session=session,
+            actor=AUTHOR,
+            version_id=version_id,
             estimates={
                 teachers: WorkloadEstimateSave(hours_per_term=Decimal("2.5"), staff_count=30),
                 support: WorkloadEstimateSave(hours_per_term=Decimal("-1"), staff_count=4),
             },
-        )  # fmt: skip
+        )
         assert errors == {}
         results = version_view.view_assessment(
             session=session, actor=AUTHOR, version_id=version_id
@@ -320,34 +345,46 @@ class TestWorkloadEstimates:
 
         def save(hours: str, expected: int | None = None) -> int:
             return workload.save_workload_estimate(
-                session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                staff_group=group,
                 data=WorkloadEstimateSave(
                     hours_per_term=Decimal(hours), staff_count=10, expected_revision=expected
                 ),
-            ).revision  # fmt: skip
+            ).revision
 
         with pytest.raises(ValidationFailed, match="no staff group"):
             workload.save_workload_estimate(
-                session=session, actor=AUTHOR, version_id=version_id, staff_group="governors",
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                staff_group="governors",
                 data=WorkloadEstimateSave(hours_per_term=Decimal(1), staff_count=1),
-            )  # fmt: skip
+            )
         assert save("1") == 1
         assert save("2", expected=1) == 2
         with pytest.raises(StaleVersion):
             save("3", expected=1)
         with pytest.raises(StaleVersion):
             workload.clear_workload_estimate(
-                session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
+                session=session,
+                actor=AUTHOR,
+                version_id=version_id,
+                staff_group=group,
                 expected_revision=1,
-            )  # fmt: skip
+            )
         with pytest.raises(ValidationFailed, match="no staff group"):
             workload.clear_workload_estimate(
                 session=session, actor=AUTHOR, version_id=version_id, staff_group="governors"
             )
         workload.clear_workload_estimate(
-            session=session, actor=AUTHOR, version_id=version_id, staff_group=group,
+            session=session,
+            actor=AUTHOR,
+            version_id=version_id,
+            staff_group=group,
             expected_revision=2,
-        )  # fmt: skip
+        )
         assert version_queries.estimates_of_version(session, version_id) == {}
         with pytest.raises(StaleVersion):  # based on the estimate that was just removed
             save("4", expected=2)

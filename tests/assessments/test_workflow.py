@@ -83,15 +83,20 @@ class TestSubmit:
             add(session, cast.author, version_id, ["stress-risk"])
         with pytest.raises(InvalidTransition):
             save_justification(
-                session=session, actor=cast.author, version_id=version_id,
-                question_id=FLAGGED[0], text="Changed",
-            )  # fmt: skip
+                session=session,
+                actor=cast.author,
+                version_id=version_id,
+                question_id=FLAGGED[0],
+                text="Changed",
+            )
         with pytest.raises(InvalidTransition):
             workload.save_workload_estimate(
-                session=session, actor=cast.author, version_id=version_id,
+                session=session,
+                actor=cast.author,
+                version_id=version_id,
                 staff_group="teachers",
                 data=WorkloadEstimateSave(hours_per_term=Decimal(9), staff_count=1),
-            )  # fmt: skip
+            )
         with pytest.raises(InvalidTransition):
             workflow.submit(session=session, actor=cast.author, version_id=version_id)
         assert workflow.content_hash(view(session, version_id)) == content
@@ -155,9 +160,11 @@ class TestApprove:
             workflow.approve(session=session, actor=cast.author_approver, version_id=version_id)
         with pytest.raises(NotAllowed):
             workflow.return_version(
-                session=session, actor=cast.author_approver, version_id=version_id,
+                session=session,
+                actor=cast.author_approver,
+                version_id=version_id,
                 reason="Not mine to judge",
-            )  # fmt: skip
+            )
         assert version(session, version_id).status is VersionStatus.SUBMITTED
         done = workflow.approve(session=session, actor=cast.approver, version_id=version_id)
         assert done.decided_by_user_id == cast.approver.user_id != done.author_user_id
@@ -190,9 +197,12 @@ class TestApprove:
             )
         with pytest.raises(StaleVersion):
             workflow.return_version(
-                session=session, actor=cast.approver, version_id=version_id, reason="Why",
+                session=session,
+                actor=cast.approver,
+                version_id=version_id,
+                reason="Why",
                 expected_revision=1,
-            )  # fmt: skip
+            )
         assert version(session, version_id).status is VersionStatus.SUBMITTED
 
 
@@ -210,9 +220,12 @@ class TestReturnReopenWithdraw:
     def test_returned_then_reopened_then_resubmitted(self, session: Session, cast: Cast) -> None:
         version_id = submitted(session, cast)
         back = workflow.return_version(
-            session=session, actor=cast.approver, version_id=version_id,
-            reason="  Say what stops to make room.  ", expected_revision=2,
-        )  # fmt: skip
+            session=session,
+            actor=cast.approver,
+            version_id=version_id,
+            reason="  Say what stops to make room.  ",
+            expected_revision=2,
+        )
         assert (back.status, back.decision_reason, back.decided_by_user_id) == (
             VersionStatus.RETURNED,
             "Say what stops to make room.",

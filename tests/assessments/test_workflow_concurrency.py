@@ -52,9 +52,12 @@ def save(
     version_id: int, question_id: str, value: str, revision: int
 ) -> Callable[[Session], object]:
     return lambda session: answering.save_answer(
-        session=session, actor=AUTHOR, version_id=version_id, question_id=question_id,
+        session=session,
+        actor=AUTHOR,
+        version_id=version_id,
+        question_id=question_id,
         data=AnswerSave(value=value, expected_revision=revision),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("from_revision", [False, True], ids=["as-shown", "from-revision"])

@@ -55,14 +55,24 @@ def snapshot(session: Session, version_id: int) -> tuple[Any, ...]:
     estimates = version_queries.estimates_of_version(session, version_id)
     actions = version_queries.actions_of_version(session, version_id)
     return (
-        row.number, row.content_hash, row.author_user_id, row.submitted_at, row.decided_at,
-        row.decided_by_user_id, row.review_due, row.rubric_version_id,
-        sorted((a.question_id, a.value, a.comment, a.justification, a.revision)
-               for a in answers.values()),
-        sorted((e.staff_group, e.hours_per_term, e.staff_count, e.note, e.revision)
-               for e in estimates.values()),
+        row.number,
+        row.content_hash,
+        row.author_user_id,
+        row.submitted_at,
+        row.decided_at,
+        row.decided_by_user_id,
+        row.review_due,
+        row.rubric_version_id,
+        sorted(
+            (a.question_id, a.value, a.comment, a.justification, a.revision)
+            for a in answers.values()
+        ),
+        sorted(
+            (e.staff_group, e.hours_per_term, e.staff_count, e.note, e.revision)
+            for e in estimates.values()
+        ),
         [a.model_dump() for a in actions],
-    )  # fmt: skip
+    )
 
 
 class WorkflowMachine(RuleBasedStateMachine):
@@ -144,26 +154,34 @@ class WorkflowMachine(RuleBasedStateMachine):
             residual = data.draw(st.integers(RUBRIC.impact_scale.min, RUBRIC.impact_scale.max))
             status = data.draw(st.sampled_from(ActionStatus))
             self.edit(
-                who, index,
-                lambda actor, v: add(self.session, actor, v, questions, residual=residual,
-                                     status=status),
-            )  # fmt: skip
+                who,
+                index,
+                lambda actor, v: add(
+                    self.session, actor, v, questions, residual=residual, status=status
+                ),
+            )
         elif change == "estimate":
             hours = WorkloadEstimateSave(
                 hours_per_term=Decimal(data.draw(st.integers(-20, 20))), staff_count=3
             )
             self.edit(
-                who, index, lambda actor, v: workload.save_workload_estimate(
-                    session=self.session, actor=actor, version_id=v,
-                    staff_group="teaching-assistants", data=hours,
+                who,
+                index,
+                lambda actor, v: workload.save_workload_estimate(
+                    session=self.session,
+                    actor=actor,
+                    version_id=v,
+                    staff_group="teaching-assistants",
+                    data=hours,
                 ),
-            )  # fmt: skip
+            )
         else:
             flagged = data.draw(st.sampled_from([(), FLAGGED, FLAGGED[1:]]))
             self.edit(who, index, self.filling(flagged))
 
-    @rule(steps=st.integers(1, 6), who=actors, writer=st.sampled_from(AUTHORS),
-          decline=st.booleans())  # fmt: skip
+    @rule(
+        steps=st.integers(1, 6), who=actors, writer=st.sampled_from(AUTHORS), decline=st.booleans()
+    )
     def progress(self, steps: int, who: str, writer: str, decline: bool) -> None:
         """Take the latest version along the usual path, `steps` times: `writer` completes,
         submits, reopens and revises; `who` decides, or the approver when `who` may not
@@ -224,11 +242,17 @@ class WorkflowMachine(RuleBasedStateMachine):
         current = any(v.status is VersionStatus.APPROVED for v in self.versions())
         events = ["superseded"] if current else []
         if self.decide(
-            "approved", expected, lambda: workflow.approve(
-                session=self.session, actor=self.people[who], version_id=version_id,
+            "approved",
+            expected,
+            lambda: workflow.approve(
+                session=self.session,
+                actor=self.people[who],
+                version_id=version_id,
                 expected_revision=revision,
-            ), *events, "approved",
-        ):  # fmt: skip
+            ),
+            *events,
+            "approved",
+        ):
             self.frozen[version_id] = snapshot(self.session, version_id)
             if events:
                 reached["superseded"] += 1
@@ -239,12 +263,17 @@ class WorkflowMachine(RuleBasedStateMachine):
         assert target.id is not None
         version_id, revision = target.id, target.revision - stale
         self.decide(
-            "returned", bool(reason) and self._may_decide(who, target, stale),
+            "returned",
+            bool(reason) and self._may_decide(who, target, stale),
             lambda: workflow.return_version(
-                session=self.session, actor=self.people[who], version_id=version_id,
-                reason=reason, expected_revision=revision,
-            ), "returned",
-        )  # fmt: skip
+                session=self.session,
+                actor=self.people[who],
+                version_id=version_id,
+                reason=reason,
+                expected_revision=revision,
+            ),
+            "returned",
+        )
 
     @rule(who=actors, index=picks)
     def reopen(self, who: str, index: int) -> None:
@@ -253,10 +282,11 @@ class WorkflowMachine(RuleBasedStateMachine):
         version_id, actor = target.id, self.people[who]
         expected = target.status is VersionStatus.RETURNED and who in AUTHORS
         self.decide(
-            "reopened", expected,
+            "reopened",
+            expected,
             lambda: workflow.reopen(session=self.session, actor=actor, version_id=version_id),
             "draft",
-        )  # fmt: skip
+        )
 
     @rule(who=actors, index=picks, sure=st.booleans())
     def withdraw(self, who: str, index: int, sure: bool) -> None:
@@ -267,10 +297,11 @@ class WorkflowMachine(RuleBasedStateMachine):
         version_id, actor = target.id, self.people[who]
         expected = target.status in (VersionStatus.DRAFT, VersionStatus.RETURNED)
         self.decide(
-            "withdrawn", expected and who in AUTHORS,
+            "withdrawn",
+            expected and who in AUTHORS,
             lambda: workflow.withdraw(session=self.session, actor=actor, version_id=version_id),
             "withdrawn",
-        )  # fmt: skip
+        )
 
     @rule(who=actors, index=picks)
     def revise(self, who: str, index: int) -> None:

@@ -43,9 +43,12 @@ def test_an_auditors_pages_and_the_error_pages(page: Page) -> None:
     _visit(page, "/policies", "Policies", "29-policies")
     _visit(page, "/register", "Register of impact assessments", "30-register-all")
     _visit(
-        page, "/register?from=31-02-2026", "Register of impact assessments",
-        "31-register-filter-error", status=422,
-    )  # fmt: skip
+        page,
+        "/register?from=31-02-2026",
+        "Register of impact assessments",
+        "31-register-filter-error",
+        status=422,
+    )
     _visit(page, "/audit", "Audit trail", "32-audit")
     page.goto("/register?status=approved")
     page.locator("#results tbody a").first.click()

@@ -121,10 +121,15 @@ def flagged_draft(session: Session, **policy_fields: Any) -> AssessmentVersion:
 
 
 def add_action(session: Session, version: AssessmentVersion, **fields: object) -> MitigatingAction:
-    data = ActionSave.model_validate({
-        "description": "Stop the data drop", "question_ids": [FLAGGED[0]],
-        "owner": "Head of Year", "residual_impact": 1, **fields,
-    })  # fmt: skip
+    data = ActionSave.model_validate(
+        {
+            "description": "Stop the data drop",
+            "question_ids": [FLAGGED[0]],
+            "owner": "Head of Year",
+            "residual_impact": 1,
+            **fields,
+        }
+    )
     assert version.id is not None
     return mitigation.add_action(session=session, actor=AUTHOR, version_id=version.id, data=data)
 
@@ -133,8 +138,13 @@ def change_action(session: Session, action: MitigatingAction, **fields: object) 
     """Save the action with these fields changed, as someone else might meanwhile."""
     kept = action.model_dump(include=set(ActionSave.model_fields))
     data = ActionSave.model_validate({**kept, **fields})
-    mitigation.update_action(session=session, actor=AUTHOR, version_id=action.version_id,
-                             action_id=action.id or 0, data=data)  # fmt: skip
+    mitigation.update_action(
+        session=session,
+        actor=AUTHOR,
+        version_id=action.version_id,
+        action_id=action.id or 0,
+        data=data,
+    )
 
 
 def filled_draft(session: Session, actor: Actor, **policy_fields: Any) -> AssessmentVersion:
@@ -157,9 +167,12 @@ def second_version_changed(
     lower = {HIGH_QUESTION.id: AnswerSave(value=low_answer(HIGH_QUESTION))}
     answering.save_answers(session=session, actor=AUTHOR, version_id=second.id, answers=lower)
     workload.save_workload_estimate(
-        session=session, actor=AUTHOR, version_id=second.id, staff_group="teachers",
+        session=session,
+        actor=AUTHOR,
+        version_id=second.id,
+        staff_group="teachers",
         data=WorkloadEstimateSave(hours_per_term=Decimal("3"), staff_count=12),
-    )  # fmt: skip
+    )
     add_action(session, second, description="Move the deadline into term time")
     workflow.submit(session=session, actor=AUTHOR, version_id=second.id)
     return second
@@ -186,9 +199,12 @@ def other_trusts_draft(session: Session, reference: str) -> AssessmentVersion:
     assert trust.id is not None
     outsider = make_person(session, "Otto Other", Grant(Role.AUTHOR), trust_id=trust.id)
     data = PolicyCreate(
-        reference=reference, title="Another trust's policy", category="assessment-and-marking",
-        owner="Head", review_cycle_months=12,
-    )  # fmt: skip
+        reference=reference,
+        title="Another trust's policy",
+        category="assessment-and-marking",
+        owner="Head",
+        review_cycle_months=12,
+    )
     policy = catalogue.create_policy(session=session, actor=outsider, data=data)
     assert policy.id is not None
     return editing.start_assessment(

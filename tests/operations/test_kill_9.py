@@ -176,9 +176,10 @@ def test_a_killed_server_loses_no_acknowledged_write_and_starts_again(
         api(again.url, tokens[0]) as client,
     ):
         current = next(
-            a["revision"] for a in client.get(version).json()["answers"]
+            a["revision"]
+            for a in client.get(version).json()["answers"]
             if a["question_id"] == question.id
-        )  # fmt: skip
+        )
         body = _answer_body(question, 1, "after the restart", current)
         saved = client.put(f"{version}/answers/{question.id}", json=body)
         assert saved.status_code == 200, saved.text

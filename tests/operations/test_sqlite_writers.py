@@ -48,9 +48,12 @@ def test_writers_on_sqlite_wait_their_turn_rather_than_being_turned_away(
                 try:
                     with unit_of_work(engine) as session:
                         answering.save_answer(
-                            session=session, actor=AUTHOR, version_id=draft_id,
-                            question_id=question.id, data=data,
-                        )  # fmt: skip
+                            session=session,
+                            actor=AUTHOR,
+                            version_id=draft_id,
+                            question_id=question.id,
+                            data=data,
+                        )
                 except sa.exc.OperationalError as exc:
                     turned_away.append(f"writer {n}, write {i}: {exc.orig}")
 

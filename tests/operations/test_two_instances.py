@@ -147,9 +147,12 @@ def test_writers_through_both_instances_lose_no_acknowledged_write(instances: In
             answer(session, first, question.id, question.options[0].value)
         answer(session, second, CHOICES[2].id, CHOICES[2].options[0].value)
         workload.save_workload_estimate(
-            session=session, actor=AUTHOR, version_id=first.id, staff_group="teachers",
+            session=session,
+            actor=AUTHOR,
+            version_id=first.id,
+            staff_group="teachers",
             data=WORKLOAD,
-        )  # fmt: skip
+        )
     targets = [
         Target(first.id, "answers", CHOICES[0].id),
         Target(first.id, "answers", CHOICES[1].id),
@@ -228,8 +231,10 @@ def test_approvers_racing_through_both_instances_approve_each_version_once(
         assert own.id is not None
         fill_in(session, own.id, actor=both)
         versions.append(workflow.submit(session=session, actor=both, version_id=own.id))
-        approvers = [make_person(session, f"Approver {n}", Grant(Role.APPROVER))
-                     for n in range(APPROVERS - 1)] + [both]  # fmt: skip
+        approvers = [
+            make_person(session, f"Approver {n}", Grant(Role.APPROVER))
+            for n in range(APPROVERS - 1)
+        ] + [both]
         tokens = [make_api_token(session, approver) for approver in approvers]
     ids = [v.id or 0 for v in versions]
     revisions = {v.id: v.revision for v in versions}
@@ -278,10 +283,15 @@ def test_a_session_started_on_one_instance_works_on_the_other(instances: Instanc
     # One browser, and the two instances behind one host name (cookies do not mind the port).
     with httpx2.Client(timeout=30) as browser:
         assert browser.get(f"{a}/sign-in").status_code == 200
-        signed_in = browser.post(f"{a}/sign-in", data={
-            "email": AUTHOR_EMAIL, "password": AUTHOR_PASSWORD,
-            "csrf_token": browser.cookies[csrf_cookie], "next": "/",
-        })  # fmt: skip
+        signed_in = browser.post(
+            f"{a}/sign-in",
+            data={
+                "email": AUTHOR_EMAIL,
+                "password": AUTHOR_PASSWORD,
+                "csrf_token": browser.cookies[csrf_cookie],
+                "next": "/",
+            },
+        )
         assert signed_in.status_code == 303, signed_in.text
         token = browser.cookies[session_cookie]
 
@@ -315,9 +325,14 @@ def test_failed_sign_ins_through_both_instances_count_towards_one_pause(
     with unit_of_work(instances.engine) as session:
         operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
         accounts.create_user(
-            session=session, actor=operator, trust_id=LOCAL_TRUST_ID, email=LOCKED_OUT,
-            name="Lou Lockout", password=PASSWORD, grants=[Grant(Role.AUTHOR)],
-        )  # fmt: skip
+            session=session,
+            actor=operator,
+            trust_id=LOCAL_TRUST_ID,
+            email=LOCKED_OUT,
+            name="Lou Lockout",
+            password=PASSWORD,
+            grants=[Grant(Role.AUTHOR)],
+        )
     attempts = authentication.FREE_FAILURES  # failures after which attempts must wait
     with ExitStack() as stack:
         browsers = [stack.enter_context(httpx2.Client(timeout=30)) for _ in range(attempts)]

@@ -53,8 +53,10 @@ class TestAnswers:
         saved = response.json()
         assert saved["question_id"] == question.id
         assert (saved["value"], saved["comment"], saved["revision"]) == (
-            value, "Checked with staff", 1,
-        )  # fmt: skip
+            value,
+            "Checked with staff",
+            1,
+        )
         assert saved["updated_by"] == version["author"]
         assert saved["updated_at"]
         shown = client.get(f"{API}/assessment-versions/{version['id']}").json()
@@ -209,6 +211,7 @@ def test_a_version_that_is_not_a_draft_refuses_every_edit(
     after = client.get(f"{API}/assessment-versions/{version['id']}").json()
     assert after["status"] == status.value
     assert (after["answers"], after["workload_estimates"]) == (
-        before["answers"], before["workload_estimates"],
-    )  # fmt: skip
+        before["answers"],
+        before["workload_estimates"],
+    )
     assert get_results(client, version["id"])["version_id"] == version["id"]

@@ -168,9 +168,11 @@ class TestResults:
         section_score = _expected_score([(heavy, _highest(heavy)[1]), (light, _lowest(light)[1])])
         # The weights differ, so the weighted mean is not the plain mean of the two impacts.
         assert section_score != _expected_score(
-            [(heavy.model_copy(update={"weight": 1}), _highest(heavy)[1]),
-             (light.model_copy(update={"weight": 1}), _lowest(light)[1])]
-        )  # fmt: skip
+            [
+                (heavy.model_copy(update={"weight": 1}), _highest(heavy)[1]),
+                (light.model_copy(update={"weight": 1}), _lowest(light)[1]),
+            ]
+        )
         shown = section_result(results, section.id)
         assert Decimal(shown["score"]) == section_score
         assert shown["rating"] == _expected_rating(section_score)

@@ -39,9 +39,13 @@ class TestWorkload:
         put_workload(client, version["id"], group, hours_per_term=1, staff_count=10)
 
         response = put_workload(
-            client, version["id"], group, hours_per_term="-1.25", staff_count=12,
+            client,
+            version["id"],
+            group,
+            hours_per_term="-1.25",
+            staff_count=12,
             expected_revision=1,
-        )  # fmt: skip
+        )
 
         assert response.status_code == 200
         updated = response.json()
