@@ -231,8 +231,10 @@ def create_school(
 ) -> Response:
     """Add a school to the trust."""
     name = str(form.get("name", ""))
-    try:
-        trust_schools.create_school(session=session, actor=actor, name=name)
-    except ValidationFailed as exc:
-        return _schools_page(request, session, actor, {"name": name}, exc.errors)
+    form_again = partial(_schools_page, request, session, actor, {"name": name})
+    return submit_form(lambda: _add_school(request, session, actor, name), form_again)
+
+
+def _add_school(request: Request, session: Session, actor: Actor, name: str) -> Response:
+    trust_schools.create_school(session=session, actor=actor, name=name)
     return redirect(request, "/admin/schools")
