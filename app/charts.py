@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from assessments.register.dashboard import Dashboard
 from assessments.register.schemas import Count
 
 WIDTH = 400  # the drawing's own units; it scales to the column, text with it (18 → ~16 px)
@@ -83,3 +84,34 @@ def bar_chart(
     return BarChart(
         chart_id, title, label_heading, value_heading, bars, zero, height=ROW * len(bars)
     )
+
+
+def dashboard_charts(board: Dashboard) -> list[BarChart]:
+    """The home page's charts: ratings, net hours by staff group, actions by status (each only
+    when it has something to show)."""
+    charts = [
+        bar_chart(
+            "ratings",
+            "Approved assessments by rating",
+            board.ratings,
+            label_heading="Rating",
+            value_heading="Assessments",
+        ),
+        bar_chart(
+            "hours",
+            "Net workload hours a year, by staff group",
+            board.hours_by_staff_group,
+            label_heading="Staff group",
+            value_heading="Hours a year",
+            unit="hours",
+            signed=True,
+        ),
+        bar_chart(
+            "actions",
+            "Mitigating actions by status",
+            board.actions_by_status,
+            label_heading="Status",
+            value_heading="Actions",
+        ),
+    ]
+    return [chart for chart in charts if chart.bars]

@@ -3,7 +3,7 @@ shown again with what was typed and a message next to each field (422)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.inputs import parse_int
 from app.web import render
+from assessments.kernel.errors import ValidationFailed
 from assessments.kernel.inputs import MAX_INT
 
 STALE_PAGE = "This page is out of date: reload it and try again"
@@ -54,3 +55,20 @@ def render_form(
     status = status_code if status_code is not None else 422 if errors else 200
     context = {**context, "errors": errors, "error_list": error_list(errors, prefix)}
     return render(request, template, context, block=block, status_code=status)
+
+
+def submit_form(
+    attempt: Callable[[], Response],
+    form_again: Callable[..., Response],
+    messages: Mapping[str, str] | None = None,
+) -> Response:
+    """What `attempt` answers; if a use-case refuses what was entered (ValidationFailed), or
+    with `messages` the form's input model does (pydantic), `form_again(errors=…)`."""
+    try:
+        return attempt()
+    except ValidationFailed as exc:
+        return form_again(errors=exc.errors)
+    except ValidationError as exc:
+        if messages is None:
+            raise
+        return form_again(errors=form_errors(exc, messages))

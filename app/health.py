@@ -33,21 +33,24 @@ def healthz() -> dict[str, str]:
 def readyz(request: Request) -> JSONResponse:
     """Ready for traffic: the database answers and its schema is at this code's migration.
     A load balancer sends no requests to an instance answering 503."""
-    engine: sa.Engine = request.app.state.engine
+    if problem := readiness_problem(request.app.state.engine):
+        return _not_ready(problem)
+    return JSONResponse({"status": "ready", "database": "ok", "migrations": migrations_head()})
+
+
+def readiness_problem(engine: sa.Engine) -> str | None:
+    """Why the instance is not ready for traffic, or None when it is."""
     try:
         # Read-only, so on SQLite it never waits behind a writer's lock.
         with engine.execution_options(**READ_ONLY).connect() as connection:
             current = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
             revisions = set(current.scalars())
     except sa.exc.SQLAlchemyError as exc:
-        problem = f"the database cannot be read ({type(exc).__name__})"
-        return _not_ready(problem)
+        return f"the database cannot be read ({type(exc).__name__})"
     if revisions != {migrations_head()}:
         found = ", ".join(sorted(revisions)) or "none"
-        return _not_ready(
-            f"migrations are at {found}, not {migrations_head()}: run `wia db upgrade`"
-        )
-    return JSONResponse({"status": "ready", "database": "ok", "migrations": migrations_head()})
+        return f"migrations are at {found}, not {migrations_head()}: run `wia db upgrade`"
+    return None
 
 
 def _not_ready(problem: str) -> JSONResponse:

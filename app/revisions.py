@@ -7,14 +7,16 @@ expected_revision: 409, as the use-cases say."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Header, HTTPException, Response
+from pydantic import BaseModel
 
 from assessments.drafting.editing import NO_REVISION
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
 from assessments.kernel.errors import StaleVersion
 
 IF_MATCH = "If-Match"
@@ -27,6 +29,9 @@ IfMatch = Annotated[
     ),
 ]
 _ETAG = re.compile(r'\s*"([0-9]{1,18})"\s*')  # ASCII digits only: `\d` takes "²" too
+Data = TypeVar("Data", AnswerSave, WorkloadEstimateSave)
+Read = TypeVar("Read", bound=BaseModel)
+T = TypeVar("T")
 ETAG_HEADER = {
     "ETag": {"description": "The record's revision, for If-Match", "schema": {"type": "string"}}
 }
@@ -78,3 +83,21 @@ def precondition(based: BasedOn) -> Iterator[int]:
         if based.from_if_match:
             raise HTTPException(412, exc.message) from None
         raise
+
+
+def write_at(if_match: str | None, data: Data, write: Callable[..., T]) -> T:
+    """`write(data=data)`, its expected_revision the one the request names (If-Match or the
+    body's), under precondition's rules."""
+    with precondition(based_on(if_match, data.expected_revision)) as revision:
+        return write(data=data.model_copy(update={"expected_revision": revision}))
+
+
+class Revised(Protocol):
+    @property
+    def revision(self) -> int: ...
+
+
+def etagged(response: Response, row: Revised, read: type[Read]) -> Read:
+    """The row as its read model, its revision sent as the response's ETag."""
+    send_etag(response, row.revision)
+    return read.model_validate(row)

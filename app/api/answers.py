@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response
 
 from app.api.etags import ETAGGED
 from app.deps import ActorDep, Id, SessionDep
-from app.revisions import IfMatch, based_on, precondition, send_etag
+from app.revisions import IfMatch, etagged, write_at
 from assessments.drafting import answering
 from assessments.drafting.schemas import AnswerRead, AnswerSave
 
@@ -25,15 +27,6 @@ def save_answer(
 ) -> AnswerRead | None:
     """Save one answer of a draft; an empty value clears it (the response is then null).
     Changing a saved answer needs its revision (If-Match or expected_revision)."""
-    with precondition(based_on(if_match, data.expected_revision)) as revision:
-        row = answering.save_answer(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            question_id=question_id,
-            data=data.model_copy(update={"expected_revision": revision}),
-        )
-    if row is None:
-        return None
-    send_etag(response, row.revision)
-    return AnswerRead.model_validate(row)
+    save = partial(answering.save_answer, session=session, actor=actor, version_id=version_id)
+    row = write_at(if_match, data, partial(save, question_id=question_id))
+    return None if row is None else etagged(response, row, AnswerRead)

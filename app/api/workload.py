@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
 from app.api.etags import ETAGGED
 from app.deps import ActorDep, Id, RevisionQuery, SessionDep
-from app.revisions import IfMatch, based_on, precondition, send_etag
+from app.revisions import IfMatch, based_on, etagged, precondition, write_at
 from assessments.drafting import workload
 from assessments.drafting.schemas import WorkloadEstimateRead, WorkloadEstimateSave
 
@@ -25,16 +27,9 @@ def save_workload_estimate(
 ) -> WorkloadEstimateRead:
     """Save the hours a draft's policy adds or removes for one staff group. Changing a saved
     estimate needs its revision (If-Match or expected_revision)."""
-    with precondition(based_on(if_match, data.expected_revision)) as revision:
-        row = workload.save_workload_estimate(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            staff_group=staff_group,
-            data=data.model_copy(update={"expected_revision": revision}),
-        )
-    send_etag(response, row.revision)
-    return WorkloadEstimateRead.model_validate(row)
+    save = partial(workload.save_workload_estimate, session=session, actor=actor)
+    row = write_at(if_match, data, partial(save, version_id=version_id, staff_group=staff_group))
+    return etagged(response, row, WorkloadEstimateRead)
 
 
 @router.delete(
@@ -51,11 +46,6 @@ def clear_workload_estimate(
 ) -> None:
     """Remove a draft's estimate for one staff group, given its revision (If-Match or
     `expected_revision`): only if nobody has changed it since."""
+    clear = partial(workload.clear_workload_estimate, session=session, actor=actor)
     with precondition(based_on(if_match, expected_revision)) as revision:
-        workload.clear_workload_estimate(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            staff_group=staff_group,
-            expected_revision=revision,
-        )
+        clear(version_id=version_id, staff_group=staff_group, expected_revision=revision)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.auth import (
@@ -22,13 +24,13 @@ from app.deps import (
     SessionDep,
     SettingsDep,
 )
-from app.forms import render_form
+from app.forms import render_form, submit_form
 from app.inputs import text_errors
 from app.security import rotate_csrf_token
 from app.settings import Settings
 from app.web import redirect
+from assessments.kernel.actors import Actor
 from assessments.kernel.clock import now
-from assessments.kernel.errors import ValidationFailed
 from assessments.models import User
 from assessments.people import api_tokens, authentication, sessions, signing_in
 
@@ -82,16 +84,22 @@ def sign_in(request: Request, form: RawFormDep, settings: SettingsDep) -> Respon
     values = {"email": email, "next": safe_next(str(form.get("next", "/")))}
     if errors := _sign_in_errors(email, password):
         return _sign_in_page(request, values, errors, 422)
-    address = client_address(request)
     outcome = signing_in.sign_in_with_password(
         open_unit=request.app.state.unit_of_work,
         email=email,
         password=password,
-        client_address=address,
+        client_address=client_address(request),
         trust_id=_trust_choice(str(form.get("trust", ""))),
     )
+    return _answer(request, settings, values, outcome)
+
+
+def _answer(
+    request: Request, settings: Settings, values: dict[str, str], outcome: authentication.SignIn
+) -> Response:
+    """On to the page asked for, signed in; or the form again, saying why not."""
     if outcome.token is None or outcome.user is None:
-        return _refused(request, values, outcome, address)
+        return _refused(request, values, outcome, client_address(request))
     return _signed_in(request, settings, outcome.user, outcome.token, values["next"])
 
 
@@ -179,18 +187,23 @@ def create_token(
 ) -> Response:
     """Make a token that expires after the days chosen, and show its secret, this once."""
     name, days = str(form.get("name", "")), str(form.get("days", ""))
-    try:
-        token, secret = api_tokens.create_api_token(
-            session=session,
-            actor=actor,
-            name=name,
-            now=now(),
-            days=_days(days),
-            lifetime=token_lifetime(settings),
-        )
-    except ValidationFailed as exc:
-        values = {"name": name, "days": days}
-        return _tokens_page(request, session, actor, errors=exc.errors, values=values)
+    form_again = partial(_tokens_page, request, session, actor, values={"name": name, "days": days})
+    return submit_form(
+        lambda: _new_token(request, session, actor, settings, name, days), form_again
+    )
+
+
+def _new_token(
+    request: Request, session: Session, actor: Actor, settings: Settings, name: str, days: str
+) -> Response:
+    token, secret = api_tokens.create_api_token(
+        session=session,
+        actor=actor,
+        name=name,
+        now=now(),
+        days=_days(days),
+        lifetime=token_lifetime(settings),
+    )
     events.info(
         "api token created",
         extra={"user_id": actor.user_id, "token_id": token.id, "expires_at": token.expires_at},

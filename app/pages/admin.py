@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -10,7 +11,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
-from app.forms import render_form
+from app.forms import render_form, submit_form
 from app.inputs import parse_optional_id
 from app.web import redirect, render
 from assessments.kernel.actors import Actor, Grant, Role, require_trust_admin
@@ -118,19 +119,23 @@ def create_user(request: Request, form: FormDep, session: SessionDep, actor: Act
     """Add the person with their roles, then show them in the list."""
     values = {field: str(form.get(field, "")) for field in ("name", "email")}
     trust_id = require_trust_admin(actor)
-    try:
-        grants = _grants_from(form)
-        user = accounts.create_user(
-            session=session,
-            actor=actor,
-            trust_id=trust_id,
-            email=values["email"],
-            name=values["name"],
-            password=str(form.get("password", "")),
-            grants=grants,
-        )
-    except ValidationFailed as exc:
-        return _user_form(request, session, actor, values, _ticked(form), exc.errors)
+    form_again = partial(_user_form, request, session, actor, values, _ticked(form))
+    return submit_form(lambda: _add(request, session, actor, trust_id, form), form_again)
+
+
+def _add(
+    request: Request, session: Session, actor: Actor, trust_id: int, form: FormData
+) -> Response:
+    grants = _grants_from(form)
+    user = accounts.create_user(
+        session=session,
+        actor=actor,
+        trust_id=trust_id,
+        email=str(form.get("email", "")),
+        name=str(form.get("name", "")),
+        password=str(form.get("password", "")),
+        grants=grants,
+    )
     _log_grants("user created", actor, user.id, grants)
     return redirect(request, f"/admin/users/{user.id}")
 
@@ -164,11 +169,15 @@ def set_roles(
     request: Request, user_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Replace the person's roles; they are signed out so the new roles apply at once."""
-    try:
-        grants = _grants_from(form)
-        accounts.set_grants(session=session, actor=actor, user_id=user_id, grants=grants)
-    except ValidationFailed as exc:
-        return _user_page(request, session, actor, user_id, exc.errors, _ticked(form))
+    form_again = partial(_user_page, request, session, actor, user_id, checked=_ticked(form))
+    return submit_form(lambda: _set_roles(request, session, actor, user_id, form), form_again)
+
+
+def _set_roles(
+    request: Request, session: Session, actor: Actor, user_id: int, form: FormData
+) -> Response:
+    grants = _grants_from(form)
+    accounts.set_grants(session=session, actor=actor, user_id=user_id, grants=grants)
     _log_grants("roles changed", actor, user_id, grants)
     return redirect(request, f"/admin/users/{user_id}")
 
@@ -180,12 +189,16 @@ def set_access(
     """Disable the person (their sessions end and their API tokens are revoked at once), or
     let them sign in again."""
     disabled = form.get("disabled") == "true"
-    try:
-        accounts.set_disabled(
-            session=session, actor=actor, user_id=user_id, disabled=disabled, now=now()
-        )
-    except ValidationFailed as exc:
-        return _user_page(request, session, actor, user_id, exc.errors)
+    form_again = partial(_user_page, request, session, actor, user_id)
+    return submit_form(lambda: _set_access(request, session, actor, user_id, disabled), form_again)
+
+
+def _set_access(
+    request: Request, session: Session, actor: Actor, user_id: int, disabled: bool
+) -> Response:
+    accounts.set_disabled(
+        session=session, actor=actor, user_id=user_id, disabled=disabled, now=now()
+    )
     events.info(
         "user disabled" if disabled else "user enabled",
         extra={"by_user_id": actor.user_id, "user_id": user_id},
@@ -218,8 +231,10 @@ def create_school(
 ) -> Response:
     """Add a school to the trust."""
     name = str(form.get("name", ""))
-    try:
-        trust_schools.create_school(session=session, actor=actor, name=name)
-    except ValidationFailed as exc:
-        return _schools_page(request, session, actor, {"name": name}, exc.errors)
+    form_again = partial(_schools_page, request, session, actor, {"name": name})
+    return submit_form(lambda: _add_school(request, session, actor, name), form_again)
+
+
+def _add_school(request: Request, session: Session, actor: Actor, name: str) -> Response:
+    trust_schools.create_school(session=session, actor=actor, name=name)
     return redirect(request, "/admin/schools")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
-from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep, SettingsDep
-from app.forms import form_errors, render_form
+from app.forms import render_form, submit_form
 from app.web import redirect, render
 from assessments.drafting import editing
-from assessments.kernel.actors import Role
-from assessments.kernel.errors import ValidationFailed
+from assessments.kernel.actors import Actor, Role
 from assessments.models import PolicyCategory, PolicyStatus
 from assessments.policies import catalogue, trust_schools
 from assessments.policies.schemas import PolicyCreate
@@ -67,16 +68,18 @@ def create_policy(
 ) -> Response:
     """Create the policy and go to its page."""
     values = {field: str(form.get(field, "")) for field in POLICY_MESSAGES}
+    form_again = partial(_form_page, request, session, actor, values)
+    return submit_form(
+        lambda: _create(request, session, actor, values), form_again, POLICY_MESSAGES
+    )
+
+
+def _create(request: Request, session: Session, actor: Actor, values: dict[str, str]) -> Response:
     school_id, status = values["school_id"], values["status"]
-    try:
-        data = PolicyCreate.model_validate(
-            {**values, "school_id": school_id or None, "status": status or PolicyStatus.NEW}
-        )
-        policy = catalogue.create_policy(session=session, actor=actor, data=data)
-    except ValidationError as exc:
-        return _form_page(request, session, actor, values, form_errors(exc, POLICY_MESSAGES))
-    except ValidationFailed as exc:
-        return _form_page(request, session, actor, values, exc.errors)
+    data = PolicyCreate.model_validate(
+        {**values, "school_id": school_id or None, "status": status or PolicyStatus.NEW}
+    )
+    policy = catalogue.create_policy(session=session, actor=actor, data=data)
     return redirect(request, f"/policies/{policy.id}")
 
 

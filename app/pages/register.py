@@ -23,7 +23,6 @@ from assessments.kernel.clock import today
 from assessments.kernel.errors import ValidationFailed
 from assessments.kernel.inputs import MAX_INT
 from assessments.models import VersionStatus
-from assessments.policies import trust_schools
 from assessments.register import export, listing as register, queries as register_queries
 from assessments.register.schemas import RegisterFilter
 
@@ -77,27 +76,24 @@ def parse_page(params: dict[str, str]) -> tuple[int, dict[str, str]]:
         return 1, exc.errors
 
 
+def parse_register_query(params: dict[str, str]) -> tuple[RegisterFilter, int, dict[str, str]]:
+    """The register's filter and page from query parameters, and what is wrong with them."""
+    chosen, errors = parse_filter(params)
+    page, page_errors = parse_page(params)
+    return chosen, page, errors | page_errors
+
+
 @router.get("/register")
 def register_page(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """Every version in the person's scope, filtered, sorted and in pages of 50."""
     params = dict(request.query_params)
-    chosen, errors = parse_filter(params)
-    page, page_errors = parse_page(params)
-    result = register.register_page(
+    chosen, page, errors = parse_register_query(params)
+    view = register.register_view(
         session=session, actor=actor, chosen=chosen, page=page, today=today()
     )
-    ratings = register.rating_bands(session)
-    context = {
-        "title": "Register of impact assessments",
-        "result": result,
-        "params": params,
-        "schools": trust_schools.list_schools(session=session, actor=actor),
-        "statuses": list(VersionStatus),
-        "ratings": ratings,
-        "rating_labels": dict(ratings),
-        "export_query": request.url.query,
-    }
-    return render_form(request, "register.html", context, errors | page_errors, block="results")
+    context = {"title": "Register of impact assessments", "params": params, **view.shown()}
+    context["export_query"] = request.url.query
+    return render_form(request, "register.html", context, errors, block="results")
 
 
 def stream_export(request: Request, actor: Actor, fmt: ExportFormat) -> StreamingResponse:

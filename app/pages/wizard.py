@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,11 +15,11 @@ from starlette.responses import Response
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.forms import error_list, parse_revision
 from app.web import redirect, render
-from assessments.drafting import answering, version_view, workload
+from assessments.drafting import version_view, wizard_steps
 from assessments.drafting.schemas import AnswerSave, WorkloadEstimateClear, WorkloadEstimateSave
 from assessments.drafting.version_view import AssessmentView
-from assessments.kernel.errors import NotFound, StaleVersion, ValidationFailed
-from assessments.rubrics.schema import Question, Section
+from assessments.kernel.errors import StaleVersion, ValidationFailed
+from assessments.rubrics.schema import Question, Section, StaffGroup
 
 router = APIRouter(prefix="/assessments/{version_id}")
 
@@ -76,13 +77,6 @@ def page_context(view: AssessmentView, current: str) -> dict[str, Any]:
     }
 
 
-def _section(view: AssessmentView, section_id: str) -> Section:
-    section = view.rubric.section(section_id)
-    if section is None:
-        raise NotFound(f"The rubric has no section {section_id!r}")
-    return section
-
-
 def _field(question_id: str, part: str) -> str:
     return f"{part}-{question_id}"
 
@@ -99,26 +93,35 @@ def _answer_from_form(form: FormData, question_id: str) -> AnswerSave:
     )
 
 
-def _parse_answers(
+def _read_answers(
     form: FormData, question_ids: Iterable[str]
-) -> tuple[dict[str, AnswerSave], dict[str, str], dict[str, dict[str, str]]]:
-    """Answers to save, per-question errors, and what was typed (to show it back)."""
+) -> tuple[dict[str, AnswerSave], dict[str, str]]:
+    """Answers to save, and per-question errors, of the questions on the page that was posted."""
     answers: dict[str, AnswerSave] = {}
     errors: dict[str, str] = {}
-    submitted: dict[str, dict[str, str]] = {}
-    for question_id in question_ids:
-        if _field(question_id, "revision") not in form:
-            continue  # not on the page that was posted
-        submitted[question_id] = {
-            part: str(form.get(_field(question_id, part), "")) for part in ("answer", "comment")
-        }
+    for question_id in _posted(form, question_ids):
         try:
             answers[question_id] = _answer_from_form(form, question_id)
         except ValidationError as exc:
             errors[question_id] = exc.errors()[0]["msg"]
         except ValidationFailed as exc:
             errors[question_id] = next(iter(exc.errors.values()))
-    return answers, errors, submitted
+    return answers, errors
+
+
+def _posted(form: FormData, question_ids: Iterable[str]) -> list[str]:
+    """The questions on the page that was posted."""
+    return [q for q in question_ids if _field(q, "revision") in form]
+
+
+def _typed(form: FormData, question_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """What was typed for each question on the page, to show it back."""
+    return {
+        question_id: {
+            part: str(form.get(_field(question_id, part), "")) for part in ("answer", "comment")
+        }
+        for question_id in _posted(form, question_ids)
+    }
 
 
 def _section_page(
@@ -166,7 +169,7 @@ def show_section(
 ) -> Response:
     """One section of the rubric, with the answers given so far."""
     view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-    return _section_page(request, view, _section(view, section_id))
+    return _section_page(request, view, wizard_steps.section_of(view, section_id))
 
 
 @router.post("/sections/{section_id}")
@@ -179,18 +182,26 @@ def save_section(
     actor: ActorDep,
 ) -> Response:
     """Save every answer on the page (the no-JavaScript path) and go on to the next step."""
-    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-    section = _section(view, section_id)
-    answers, errors, submitted = _parse_answers(form, [q.id for q in section.questions])
-    errors |= answering.save_answers(
-        session=session, actor=actor, version_id=version_id, answers=answers
+    read = partial(_read_answers, form)
+    saved = wizard_steps.save_section(
+        session=session, actor=actor, version_id=version_id, section_id=section_id, read=read
     )
-    if errors:
-        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
+    return _after_section(request, saved, form)
+
+
+def _after_section(request: Request, saved: wizard_steps.SectionSaved, form: FormData) -> Response:
+    """The page again with what was refused (422); else on to the step that follows."""
+    if saved.errors:
+        submitted = _typed(form, [q.id for q in saved.section.questions])
         return _section_page(
-            request, view, section, errors=errors, submitted=submitted, status_code=422
+            request,
+            saved.view,
+            saved.section,
+            errors=saved.errors,
+            submitted=submitted,
+            status_code=422,
         )
-    steps = _steps(view, section_id)
+    steps = _steps(saved.view, saved.section.id)
     following = steps[next(i for i, s in enumerate(steps) if s.current) + 1]
     return redirect(request, following.url)
 
@@ -204,44 +215,44 @@ def autosave_answer(
     session: SessionDep,
     actor: ActorDep,
 ) -> Response:
-    """Save one answer as it is given (htmx) and return its refreshed block.
+    """Save one answer as it is given (htmx) and return its refreshed block."""
+    answer, errors = _read_answer(form, question_id)
+    saved = wizard_steps.autosave_answer(
+        session=session, actor=actor, version_id=version_id, question_id=question_id, data=answer
+    )
+    return _answer_block(request, saved, errors, _typed(form, [question_id]))
 
-    The answer is saved first and the version read once, afterwards: save_answer checks the
-    version, the person and the question itself, so reading the version before as well only
-    doubled the work (and, on SQLite, the time every other autosave waits for the write lock).
-    """
-    answers, errors, submitted = _parse_answers(form, [question_id])
-    status_code = 422
+
+def _read_answer(form: FormData, question_id: str) -> tuple[AnswerSave | None, dict[str, str]]:
+    """The one answer posted (None if it cannot be saved), and what is wrong with it."""
+    answers, errors = _read_answers(form, [question_id])
     if not errors and question_id not in answers:
         errors[question_id] = "This page is out of date: reload it and give your answer again"
-    if not errors:
-        try:
-            answering.save_answer(
-                session=session,
-                actor=actor,
-                version_id=version_id,
-                question_id=question_id,
-                data=answers[question_id],
-            )
-        except ValidationFailed as exc:
-            errors[question_id] = next(iter(exc.errors.values()))
-        except StaleVersion as exc:
-            errors[question_id], status_code = exc.message, 409
-    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-    question = view.rubric.question(question_id)
-    if question is None:  # nothing was saved: save_answer refuses a question it does not know
-        raise NotFound(f"The rubric has no question {question_id!r}")
-    section = next(s for s in view.rubric.sections if question in s.questions)
+    return None if errors else answers[question_id], errors
+
+
+def _answer_block(
+    request: Request,
+    saved: wizard_steps.AnswerSaved,
+    errors: dict[str, str],
+    submitted: dict[str, dict[str, str]],
+) -> Response:
+    """The question's block: saved, or with what was wrong (409 if it was changed meanwhile)."""
+    question_id, status_code = saved.question.id, 422
+    if isinstance(saved.refused, StaleVersion):
+        errors[question_id], status_code = saved.refused.message, 409
+    elif saved.refused is not None:
+        errors[question_id] = next(iter(saved.refused.errors.values()))
     return _section_page(
         request,
-        view,
-        section,
+        saved.view,
+        saved.section,
         errors=errors,
         submitted=submitted if errors else {},
         saved=None if errors else question_id,
         status_code=status_code if errors else 200,
         block="question",
-        question=question,
+        question=saved.question,
     )
 
 
@@ -306,22 +317,36 @@ def _workload_message(part: str, label: str) -> str:
 def save_workload(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
-    """Save every staff group's estimate; a row left empty clears that group's estimate.
+    """Save every staff group's estimate; a row left empty clears that group's estimate."""
+    read = partial(_read_estimates, form)
+    saved = wizard_steps.save_workload(
+        session=session, actor=actor, version_id=version_id, read=read
+    )
+    return _after_workload(request, saved, form)
 
-    Errors are keyed by the id of the field they are about (`hours-<group>`, `staff-<group>`,
-    `note-<group>`), so each is shown next to that field and the error summary links to it.
-    """
-    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-    groups = view.rubric.staff_groups
-    estimates: dict[str, WorkloadEstimateSave | WorkloadEstimateClear] = {}
-    errors: dict[str, str] = {}
-    submitted: dict[str, dict[str, str]] = {}
-    for group in groups:
-        row = {
+
+def _workload_rows(form: FormData, groups: Iterable[StaffGroup]) -> dict[str, dict[str, str]]:
+    """What was typed in each staff group's row."""
+    return {
+        group.id: {
             part: str(form.get(f"{part}-{group.id}", "")).strip()
             for part in ("hours", "staff", "note", "revision")
         }
-        submitted[group.id] = row
+        for group in groups
+    }
+
+
+def _read_estimates(
+    form: FormData, groups: list[StaffGroup]
+) -> tuple[dict[str, wizard_steps.Estimate], dict[str, str]]:
+    """Each staff group's estimate, or its clearing when the row is left empty; errors are keyed
+    by the id of the field they are about (`hours-<group>`, `staff-<group>`, `note-<group>`), so
+    each is shown next to that field and the error summary links to it."""
+    estimates: dict[str, wizard_steps.Estimate] = {}
+    errors: dict[str, str] = {}
+    rows = _workload_rows(form, groups)
+    for group in groups:
+        row = rows[group.id]
         try:
             revision = parse_revision(row["revision"], f"revision-{group.id}")
         except ValidationFailed as exc:
@@ -341,15 +366,21 @@ def save_workload(
             for error in exc.errors():
                 part = WORKLOAD_FIELDS[str(error["loc"][0])]
                 errors.setdefault(f"{part}-{group.id}", _workload_message(part, group.label))
+    return estimates, errors
+
+
+def _after_workload(
+    request: Request, saved: wizard_steps.WorkloadSaved, form: FormData
+) -> Response:
+    """On to the summary; or the page again with each error by its field, in the page's order."""
     # The service answers per staff group (a stale revision, say): shown on the group's hours.
-    service_errors = workload.save_workload_estimates(
-        session=session, actor=actor, version_id=version_id, estimates=estimates
-    )
-    for group_id, message in service_errors.items():
+    errors = dict(saved.errors)
+    for group_id, message in saved.refused.items():
         errors.setdefault(f"hours-{group_id}", message)
-    if errors:
-        in_page_order = [f"{part}-{g.id}" for g in groups for part in WORKLOAD_FIELDS.values()]
-        errors = {field: errors[field] for field in in_page_order if field in errors} | errors
-        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-        return _workload_page(request, view, errors=errors, submitted=submitted, status_code=422)
-    return redirect(request, f"/assessments/{version_id}/summary")
+    if not errors:
+        return redirect(request, f"/assessments/{saved.view.version.id}/summary")
+    groups = saved.view.rubric.staff_groups
+    in_page_order = [f"{part}-{g.id}" for g in groups for part in WORKLOAD_FIELDS.values()]
+    errors = {field: errors[field] for field in in_page_order if field in errors} | errors
+    submitted = _workload_rows(form, groups)
+    return _workload_page(request, saved.view, errors=errors, submitted=submitted, status_code=422)
