@@ -16,7 +16,7 @@ from starlette.responses import StreamingResponse
 from app.api import ETAGGED, ETAGGED_NEW
 from app.deps import ActorDep, Id, RevisionQuery, SessionDep
 from app.pages.register import stream_export
-from app.revisions import IfMatch, based_on, precondition, send_etag
+from app.revisions import IfMatch, based_on, etagged, precondition, send_etag, write_at
 from app.security import guard_api_request
 from assessments.drafting import mitigation
 from assessments.drafting.mitigation import ActionSave
@@ -94,16 +94,9 @@ def update_action(
 ) -> ActionRead:
     """Change a draft's action, given its revision (If-Match or `expected_revision`): only if
     nobody changed it since."""
-    with precondition(based_on(if_match, data.expected_revision)) as revision:
-        action = mitigation.update_action(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            action_id=action_id,
-            data=data.model_copy(update={"expected_revision": revision}),
-        )
-    send_etag(response, action.revision)
-    return ActionRead.model_validate(action)
+    update = partial(mitigation.update_action, session=session, actor=actor)
+    action = write_at(if_match, data, partial(update, version_id=version_id, action_id=action_id))
+    return etagged(response, action, ActionRead)
 
 
 @router.delete(VERSION + "/actions/{action_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -116,14 +109,9 @@ def remove_action(
     if_match: IfMatch = None,
 ) -> None:
     """Remove a draft's action, given its revision (If-Match or `expected_revision`)."""
+    remove = partial(mitigation.remove_action, session=session, actor=actor)
     with precondition(based_on(if_match, expected_revision)) as revision:
-        mitigation.remove_action(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            action_id=action_id,
-            expected_revision=revision,
-        )
+        remove(version_id=version_id, action_id=action_id, expected_revision=revision)
 
 
 def _decided(
@@ -174,14 +162,8 @@ def return_version(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Return a submitted version to its author with a reason."""
-    made = partial(
-        workflow.return_version,
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        reason=data.reason,
-    )
-    return _decided(made, data, if_match, response)
+    made = partial(workflow.return_version, session=session, actor=actor, reason=data.reason)
+    return _decided(partial(made, version_id=version_id), data, if_match, response)
 
 
 @router.post(VERSION + "/reopen", responses=ETAGGED)

@@ -16,6 +16,7 @@ from fastapi import Header, HTTPException, Response
 from pydantic import BaseModel
 
 from assessments.drafting.editing import NO_REVISION
+from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
 from assessments.kernel.errors import StaleVersion
 
@@ -29,7 +30,7 @@ IfMatch = Annotated[
     ),
 ]
 _ETAG = re.compile(r'\s*"([0-9]{1,18})"\s*')  # ASCII digits only: `\d` takes "²" too
-Data = TypeVar("Data", AnswerSave, WorkloadEstimateSave)
+Data = TypeVar("Data", AnswerSave, WorkloadEstimateSave, ActionSave)  # what carries a revision
 Read = TypeVar("Read", bound=BaseModel)
 T = TypeVar("T")
 ETAG_HEADER = {

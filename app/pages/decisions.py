@@ -149,16 +149,16 @@ def justify(
     try:
         save(version_id=version_id, question_id=question_id, text=text, expected_revision=revision)
     except (ValidationFailed, StaleVersion) as exc:
-        errors = {f"justification-{question_id}": _message_for(exc, "justification")}
-        return _summary_page(request, session, actor, version_id, errors)
+        return _summary_page(request, session, actor, version_id, _refusal(question_id, exc))
     return redirect(request, f"/assessments/{version_id}/summary#flagged")
 
 
-def _message_for(exc: ValidationFailed | StaleVersion, field: str) -> str:
-    """What to say beside the field: its own message, or the whole error's (a stale form)."""
+def _refusal(question_id: str, exc: ValidationFailed | StaleVersion) -> dict[str, str]:
+    """The error beside the question's justification: the field's own message, or the whole
+    error's (a stale form)."""
     if isinstance(exc, ValidationFailed):
-        return exc.errors.get(field, exc.message)
-    return exc.message
+        return {f"justification-{question_id}": exc.errors.get("justification", exc.message)}
+    return {f"justification-{question_id}": exc.message}
 
 
 # Mitigating actions -----------------------------------------------------------------------------
@@ -295,13 +295,8 @@ def remove_action(
     actor: ActorDep,
 ) -> Response:
     """Remove the action."""
-    mitigation.remove_action(
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        action_id=action_id,
-        expected_revision=_revision(form),
-    )
+    remove = partial(mitigation.remove_action, session=session, actor=actor, version_id=version_id)
+    remove(action_id=action_id, expected_revision=_revision(form))
     return redirect(request, f"/assessments/{version_id}/summary#actions")
 
 
@@ -339,17 +334,11 @@ def return_version(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Return the version to its authors with a reason."""
-    revision = _revision(form)
+    make = partial(workflow.return_version, session=session, actor=actor, version_id=version_id)
+    revision, reason = _revision(form), str(form.get("reason", ""))
     try:
-        workflow.return_version(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            reason=str(form.get("reason", "")),
-            expected_revision=revision,
-        )
+        make(reason=reason, expected_revision=revision)
     except ValidationFailed as exc:
-        return _summary_page(
-            request, session, actor, version_id, exc.errors, template="assessments/review.html"
-        )
+        review_page = "assessments/review.html"
+        return _summary_page(request, session, actor, version_id, exc.errors, template=review_page)
     return redirect(request, "/approvals")
