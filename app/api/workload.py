@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 
 from app.api.etags import ETAGGED
 from app.deps import ActorDep, Id, RevisionQuery, SessionDep
@@ -32,10 +32,7 @@ def save_workload_estimate(
     return etagged(response, row, WorkloadEstimateRead)
 
 
-@router.delete(
-    "/assessment-versions/{version_id}/workload/{staff_group}",
-    status_code=status.HTTP_204_NO_CONTENT,
-)
+@router.delete("/assessment-versions/{version_id}/workload/{staff_group}", status_code=204)
 def clear_workload_estimate(
     version_id: Id,
     staff_group: str,

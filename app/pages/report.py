@@ -55,8 +55,4 @@ def report_pdf_download(
     )
     pdf = report_pdf.html_to_pdf(html, site=str(request.base_url))
     name = report_pdf.download_name(report.view.policy.reference, report.view.version.number)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers=attachment(name),
-    )
+    return Response(pdf, media_type="application/pdf", headers=attachment(name))
