@@ -10,13 +10,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
-from assessments.kernel.actors import Grant, Role
 from assessments.models import ApiToken, Policy
 from assessments.people import accounts, api_tokens, authentication, queries as people_queries
 from tests.app.pages import csrf_cookie
 from tests.factories.api import API
-from tests.factories.people import make_api_token
-from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, make_policy
+from tests.factories.people import add_local_auditor, make_api_token
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST, make_policy
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 SIGN_IN_OR_TOKEN = "Sign in, or send a valid API token as 'Authorization: Bearer <token>'"
@@ -92,15 +91,12 @@ def test_a_revoked_token_stops_working_at_once(
 def test_a_disabled_users_token_stops_working(
     anonymous_client: TestClient, session: Session
 ) -> None:
-    operator = accounts.operator_of_trust(session=session, trust_name="Local trust")
-    user = accounts.create_user(
-        session=session,
-        actor=operator,
-        trust_id=LOCAL_TRUST_ID,
+    operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
+    user = add_local_auditor(
+        session,
         email="sam.script@local-trust.example",
         name="Sam Script",
         password="termly-export-robot-2026",
-        grants=[Grant(Role.AUDITOR)],
     )
     assert user.id is not None
     secret = make_api_token(session, accounts.actor_of(session, user))

@@ -12,12 +12,10 @@ from pythonjsonlogger.json import JsonFormatter
 from sqlmodel import Session
 
 from app.logs import LOG_CONFIG
-from assessments.kernel.actors import Grant, Role
-from assessments.people import accounts
 from tests.app.pages import post_form
-from tests.factories.people import make_api_token
+from tests.factories.people import add_local_auditor, make_api_token
 from tests.factories.sign_in import WRONG_PASSWORD, sign_in
-from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID
+from tests.factories.trusts import AUTHOR
 
 
 def test_each_request_is_logged_with_method_path_status_and_duration(
@@ -67,15 +65,8 @@ def auth_events(caplog: pytest.LogCaptureFixture) -> list[tuple[str, dict[str, o
 def test_role_changes_disabling_and_token_use_are_logged(
     client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
-    operator = accounts.operator_of_trust(session=session, trust_name="Local trust")
-    user = accounts.create_user(
-        session=session,
-        actor=operator,
-        trust_id=LOCAL_TRUST_ID,
-        email="bo@local.example",
-        name="Bo Brown",
-        password="termly-review-orchard-47",
-        grants=[Grant(Role.AUDITOR)],
+    user = add_local_auditor(
+        session, email="bo@local.example", name="Bo Brown", password="termly-review-orchard-47"
     )
     session.commit()
     admin_page = f"/admin/users/{user.id}"

@@ -14,7 +14,7 @@ from assessments.kernel.actors import Grant, Role
 from assessments.people import accounts, authentication, queries as people_queries
 from tests.app.pages import CSRF_COOKIE, csrf_cookie, form_fields, page, post_form
 from tests.factories.api import API
-from tests.factories.people import start_session
+from tests.factories.people import add_local_auditor, start_session
 from tests.factories.sign_in import (
     MINUTE,
     SESSION_COOKIE,
@@ -22,7 +22,7 @@ from tests.factories.sign_in import (
     signed_in_as,
     time_passes,
 )
-from tests.factories.trusts import AUTHOR, LOCAL_TRUST, LOCAL_TRUST_ID
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID
 
 # Signing out, and sessions that end ------------------------------------------------------------
 
@@ -120,15 +120,8 @@ def test_using_the_service_keeps_a_session_alive_until_its_absolute_limit(
 def test_an_admin_lets_a_person_sign_in_at_once_after_failures(
     client: TestClient, session: Session
 ) -> None:
-    operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
-    sam = accounts.create_user(
-        session=session,
-        actor=operator,
-        trust_id=LOCAL_TRUST_ID,
-        email="sam@local.example",
-        name="Sam Smith",
-        password="harbour-violet-kettle-88",
-        grants=[Grant(Role.AUDITOR)],
+    sam = add_local_auditor(
+        session, email="sam@local.example", name="Sam Smith", password="harbour-violet-kettle-88"
     )
     attempt_time = datetime.now(UTC) - timedelta(minutes=2)
     for _ in range(authentication.FREE_FAILURES + 1):  # each after the wait, so all count

@@ -10,12 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments.kernel.actors import Actor, Grant, Role
+from assessments.kernel.actors import Actor
 from assessments.models import ApiToken
 from assessments.people import accounts, api_tokens, authentication, queries as people_queries
 from tests.app.pages import Element, error_for, error_summary, field_value, page, post_form, submit
-from tests.factories.people import make_api_token
-from tests.factories.trusts import AUTHOR, LOCAL_TRUST, LOCAL_TRUST_ID
+from tests.factories.people import add_local_auditor, make_api_token
+from tests.factories.trusts import AUTHOR
 
 TOKENS = "/account/tokens"
 NAME_PROBLEM = "Enter a name for the token of up to 100 characters"
@@ -31,15 +31,8 @@ def script(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def bea(session: Session) -> Actor:
     """Another person of the trust, with tokens of her own."""
-    operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
-    user = accounts.create_user(
-        session=session,
-        actor=operator,
-        trust_id=LOCAL_TRUST_ID,
-        email="bea@local.example",
-        name="Bea Brown",
-        password="ladder orchard quietly 47",
-        grants=[Grant(Role.AUDITOR)],
+    user = add_local_auditor(
+        session, email="bea@local.example", name="Bea Brown", password="ladder orchard quietly 47"
     )
     return accounts.actor_of(session, user)
 

@@ -79,8 +79,9 @@ def verdict(
     return checked.broken_at, checked.problem
 
 
-def _plain_hash(event: Any) -> str:
-    content = [
+def _hashed_fields(event: Any) -> list[Any]:
+    """What an event's hash covers, as an intruder who read the code would list it."""
+    return [
         event.chain,
         event.seq,
         audit._plain(event.occurred_at),
@@ -94,24 +95,15 @@ def _plain_hash(event: Any) -> str:
         event.prev_hash,
         event.key_id,
     ]
+
+
+def _plain_hash(event: Any) -> str:
+    content = _hashed_fields(event)
     return hashlib.sha256(audit.canonical(content).encode()).hexdigest()
 
 
 def _keyed_mac(event: Any, key: str) -> str:
-    content = [
-        event.chain,
-        event.seq,
-        audit._plain(event.occurred_at),
-        event.trust_id,
-        event.actor_user_id,
-        event.actor_name,
-        event.entity,
-        event.entity_id,
-        event.action,
-        event.changes,
-        event.prev_hash,
-        event.key_id,
-    ]
+    content = _hashed_fields(event)
     mac = Keyring(key).mac("event\n" + audit.canonical(content))
     assert mac is not None
     return mac

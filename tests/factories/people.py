@@ -20,7 +20,7 @@ from assessments.people import (
     sessions,
 )
 from assessments.policies import trust_schools
-from tests.factories.trusts import LOCAL_TRUST_ID, make_school
+from tests.factories.trusts import LOCAL_TRUST, LOCAL_TRUST_ID, make_school
 
 PASSWORD = "ladder orchard quietly 47"
 OTHER_PASSWORD = "violet harbour sixty kettle"
@@ -149,3 +149,18 @@ def user_id(user: User) -> int:
 def users_of(session: Session, trust: Trust) -> list[User]:
     assert trust.id is not None
     return people_queries.users_of_trust(session, trust.id)
+
+
+def add_local_auditor(session: Session, *, email: str, name: str, password: str) -> User:
+    """A trust-wide auditor of the local test trust who signs in with `password`, added by the
+    trust's operator as an admin adds anyone."""
+    operator = accounts.operator_of_trust(session=session, trust_name=LOCAL_TRUST)
+    return accounts.create_user(
+        session=session,
+        actor=operator,
+        trust_id=LOCAL_TRUST_ID,
+        email=email,
+        name=name,
+        password=password,
+        grants=[Grant(Role.AUDITOR)],
+    )
