@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
@@ -31,6 +32,7 @@ from tests.factories.versions import make_draft
 
 VERSIONS = 1200  # more than one batch of the export's query (500 rows), and several chunks
 REASON = "A reason long enough to make the export a few megabytes. " * 40
+IDLE_WAIT_SECONDS = 30  # how long a busy machine may take to bring an export to the client
 PAGE_WAIT_SECONDS = 1  # the pool's timeout here: a leaked pool shows as 503s, not a hang
 
 
@@ -170,6 +172,24 @@ def test_a_connection_a_request_never_gave_back_is_taken_back_when_it_ends(
         forgotten[0].exec_driver_sql("SELECT 1")
 
 
+# The other connections to the test's database, and what each is doing.
+STATES = (
+    "SELECT state, left(query, 60) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+def _end_idle_transactions(connection: sa.Connection) -> list[Any]:
+    """End every other connection sitting idle inside a transaction, as a failing server would."""
+    return list(
+        connection.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND state LIKE 'idle in transaction%%'"
+        ).all()
+    )
+
+
 def test_an_export_that_fails_half_way_never_looks_complete(
     served: Served, tmp_database_url: str
 ) -> None:
@@ -185,18 +205,15 @@ def test_an_export_that_fails_half_way_never_looks_complete(
             assert response.status_code == 200
             assert response.headers["X-Register-Rows"] == str(VERSIONS)
             with observer.connect() as connection:  # the export's own, mid-transaction
-                # On a busy machine the export may still be fetching its first batch: wait
-                # (a few seconds at most) until it sits idle, blocked on the client.
-                for _ in range(100):
-                    ended = connection.exec_driver_sql(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                        " AND state LIKE 'idle in transaction%%'"
-                    ).all()
-                    if ended:
+                # On a busy machine (CI runs two workers beside PostgreSQL) the export may still
+                # be starting or fetching a batch: wait until it sits idle, blocked on the client.
+                deadline = time.monotonic() + IDLE_WAIT_SECONDS
+                while not (ended := _end_idle_transactions(connection)):
+                    if time.monotonic() > deadline:
                         break
                     time.sleep(0.05)
-            assert ended == [(True,)]
+                states = connection.exec_driver_sql(STATES).all()
+            assert ended == [(True,)], f"the export's connection never sat idle: {states}"
             with pytest.raises(httpx2.RemoteProtocolError):
                 response.read()
         assert served.settle() == 0
