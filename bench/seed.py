@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psycopg
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col
 
 from assessments.kernel.actors import Role
 from assessments.models import RoleGrant, School, Trust, User
 from assessments.rubrics import queries as rubric_queries
+from bench.bulk import bulk_insert
 from bench.profiles import Profile, make_profiles
 from bench.timeline import PolicyPlan, plan_policy
 
@@ -154,56 +154,6 @@ class Seeded:
 class _Made:
     trust_id: int = 0
     school_ids: list[int] = field(default_factory=list)
-
-
-def _processors(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> list[Any]:
-    """The bind processors SQLAlchemy would apply, each remembering its last value (a version's
-    answers share their timestamps, so most calls are skipped)."""
-    dialect = conn.dialect
-
-    def cached(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        last: list[Any] = [object(), None]
-
-        def run(value: Any) -> Any:
-            if value is not last[0]:
-                last[0], last[1] = value, process(value)
-            return last[1]
-
-        return run
-
-    found = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-    return [cached(p) if p is not None else None for p in found]
-
-
-def bulk_insert(
-    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """Insert rows of raw values: COPY on PostgreSQL, one executemany on SQLite."""
-    active = [(i, p) for i, p in enumerate(_processors(conn, table, columns)) if p is not None]
-
-    def processed(row: Sequence[Any]) -> Sequence[Any]:
-        if not active:
-            return row
-        values = list(row)
-        for i, process in active:
-            values[i] = process(values[i])
-        return tuple(values)
-
-    ready = map(processed, rows)
-    names = ", ".join(columns)
-    count = 0
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.dbapi_connection
-        assert isinstance(raw, psycopg.Connection)
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in ready:
-                copy.write_row(row)
-                count += 1
-        return count
-    batch = list(ready)
-    marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", batch)  # noqa: S608 - our own table and column names
-    return len(batch)
 
 
 def _people(conn: sa.Connection, plan: SeedPlan, seeded: _Made) -> dict[str, list[tuple[int, str]]]:
