@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -78,21 +79,32 @@ def migrated_engine(url: str) -> sa.Engine:
 
 
 @contextmanager
-def scratch_database(url: str, folder: Path) -> Iterator[str]:
-    """A new empty database beside `url` (a new file for SQLite), dropped afterwards."""
+def scratch_database(url: str, folder: Path, *, copy_of: str | None = None) -> Iterator[str]:
+    """A new database beside `url` (a new file for SQLite), dropped afterwards: empty, or a
+    copy of the database `copy_of` (on the same server), which nothing may be connected to."""
     if is_sqlite(url):
-        yield f"sqlite:///{folder / f'scratch-{secrets.token_hex(4)}.sqlite3'}"
+        path = folder / f"scratch-{secrets.token_hex(4)}.sqlite3"
+        if copy_of is not None:
+            _copy_sqlite(make_url(copy_of).database or "", path)
+        yield f"sqlite:///{path}"
         return
     name = f"wia_scratch_{secrets.token_hex(4)}"
+    template = f' TEMPLATE "{make_url(copy_of).database}"' if copy_of is not None else ""
     server = create_db_engine(url, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"{template}')
     try:
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
         with server.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.dispose()
+
+
+def _copy_sqlite(source: str, target: Path) -> None:
+    """SQLite's own backup: a consistent copy whatever its write-ahead log still holds."""
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
 
 
 def prepared_engine(url: str) -> sa.Engine:

@@ -40,15 +40,23 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """`wia serve` on a new database, set up the way `make run` sets one up."""
-    log = tmp_path / "server.log"
-    with databases.scratch_database(database_url, tmp_path) as url:
+@pytest.fixture(scope="session")
+def demo_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database set up the way `make run` sets one up, with `wia demo`'s people: made once
+    per worker (three commands, seconds each), then copied for each test's server."""
+    with databases.scratch_database(database_url, tmp_path_factory.mktemp("demo")) as url:
         env = servers.environment(url)
         for args in (["db", "upgrade"], ["rubric", "publish"], ["demo"]):
             servers.wia(env, *args)
-        with servers.serving(env, log) as [server]:
+        yield url
+
+
+@pytest.fixture
+def live_server(database_url: str, demo_database: str, tmp_path: Path) -> Iterator[str]:
+    """`wia serve` on a fresh copy of the demo database: no test sees another's changes."""
+    log = tmp_path / "server.log"
+    with databases.scratch_database(database_url, tmp_path, copy_of=demo_database) as url:
+        with servers.serving(servers.environment(url), log) as [server]:
             yield server.url
     _check_the_log(log)
 

@@ -4,6 +4,7 @@ through the real use-cases."""
 from __future__ import annotations
 
 import itertools
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session
@@ -56,7 +57,9 @@ def make_local_trust(session: Session) -> None:
     assert accounts.actor_of(session, user) == AUTHOR, user
 
 
+@cache
 def default_rubric() -> Rubric:
+    """The shipped rubric, read once: a Rubric is frozen, so every test may share it."""
     return load_rubric(DEFAULT_RUBRIC_PATH)
 
 
