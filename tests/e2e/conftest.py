@@ -55,9 +55,11 @@ def demo_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -
 def live_server(database_url: str, demo_database: str, tmp_path: Path) -> Iterator[str]:
     """`wia serve` on a fresh copy of the demo database: no test sees another's changes."""
     log = tmp_path / "server.log"
-    with databases.scratch_database(database_url, tmp_path, copy_of=demo_database) as url:
-        with servers.serving(servers.environment(url), log) as [server]:
-            yield server.url
+    with (
+        databases.scratch_database(database_url, tmp_path, copy_of=demo_database) as url,
+        servers.serving(servers.environment(url), log) as [server],
+    ):
+        yield server.url
     _check_the_log(log)
 
 
