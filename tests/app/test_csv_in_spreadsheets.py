@@ -80,7 +80,7 @@ ACTION_TEXT = ("description", "owner")
 
 @dataclass(frozen=True)
 class Written:
-    """The text a person can write into each version's register row and its action."""
+    """The text a person can write into each version's register row and one version's actions."""
 
     rows: dict[int, dict[str, str]]  # by version id: column -> text
     actions: dict[int, tuple[str, str]]  # by action id: description, owner
@@ -97,10 +97,8 @@ def add_hostile_actions(
     ids = sql(
         session, "SELECT id FROM mitigating_action WHERE version_id = :v ORDER BY id", v=version_id
     ).scalars()
-    texts = {
-        action_id: (text, HOSTILE[(k + 1) % len(HOSTILE)])
-        for k, (action_id, text) in enumerate(zip(ids, HOSTILE, strict=True))
-    }
+    texts = {action_id: (hostile(k, 0), hostile(k, 1)) for k, action_id in enumerate(ids)}
+    assert len(texts) == len(HOSTILE)
     for action_id, (description, owner) in texts.items():
         sql(
             session,
@@ -115,9 +113,9 @@ def add_hostile_actions(
 def hostile_register(session: Session) -> Written:
     """Per HOSTILE text, a policy in a school of its own with one approved and one returned
     version (the first with an action per HOSTILE text, the others with one), written by
-    people whose names are hostile. What the forms
-    would refuse or strip (a reference's characters, leading spaces) is then written as a direct
-    writer of the database could, before the version is decided (after, it is read-only)."""
+    people whose names are hostile. What the forms would refuse or strip (a reference's
+    characters, leading spaces) is then written as a direct writer of the database could,
+    before the version is decided (after, it is read-only)."""
     people = [
         make_person(session, text, Grant(Role.AUTHOR), Grant(Role.APPROVER)) for text in HOSTILE
     ]
