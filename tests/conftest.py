@@ -69,17 +69,10 @@ def connection(engine: sa.Engine) -> Iterator[sa.Connection]:
         transaction.rollback()
 
 
-def _session_on(connection: sa.Connection) -> Session:
-    # Commits inside the code under test release a savepoint; the test's transaction stays open.
-    return Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-
-
 @pytest.fixture
 def session(connection: sa.Connection) -> Iterator[Session]:
     """A session inside the test's transaction, for calling use-cases directly."""
-    with _session_on(connection) as session:
+    with databases.session_on(connection) as session:
         yield session
 
 
@@ -113,7 +106,7 @@ def app(_application: FastAPI, connection: sa.Connection) -> Iterator[FastAPI]:
     def unit_in_test_transaction(
         *, read_only: bool = False, snapshot: bool = False
     ) -> Iterator[Session]:
-        with _session_on(connection) as session, committed(session):
+        with databases.session_on(connection) as session, committed(session):
             yield session
 
     own_unit_of_work = _application.state.unit_of_work

@@ -13,10 +13,19 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from app.cli_support import alembic_config
 from assessments.kernel.db import create_db_engine, unit_of_work
 from tests.factories.trusts import make_local_trust, publish_default_rubric
+
+
+def session_on(connection: sa.Connection) -> Session:
+    """A session inside the connection's transaction: commits in the code under test release a
+    savepoint, and the transaction stays open for the test to roll back."""
+    return Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
 
 def is_sqlite(url: str) -> bool:

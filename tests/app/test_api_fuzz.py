@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import Session
 
-from tests.app.authorization_world import make_world
+from tests.app.every_route.world import make_world
 from tests.factories.trusts import RUBRIC
 
 pytestmark = pytest.mark.fuzz

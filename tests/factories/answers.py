@@ -101,11 +101,19 @@ def answer_all(
     high: Sequence[str] = (),
     skip: Sequence[str] = (),
 ) -> None:
-    """Answer every question: at its highest impact for `high`, its lowest for the rest."""
-    for question in RUBRIC.questions():
-        if question.id not in skip:
-            pick = high_answer if question.id in high else low_answer
-            answer(session, version_id, question.id, pick(question), actor=actor)
+    """Answer every question, as one page of answers: at its highest impact for `high`, its
+    lowest for the rest."""
+    answers = {
+        question.id: AnswerSave(
+            value=(high_answer if question.id in high else low_answer)(question)
+        )
+        for question in RUBRIC.questions()
+        if question.id not in skip
+    }
+    errors = answering.save_answers(
+        session=session, actor=actor, version_id=version_id, answers=answers
+    )
+    assert not errors, errors
 
 
 def action_data(

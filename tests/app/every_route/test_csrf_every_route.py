@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from tests.app.authorization_matrix import MATRIX, SIGN_IN, fill
-from tests.app.authorization_world import World, make_world
+from tests.app.every_route.authorization_matrix import MATRIX, SIGN_IN, fill
+from tests.app.every_route.world import World
 from tests.app.pages import csrf_cookie
 from tests.factories.sign_in import sign_in_as
 
@@ -48,11 +48,6 @@ def send(client: TestClient, route: tuple[str, str], world: World, token: str) -
         )
     form = {k: fill(v, world) for k, v in call.form.items()}
     return client.request(method, url, data={**form, **({"csrf_token": value} if value else {})})
-
-
-@pytest.fixture
-def world(session: Session, rubric_published: None) -> World:
-    return make_world(session)
 
 
 @pytest.mark.parametrize("token", [MISSING, FORGED, GENUINE])

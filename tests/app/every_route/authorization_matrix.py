@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.app.authorization_world import ROLES, World
+from tests.app.every_route.world import ROLES, World
 
 SIGN_IN = "sign in"
 Expected = dict[str, int | str]

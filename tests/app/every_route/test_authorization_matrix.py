@@ -1,7 +1,7 @@
 """Every route of the app by every kind of person: what each may see and do.
 
 The routes come from `app.routes`, so a route added without a row in
-tests/app/authorization_matrix.py fails the test; each row gives the status each kind of
+tests/app/every_route/authorization_matrix.py fails the test; each row gives the status each kind of
 person should get.
 """
 
@@ -17,8 +17,8 @@ from sqlmodel import Session
 from starlette.routing import Mount
 
 from app.settings import Settings
-from tests.app.authorization_matrix import CASES, MATRIX, SIGN_IN, Call, fill
-from tests.app.authorization_world import World, make_world
+from tests.app.every_route.authorization_matrix import CASES, MATRIX, SIGN_IN, Call, fill
+from tests.app.every_route.world import World
 from tests.app.pages import csrf_cookie
 from tests.factories.sign_in import sign_in_as
 
@@ -51,11 +51,6 @@ def call(client: TestClient, method: str, route: Call, world: World, role: str) 
         return client.request(method, url, headers=headers)
     form = {k: fill(v, world) for k, v in route.form.items()}
     return client.request(method, url, data={**form, "csrf_token": csrf_cookie(client)})
-
-
-@pytest.fixture
-def world(session: Session, rubric_published: None) -> World:
-    return make_world(session)
 
 
 @pytest.mark.parametrize(("route", "role"), CASES, ids=[f"{m} {p} as {r}" for (m, p), r in CASES])
