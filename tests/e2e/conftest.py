@@ -21,9 +21,11 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from app.settings import get_settings
 from assessments.operations import demo
 from tests import databases, servers
 from tests.e2e import axe
+from tests.factories.cli import wia
 
 CHROMIUM = os.environ.get("WIA_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -43,11 +45,20 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def demo_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database set up the way `make run` sets one up, with `wia demo`'s people: made once
-    per worker (three commands, seconds each), then copied for each test's server."""
-    with databases.scratch_database(database_url, tmp_path_factory.mktemp("demo")) as url:
-        env = servers.environment(url)
+    per worker, then copied for each test's server. The three commands run in this process
+    (typer's runner), which spares starting an interpreter and the app's imports for each."""
+    with (
+        databases.scratch_database(database_url, tmp_path_factory.mktemp("demo")) as url,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        for name, value in servers.environment(url).items():
+            if name.startswith("WIA_"):
+                patch.setenv(name, value)
+        get_settings.cache_clear()
         for args in (["db", "upgrade"], ["rubric", "publish"], ["demo"]):
-            servers.wia(env, *args)
+            result = wia(*args)
+            assert result.exit_code == 0, f"wia {' '.join(args)} failed:\n{result.output}"
+        get_settings.cache_clear()
         yield url
 
 

@@ -8,7 +8,9 @@ key later than the next read would come)."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Error as PlaywrightError, Locator, Page, expect
+from contextlib import suppress
+
+from playwright.sync_api import Error as PlaywrightError, JSHandle, Locator, Page, expect
 
 # Whether the focused element shows it: GOV.UK's focus style is an outline, a box shadow or
 # (links) a yellow background with a thick underline drawn as a shadow; radios and
@@ -31,19 +33,11 @@ FOCUSED = """() => { const e = document.activeElement; const s = getComputedStyl
   return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.name ? `[name=${e.name}]` : "")
     + ` (outline ${s.outlineStyle} ${s.outlineWidth}, shadow ${s.boxShadow}) `
     + (e.innerText || e.value || "").trim().slice(0, 60); }"""
-# Where the focus was before a Tab, kept in the page (a page loaded since has none, so any
-# focus on it counts as moved).
-REMEMBER_FOCUS = "() => { window.wiaFocusBefore = document.activeElement; }"
-# Tab has moved the focus on; inside a date field it may stay on the field (Tab goes from day
-# to month to year, then to Chromium's calendar button), so nothing shows there.
-FOCUS_MOVED = """() => { const before = window.wiaFocusBefore;
-  return document.activeElement !== before
-    || (before instanceof HTMLInputElement && before.type === "date"); }"""
-# After a Tab, in one look: whether the focus has moved on (and if so, it is remembered for the
-# next Tab), whether it shows, and whether one of `elements` has it.
-LOOK = f"""elements => {{ const moved = ({FOCUS_MOVED})();
-  if (moved) window.wiaFocusBefore = document.activeElement;
-  return [moved, ({FOCUS_SHOWN})(), elements.includes(document.activeElement)]; }}"""
+HAS_FOCUS = "(elements) => elements.includes(document.activeElement)"
+# Tab has moved the focus on from `before`; inside a date field it may stay on the field (Tab
+# goes from day to month to year, then to Chromium's calendar button), so nothing shows there.
+FOCUS_MOVED = """before => document.activeElement !== before
+  || (before instanceof HTMLInputElement && before.type === "date")"""
 # What a page that is being replaced answers (without JavaScript, Enter loads a new page).
 NAVIGATED = ("context was destroyed", "can be evaluated only in the context")
 MAX_TABS = 600
@@ -55,27 +49,29 @@ class Keyboard:
 
     def tab_to(self, target: Locator) -> None:
         """Press Tab until one of `target`'s elements has the focus."""
-        remembered = False
         for _ in range(MAX_TABS):
             try:
-                if not remembered:
-                    self.page.evaluate(REMEMBER_FOCUS)
-                    remembered = True
-                self.page.keyboard.press("Tab")
-                moved, shown, reached = target.evaluate_all(LOOK)
-                if not moved:  # the page has not handled the key yet: wait until it has
-                    self.page.wait_for_function(FOCUS_MOVED)
-                    moved, shown, reached = target.evaluate_all(LOOK)
+                self._tab()
+                shown, reached = self.page.evaluate(FOCUS_SHOWN), target.evaluate_all(HAS_FOCUS)
             except PlaywrightError as error:
                 if not any(said in error.message for said in NAVIGATED):
                     raise
                 self.page.wait_for_load_state()
-                remembered = False
                 continue
             assert shown, f"no visible focus on {self._focused()}"
             if reached:
                 return
         raise AssertionError(f"Tab never reached {target}; the focus is on {self._focused()}")
+
+    def _tab(self) -> None:
+        """Press Tab, and wait until the focus has moved on."""
+        before: JSHandle = self.page.evaluate_handle("() => document.activeElement")
+        try:
+            self.page.keyboard.press("Tab")
+            self.page.wait_for_function(FOCUS_MOVED, arg=before)
+        finally:
+            with suppress(PlaywrightError):  # gone with its page if a new one loaded
+                before.dispose()
 
     def activate(self, target: Locator) -> None:
         """A link or button, with Enter."""
