@@ -47,17 +47,16 @@ def demo_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -
     """A database set up the way `make run` sets one up, with `wia demo`'s people: made once
     per worker, then copied for each test's server. The three commands run in this process
     (typer's runner), which spares starting an interpreter and the app's imports for each."""
-    with (
-        databases.scratch_database(database_url, tmp_path_factory.mktemp("demo")) as url,
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        for name, value in servers.environment(url).items():
-            if name.startswith("WIA_"):
-                patch.setenv(name, value)
-        get_settings.cache_clear()
-        for args in (["db", "upgrade"], ["rubric", "publish"], ["demo"]):
-            result = wia(*args)
-            assert result.exit_code == 0, f"wia {' '.join(args)} failed:\n{result.output}"
+    with databases.scratch_database(database_url, tmp_path_factory.mktemp("demo")) as url:
+        # The commands' settings are in the environment only while they run.
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in servers.environment(url).items():
+                if name.startswith("WIA_"):
+                    patch.setenv(name, value)
+            get_settings.cache_clear()
+            for args in (["db", "upgrade"], ["rubric", "publish"], ["demo"]):
+                result = wia(*args)
+                assert result.exit_code == 0, f"wia {' '.join(args)} failed:\n{result.output}"
         get_settings.cache_clear()
         yield url
 
