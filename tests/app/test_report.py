@@ -17,14 +17,14 @@ from sqlmodel import Session
 
 from app.report_pdf import STATIC_DIR, StaticOnlyFetcher, download_name, html_to_pdf
 from app.settings import PROJECT_ROOT, Settings
-from assessments.drafting import answering, version_view, workload
-from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.drafting import version_view, workload
+from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Grant, Role
 from assessments.models import AssessmentVersion
 from assessments.people import accounts
 from assessments.workflow import transitions as workflow
 from tests.app.pages import Element, page, submit
-from tests.factories.answers import HIGH_QUESTION, HIGH_VALUE, MITIGATION
+from tests.factories.answers import HIGH_QUESTION, HIGH_VALUE, MITIGATION, answer_page
 from tests.factories.decisions import open_page, question_text, table_rows, url
 from tests.factories.people import make_approver, make_person
 from tests.factories.sign_in import sign_in_as
@@ -46,11 +46,7 @@ class Story:
 
 
 def _consulted(session: Session, version_id: int) -> None:
-    answers = {"consultation-summary": AnswerSave(value=CONSULTED)}
-    errors = answering.save_answers(
-        session=session, actor=AUTHOR, version_id=version_id, answers=answers
-    )
-    assert not errors, errors
+    answer_page(session, version_id, {"consultation-summary": CONSULTED})
 
 
 @pytest.fixture

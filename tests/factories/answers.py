@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -93,6 +93,18 @@ def answer(
     )
 
 
+def answer_page(
+    session: Session, version_id: int, answers: Mapping[str, str], *, actor: Actor = AUTHOR
+) -> None:
+    """Save question id → value as one page of answers (as a section posted at once), as
+    `actor`; none of them may be refused."""
+    page = {question_id: AnswerSave(value=value) for question_id, value in answers.items()}
+    errors = answering.save_answers(
+        session=session, actor=actor, version_id=version_id, answers=page
+    )
+    assert not errors, errors
+
+
 def answer_all(
     session: Session,
     actor: Actor,
@@ -104,16 +116,11 @@ def answer_all(
     """Answer every question, as one page of answers: at its highest impact for `high`, its
     lowest for the rest."""
     answers = {
-        question.id: AnswerSave(
-            value=(high_answer if question.id in high else low_answer)(question)
-        )
+        question.id: (high_answer if question.id in high else low_answer)(question)
         for question in RUBRIC.questions()
         if question.id not in skip
     }
-    errors = answering.save_answers(
-        session=session, actor=actor, version_id=version_id, answers=answers
-    )
-    assert not errors, errors
+    answer_page(session, version_id, answers, actor=actor)
 
 
 def action_data(

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments.drafting import answering, editing, mitigation, workload
+from assessments.drafting import editing, mitigation, workload
 from assessments.drafting.mitigation import ActionSave
-from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, MitigatingAction, School
 from assessments.people import accounts
@@ -23,7 +23,7 @@ from assessments.policies import catalogue
 from assessments.policies.schemas import PolicyCreate
 from assessments.workflow import transitions as workflow
 from tests.app.pages import Element, page, post_form
-from tests.factories.answers import HIGH_QUESTION, HIGH_VALUE, answer, low_answer
+from tests.factories.answers import HIGH_QUESTION, HIGH_VALUE, answer, answer_page, low_answer
 from tests.factories.people import make_approver, make_person
 from tests.factories.trusts import AUTHOR, RUBRIC, make_school
 from tests.factories.versions import fill_in, make_draft, make_version
@@ -164,8 +164,7 @@ def second_version_changed(
     workflow.approve(session=session, actor=approver, version_id=submitted.id)
     second = workflow.revise(session=session, actor=AUTHOR, version_id=submitted.id)
     assert second.id is not None
-    lower = {HIGH_QUESTION.id: AnswerSave(value=low_answer(HIGH_QUESTION))}
-    answering.save_answers(session=session, actor=AUTHOR, version_id=second.id, answers=lower)
+    answer_page(session, second.id, {HIGH_QUESTION.id: low_answer(HIGH_QUESTION)})
     workload.save_workload_estimate(
         session=session,
         actor=AUTHOR,

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from assessments.drafting import answering, editing, mitigation, version_view, workload
+from assessments.drafting import editing, mitigation, version_view, workload
 from assessments.drafting.mitigation import save_justification
-from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.drafting.version_view import AssessmentView
 from assessments.kernel.actors import Actor
 from assessments.models import AssessmentVersion, VersionStatus
@@ -25,6 +25,7 @@ from tests.factories.answers import (
     WORKLOAD,
     add,
     answer_all,
+    answer_page,
     low_answer,
 )
 from tests.factories.people import Cast, make_approver
@@ -49,12 +50,8 @@ def make_draft(
 def fill_in(session: Session, version_id: int, actor: Actor = AUTHOR) -> None:
     """Answer every required question (one high enough to need the action added here) and
     estimate one staff group's workload: everything a submission asks for."""
-    answers = {q.id: AnswerSave(value=low_answer(q)) for q in RUBRIC.questions() if q.required}
-    answers[HIGH_QUESTION.id] = AnswerSave(value=HIGH_VALUE)
-    errors = answering.save_answers(
-        session=session, actor=actor, version_id=version_id, answers=answers
-    )
-    assert not errors, errors
+    answers = {q.id: low_answer(q) for q in RUBRIC.questions() if q.required}
+    answer_page(session, version_id, {**answers, HIGH_QUESTION.id: HIGH_VALUE}, actor=actor)
     workload.save_workload_estimate(
         session=session, actor=actor, version_id=version_id, staff_group="teachers", data=WORKLOAD
     )

@@ -1,8 +1,7 @@
 """Every route of the app by every kind of person: what each may see and do.
 
-The routes come from `app.routes`, so a route added without a row in
-tests/app/every_route/authorization_matrix.py fails the test; each row gives the status each kind of
-person should get.
+The routes come from `app.routes`, so a route added without a row in authorization_matrix.py
+(beside this file) fails the test; each row gives the status each kind of person should get.
 """
 
 from __future__ import annotations
