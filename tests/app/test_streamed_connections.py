@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,9 @@ VERSIONS = 1200  # more than one batch of the export's query (500 rows), and sev
 REASON = "A reason long enough to make the export a few megabytes. " * 40
 IDLE_WAIT_SECONDS = 30  # how long a busy machine may take to bring an export to the client
 PAGE_WAIT_SECONDS = 1  # the pool's timeout here: a leaked pool shows as 503s, not a hang
+# The sockets' buffers, each way, kept small: Linux grows a loopback connection's up to tens of
+# megabytes, which would take a whole export and let it end before a client stopped reading.
+SOCKET_BUFFER = 64 * 1024
 
 
 @dataclass
@@ -81,6 +85,7 @@ def served(tmp_database_url: str, settings: Settings) -> Iterator[Served]:
     )
     app = create_app(settings)
     sock = servers.listening_socket()  # bound and kept: handed to uvicorn, never re-bound
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)  # accepted ones inherit it
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -174,7 +179,7 @@ def test_a_connection_a_request_never_gave_back_is_taken_back_when_it_ends(
 
 # The other connections to the test's database, and what each is doing.
 STATES = (
-    "SELECT state, left(query, 60) FROM pg_stat_activity"
+    "SELECT state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity"
     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
 )
 
@@ -200,7 +205,10 @@ def test_an_export_that_fails_half_way_never_looks_complete(
         pytest.skip("nothing outside can break a SQLite read half-way; PostgreSQL can")
     bearer = {"Authorization": f"Bearer {served.token}"}
     observer = sa.create_engine(tmp_database_url, poolclass=sa.pool.NullPool)
-    with httpx2.Client(base_url=served.url, timeout=30) as client:
+    small_buffer = httpx2.HTTPTransport(
+        socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)]
+    )
+    with httpx2.Client(base_url=served.url, timeout=30, transport=small_buffer) as client:
         with client.stream("GET", "/api/v1/register?format=json", headers=bearer) as response:
             assert response.status_code == 200
             assert response.headers["X-Register-Rows"] == str(VERSIONS)
