@@ -1,4 +1,5 @@
-"""The JSON API for mitigating actions, the approval workflow and the register (/api/v1).
+"""The JSON API for mitigating actions and their progress, the approval workflow and the
+register (/api/v1).
 Each route calls the same use-case as its page."""
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from app.revisions import IfMatch, based_on, etagged, precondition, send_etag, w
 from app.security import guard_api_request
 from assessments.drafting import mitigation
 from assessments.drafting.mitigation import ActionSave
+from assessments.kernel.clock import today
 from assessments.kernel.inputs import Input, Revision
 from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
+from assessments.progress import recording
+from assessments.progress.recording import ProgressSave
 from assessments.workflow import transitions as workflow
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], dependencies=[Depends(guard_api_request)])
@@ -36,10 +40,42 @@ class ActionRead(BaseModel):
     description: str
     question_ids: list[str]
     owner: str
+    owner_user_id: int | None = Field(description="The owner's account; null if they have none")
     due_date: date | None
-    status: ActionStatus
+    status: ActionStatus = Field(description="Where it stood when its version was written")
     residual_impact: int
     revision: int
+
+
+class ProgressRead(BaseModel):
+    """How an approved version's action stands now."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    action_id: int
+    version_id: int
+    status: ActionStatus
+    note: str
+    done_on: date | None
+    evidence_url: str
+    revision: int
+    updated_by: str
+    updated_at: datetime
+
+
+class HistoryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    by: str
+    changes: list[tuple[str, Any, Any]] = Field(description="[field, before, after] each")
+
+
+class ActionDetail(BaseModel):
+    action: ActionRead
+    status: ActionStatus = Field(description="Where it stands now")
+    progress: ProgressRead | None = Field(description="Null until its version is approved")
+    history: list[HistoryRead]
 
 
 class Decision(Input):
@@ -69,7 +105,9 @@ class VersionState(BaseModel):
     review_due: date | None
     overall_score: Decimal | None
     rating: str | None
-    rating_after: str | None
+    rating_after: str | None = Field(description="Once the actions it commits to are done")
+    rating_done: str | None = Field(description="Counting the actions done so far")
+    open_actions: int
 
 
 @router.post(VERSION + "/actions", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW)
@@ -112,6 +150,35 @@ def remove_action(
     remove = partial(mitigation.remove_action, session=session, actor=actor)
     with precondition(based_on(if_match, expected_revision)) as revision:
         remove(version_id=version_id, action_id=action_id, expected_revision=revision)
+
+
+@router.get("/actions/{action_id}")
+def get_action(action_id: Id, session: SessionDep, actor: ActorDep) -> ActionDetail:
+    """A mitigating action: what its version commits to, where it stands, and its history."""
+    view = recording.view_action(session=session, actor=actor, action_id=action_id)
+    return ActionDetail(
+        action=ActionRead.model_validate(view.action),
+        status=view.status,
+        progress=ProgressRead.model_validate(view.progress) if view.progress else None,
+        history=[HistoryRead.model_validate(entry) for entry in view.history],
+    )
+
+
+@router.put("/actions/{action_id}/progress", responses=ETAGGED)
+def record_progress(
+    action_id: Id,
+    data: ProgressSave,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ProgressRead:
+    """Record where an approved version's action stands (its owner or the policy's authors),
+    given its progress's revision (If-Match or `expected_revision`)."""
+    record = partial(
+        recording.record_progress, session=session, actor=actor, action_id=action_id, today=today()
+    )
+    return etagged(response, write_at(if_match, data, record), ProgressRead)
 
 
 def _decided(

@@ -30,8 +30,16 @@ def form_errors(exc: ValidationError, messages: Mapping[str, str]) -> dict[str, 
     errors: dict[str, str] = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "form"
-        errors.setdefault(field, messages.get(field, error["msg"]))
+        errors.setdefault(field, _own_words(error) or messages.get(field, error["msg"]))
     return errors
+
+
+def _own_words(error: Any) -> str | None:
+    """What the owner's check said: it names which of its two rules was broken (none given,
+    or both a person and a name), which one message for the field cannot."""
+    if error["loc"] == ("owner",) and error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    return None
 
 
 def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:

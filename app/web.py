@@ -14,9 +14,10 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from app import flash
 from app.settings import PROJECT_ROOT
 from assessments.kernel.actors import Actor, Role
-from assessments.models import VersionStatus
+from assessments.models import ActionStatus, VersionStatus
 
 _environment = Environment(
     loader=ChoiceLoader(
@@ -74,6 +75,17 @@ def plain_number(value: Decimal) -> str:
     return format(value.normalize() + 0, "f")
 
 
+def shown(value: object) -> str:
+    """A recorded value in words (the templates' `shown` filter): a date the British way, a
+    status by its label, nothing as "none"."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, date):
+        return british_date(value)
+    label = getattr(value, "label", None)
+    return label if isinstance(label, str) else str(value)
+
+
 def current_actor(request: Request) -> Actor | None:
     """Who is signed in, for the page header (None on pages anyone may see)."""
     actor: Actor | None = getattr(request.state, "actor", None)
@@ -93,6 +105,7 @@ _scroll_box = _environment.get_template("_scroll_box.html").module
 _environment.globals["scroll_box"] = getattr(_scroll_box, "scroll_box")  # noqa: B009 - a macro
 _environment.filters["plain_number"] = plain_number
 _environment.filters["british_date"] = british_date
+_environment.filters["shown"] = shown
 _environment.globals["sort_query"] = sort_query
 _environment.globals["page_query"] = page_query
 _environment.globals["current_actor"] = current_actor
@@ -103,6 +116,12 @@ _environment.globals["STATUS_TAGS"] = {  # the colour of an open version's statu
     VersionStatus.DRAFT: "govuk-tag--grey",
     VersionStatus.RETURNED: "govuk-tag--red",
     VersionStatus.SUBMITTED: "govuk-tag--blue",
+}
+_environment.globals["ACTION_TAGS"] = {
+    ActionStatus.PLANNED: "govuk-tag--grey",
+    ActionStatus.IN_PROGRESS: "govuk-tag--blue",
+    ActionStatus.DONE: "govuk-tag--green",
+    ActionStatus.DROPPED: "govuk-tag--red",
 }
 templates = Jinja2Blocks(env=_environment)
 
@@ -136,9 +155,11 @@ def render(
             headers=headers,
             block_name=block,
         )
-    return templates.TemplateResponse(
+    context = {**context, "confirmation": flash.waiting(request)}
+    response = templates.TemplateResponse(
         request, template, context, status_code=status_code, headers=headers
     )
+    return flash.shown(request, response)
 
 
 def redirect(request: Request, url: str) -> Response:

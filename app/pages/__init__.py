@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter, Depends
 
-from app.pages import account, admin, dashboard, decisions, docs, policies, register, report, wizard
+from app.pages import (
+    account,
+    actions,
+    admin,
+    dashboard,
+    decisions,
+    docs,
+    policies,
+    register,
+    report,
+    wizard,
+)
 from app.security import require_csrf
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
@@ -12,6 +23,7 @@ router.include_router(admin.router)
 router.include_router(policies.router)
 router.include_router(wizard.router)
 router.include_router(decisions.router)
+router.include_router(actions.router)
 router.include_router(report.router)
 router.include_router(register.router)
 router.include_router(docs.router)

@@ -20,7 +20,9 @@ from assessments.drafting import mitigation, version_view
 from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.version_view import AssessmentView
 from assessments.kernel.errors import NotFound, StaleVersion, ValidationFailed
-from assessments.models import ActionStatus
+from assessments.models import ActionStatus, MitigatingAction
+from assessments.people import directory
+from assessments.people.directory import OWNER_MESSAGE
 from assessments.workflow import review, transitions as workflow
 
 router = APIRouter()
@@ -28,7 +30,8 @@ BASE = "/assessments/{version_id}"
 ACTION_MESSAGES = {
     "description": "Describe what will be done (3 to 2000 characters)",
     "question_ids": "Choose the answer or answers the action deals with",
-    "owner": "Enter who will make sure it is done (2 to 120 characters)",
+    "owner": OWNER_MESSAGE,
+    "owner_user_id": "Choose one of the trust's people",
     "due_date": "Enter a real date it is due, like 31/03/2027",
     "status": "Choose where the action stands",
     "residual_impact": "Choose the impact you expect once it is done",
@@ -169,6 +172,7 @@ def _action_values(form: FormData) -> dict[str, Any]:
         "description": str(form.get("description", "")),
         "question_ids": [str(q) for q in form.getlist("question_ids")],
         "owner": str(form.get("owner", "")),
+        "owner_user_id": str(form.get("owner_user_id", "")) or None,
         "due_date": str(form.get("due_date", "")) or None,
         "status": str(form.get("status", "")) or ActionStatus.PLANNED.value,
         "residual_impact": str(form.get("residual_impact", "")),
@@ -178,6 +182,8 @@ def _action_values(form: FormData) -> dict[str, Any]:
 
 def _action_page(
     request: Request,
+    session: SessionDep,
+    actor: ActorDep,
     view: AssessmentView,
     values: dict[str, Any],
     errors: dict[str, str],
@@ -198,6 +204,7 @@ def _action_page(
             "flagged": flagged,
             "others": others,
             "statuses": list(ActionStatus),
+            "people": directory.people_to_name(session=session, actor=actor),
             "scale": range(view.rubric.impact_scale.min, view.rubric.impact_scale.max + 1),
         },
         block="action_form",
@@ -212,7 +219,7 @@ def new_action(
     """The form for a new mitigating action (for one flagged answer, if `question` is given)."""
     view = mitigation.view_for_editing(session=session, actor=actor, version_id=version_id)
     values = {"question_ids": [question] if question else [], "status": ActionStatus.PLANNED.value}
-    return _action_page(request, view, values, {})
+    return _action_page(request, session, actor, view, values, {})
 
 
 def _save_action(
@@ -244,7 +251,7 @@ def _save_action(
     else:
         return redirect(request, f"/assessments/{version_id}/summary#actions")
     view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-    return _action_page(request, view, values, errors, action_id)
+    return _action_page(request, session, actor, view, values, errors, action_id)
 
 
 @router.post(BASE + "/actions")
@@ -264,12 +271,18 @@ def edit_action(
     action = next((a for a in view.actions if a.id == action_id), None)
     if action is None:
         raise NotFound(f"There is no action {action_id} in this assessment")
-    values = {
+    return _action_page(request, session, actor, view, _stored_values(action), {}, action_id)
+
+
+def _stored_values(action: MitigatingAction) -> dict[str, Any]:
+    """A saved action as its form shows it: an owner with an account chosen, one without
+    typed in."""
+    return {
         **action.model_dump(),
+        "owner": "" if action.owner_user_id else action.owner,
         "status": action.status.value,
         "expected_revision": action.revision,
     }
-    return _action_page(request, view, values, {}, action_id)
 
 
 @router.post(BASE + "/actions/{action_id}")

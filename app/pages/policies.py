@@ -14,6 +14,8 @@ from app.web import redirect, render
 from assessments.drafting import editing
 from assessments.kernel.actors import Actor, Role
 from assessments.models import PolicyCategory, PolicyStatus
+from assessments.people import directory
+from assessments.people.directory import OWNER_MESSAGE
 from assessments.policies import catalogue, trust_schools
 from assessments.policies.schemas import PolicyCreate
 
@@ -24,7 +26,8 @@ POLICY_MESSAGES = {
     "like TL-004",
     "title": "Enter the policy's title (3 to 200 characters)",
     "category": "Select the policy's category",
-    "owner": "Enter who owns the policy (2 to 120 characters)",
+    "owner": OWNER_MESSAGE,
+    "owner_user_id": "Choose one of the trust's people",
     "school_id": "Select a school, or trust-wide",
     "review_cycle_months": "Enter the review cycle as a whole number of months from 1 to 60",
     "status": "Select whether the policy is new or being reviewed",
@@ -52,6 +55,7 @@ def _form_page(
         "trust_wide_allowed": actor.holds(Role.AUTHOR, None),
         "categories": list(PolicyCategory),
         "statuses": list(PolicyStatus),
+        "people": directory.people_to_name(session=session, actor=actor),
     }
     return render_form(request, "policies/new.html", context, errors, block="policy_form")
 
@@ -77,7 +81,12 @@ def create_policy(
 def _create(request: Request, session: Session, actor: Actor, values: dict[str, str]) -> Response:
     school_id, status = values["school_id"], values["status"]
     data = PolicyCreate.model_validate(
-        {**values, "school_id": school_id or None, "status": status or PolicyStatus.NEW}
+        {
+            **values,
+            "school_id": school_id or None,
+            "owner_user_id": values["owner_user_id"] or None,
+            "status": status or PolicyStatus.NEW,
+        }
     )
     policy = catalogue.create_policy(session=session, actor=actor, data=data)
     return redirect(request, f"/policies/{policy.id}")

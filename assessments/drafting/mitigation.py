@@ -3,6 +3,8 @@ for a high impact that needs none. Both belong to a draft and change only with i
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, field_validator
 from sqlmodel import Session
 
@@ -14,8 +16,9 @@ from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Role, require
 from assessments.kernel.errors import InvalidTransition, NotFound, ValidationFailed
-from assessments.kernel.inputs import Day, Input, Revision, WholeNumber
-from assessments.models import ActionStatus, MitigatingAction, utcnow
+from assessments.kernel.inputs import Day, IdNumber, Input, Revision, WholeNumber
+from assessments.models import ActionStatus, AssessmentVersion, MitigatingAction, utcnow
+from assessments.people.directory import checked_owner, owner_named
 from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 
@@ -27,16 +30,39 @@ class ActionSave(Input):
 
     description: str = Field(min_length=3, max_length=2000)
     question_ids: list[str] = Field(min_length=1)
-    owner: str = Field(min_length=2, max_length=120)
+    owner_user_id: IdNumber | None = None  # one of the trust's people
+    owner: str = Field(default="", max_length=120, validate_default=True)  # or a name
     due_date: Day | None = None
     status: ActionStatus = ActionStatus.PLANNED
     residual_impact: WholeNumber = Field(ge=0)
     expected_revision: Revision | None = None
 
+    _owner = field_validator("owner")(checked_owner)
+
     @field_validator("question_ids")
     @classmethod
     def _distinct(cls, ids: list[str]) -> list[str]:
         return list(dict.fromkeys(ids))
+
+
+def _checked(session: Session, version: AssessmentVersion, data: ActionSave) -> dict[str, Any]:
+    """The action's fields, once the rubric knows its questions and impact and its owner is
+    one of the trust's people or named."""
+    errors: dict[str, str] = {}
+    try:
+        owner, owner_user_id = owner_named(
+            session, version.trust_id, user_id=data.owner_user_id, name=data.owner
+        )
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        _check_against_rubric(rubric_queries.rubric_of_version(session, version), data)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    fields = data.model_dump(exclude={"expected_revision"})
+    return {**fields, "owner": owner, "owner_user_id": owner_user_id}
 
 
 def _check_against_rubric(rubric: Rubric, data: ActionSave) -> None:
@@ -59,6 +85,7 @@ def _fields(action: MitigatingAction) -> dict[str, object]:
             "description",
             "question_ids",
             "owner",
+            "owner_user_id",
             "due_date",
             "status",
             "residual_impact",
@@ -71,13 +98,9 @@ def add_action(
 ) -> MitigatingAction:
     """Add a mitigating action to a draft."""
     version = editable_version(session, actor, version_id)
-    _check_against_rubric(rubric_queries.rubric_of_version(session, version), data)
+    fields = _checked(session, version, data)
     note_contribution(session, actor, version)
-    action = MitigatingAction(
-        version_id=version_id,
-        **data.model_dump(exclude={"expected_revision"}),
-        updated_by=actor.name,
-    )
+    action = MitigatingAction(version_id=version_id, **fields, updated_by=actor.name)
     session.add(action)
     session.flush()
     assert action.id is not None
@@ -107,9 +130,9 @@ def update_action(
     version = editable_version(session, actor, version_id)
     action = _action_of(session, version_id, action_id)
     check_revision(action.revision, data.expected_revision)
-    _check_against_rubric(rubric_queries.rubric_of_version(session, version), data)
+    fields = _checked(session, version, data)
     before = _fields(action)
-    for name, value in data.model_dump(exclude={"expected_revision"}).items():
+    for name, value in fields.items():
         setattr(action, name, value)
     diff = audit.changes(before, _fields(action))
     if not diff:

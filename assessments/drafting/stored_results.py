@@ -1,21 +1,24 @@
-"""A version's results, before and after mitigation, and the copy of them kept on the version
-row so that the register lists thousands of versions without scoring each one again."""
+"""A version's results: as answered, after its planned actions, and after the actions done so
+far; and the copy of them kept on the version row so that the register lists thousands of
+versions without scoring each one again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
 from assessments.models import (
+    ActionProgress,
     ActionStatus,
     Answer,
     AssessmentVersion,
     MitigatingAction,
     WorkloadEstimate,
 )
+from assessments.progress import queries as progress_queries
 from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
@@ -29,14 +32,27 @@ OPEN = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 @dataclass(frozen=True)
 class BeforeAndAfter:
     before: Results  # as answered
-    after: Results  # once the (not dropped) mitigating actions are done
+    after: Results  # once the (not dropped) actions the version commits to are done
+    done: Results  # counting only the actions done so far
 
 
-def residual_impacts(actions: Iterable[MitigatingAction]) -> dict[str, int]:
-    """question id → the lowest impact its live (not dropped) actions are expected to leave."""
+def status_now(action: MitigatingAction, progress: Mapping[int, ActionProgress]) -> ActionStatus:
+    """Where an action stands: its progress once its version is approved, else as written."""
+    assert action.id is not None
+    record = progress.get(action.id)
+    return record.status if record else action.status
+
+
+def residual_impacts(
+    actions: Iterable[MitigatingAction],
+    progress: Mapping[int, ActionProgress] | None = None,
+    counted: Collection[ActionStatus] = LIVE,
+) -> dict[str, int]:
+    """question id → the lowest impact the actions counted (by where they stand: by default
+    every one not dropped) are expected to leave."""
     residual: dict[str, int] = {}
     for action in actions:
-        if action.status in LIVE:
+        if status_now(action, progress or {}) in counted:
             for qid in action.question_ids:
                 residual[qid] = min(
                     residual.get(qid, action.residual_impact), action.residual_impact
@@ -49,19 +65,28 @@ def results_of(
     answers: Mapping[str, Answer],
     estimates: Mapping[str, WorkloadEstimate],
     actions: Iterable[MitigatingAction],
+    progress: Mapping[int, ActionProgress] | None = None,
 ) -> BeforeAndAfter:
+    actions = list(actions)
     values = {qid: a.value for qid, a in answers.items()}
     workload = [
         WorkloadInput(e.staff_group, e.hours_per_term, e.staff_count) for e in estimates.values()
     ]
+    done = residual_impacts(actions, progress, counted=(ActionStatus.DONE,))
     return BeforeAndAfter(
         before=compute_results(rubric, values, workload),
         after=compute_results(rubric, values, workload, residual_impacts(actions)),
+        done=compute_results(rubric, values, workload, done),
     )
 
 
+def _band_id(results: Results) -> str | None:
+    return results.rating.id if results.rating else None
+
+
 def store_results(session: Session, version: AssessmentVersion) -> None:
-    """Store the version's current results on its row (call after every edit of a draft)."""
+    """Store the version's current results on its row (after every edit of a draft, and when
+    it is approved)."""
     assert version.id is not None
     actions = version_queries.actions_of_version(session, version.id)
     results = results_of(
@@ -71,9 +96,35 @@ def store_results(session: Session, version: AssessmentVersion) -> None:
         actions,
     )
     version.overall_score = results.before.overall_score
-    version.rating = results.before.rating.id if results.before.rating else None
-    version.rating_after = results.after.rating.id if results.after.rating else None
+    version.rating = _band_id(results.before)
+    version.rating_after = _band_id(results.after)
     version.net_hours_per_year = results.before.net_hours_per_year
-    version.open_actions = sum(1 for action in actions if action.status in OPEN)
+    _store_living(session, version, results, actions, {})
+
+
+def store_progress(session: Session, version: AssessmentVersion) -> None:
+    """Store how an approved version's actions stand now: its only columns that still change."""
+    assert version.id is not None
+    actions = version_queries.actions_of_version(session, version.id)
+    progress = progress_queries.progress_of_version(session, version.id)
+    results = results_of(
+        rubric_queries.rubric_of_version(session, version),
+        version_queries.answers_of_version(session, version.id),
+        version_queries.estimates_of_version(session, version.id),
+        actions,
+        progress,
+    )
+    _store_living(session, version, results, actions, progress)
+
+
+def _store_living(
+    session: Session,
+    version: AssessmentVersion,
+    results: BeforeAndAfter,
+    actions: Iterable[MitigatingAction],
+    progress: Mapping[int, ActionProgress],
+) -> None:
+    version.rating_done = _band_id(results.done)
+    version.open_actions = sum(1 for action in actions if status_now(action, progress) in OPEN)
     session.add(version)
     session.flush()

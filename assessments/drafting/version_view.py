@@ -10,9 +10,10 @@ from sqlmodel import Session
 from assessments.drafting import queries as version_queries
 from assessments.drafting.contributors import contributed
 from assessments.drafting.editing import _version_seen
-from assessments.drafting.stored_results import results_of
+from assessments.drafting.stored_results import results_of, status_now
 from assessments.kernel.actors import Actor, Role
 from assessments.models import (
+    ActionProgress,
     ActionStatus,
     Answer,
     AssessmentVersion,
@@ -20,6 +21,7 @@ from assessments.models import (
     Policy,
     WorkloadEstimate,
 )
+from assessments.progress import queries as progress_queries
 from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import Results
@@ -36,8 +38,10 @@ class AssessmentView:
     answers: dict[str, Answer]
     estimates: dict[str, WorkloadEstimate]
     actions: list[MitigatingAction]
+    progress: dict[int, ActionProgress]  # action id → how it stands, once approved
     results: Results  # as answered
-    results_after: Results  # once the mitigating actions are done
+    results_after: Results  # once the actions it commits to are done
+    results_done: Results  # counting only the actions done so far
     authors_here: bool  # the viewer is one of the policy's school's authors
     may_edit: bool  # a draft, and the viewer authors here
     allowed_moves: tuple[Move, ...]  # the workflow's moves the viewer may make now
@@ -46,6 +50,10 @@ class AssessmentView:
     def may_decide(self) -> bool:
         """Submitted, the viewer approves there, and had no part in it."""
         return Move.APPROVE in self.allowed_moves
+
+    def status_of(self, action: MitigatingAction) -> ActionStatus:
+        """Where the action stands now (after approval, by its progress)."""
+        return status_now(action, self.progress)
 
     def unmitigated(self) -> list[str]:
         """Question ids at or above the mitigation threshold with neither an action nor a
@@ -70,7 +78,8 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
     answers = version_queries.answers_of_version(session, version_id)
     estimates = version_queries.estimates_of_version(session, version_id)
     actions = version_queries.actions_of_version(session, version_id)
-    results = results_of(rubric, answers, estimates, actions)
+    progress = progress_queries.progress_of_version(session, version_id)
+    results = results_of(rubric, answers, estimates, actions, progress)
     return AssessmentView(
         version=version,
         policy=policy,
@@ -78,8 +87,10 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
         answers=answers,
         estimates=estimates,
         actions=actions,
+        progress=progress,
         results=results.before,
         results_after=results.after,
+        results_done=results.done,
         authors_here=actor.holds(Role.AUTHOR, policy.school_id),
         may_edit=version.editable and actor.holds(Role.AUTHOR, policy.school_id),
         allowed_moves=allowed_moves(

@@ -3,6 +3,7 @@ importing the package registers them all (Alembic does). The schema only changes
 Alembic migration in migrations/."""
 
 from assessments.models.actions import (
+    ActionProgress as ActionProgress,
     ActionStatus as ActionStatus,
     MitigatingAction as MitigatingAction,
 )

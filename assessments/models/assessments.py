@@ -90,8 +90,11 @@ class AssessmentVersion(SQLModel, table=True):
     # Results as last computed (after every edit), so the register need not rescore versions.
     overall_score: Decimal | None = Field(default=None, sa_type=sa.Numeric(4, 1))
     rating: str | None = Field(default=None, max_length=40)  # a rating band's id
-    rating_after: str | None = Field(default=None, max_length=40)  # once actions are done
+    rating_after: str | None = Field(default=None, max_length=40)  # once its actions are done
     net_hours_per_year: Decimal = Field(default=Decimal(0), sa_type=sa.Numeric(12, 1))
+    # Living: how the actions stand now, which changes after approval too (the triggers let
+    # only these two columns of an approved version change).
+    rating_done: str | None = Field(default=None, max_length=40)  # after the actions done
     open_actions: int = 0  # planned or in progress
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

@@ -62,7 +62,8 @@ class Policy(SQLModel, table=True):
     reference: str = Field(max_length=40)  # the trust's own code, unique within the trust
     title: str = Field(max_length=200)
     category: PolicyCategory = Field(sa_type=EnumValue(PolicyCategory, 40))
-    owner: str = Field(max_length=120)
+    owner: str = Field(max_length=120)  # the owner's name, as shown
+    owner_user_id: int | None = Field(default=None, foreign_key="user_account.id")  # if any
     school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
     review_cycle_months: int
     next_review_date: date | None = None

@@ -14,6 +14,7 @@ from assessments.kernel import audit, db
 from assessments.kernel.actors import Actor, Role, require_sight, trust_of
 from assessments.kernel.errors import NotAllowed, ValidationFailed
 from assessments.models import AssessmentVersion, Policy, School
+from assessments.people.directory import owner_named
 from assessments.policies import queries as policy_queries
 from assessments.policies.schemas import PolicyCreate
 from assessments.rubrics import queries as rubric_queries
@@ -37,7 +38,12 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
     )
     if policy_queries.policy_by_reference(session, trust_id, data.reference) is not None:
         raise reference_taken
-    policy = Policy.model_validate(data, update={"trust_id": trust_id})
+    owner, owner_user_id = owner_named(
+        session, trust_id, user_id=data.owner_user_id, name=data.owner
+    )
+    policy = Policy.model_validate(
+        data, update={"trust_id": trust_id, "owner": owner, "owner_user_id": owner_user_id}
+    )
     db.insert_unique(session, policy, reference_taken)
     audit.record(
         session,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assessments.kernel.inputs import IdNumber, Input, WholeNumber
 from assessments.models import PolicyCategory, PolicyStatus
+from assessments.people.directory import checked_owner
 
 
 class PolicyCreate(Input):
@@ -19,7 +20,17 @@ class PolicyCreate(Input):
     )
     title: str = Field(min_length=3, max_length=200)
     category: PolicyCategory
-    owner: str = Field(min_length=2, max_length=120, description="Who is responsible for it")
+    owner_user_id: IdNumber | None = Field(
+        default=None, description="Who is responsible for it: one of the trust's people"
+    )
+    owner: str = Field(
+        default="",
+        max_length=120,
+        validate_default=True,
+        description="Or, when they have no account, their name",
+    )
+
+    _owner = field_validator("owner")(checked_owner)
     school_id: IdNumber | None = Field(default=None, description="Empty for a trust-wide policy")
     review_cycle_months: WholeNumber = Field(ge=1, le=60)
     status: PolicyStatus = PolicyStatus.NEW
@@ -38,6 +49,7 @@ class PolicyRead(BaseModel):
     title: str
     category: PolicyCategory
     owner: str
+    owner_user_id: int | None
     school_id: int | None
     review_cycle_months: int
     next_review_date: date | None

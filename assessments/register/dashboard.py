@@ -12,6 +12,8 @@ from sqlmodel import Session
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Role, trust_of
 from assessments.kernel.bounded_cache import BoundedCache
+from assessments.progress import queries as progress_queries
+from assessments.progress.queries import OwnedAction
 from assessments.register import dashboard_queries
 from assessments.register.dashboard_queries import SHOWN
 from assessments.register.listing import rating_bands, register_page
@@ -28,6 +30,7 @@ from assessments.workflow import review
 @dataclass(frozen=True)
 class Dashboard:
     my_versions: list[MyVersion]  # empty unless the person authors somewhere
+    my_actions: list[OwnedAction]  # open actions they own, of approved versions
     awaiting: list[review.Awaiting]  # empty unless the person approves somewhere
     overdue_reviews: list[RegisterRow]
     overdue_review_total: int
@@ -106,6 +109,11 @@ def dashboard(*, session: Session, actor: Actor, today: date) -> Dashboard:
     totals = _totals(session, actor, today)
     return Dashboard(
         my_versions=dashboard_queries.my_versions(session, actor),
+        my_actions=(
+            progress_queries.open_actions_owned_by(session, actor.user_id, SHOWN)
+            if actor.user_id is not None
+            else []
+        ),
         awaiting=review.approval_queue(session=session, actor=actor),
         overdue_reviews=totals.overdue_reviews,
         overdue_review_total=totals.overdue_review_total,

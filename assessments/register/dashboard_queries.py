@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from assessments.kernel.actors import Actor, Role
 from assessments.models import (
+    ActionProgress,
     ActionStatus,
     AssessmentVersion,
     MitigatingAction,
@@ -65,25 +66,32 @@ def my_versions(session: Session, actor: Actor) -> list[MyVersion]:
     return [MyVersion(*row) for row in session.execute(in_sight(query, actor).limit(SHOWN))]
 
 
+def _with_progress(query: Any) -> Any:
+    """Actions of approved versions, by how they stand now (their progress)."""
+    return query.join(ActionProgress, col(ActionProgress.action_id) == MitigatingAction.id)
+
+
 def overdue_actions(session: Session, actor: Actor, today: date) -> tuple[list[OverdueAction], int]:
     where = (
-        col(MitigatingAction.version_id).in_(approved_versions(actor)),
-        col(MitigatingAction.status).in_(OPEN_ACTION),
+        col(ActionProgress.version_id).in_(approved_versions(actor)),
+        col(ActionProgress.status).in_(OPEN_ACTION),
         col(MitigatingAction.due_date) < today,
     )
-    total = session.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+    counted = _with_progress(sa.select(sa.func.count()).select_from(MitigatingAction))
+    total = session.execute(counted.where(*where)).scalar_one()
     query = with_policies(
-        sa.select(
-            col(MitigatingAction.version_id),
-            col(Policy.reference),
-            col(Policy.title),
-            col(MitigatingAction.description),
-            col(MitigatingAction.owner),
-            col(MitigatingAction.due_date),
-            col(MitigatingAction.status),
-        )
-        .select_from(MitigatingAction)
-        .join(AssessmentVersion, col(AssessmentVersion.id) == MitigatingAction.version_id)
+        _with_progress(
+            sa.select(
+                col(MitigatingAction.id),
+                col(MitigatingAction.version_id),
+                col(Policy.reference),
+                col(Policy.title),
+                col(MitigatingAction.description),
+                col(MitigatingAction.owner),
+                col(MitigatingAction.due_date),
+                col(ActionProgress.status),
+            ).select_from(MitigatingAction)
+        ).join(AssessmentVersion, col(AssessmentVersion.id) == MitigatingAction.version_id)
     )
     query = query.where(*where).order_by(col(MitigatingAction.due_date)).limit(SHOWN)
     return [OverdueAction(*row) for row in session.execute(query)], total
@@ -129,9 +137,9 @@ def hours_by_staff_group(session: Session, actor: Actor) -> list[Count]:
 
 def actions_by_status(session: Session, actor: Actor) -> list[Count]:
     query = (
-        sa.select(col(MitigatingAction.status), sa.func.count())
-        .where(col(MitigatingAction.version_id).in_(approved_versions(actor)))
-        .group_by(col(MitigatingAction.status))
+        sa.select(col(ActionProgress.status), sa.func.count())
+        .where(col(ActionProgress.version_id).in_(approved_versions(actor)))
+        .group_by(col(ActionProgress.status))
     )
     counts = dict(session.execute(query).all())
     shown = [Count(status.label, Decimal(counts.get(status, 0))) for status in ActionStatus]

@@ -96,6 +96,12 @@ ACTION_COLUMNS = (
     "due_date",
     "status",
     "residual_impact",
+    # Added since, last so that nothing moves: how it stands after approval.
+    "status_now",
+    "done_on",
+    "progress_note",
+    "evidence_url",
+    "owner_has_account",
 )
 
 
@@ -117,6 +123,11 @@ def actions_csv_lines(view: AssessmentView) -> Iterator[str]:
                     a.due_date,
                     a.status.value,
                     a.residual_impact,
+                    view.status_of(a).value,
+                    progress.done_on if (progress := view.progress.get(a.id or 0)) else None,
+                    progress.note if progress else "",
+                    progress.evidence_url if progress else "",
+                    a.owner_user_id is not None,
                 ],
             )
             for a in view.actions

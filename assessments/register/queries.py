@@ -61,6 +61,7 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
         col(AssessmentVersion.review_due),
         sa.type_coerce(_overdue(today), sa.Boolean),
         col(AssessmentVersion.prepared_by),
+        col(AssessmentVersion.rating_done),
     ).select_from(AssessmentVersion)
     query = (
         _matching(with_policies(query), actor, chosen, today)

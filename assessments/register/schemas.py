@@ -48,6 +48,7 @@ class RegisterRow(NamedTuple):
     review_due: date | None
     overdue: bool
     prepared_by: str  # every contributor, "; " between names (added last: nothing moves)
+    rating_after_actions_done: str | None  # counting the actions done so far (added last)
 
 
 # The file's columns: the row's, with the audit chain's head where it always was, before the
@@ -70,6 +71,7 @@ class MyVersion:
 
 @dataclass(frozen=True)
 class OverdueAction:
+    action_id: int
     version_id: int
     policy_reference: str
     policy_title: str

@@ -21,7 +21,7 @@ from assessments.drafting.contributors import (
     require_no_part_in,
 )
 from assessments.drafting.editing import check_revision
-from assessments.drafting.stored_results import store_results
+from assessments.drafting.stored_results import status_now, store_progress, store_results
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, require
@@ -36,6 +36,8 @@ from assessments.models import (
     WorkloadEstimate,
     utcnow,
 )
+from assessments.progress import queries as progress_queries
+from assessments.progress.recording import start_progress
 from assessments.workflow.moves import RULES, Move, check_move
 
 MAX_REASON = 2000
@@ -70,12 +72,22 @@ def content_hash(view: AssessmentView) -> str:
 
 
 def _content(view: AssessmentView) -> dict[str, object]:
-    return {
+    content = {
         "policy_id": view.policy.id,
         "assessment_id": view.version.assessment_id,
         "rubric": view.rubric.content_hash(),
         **_legacy_content(view),
     }
+    # Owners' accounts only where one is named, so that a hash taken before owners could be
+    # accounts (revision 4f7a2c9e1b85) is taken the same way today.
+    owners = [action.owner_user_id for action in view.actions]  # in the actions' order
+    if any(owner is not None for owner in owners):
+        content["action_owner_accounts"] = owners
+    return content
+
+
+# An action's bookkeeping, and its owner's account (hashed on its own, above, when named).
+_NOT_HASHED = {"id", "version_id", "revision", "updated_by", "updated_at", "owner_user_id"}
 
 
 def _legacy_content(view: AssessmentView) -> dict[str, object]:
@@ -89,10 +101,7 @@ def _legacy_content(view: AssessmentView) -> dict[str, object]:
             group: [e.hours_per_term, e.staff_count, e.note]
             for group, e in sorted(view.estimates.items())
         },
-        "actions": [
-            a.model_dump(exclude={"id", "version_id", "revision", "updated_by", "updated_at"})
-            for a in view.actions
-        ],
+        "actions": [a.model_dump(exclude=_NOT_HASHED) for a in view.actions],
     }
 
 
@@ -196,6 +205,8 @@ def approve(
             "approved: return it to its authors to check and submit again."
         )
     store_results(session, version)  # its stored results from the very content approved
+    start_progress(session, actor, version)
+    store_progress(session, version)
     for older in version_queries.versions_of_assessment(session, version.assessment_id):
         if older.status is VersionStatus.APPROVED:
             _set_status(session, actor, older, VersionStatus.SUPERSEDED, by_version=version.number)
@@ -299,10 +310,19 @@ def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVers
 
 def _copy_content(session: Session, source: int, target: int) -> None:
     fresh = {"id", "version_id", "revision"}  # the copies are new rows of the new version
-    rows: list[Answer | WorkloadEstimate | MitigatingAction] = [
+    rows: list[Answer | WorkloadEstimate] = [
         *version_queries.answers_of_version(session, source).values(),
         *version_queries.estimates_of_version(session, source).values(),
-        *version_queries.actions_of_version(session, source),
     ]
     session.add_all(type(row)(**row.model_dump(exclude=fresh), version_id=target) for row in rows)
+    progress = progress_queries.progress_of_version(session, source)
+    session.add_all(
+        # Each action as it stands now, not as it stood when the source was approved.
+        MitigatingAction(
+            **action.model_dump(exclude={*fresh, "status"}),
+            status=status_now(action, progress),
+            version_id=target,
+        )
+        for action in version_queries.actions_of_version(session, source)
+    )
     session.flush()

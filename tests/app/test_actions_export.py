@@ -55,6 +55,11 @@ def test_the_actions_download_as_csv_with_formulas_neutralised(
             "2027-03-31",
             "planned",
             "1",
+            "planned",  # a draft's action stands as written
+            "",
+            "",
+            "",
+            "false",
         ],
         [
             "TL-004",
@@ -65,6 +70,11 @@ def test_the_actions_download_as_csv_with_formulas_neutralised(
             "",
             "planned",
             "1",
+            "planned",
+            "",
+            "",
+            "",
+            "false",
         ],
     ]
 

@@ -66,7 +66,7 @@ def test_an_action_added_through_the_form_covers_its_answer_and_lowers_the_ratin
 ) -> None:
     before = open_page(client, url(draft))
     rating_after = before.by_id("overall-after").text
-    assert rating_after == "After mitigation: High impact score 68.8 out of 100"
+    assert rating_after == "After the planned actions: High impact score 68.8 out of 100"
     assert needs_mitigation(before, FLAGGED[0]) and needs_mitigation(before, FLAGGED[1])
 
     form = open_page(client, url(draft, f"actions/new?question={FLAGGED[0]}"))
@@ -81,7 +81,7 @@ def test_an_action_added_through_the_form_covers_its_answer_and_lowers_the_ratin
         [
             "Drop the weekly written report",
             question_text(FLAGGED[0]),
-            "Deputy Head",
+            "Deputy Head (no account)",
             "31 Mar 2027",
             "Planned",
             "0",
@@ -91,7 +91,7 @@ def test_an_action_added_through_the_form_covers_its_answer_and_lowers_the_ratin
     assert cell.startswith("Drop the weekly written report (planned)")
     assert not needs_mitigation(after, FLAGGED[0]) and needs_mitigation(after, FLAGGED[1])
     assert after.by_id("overall").find_all(cls="app-rating")[0].text == "High impact"
-    assert after.by_id("overall-after").text == "After mitigation: Low impact score 18.8 out of 100"
+    assert after.by_id("overall-after").text == "After the planned actions: Low impact score 18.8 out of 100"
 
 
 def test_a_saved_justification_stands_in_for_an_action(
@@ -162,7 +162,7 @@ def test_an_action_is_changed_and_removed_through_its_forms(
     assert changed.status_code == 303
     summary = open_page(client, url(draft))
     assert [row[:5] for row in actions_shown(summary)] == [
-        ["Stop both drops", question_text(FLAGGED[0]), "Head of Year", "–", "Done"]
+        ["Stop both drops", question_text(FLAGGED[0]), "Head of Year (no account)", "–", "Done"]
     ]
     removed = submit(client, summary, f"{edit_url}/remove")
 

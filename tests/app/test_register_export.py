@@ -104,6 +104,7 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
         "overdue": "true",
         "audit_chain_head": head,
         "prepared_by": AUTHOR.name,
+        "rating_after_actions_done": "low",
     }
     assert list(rows["RG-001"].items()) == list(expected.items())
     draft = rows["RG-004"]
@@ -239,6 +240,7 @@ def register_row(texts: dict[str, str]) -> RegisterRow:
         "overall_score": Decimal("-3.5"),
         "rating": None,
         "rating_after_mitigation": "low",
+        "rating_after_actions_done": "medium",
         "net_hours_per_year": Decimal("-18.0"),
         "open_actions": 0,
         "decided_at": datetime(2027, 3, 31, 9, 0, tzinfo=UTC),

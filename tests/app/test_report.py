@@ -123,7 +123,7 @@ def test_the_report_shows_the_policy_its_answers_and_its_decision(
     assert results.rating is not None and view.results_after.rating is not None
     overall = doc.by_id("report-overall").text
     assert f"{results.rating.label} Score {results.overall_score} out of 100" in overall
-    assert f"After mitigation: {view.results_after.rating.label}" in overall
+    assert f"After the planned actions: {view.results_after.rating.label}" in overall
     scores = table_rows(doc.by_id("report-scores"))
     assert [row[0] for row in scores] == [s.title for s in RUBRIC.sections]
 
@@ -136,7 +136,7 @@ def test_the_report_shows_the_policy_its_answers_and_its_decision(
     assert action == [
         MITIGATION.description,
         question_text(HIGH_QUESTION.id),
-        MITIGATION.owner,
+        f"{MITIGATION.owner} (no account)",
         "–",
         "Planned",
         "1",

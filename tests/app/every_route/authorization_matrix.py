@@ -41,6 +41,12 @@ def decided_by_approvers(status: int) -> Expected:
     return {**seen_in_scope(403), "approver": status}
 
 
+def progressed_by_north_authors(status: int) -> Expected:
+    """Recording an approved North action's progress: its owner (none of these: a name without
+    an account) and North's authors."""
+    return {**seen_in_scope(403), "author": status}
+
+
 def admins(status: int, *, other_trusts_admin: int) -> Expected:
     return {**signed_in(403), "admin": status, "another trust": other_trusts_admin}
 
@@ -80,6 +86,7 @@ ACTION_FORM = {
     "residual_impact": "1",
 }
 ACTION_JSON = {**ACTION_FORM, "question_ids": ["what-is-stopped"], "residual_impact": 1}
+PROGRESS_FORM = {"status": "in-progress", "note": "Timetable drafted"}
 DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
 FIRST_REVISION = {"expected_revision": 1}  # an API write of existing content names its revision
@@ -224,7 +231,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
     ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
     ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
-        "/api/v1/rubrics/staff-wellbeing-impact/1", signed_in(200)
+        "/api/v1/rubrics/staff-wellbeing-impact/2", signed_in(200)
     ),
     ("GET", "/api/v1/policies"): Call("/api/v1/policies", signed_in(200)),
     ("POST", "/api/v1/policies"): Call(
@@ -285,6 +292,19 @@ MATRIX |= {
         API_DRAFT + "/revise", drafted_by_north_authors(409)
     ),
     ("GET", "/api/v1/register"): Call("/api/v1/register", signed_in(200)),
+    # An approved version's actions, carried out
+    ("GET", "/actions/{action_id}"): Call("/actions/{approved_action}", seen_in_scope()),
+    ("POST", "/actions/{action_id}/progress"): Call(
+        "/actions/{approved_action}/progress", progressed_by_north_authors(303), PROGRESS_FORM
+    ),
+    ("GET", "/api/v1/actions/{action_id}"): Call(
+        "/api/v1/actions/{approved_action}", seen_in_scope()
+    ),
+    ("PUT", "/api/v1/actions/{action_id}/progress"): Call(
+        "/api/v1/actions/{approved_action}/progress",
+        progressed_by_north_authors(200),
+        json={**PROGRESS_FORM, **FIRST_REVISION},
+    ),
 }
 CASES = [(route, role) for route in MATRIX for role in ROLES]
 
@@ -298,4 +318,5 @@ def fill(text: str, world: World) -> str:
         token=world.authors_token_id,
         author_user=world.author_user_id,
         action=world.action_id,
+        approved_action=world.approved_action_id,
     )

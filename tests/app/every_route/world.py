@@ -15,7 +15,7 @@ from assessments.models import AssessmentVersion, Policy, School
 from assessments.people import accounts, api_tokens
 from tests.factories.people import make_api_token, make_person
 from tests.factories.trusts import AUTHOR, make_policy, make_school
-from tests.factories.versions import make_draft
+from tests.factories.versions import make_draft, make_version
 
 # Who asks. The author holds the role at the school whose records are asked for.
 ROLES = (
@@ -38,6 +38,7 @@ class World:
     actors: dict[str, Actor]  # role → actor (no "anonymous")
     authors_token_id: int  # one of the author's API tokens
     action_id: int  # a mitigating action of the draft
+    approved_action_id: int  # a mitigating action of an approved North version
     tokens: dict[str, str]  # role → an API token secret of theirs
 
     @property
@@ -86,6 +87,12 @@ def make_world(session: Session) -> World:
     authors_tokens = api_tokens.list_api_tokens(session=session, actor=actors["author"])
     assert authors_tokens[0].id is not None
     fresh_policy = make_policy(session, reference="MX-002", school_id=north.id)
+    approved = make_version(session, "approved", reference="MX-003", school_id=north.id)
+    assert approved.id is not None
+    (approved_action,) = version_view.view_assessment(
+        session=session, actor=AUTHOR, version_id=approved.id
+    ).actions
+    assert approved_action.id is not None
     session.commit()
     return World(
         north=north,
@@ -97,5 +104,6 @@ def make_world(session: Session) -> World:
         actors=actors,
         authors_token_id=authors_tokens[0].id,
         action_id=action.id,
+        approved_action_id=approved_action.id,
         tokens=tokens,
     )

@@ -1,0 +1,38 @@
+"""The confirmation shown once on the page a successful form leads to (GOV.UK's success
+notification banner). The cookie names one of CONFIRMATIONS, never the text itself, so
+nothing a visitor sends is shown back; it is cleared by the page that shows it."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+COOKIE = "wia_confirmation"
+CONFIRMATIONS = {
+    "progress-saved": "Progress saved. The register and the home page show it now.",
+}
+
+
+def confirm(request: Request, response: Response, key: str) -> Response:
+    """Show CONFIRMATIONS[key] on the next page this browser renders."""
+    assert key in CONFIRMATIONS
+    secure = _secure(request)
+    response.set_cookie(COOKIE, key, httponly=True, samesite="lax", secure=secure, path="/")
+    return response
+
+
+def waiting(request: Request) -> str | None:
+    """The confirmation waiting for this page, if any."""
+    return CONFIRMATIONS.get(request.cookies.get(COOKIE, ""))
+
+
+def shown(request: Request, response: Response) -> Response:
+    """The page showed the confirmation (or the cookie named none): forget it."""
+    if COOKIE in request.cookies:
+        secure = _secure(request)
+        response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=secure, path="/")
+    return response
+
+
+def _secure(request: Request) -> bool:
+    return bool(request.app.state.settings.secure_cookies)

@@ -1,0 +1,1 @@
+"""After approval: how each mitigating action is carried out, recorded without a new version."""
