@@ -152,11 +152,27 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed or STATIC_METHODS)  # none: a static file, which is only read
 
 
+def _page_of_form(request: Request) -> str:
+    """The nearest page above a URL that only takes forms: /assessments/7/return → /assessments/7.
+    A browser asks for a form's URL when a refused form's page is reloaded, or its address
+    reopened (htmx put it in the address bar), and should land back where the form was."""
+    parts = request.url.path.rstrip("/").split("/")
+    scope = {key: request.scope[key] for key in ("type", "root_path", "headers")}
+    for end in range(len(parts) - 1, 0, -1):
+        path = "/".join(parts[:end]) or "/"
+        asked = {**scope, "path": path, "method": "GET"}
+        if any(route.matches(asked)[0] is Match.FULL for route in request.app.router.routes):
+            return path
+    return "/"
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
+        if request.method == "GET" and not _is_api(request) and "POST" in headers["Allow"]:
+            return RedirectResponse(_page_of_form(request), status_code=303)
     if _is_api(request):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     message = exc.detail if exc.status_code in {403, 409} else ""

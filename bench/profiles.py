@@ -77,6 +77,7 @@ class Profile:
     overall_score: Decimal | None
     rating: str | None
     rating_after: str | None
+    rating_done: str | None
     net_hours_per_year: Decimal
     open_actions: int
 
@@ -182,6 +183,8 @@ def _scored(
     ]
     before = compute_results(rubric, values, workload)
     after = compute_results(rubric, values, workload, residual_impacts(action_rows))
+    done_only = residual_impacts(action_rows, counted=(ActionStatus.DONE,))
+    done = compute_results(rubric, values, workload, done_only)
     return Profile(
         answers=answers,
         estimates=estimates,
@@ -189,6 +192,7 @@ def _scored(
         overall_score=before.overall_score,
         rating=before.rating.id if before.rating else None,
         rating_after=after.rating.id if after.rating else None,
+        rating_done=done.rating.id if done.rating else None,
         net_hours_per_year=before.net_hours_per_year,
         open_actions=sum(1 for a in action_rows if a.status in OPEN),
     )

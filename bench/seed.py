@@ -69,6 +69,7 @@ VERSION_COLUMNS = (
     "overall_score",
     "rating",
     "rating_after",
+    "rating_done",
     "net_hours_per_year",
     "open_actions",
     "created_at",
@@ -108,6 +109,13 @@ ACTION_COLUMNS = (
     "updated_by",
     "updated_at",
 )
+PROGRESS_FROM_APPROVAL = sa.text(
+    "INSERT INTO action_progress (action_id, version_id, status, note, done_on, evidence_url,"
+    " revision, updated_by, updated_by_user_id, updated_at)"
+    " SELECT a.id, a.version_id, a.status, '', NULL, '', 1, v.decided_by, v.decided_by_user_id,"
+    " v.decided_at FROM mitigating_action a JOIN assessment_version v ON v.id = a.version_id"
+    " WHERE a.version_id IN :ids"
+).bindparams(sa.bindparam("ids", expanding=True))
 CONTENT_TABLES = ("answer", "workload_estimate", "mitigating_action")
 TABLES = {
     "policy": "policy",
@@ -289,6 +297,10 @@ def _seed_chunk(conn: sa.Connection, plans: list[PolicyPlan], profiles: Sequence
         ids = [v.id for p in plans for v in p.versions if target in STATUS_PATH[v.status]]
         if ids:
             conn.execute(sa.update(version).where(version.c.id.in_(ids)).values(status=target))
+    # An approved version's actions have their progress from then on, as approval gives them.
+    approved = [v.id for p in plans for v in p.versions if "approved" in STATUS_PATH[v.status]]
+    if approved:
+        conn.execute(PROGRESS_FROM_APPROVAL, {"ids": approved})
 
 
 def _finish(engine: sa.Engine) -> None:

@@ -89,6 +89,7 @@ class VersionPlan:
             profile.overall_score,
             profile.rating,
             profile.rating_after,
+            profile.rating_done,
             profile.net_hours_per_year,
             profile.open_actions,
             self.created_at,

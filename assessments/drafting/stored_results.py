@@ -38,8 +38,7 @@ class BeforeAndAfter:
 
 def status_now(action: MitigatingAction, progress: Mapping[int, ActionProgress]) -> ActionStatus:
     """Where an action stands: its progress once its version is approved, else as written."""
-    assert action.id is not None
-    record = progress.get(action.id)
+    record = progress.get(action.id) if action.id is not None else None
     return record.status if record else action.status
 
 

@@ -97,7 +97,7 @@ def _seed_assessments(session: Session, rubric_id: str) -> None:
             reference=reference,
             title=title,
             category="teaching-and-learning",
-            owner="Deputy Headteacher",
+            owner_user_id=author.user_id,
             school_id=school.id,
             review_cycle_months=24,
         )
@@ -121,7 +121,7 @@ def _seed_assessments(session: Session, rubric_id: str) -> None:
                 data=mitigation.ActionSave(
                     description="Drop the termly written report that the new log replaces",
                     question_ids=flagged,
-                    owner="Deputy Headteacher",
+                    owner_user_id=author.user_id,  # on their home page once approved
                     residual_impact=1,
                 ),
             )
