@@ -1,7 +1,7 @@
 """The rubric schema: what a `rubrics/*.yaml` file may say (rubrics/files.py reads the files).
 
-A rubric is data. Scoring reads its option impacts, question weights, rating bands and
-mitigation threshold; no score, band or threshold lives in code.
+A rubric is data. Scoring reads its option impacts, question weights, rating bands,
+mitigation threshold and rating floors; no score, band, threshold or floor lives in code.
 """
 
 from __future__ import annotations
@@ -181,12 +181,23 @@ class Section(_Strict):
     questions: list[Question] = Field(min_length=1)
 
 
+class RatingFloor(_Strict):
+    """Once the most affected staff group's net hours per person per year reach
+    `hours_per_person_per_year`, the rating is at least the band `at_least`."""
+
+    hours_per_person_per_year: Decimal = Field(gt=0)
+    at_least: Identifier
+
+
 class WorkloadSection(_Strict):
     """The page where authors estimate hours added or removed for each staff group."""
 
     title: Text
     guidance: Text
     terms_per_year: int = Field(default=3, ge=1, le=6)
+    # Optional and, when empty, left out of the content: a rubric published before floors
+    # existed loads, and hashes (so its assessments' submission hashes still match), unchanged.
+    rating_floors: list[RatingFloor] = Field(default=[], exclude_if=lambda floors: not floors)
 
 
 class Rubric(_Strict):
@@ -206,6 +217,7 @@ class Rubric(_Strict):
     def _consistent(self) -> Self:
         problems = [
             *self._band_problems(),
+            *self._floor_problems(),
             *self._threshold_problems(),
             *self._duplicate_id_problems(),
             *self._question_problems(),
@@ -223,6 +235,28 @@ class Rubric(_Strict):
                 yield (
                     f"{_at('rating_bands', index, bands[index].id)}.min: must be greater than "
                     f"the band before it ({bands[index - 1].min})"
+                )
+
+    def _floor_problems(self) -> Iterator[str]:
+        order = {band.id: index for index, band in enumerate(self.rating_bands)}
+        floors = self.workload.rating_floors
+        for index, floor in enumerate(floors):
+            place = f"workload.rating_floors[{index}]"
+            before = floors[index - 1] if index else None
+            if before and floor.hours_per_person_per_year <= before.hours_per_person_per_year:
+                yield (
+                    f"{place}.hours_per_person_per_year: must be greater than the floor before "
+                    f"it ({before.hours_per_person_per_year})"
+                )
+            if floor.at_least not in order:
+                yield (
+                    f"{place}.at_least: {floor.at_least!r} is not one of the rubric's rating "
+                    f"bands ({', '.join(order)})"
+                )
+            elif before and order[floor.at_least] < order.get(before.at_least, -1):
+                yield (
+                    f"{place}.at_least: {floor.at_least!r} is a lower band than the floor "
+                    f"before it ({before.at_least!r}); more hours must never lower the floor"
                 )
 
     def _threshold_problems(self) -> Iterator[str]:
@@ -291,6 +325,9 @@ class Rubric(_Strict):
 
     def staff_group(self, group_id: str) -> StaffGroup | None:
         return next((g for g in self.staff_groups if g.id == group_id), None)
+
+    def rating_band(self, band_id: str) -> RatingBand | None:
+        return next((b for b in self.rating_bands if b.id == band_id), None)
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON form: the same content always gives the same hash."""

@@ -6,7 +6,14 @@ How scores are computed (also documented in rubrics/README.md):
   unanswered questions are left out rather than counted as zero;
 - the overall score is the same weighted mean over every answered, scored question;
 - scores are computed exactly (Decimal) and rounded half-up to one decimal place once, at the
-  end; the rating band is chosen from the rounded score so that what is shown agrees with it.
+  end; the band of the score is chosen from the rounded score so that what is shown agrees
+  with it;
+- the overall rating is that band raised, if need be, to the rubric's rating floor for the
+  most affected staff group (the one whose net hours per person per year, rounded, are the
+  largest; the first in the rubric's order on a tie): the highest floor whose hours that
+  figure reaches. Only hours that add workload raise it, so a net reduction never lowers a
+  rating; the rating after mitigation is floored the same way (actions change impacts, not
+  the estimates), and section ratings are not floored (the hours are the whole policy's).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from assessments.rubrics.answers import impact_of
-from assessments.rubrics.schema import Question, RatingBand, Rubric
+from assessments.rubrics.schema import Question, RatingBand, RatingFloor, Rubric
 
 ONE_PLACE = Decimal("0.1")
 
@@ -63,10 +70,37 @@ class WorkloadLine:
 
 
 @dataclass(frozen=True)
+class AppliedFloor:
+    """The rating floor the most affected staff group's hours reached."""
+
+    staff_group: str
+    label: str
+    hours_per_person_per_year: Decimal
+    floor_hours: Decimal  # the floor's figure, which the group's hours reach
+    band: RatingBand  # the band the floor raises the rating to at least
+
+
+@dataclass(frozen=True)
+class RatingReason:
+    """Why the overall rating is what it is: the band of the score alone, the floor the hours
+    reached (if any; it may not change the band), and the band that results."""
+
+    score_band: RatingBand | None
+    floor: AppliedFloor | None
+    rating: RatingBand | None
+
+    @property
+    def raised(self) -> bool:
+        """Whether the workload hours, not the score, set the rating."""
+        return self.rating != self.score_band
+
+
+@dataclass(frozen=True)
 class Results:
     sections: tuple[SectionResult, ...]
     overall_score: Decimal | None
-    rating: RatingBand | None
+    rating: RatingBand | None  # the band of the score, raised to the rating floor if need be
+    rating_reason: RatingReason
     flagged: tuple[FlaggedAnswer, ...]
     workload: tuple[WorkloadLine, ...]
     net_hours_per_year: Decimal
@@ -89,6 +123,43 @@ def rating_for(rubric: Rubric, score: Decimal | None) -> RatingBand | None:
     if score is None:
         return None
     return [band for band in rubric.rating_bands if score >= band.min][-1]
+
+
+def rating_floor(rubric: Rubric, lines: Sequence[WorkloadLine]) -> AppliedFloor | None:
+    """The highest floor that the most affected staff group's hours per person per year reach;
+    None if no floor is reached (or no group has workload added)."""
+    affected = [line for line in lines if line.staff_count > 0]
+    if not affected:
+        return None
+    most = max(affected, key=lambda line: line.hours_per_person_per_year)  # first on a tie
+    reached: list[RatingFloor] = [
+        floor
+        for floor in rubric.workload.rating_floors
+        if most.hours_per_person_per_year >= floor.hours_per_person_per_year
+    ]
+    if not reached:  # floors are above 0 hours, so a net reduction reaches none
+        return None
+    floor = reached[-1]
+    band = rubric.rating_band(floor.at_least)
+    assert band is not None  # the schema checks that every floor names a band
+    return AppliedFloor(
+        staff_group=most.staff_group,
+        label=most.label,
+        hours_per_person_per_year=most.hours_per_person_per_year,
+        floor_hours=floor.hours_per_person_per_year,
+        band=band,
+    )
+
+
+def floored_rating(
+    rubric: Rubric, score_band: RatingBand | None, floor: AppliedFloor | None
+) -> RatingBand | None:
+    """The higher of the score's band and the floor's band. With no score there is no rating:
+    the floor raises a rating, it does not make one up."""
+    if score_band is None or floor is None:
+        return score_band
+    order = [band.id for band in rubric.rating_bands]
+    return max(score_band, floor.band, key=lambda band: order.index(band.id))
 
 
 def _weighted_score(rubric: Rubric, scored: Sequence[tuple[Question, int]]) -> Decimal | None:
@@ -164,10 +235,14 @@ def compute_results(
         )
     overall = _weighted_score(rubric, all_scored)
     lines = workload_lines(rubric, estimates)
+    score_band = rating_for(rubric, overall)
+    floor = rating_floor(rubric, lines)
+    rating = floored_rating(rubric, score_band, floor)
     return Results(
         sections=tuple(sections),
         overall_score=overall,
-        rating=rating_for(rubric, overall),
+        rating=rating,
+        rating_reason=RatingReason(score_band=score_band, floor=floor, rating=rating),
         flagged=tuple(flagged),
         workload=lines,
         net_hours_per_year=round_one_place(

@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings, strategies as st
 from assessments.rubrics.answers import normalise_answer
 from assessments.rubrics.schema import AnswerKind, Question, Rubric
 from assessments.rubrics.scoring import WorkloadInput, compute_results
-from tests.factories.scoring import CASES, SHIPPED, Answers, section_scores
+from tests.factories.scoring import CASES, SHIPPED, Answers, answers_for, section_scores
 
 PROPERTY = settings(max_examples=100, deadline=None)
 
@@ -229,17 +229,19 @@ def test_answers_to_unscored_questions_change_no_score_rating_or_flag(
     assert results.flagged == reference.flagged
 
 
-@PROPERTY
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from([g.id for g in SHIPPED.staff_groups]),
-            st.decimals(min_value=-500, max_value=500, places=2),
-            st.integers(0, 10_000),
-        ),
-        unique_by=lambda estimate: estimate[0],
-    )
+# (staff group, hours per term, staff affected) for the shipped rubric's groups
+ESTIMATES = st.lists(
+    st.tuples(
+        st.sampled_from([g.id for g in SHIPPED.staff_groups]),
+        st.decimals(min_value=-500, max_value=500, places=2),
+        st.integers(0, 10_000),
+    ),
+    unique_by=lambda estimate: estimate[0],
 )
+
+
+@PROPERTY
+@given(ESTIMATES)
 def test_net_hours_per_year_are_hours_per_term_times_terms_times_staff(
     estimates: list[tuple[str, Decimal, int]],
 ) -> None:
@@ -255,3 +257,47 @@ def test_net_hours_per_year_are_hours_per_term_times_terms_times_staff(
     assert [line.staff_group for line in results.workload] == [
         g.id for g in SHIPPED.staff_groups if g.id in {e[0] for e in estimates}
     ]
+
+
+def expected_floor_band(rubric: Rubric, estimates: list[tuple[str, Decimal, int]]) -> str | None:
+    """The band of the highest floor that the most affected staff group's added hours per
+    person per year (rounded half-up) reach, read straight from the rubric's rules."""
+    added = [
+        half_up(Fraction(hours) * rubric.workload.terms_per_year)
+        for _, hours, count in estimates
+        if count > 0 and hours > 0
+    ]
+    most = max((hours for hours in added if hours is not None), default=None)
+    reached = [
+        floor.at_least
+        for floor in rubric.workload.rating_floors
+        if most is not None and most >= floor.hours_per_person_per_year
+    ]
+    return reached[-1] if reached else None
+
+
+@PROPERTY
+@given(answers_for(SHIPPED), ESTIMATES, st.booleans())
+def test_the_rating_is_the_higher_of_the_scores_band_and_the_floor_the_hours_reach(
+    answers: Answers, estimates: list[tuple[str, Decimal, int]], mitigated: bool
+) -> None:
+    residual = {qid: 0 for qid in answers} if mitigated else None
+    inputs = [WorkloadInput(group, hours, count) for group, hours, count in estimates]
+    results = compute_results(SHIPPED, answers, inputs, residual)
+    unfloored = compute_results(SHIPPED, answers, [], residual)
+    order = [band.id for band in SHIPPED.rating_bands]
+    floor_band = expected_floor_band(SHIPPED, estimates)
+
+    assert results.overall_score == unfloored.overall_score
+    assert results.rating_reason.score_band == unfloored.rating
+    assert [s.rating for s in results.sections] == [s.rating for s in unfloored.sections]
+    if unfloored.rating is None:
+        assert results.rating is None
+        return
+    assert results.rating is not None
+    rank = order.index(results.rating.id)
+    assert rank >= order.index(unfloored.rating.id)  # never below the score's band
+    if floor_band is not None:
+        assert rank >= order.index(floor_band)  # never below the floor reached
+    assert rank == max(order.index(unfloored.rating.id), order.index(floor_band or order[0]))
+    assert results.rating_reason.rating == results.rating

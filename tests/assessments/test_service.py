@@ -70,9 +70,9 @@ class TestPublishRubric:
     ) -> None:
         version = make_draft(session)
         rubric = default_rubric()
-        section = rubric.sections[0].model_copy(update={"title": "Renamed in version 2"})
+        section = rubric.sections[0].model_copy(update={"title": "Renamed in version 3"})
         newer = rubric.model_copy(
-            update={"version": 2, "sections": [section, *rubric.sections[1:]]}
+            update={"version": 3, "sections": [section, *rubric.sections[1:]]}
         )
         publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 
