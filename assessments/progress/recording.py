@@ -82,6 +82,7 @@ class ActionView:
     history: list[HistoryEntry]
     may_update: bool  # the viewer may record its progress now
     is_owner: bool
+    sees_version: bool  # the viewer may open its version and policy (an owner may hold no role)
 
 
 def _is_owner(actor: Actor, action: MitigatingAction) -> bool:
@@ -151,6 +152,7 @@ def view_action(*, session: Session, actor: Actor, action_id: int) -> ActionView
             and _may_update(actor, action, policy)
         ),
         is_owner=_is_owner(actor, action),
+        sees_version=actor.sees(policy.trust_id, policy.school_id),
     )
 
 

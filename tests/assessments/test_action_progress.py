@@ -5,6 +5,7 @@ home page and the next version follow the progress."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -60,7 +61,11 @@ class Approved:
         answers = {q.id: low_answer(q) for q in RUBRIC.questions() if q.required}
         answer_page(session, version_id, {**answers, HIGH_QUESTION.id: HIGH_VALUE}, actor=actor)
         workload.save_workload_estimate(
-            session=session, actor=actor, version_id=version_id, staff_group="teachers", data=WORKLOAD
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            staff_group="teachers",
+            data=WORKLOAD,
         )
         owned = MITIGATION.model_copy(
             update={"owner": "", "owner_user_id": self.owner.user_id, "due_date": WAS_DUE}
@@ -79,7 +84,7 @@ def approved(session: Session) -> Approved:
 
 
 def record(
-    session: Session, actor: Actor, action_id: int, today: date = TODAY, **fields: object
+    session: Session, actor: Actor, action_id: int, *, today: date = TODAY, **fields: object
 ) -> None:
     data = ProgressSave.model_validate({"status": "in-progress", **fields})
     recording.record_progress(
@@ -93,7 +98,9 @@ def stored(session: Session, version: AssessmentVersion) -> AssessmentVersion:
 
 
 def test_approval_starts_each_action_where_it_stood(session: Session, approved: Approved) -> None:
-    shown = recording.view_action(session=session, actor=approved.owner, action_id=approved.action_id)
+    shown = recording.view_action(
+        session=session, actor=approved.owner, action_id=approved.action_id
+    )
 
     assert shown.progress is not None and shown.status is ActionStatus.PLANNED
     assert shown.may_update and shown.is_owner and shown.history == []
@@ -125,7 +132,9 @@ def test_the_owner_records_it_done_and_the_version_follows_without_changing(
     assert now.results_done.overall_score < now.results.overall_score  # type: ignore[operator]
     (action,) = now.actions
     assert action.status is ActionStatus.PLANNED  # the commitment, as approved
-    shown = recording.view_action(session=session, actor=approved.owner, action_id=approved.action_id)
+    shown = recording.view_action(
+        session=session, actor=approved.owner, action_id=approved.action_id
+    )
     assert shown.status is ActionStatus.DONE
     (entry,) = shown.history
     assert entry.by == "Olu Owner"
@@ -201,7 +210,7 @@ def test_nobody_else_learns_the_action_exists(session: Session, approved: Approv
     ],
 )
 def test_progress_that_does_not_add_up_is_refused_and_nothing_changes(
-    session: Session, approved: Approved, fields: dict[str, str], field: str, message: str
+    session: Session, approved: Approved, fields: dict[str, Any], field: str, message: str
 ) -> None:
     with pytest.raises(ValidationFailed) as refused:
         record(session, approved.owner, approved.action_id, **fields)
@@ -294,7 +303,7 @@ def test_an_owner_is_one_of_the_trusts_people_or_named(session: Session) -> None
     draft = make_version(session, "draft")
     assert draft.id is not None
     other_trust = make_person(session, "Otto Other", trust_id=_other_trust(session))
-    cases = {
+    cases: dict[str, tuple[dict[str, object], str]] = {
         "nobody": ({"owner": ""}, "Choose who owns it"),
         "both": ({"owner": "Deputy Head", "owner_user_id": 1}, "not both"),
         "another trust's": ({"owner_user_id": other_trust.user_id}, "Choose one of the trust's"),

@@ -40,6 +40,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The owner of a policy or an action (templates/_owner.html), in a fieldset "Owner": one of the
+# trust's people from a select, or the name of someone without an account typed in.
+OWNER_PERSON = "Person"
+OWNER_NAME = "Or the name of someone without an account"
 
 
 @pytest.fixture(scope="session")

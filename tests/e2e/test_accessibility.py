@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import OWNER_NAME, OWNER_PERSON, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
+
+DEMO_DRAFT = "/assessments/2"  # the demo's draft (MT-002), by Alex Author
 
 
 def _visit(page: Page, path: str, heading: str, shot: str, *, status: int = 200) -> None:
@@ -32,6 +34,22 @@ def test_a_trust_admins_pages(page: Page) -> None:
     screenshot(page, "23-admin-person")
     _visit(page, "/admin/schools", "Schools", "24-admin-schools")
     _visit(page, "/account/tokens", "API tokens", "25-api-tokens")
+
+
+def test_an_authors_owner_fields(page: Page) -> None:
+    """The policy form and the action form, each choosing its owner from the trust's people
+    or by name (the action page's own states are in test_action_progress_journey.py)."""
+    page.goto("/sign-in")
+    sign_in(page, "author@demo-trust.example")
+    _visit(page, "/policies/new", "Add a policy", "26-policy-form")
+    _visit(page, f"{DEMO_DRAFT}/actions/new", "Add a mitigating action", "27-action-form")
+    page.get_by_label(OWNER_PERSON, exact=True).select_option(label="Priya Approver")
+    page.get_by_label(OWNER_NAME).fill("Deputy Headteacher")  # both: the owner's error
+    page.get_by_role("button", name="Save action").click()
+    expect(page.locator("#owner-error")).to_contain_text("not both")
+    expect(page.locator("#owner_user_id option:checked")).to_have_text("Priya Approver")
+    expect(page.get_by_label(OWNER_NAME)).to_have_value("Deputy Headteacher")
+    screenshot(page, "27-action-form-owner-error")
 
 
 def test_an_auditors_pages_and_the_error_pages(page: Page) -> None:

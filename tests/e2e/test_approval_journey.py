@@ -19,7 +19,7 @@ from assessments.register.schemas import COLUMNS
 from assessments.rubrics.schema import AnswerKind, Question, Rubric
 from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
 from assessments.workflow.transitions import add_months
-from tests.e2e.conftest import _open, screenshot, sign_in
+from tests.e2e.conftest import OWNER_NAME, OWNER_PERSON, _open, screenshot, sign_in
 from tests.e2e.test_assessment_journey import _give
 from tests.factories.trusts import default_rubric
 
@@ -74,7 +74,7 @@ def _draft(page: Page, rubric: Rubric, answers: dict[str, str]) -> str:
     page.get_by_label("Reference").fill(REFERENCE)
     page.get_by_label("Category").select_option("teaching-and-learning")
     page.get_by_label("Which school is it for?").select_option(label="Northfield Primary School")
-    page.get_by_label("Owner").fill("Headteacher")
+    page.get_by_label(OWNER_PERSON, exact=True).select_option(label="Alex Author")  # an account
     page.get_by_label("Review cycle").fill("12")
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
@@ -107,7 +107,7 @@ def _expect_status(page: Page, status: str) -> None:
 
 def _save_action(page: Page, description: str, residual: int) -> None:
     page.get_by_label("What will be done?").fill(description)
-    page.get_by_label("Owner").fill("Deputy Headteacher")
+    page.get_by_label(OWNER_NAME).fill("Deputy Headteacher")  # someone without an account
     page.get_by_label("Due date").fill("2027-03-31")
     page.locator(f"input[name='residual_impact'][value='{residual}']").check()
     page.get_by_role("button", name="Save action").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from assessments.rubrics.schema import AnswerKind, Question
 from assessments.rubrics.scoring import WorkloadInput, compute_results
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import OWNER_NAME, screenshot, sign_in
 from tests.factories.trusts import default_rubric
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +55,7 @@ def test_a_leader_assesses_a_policy_from_start_to_summary(page: Page) -> None:
     page.get_by_label("Reference").fill("TL-004")
     page.get_by_label("Category").select_option("assessment-and-marking")
     page.get_by_label("Which school is it for?").select_option(label="Riverside Academy")
-    page.get_by_label("Owner").fill("Deputy Headteacher")
+    page.get_by_label(OWNER_NAME).fill("Deputy Headteacher")
     page.get_by_label("Review cycle").fill("12")
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Marking and feedback policy")
@@ -142,7 +142,7 @@ def test_without_javascript_every_form_still_saves(page_without_javascript: Page
     page.get_by_label("Reference").fill("TL-010")
     page.get_by_label("Category").select_option("teaching-and-learning")
     page.get_by_label("Which school is it for?").select_option(label="Northfield Primary School")
-    page.get_by_label("Owner").fill("Headteacher")
+    page.get_by_label(OWNER_NAME).fill("Headteacher")
     page.get_by_label("Review cycle").fill("24")
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Homework policy")

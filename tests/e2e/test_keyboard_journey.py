@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from assessments.operations import demo
 from assessments.rubrics.schema import AnswerKind, Rubric
 from assessments.rubrics.scoring import compute_results
-from tests.e2e.conftest import _open
+from tests.e2e.conftest import OWNER_NAME, OWNER_PERSON, _open
 from tests.e2e.keyboard import Keyboard
 from tests.e2e.test_approval_journey import (
     ACTED_ON,
@@ -62,7 +62,7 @@ def _draft(page: Page, keys: Keyboard, rubric: Rubric) -> None:
     keys.type_into(page.get_by_label("Reference"), REFERENCE)
     keys.select(page.get_by_label("Category"), "Teaching and learning")
     keys.select(page.get_by_label("Which school is it for?"), "Northfield Primary School")
-    keys.type_into(page.get_by_label("Owner"), "Headteacher")
+    keys.type_into(page.get_by_label(OWNER_NAME), "Headteacher")
     keys.type_into(page.get_by_label("Review cycle"), "12")
     keys.activate(page.get_by_role("button", name="Save policy"))
     _heading(page, TITLE)
@@ -89,7 +89,7 @@ def _mitigate(page: Page, keys: Keyboard, rubric: Rubric) -> None:
     keys.activate(page.get_by_role("link", name=f"Add an action for “{titles[ACTED_ON]}”"))
     _heading(page, "Add a mitigating action")
     keys.type_into(page.get_by_label("What will be done?"), "Stop the termly department report")
-    keys.type_into(page.get_by_label("Owner"), "Deputy Headteacher")
+    keys.select(page.get_by_label(OWNER_PERSON, exact=True), "Alex Author")  # an account
     residual = page.locator("input[name='residual_impact']")
     keys.choose(residual, residual.and_(page.locator("[value='1']")))
     keys.activate(page.get_by_role("button", name="Save action"))
