@@ -88,6 +88,20 @@ class Decision(Input):
 
 class ReturnDecision(Decision):
     reason: str = Field(description="What the author needs to change")
+    minute: str = Field(default="", description="The meeting's minute reference, if any")
+
+
+class ApproveDecision(Decision):
+    reason: str = Field(
+        default="",
+        description="Why it is approved: needed (else 422) when its rating after the planned "
+        "actions is one the rubric marks as needing a reason (high, very high)",
+    )
+    minute: str = Field(default="", description="The meeting's minute reference, if any")
+
+
+class WithdrawDecision(Decision):
+    reason: str = Field(description="Why it is withdrawn, kept in the register")
 
 
 class VersionState(BaseModel):
@@ -101,7 +115,7 @@ class VersionState(BaseModel):
     submitted_at: datetime | None
     decided_at: datetime | None
     decided_by: str
-    decision_reason: str
+    decision_reason: str = Field(description="Why it was returned, withdrawn or approved")
     review_due: date | None
     overall_score: Decimal | None
     rating: str | None
@@ -208,14 +222,21 @@ def submit(
 @router.post(VERSION + "/approve", responses=ETAGGED)
 def approve(
     version_id: Id,
-    data: Decision,
+    data: ApproveDecision,
     session: SessionDep,
     actor: ActorDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> VersionState:
     """Approve a submitted version (never your own)."""
-    made = partial(workflow.approve, session=session, actor=actor, version_id=version_id)
+    made = partial(
+        workflow.approve,
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        reason=data.reason,
+        minute=data.minute,
+    )
     return _decided(made, data, if_match, response)
 
 
@@ -229,7 +250,13 @@ def return_version(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Return a submitted version to its author with a reason."""
-    made = partial(workflow.return_version, session=session, actor=actor, reason=data.reason)
+    made = partial(
+        workflow.return_version,
+        session=session,
+        actor=actor,
+        reason=data.reason,
+        minute=data.minute,
+    )
     return _decided(partial(made, version_id=version_id), data, if_match, response)
 
 
@@ -250,14 +277,16 @@ def reopen(
 @router.post(VERSION + "/withdraw", responses=ETAGGED)
 def withdraw(
     version_id: Id,
-    data: Decision,
+    data: WithdrawDecision,
     session: SessionDep,
     actor: ActorDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> VersionState:
-    """Withdraw a draft or a returned version."""
-    made = partial(workflow.withdraw, session=session, actor=actor, version_id=version_id)
+    """Withdraw a draft or a returned version, saying why."""
+    made = partial(
+        workflow.withdraw, session=session, actor=actor, version_id=version_id, reason=data.reason
+    )
     return _decided(made, data, if_match, response)
 
 
@@ -268,6 +297,16 @@ def revise(
     """Start the next version of an approved assessment, copied from it (an approved version
     never changes, so this needs no revision)."""
     version = workflow.revise(session=session, actor=actor, version_id=version_id)
+    send_etag(response, version.revision)
+    return VersionState.model_validate(version)
+
+
+@router.post(VERSION + "/restart", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW)
+def restart(
+    version_id: Id, session: SessionDep, actor: ActorDep, response: Response
+) -> VersionState:
+    """Start a withdrawn assessment again: the next version, a draft copied from this one."""
+    version = workflow.restart(session=session, actor=actor, version_id=version_id)
     send_etag(response, version.revision)
     return VersionState.model_validate(version)
 

@@ -10,6 +10,22 @@ from starlette.responses import Response
 COOKIE = "wia_confirmation"
 CONFIRMATIONS = {
     "progress-saved": "Progress saved. The register and the home page show it now.",
+    "submitted": "Sent for approval. An approver who had no part in it will approve it, or "
+    "return it to you with a reason; it cannot be changed meanwhile.",
+    "reopened": "It is a draft again. Make the changes the approver asked for, then submit it "
+    "again.",
+    "revised": "A new version has started as a draft, copied from the approved one, which stays "
+    "in force until this one is approved.",
+    "restarted": "A new draft has started, copied from the withdrawn version.",
+    "approved": "Approved. It is now the policy's assessment in force, in the register; its "
+    "actions' owners record their progress from here.",
+    "returned": "Returned to its authors with your reason. When they submit it again you will "
+    "see what changed since.",
+    "withdrawn": "Withdrawn. It stays in the register as withdrawn; you can start it again "
+    "from here.",
+    "school-added": "School added. Give people roles there from their pages under People.",
+    "person-added": "Person added. They can sign in with the password you set; check their "
+    "roles below.",
 }
 
 

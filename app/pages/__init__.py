@@ -13,6 +13,7 @@ from app.pages import (
     register,
     report,
     wizard,
+    workflow,
 )
 from app.security import require_csrf
 
@@ -23,6 +24,7 @@ router.include_router(admin.router)
 router.include_router(policies.router)
 router.include_router(wizard.router)
 router.include_router(decisions.router)
+router.include_router(workflow.router)
 router.include_router(actions.router)
 router.include_router(report.router)
 router.include_router(register.router)

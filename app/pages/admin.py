@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
+from app.flash import confirm
 from app.forms import render_form, submit_form
 from app.inputs import parse_optional_id
 from app.web import redirect, render
@@ -137,7 +138,7 @@ def _add(
         grants=grants,
     )
     _log_grants("user created", actor, user.id, grants)
-    return redirect(request, f"/admin/users/{user.id}")
+    return confirm(request, redirect(request, f"/admin/users/{user.id}"), "person-added")
 
 
 def _user_page(
@@ -237,4 +238,4 @@ def create_school(
 
 def _add_school(request: Request, session: Session, actor: Actor, name: str) -> Response:
     trust_schools.create_school(session=session, actor=actor, name=name)
-    return redirect(request, "/admin/schools")
+    return confirm(request, redirect(request, "/admin/schools"), "school-added")

@@ -1,5 +1,5 @@
-"""The summary of a version and the workflow around it: mitigation (actions and
-justifications), submitting, the approvers' queue and review, and deciding."""
+"""The summary of a version and its mitigation: actions and justifications. (Its workflow's
+moves are in app/pages/workflow.py.)"""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from assessments.kernel.errors import NotFound, StaleVersion, ValidationFailed
 from assessments.models import ActionStatus, MitigatingAction
 from assessments.people import directory
 from assessments.people.directory import OWNER_MESSAGE
-from assessments.workflow import review, transitions as workflow
+from assessments.workflow import review
 
 router = APIRouter()
 BASE = "/assessments/{version_id}"
@@ -54,6 +54,7 @@ def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep)
         "covering": covering,
         "unmitigated": set(view.unmitigated()),
         "changes": review.changes_since_approved(session=session, actor=actor, view=view),
+        "changes_since_returned": review.changes_since_returned(session=session, view=view),
     }
 
 
@@ -88,53 +89,6 @@ def _revision(form: FormData) -> int | None:
     """The revision the form was shown at (None if it sends none); one that is not a revision
     is refused, naming the field."""
     return parse_revision(str(form.get("revision", "")), "revision")
-
-
-@router.post(BASE + "/submit")
-def submit(
-    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
-) -> Response:
-    """Send the draft to the approvers, or show what is still missing, each problem linked to
-    where it is put right."""
-    revision = _revision(form)
-    try:
-        workflow.submit(
-            session=session, actor=actor, version_id=version_id, expected_revision=revision
-        )
-    except ValidationFailed:
-        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-        problems = workflow.submission_problems(view)
-        return _summary_page(request, session, actor, version_id, problems)
-    return redirect(request, f"/assessments/{version_id}/summary")
-
-
-@router.post(BASE + "/reopen")
-def reopen(
-    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
-) -> Response:
-    """Make a returned version a draft again."""
-    workflow.reopen(
-        session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
-    )
-    return redirect(request, f"/assessments/{version_id}/summary")
-
-
-@router.post(BASE + "/withdraw")
-def withdraw(
-    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
-) -> Response:
-    """Abandon the draft."""
-    workflow.withdraw(
-        session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
-    )
-    return redirect(request, f"/assessments/{version_id}/summary")
-
-
-@router.post(BASE + "/revise")
-def revise(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
-    """Start the next version, copied from this approved one."""
-    draft = workflow.revise(session=session, actor=actor, version_id=version_id)
-    return redirect(request, f"/assessments/{draft.id}/summary")
 
 
 @router.post(BASE + "/justifications/{question_id}")
@@ -311,47 +265,3 @@ def remove_action(
     remove = partial(mitigation.remove_action, session=session, actor=actor, version_id=version_id)
     remove(action_id=action_id, expected_revision=_revision(form))
     return redirect(request, f"/assessments/{version_id}/summary#actions")
-
-
-# Approvers ----------------------------------------------------------------------------------------
-
-
-@router.get("/approvals")
-def approvals(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    """Submitted assessments awaiting the approver's decision."""
-    queue = review.approval_queue(session=session, actor=actor)
-    return render(
-        request, "assessments/approvals.html", {"title": "Awaiting your decision", "queue": queue}
-    )
-
-
-@router.get(BASE + "/review")
-def review_page(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
-    """The whole version, what changed since the last approved one, and the decision form."""
-    return _summary_page(request, session, actor, version_id, template="assessments/review.html")
-
-
-@router.post(BASE + "/approve")
-def approve(
-    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
-) -> Response:
-    """Approve the version."""
-    workflow.approve(
-        session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
-    )
-    return redirect(request, "/approvals")
-
-
-@router.post(BASE + "/return")
-def return_version(
-    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
-) -> Response:
-    """Return the version to its authors with a reason."""
-    make = partial(workflow.return_version, session=session, actor=actor, version_id=version_id)
-    revision, reason = _revision(form), str(form.get("reason", ""))
-    try:
-        make(reason=reason, expected_revision=revision)
-    except ValidationFailed as exc:
-        review_page = "assessments/review.html"
-        return _summary_page(request, session, actor, version_id, exc.errors, template=review_page)
-    return redirect(request, "/approvals")

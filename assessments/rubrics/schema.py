@@ -67,6 +67,9 @@ class RatingBand(_Strict):
     label: Text
     min: Decimal = Field(ge=0, le=100)
     description: str = ""
+    # Approving a version rated this after its planned actions needs a recorded reason. Left
+    # out of the content when false, so a rubric published before it hashes unchanged.
+    approval_needs_reason: bool = Field(default=False, exclude_if=lambda needed: not needed)
 
 
 class StaffGroup(_Strict):

@@ -6,6 +6,9 @@ viewer may make from here, and the pages show a button for each.
 A new stage (screening, consultation, evaluation) is a status on VersionStatus, rows here
 and a use-case; the templates already follow `allowed_moves`.
 
+REVISE and RESTART leave their version as it is and start version n+1 as a draft copied from
+it: of an approved version, its review; of a withdrawn one, a fresh start.
+
 One change is not a move of anyone's: approving a version supersedes the assessment's
 previously approved one (APPROVED → SUPERSEDED), inside the approval.
 """
@@ -27,6 +30,7 @@ class Move(StrEnum):
     REOPEN = "reopen"
     WITHDRAW = "withdraw"
     REVISE = "revise"
+    RESTART = "restart"
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ MOVES: tuple[Rule, ...] = (
         role=Role.APPROVER,
         end=VersionStatus.APPROVED,
         done="approved",
-        needs="its content unchanged since it was submitted",
+        needs="its content unchanged since it was submitted, and a reason when the rating "
+        "after its planned actions is one the rubric says needs one",
         by_someone_else=True,
     ),
     Rule(
@@ -80,6 +85,7 @@ MOVES: tuple[Rule, ...] = (
         role=Role.AUTHOR,
         end=VersionStatus.WITHDRAWN,
         done="withdrawn",
+        needs="a reason, kept in the register",
     ),
     Rule(
         move=Move.REVISE,
@@ -88,6 +94,14 @@ MOVES: tuple[Rule, ...] = (
         end=VersionStatus.DRAFT,
         done="revised",
         needs="no other version of the assessment in progress",
+    ),
+    Rule(
+        move=Move.RESTART,
+        start=frozenset({VersionStatus.WITHDRAWN}),
+        role=Role.AUTHOR,
+        end=VersionStatus.DRAFT,
+        done="started again",
+        needs="it is the assessment's latest version, and none is in progress",
     ),
 )
 RULES = {rule.move: rule for rule in MOVES}

@@ -1,8 +1,9 @@
 """What approvers see: the versions awaiting their decision, and what changed in a version
-since the last approved one of the same assessment."""
+since the last approved one of the same assessment, and since they last returned it."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
 from assessments.drafting.version_view import AssessmentView, view_assessment
+from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Role, trust_of
 from assessments.models import (
     AssessmentVersion,
@@ -44,7 +46,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Changes:
-    since: AssessmentVersion  # the last approved version
+    since: str  # what it is compared with, in words: "version 2 (approved)"
+    before: str  # the heading of that column: "Version 2", "When returned"
     answers: list[Change]
     results: list[Change]
     workload: list[Change]
@@ -72,6 +75,51 @@ def _diff(before: dict[str, str], after: dict[str, str], label: dict[str, str]) 
     ]
 
 
+def comparable(view: AssessmentView) -> dict[str, dict[str, str]]:
+    """A version's content as words, in four parts that another version's (or the same
+    version's, kept when it was returned) is compared with."""
+    questions = {q.id: q for q in view.rubric.questions()}
+    r, after = view.results, view.results_after
+    return {
+        "answers": {
+            qid: questions[qid].label_for(a.value)
+            for qid, a in view.answers.items()
+            if qid in questions
+        },
+        "results": {
+            "Overall score": _text(r.overall_score),
+            "Rating": r.rating.label if r.rating else "–",
+            "Rating after the planned actions": after.rating.label if after.rating else "–",
+            "Net hours per year": _text(r.net_hours_per_year),
+        },
+        "workload": {line.staff_group: _text(line.net_hours_per_year) for line in r.workload},
+        "actions": {
+            a.description: f"{a.status.label}, owner {a.owner}, due {_text(a.due_date)}"
+            for a in view.actions
+        },
+    }
+
+
+def _changes(
+    view: AssessmentView, old: dict[str, dict[str, str]], since: str, before: str
+) -> Changes:
+    now = comparable(view)
+    questions = {q.id: q.text for q in view.rubric.questions()}
+    groups = {g.id: g.label for g in view.rubric.staff_groups}
+
+    def part(name: str, label: dict[str, str]) -> list[Change]:
+        return _diff(old.get(name, {}), now[name], label)
+
+    return Changes(
+        since=since,
+        before=before,
+        answers=part("answers", questions),
+        results=part("results", {}),
+        workload=part("workload", groups),
+        actions=part("actions", {}),
+    )
+
+
 def changes_since_approved(
     *, session: Session, actor: Actor, view: AssessmentView
 ) -> Changes | None:
@@ -85,38 +133,23 @@ def changes_since_approved(
         return None
     assert earlier[-1].id is not None
     old = view_assessment(session=session, actor=actor, version_id=earlier[-1].id)
-    questions = {q.id: q for q in view.rubric.questions()}
-    groups = {g.id: g.label for g in view.rubric.staff_groups}
+    number = old.version.number
+    return _changes(view, comparable(old), f"version {number} (approved)", f"Version {number}")
 
-    def answers(v: AssessmentView) -> dict[str, str]:
-        return {
-            qid: questions[qid].label_for(a.value)
-            for qid, a in v.answers.items()
-            if qid in questions
-        }
 
-    def results(v: AssessmentView) -> dict[str, str]:
-        r, after = v.results, v.results_after
-        return {
-            "Overall score": _text(r.overall_score),
-            "Rating": r.rating.label if r.rating else "–",
-            "Rating after mitigation": after.rating.label if after.rating else "–",
-            "Net hours per year": _text(r.net_hours_per_year),
-        }
-
-    def workload(v: AssessmentView) -> dict[str, str]:
-        return {line.staff_group: _text(line.net_hours_per_year) for line in v.results.workload}
-
-    def actions(v: AssessmentView) -> dict[str, str]:
-        return {
-            a.description: f"{a.status.label}, owner {a.owner}, due {_text(a.due_date)}"
-            for a in v.actions
-        }
-
-    return Changes(
-        since=old.version,
-        answers=_diff(answers(old), answers(view), {q: questions[q].text for q in questions}),
-        results=_diff(results(old), results(view), {}),
-        workload=_diff(workload(old), workload(view), groups),
-        actions=_diff(actions(old), actions(view), {}),
-    )
+def changes_since_returned(*, session: Session, view: AssessmentView) -> Changes | None:
+    """How a version sent back for approval differs from what it was when last returned
+    (its content then is kept in the trail's return event); None if it never was."""
+    assert view.version.id is not None
+    returns = [
+        event
+        for event in audit.events_of(session, "assessment_version", view.version.id)
+        if event.action == VersionStatus.RETURNED.value
+    ]
+    if not returns:
+        return None
+    kept = json.loads(returns[-1].changes).get("content_at_return")
+    if not isinstance(kept, dict):
+        return None  # returned before the content was kept
+    when = f"it was returned by {returns[-1].actor_name}"
+    return _changes(view, kept, when, "When returned")

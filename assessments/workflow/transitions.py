@@ -38,6 +38,7 @@ from assessments.models import (
 )
 from assessments.progress import queries as progress_queries
 from assessments.progress.recording import start_progress
+from assessments.workflow import review
 from assessments.workflow.moves import RULES, Move, check_move
 
 MAX_REASON = 2000
@@ -48,6 +49,11 @@ def add_months(day: date, months: int) -> date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def review_due_from(day: date, policy: Policy) -> date:
+    """When a version approved on `day` falls due for review: the policy's review cycle on."""
+    return add_months(day, policy.review_cycle_months)
 
 
 def submission_problems(view: AssessmentView) -> dict[str, str]:
@@ -142,14 +148,33 @@ def _locked(
     # Locked and re-read: of two people deciding at once, the second sees the first's outcome.
     version = version_queries.get_version(session, version_id, for_update=True)
     policy = version_queries.policy_of_version(session, version)
-    what = f"assessment version {version_id}"
+    _require_may_make(session, actor, version, policy, move, expected_revision)
+    return version, policy
+
+
+def _require_may_make(
+    session: Session,
+    actor: Actor,
+    version: AssessmentVersion,
+    policy: Policy,
+    move: Move,
+    expected_revision: int | None = None,
+) -> None:
+    what = f"assessment version {version.id}"
     rule = RULES[move]
     require(actor, rule.role, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
     check_revision(version.revision, expected_revision)
     check_move(version, move)
     if rule.by_someone_else:
         require_no_part_in(session, actor, version)
-    return version, policy
+
+
+def view_for_move(*, session: Session, actor: Actor, version_id: int, move: Move) -> AssessmentView:
+    """The version as the page that confirms `move` shows it: refused, as making the move
+    would be, to anyone who may not make it now."""
+    view = view_assessment(session=session, actor=actor, version_id=version_id)
+    _require_may_make(session, actor, view.version, view.policy, move)
+    return view
 
 
 def _make(
@@ -192,12 +217,50 @@ def submit(
     return version
 
 
+MAX_MINUTE = 200
+
+
+def _reason(text: str, why: str) -> str:
+    """A reason as given, or refused when empty or too long (`why` says what it is for)."""
+    text = text.strip()
+    if not text or len(text) > MAX_REASON:
+        raise ValidationFailed({"reason": f"{why} (up to {MAX_REASON} characters)"})
+    return text
+
+
+def _minute(text: str) -> str:
+    text = text.strip()
+    if len(text) > MAX_MINUTE:
+        raise ValidationFailed({"minute": f"Keep the minute reference to {MAX_MINUTE} characters"})
+    return text
+
+
+def approval_needs_reason(view: AssessmentView) -> bool:
+    """Whether approving the version needs a recorded reason: its rating after the planned
+    actions is one the rubric marks so (high and very high, in the shipped rubric)."""
+    band = view.results_after.rating
+    return band is not None and band.approval_needs_reason
+
+
 def approve(
-    *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    expected_revision: int | None = None,
+    reason: str = "",
+    minute: str = "",
 ) -> AssessmentVersion:
-    """Approve a submitted version: it becomes the policy's current assessment, for good."""
+    """Approve a submitted version: it becomes the policy's current assessment, for good. A
+    reason is kept with the decision (and needed for a high rating after mitigation), and the
+    minute of the meeting that decided, when given."""
     version, policy = _locked(session, actor, version_id, Move.APPROVE, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
+    reason, minute = reason.strip(), _minute(minute)
+    if approval_needs_reason(view) or reason:
+        band = view.results_after.rating
+        rated = band.label.lower() if band else "unrated"
+        reason = _reason(reason, f"Say why a policy rated {rated} after mitigation is approved")
     if not _unchanged_since_submitted(session, view):
         raise ContentChanged(
             f"Version {version.number} has changed since it was submitted, outside the "
@@ -211,20 +274,26 @@ def approve(
         if older.status is VersionStatus.APPROVED:
             _set_status(session, actor, older, VersionStatus.SUPERSEDED, by_version=version.number)
     now = utcnow()
-    review_due = add_months(now.date(), policy.review_cycle_months)
+    review_due = review_due_from(now.date(), policy)
     version.decided_at, version.decided_by, version.decided_by_user_id = (
         now,
         actor.name,
         actor.user_id,
     )
     version.review_due = review_due
-    _make(session, actor, version, Move.APPROVE, review_due=review_due)
+    version.decision_reason = reason
+    _make(session, actor, version, Move.APPROVE, review_due=review_due, **_said(reason, minute))
     policy.next_review_date = review_due
     if policy.status in (PolicyStatus.NEW, PolicyStatus.UNDER_REVIEW):
         policy.status = PolicyStatus.IN_FORCE
     session.add(policy)
     session.flush()
     return version
+
+
+def _said(reason: str, minute: str) -> dict[str, str]:
+    """A decision's words for the audit trail: its reason and minute, where given."""
+    return {key: text for key, text in (("reason", reason), ("minute", minute)) if text}
 
 
 def return_version(
@@ -234,24 +303,25 @@ def return_version(
     version_id: int,
     reason: str,
     expected_revision: int | None = None,
+    minute: str = "",
 ) -> AssessmentVersion:
-    """Send a submitted version back to its authors, saying why."""
+    """Send a submitted version back to its authors, saying why. Its content as returned is
+    kept in the trail, so that whoever decides next sees what changed since."""
     version, _ = _locked(session, actor, version_id, Move.RETURN, expected_revision)
-    reason = reason.strip()
-    if not reason or len(reason) > MAX_REASON:
-        raise ValidationFailed(
-            {
-                "reason": f"Say why it is returned, so the author can put it right "
-                f"(up to {MAX_REASON} characters)"
-            }
-        )
+    reason = _reason(reason, "Say why it is returned, so the author can put it right")
+    minute = _minute(minute)
+    as_returned = review.comparable(
+        view_assessment(session=session, actor=actor, version_id=version_id)
+    )
     version.decided_at, version.decided_by, version.decided_by_user_id = (
         utcnow(),
         actor.name,
         actor.user_id,
     )
     version.decision_reason = reason
-    _make(session, actor, version, Move.RETURN, reason=reason)
+    _make(
+        session, actor, version, Move.RETURN, **_said(reason, minute), content_at_return=as_returned
+    )
     return version
 
 
@@ -266,35 +336,58 @@ def reopen(
 
 
 def withdraw(
-    *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    reason: str,
+    expected_revision: int | None = None,
 ) -> AssessmentVersion:
-    """Abandon a draft (or a returned version): it stays in the register as withdrawn."""
+    """Abandon a draft (or a returned version), saying why: it stays in the register as
+    withdrawn, and may be started again."""
     version, _ = _locked(session, actor, version_id, Move.WITHDRAW, expected_revision)
-    _make(session, actor, version, Move.WITHDRAW)
+    # Kept where the register shows a version's reason; who withdrew it, and when, the trail
+    # says (a withdrawal is its authors' own, not a decision on it by someone else).
+    version.decision_reason = _reason(reason, "Say why it is withdrawn, for the register")
+    _make(session, actor, version, Move.WITHDRAW, reason=version.decision_reason)
     return version
 
 
 def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
     """Start the next version of an approved assessment, as a draft copied from it."""
-    approved, _ = _locked(session, actor, version_id, Move.REVISE, None)
-    versions = version_queries.versions_of_assessment(session, approved.assessment_id)
+    return _next_version(session, actor, version_id, Move.REVISE)
+
+
+def restart(*, session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
+    """Start a withdrawn assessment again: the next version, a draft copied from it."""
+    return _next_version(session, actor, version_id, Move.RESTART)
+
+
+def _next_version(session: Session, actor: Actor, version_id: int, move: Move) -> AssessmentVersion:
+    """Version n+1 of the assessment, as a draft copied from `version_id` (left as it is)."""
+    source, _ = _locked(session, actor, version_id, move, None)
+    versions = version_queries.versions_of_assessment(session, source.assessment_id)
     if any(v.status in VersionStatus.OPEN for v in versions):
         raise InvalidTransition("This assessment already has a version in progress")
+    if move is Move.RESTART and source.number != versions[-1].number:
+        raise InvalidTransition(
+            f"Version {source.number} is not the latest: start from version {versions[-1].number}"
+        )
     draft = AssessmentVersion(
-        assessment_id=approved.assessment_id,
-        trust_id=approved.trust_id,
-        school_id=approved.school_id,
+        assessment_id=source.assessment_id,
+        trust_id=source.trust_id,
+        school_id=source.school_id,
         number=max(v.number for v in versions) + 1,
-        rubric_version_id=approved.rubric_version_id,
-        status=RULES[Move.REVISE].end,
+        rubric_version_id=source.rubric_version_id,
+        status=RULES[move].end,
         author=actor.name,
         author_user_id=actor.user_id,
     )
     session.add(draft)
     session.flush()
-    assert draft.id is not None and approved.id is not None
-    _copy_content(session, approved.id, draft.id)
-    carry_contributors(session, approved, draft)
+    assert draft.id is not None and source.id is not None
+    _copy_content(session, source.id, draft.id)
+    carry_contributors(session, source, draft)
     note_contribution(session, actor, draft)
     store_results(session, draft)
     audit.record(
@@ -302,8 +395,8 @@ def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVers
         actor,
         entity="assessment_version",
         entity_id=draft.id,
-        action="revised",
-        details={"from_version": approved.number, "number": draft.number},
+        action="revised" if move is Move.REVISE else "restarted",
+        details={"from_version": source.number, "number": draft.number},
     )
     return draft
 

@@ -91,7 +91,10 @@ def test_an_action_added_through_the_form_covers_its_answer_and_lowers_the_ratin
     assert cell.startswith("Drop the weekly written report (planned)")
     assert not needs_mitigation(after, FLAGGED[0]) and needs_mitigation(after, FLAGGED[1])
     assert after.by_id("overall").find_all(cls="app-rating")[0].text == "High impact"
-    assert after.by_id("overall-after").text == "After the planned actions: Low impact score 18.8 out of 100"
+    assert (
+        after.by_id("overall-after").text
+        == "After the planned actions: Low impact score 18.8 out of 100"
+    )
 
 
 def test_a_saved_justification_stands_in_for_an_action(
@@ -202,7 +205,9 @@ def test_the_mitigation_forms_are_refused_once_not_a_draft_and_to_anyone_but_aut
 ) -> None:
     action = add_action(session, draft)
     if who == "author, once withdrawn":
-        workflow.withdraw(session=session, actor=AUTHOR, version_id=action.version_id)
+        workflow.withdraw(
+            session=session, actor=AUTHOR, version_id=action.version_id, reason="Not needed"
+        )
     else:
         sign_in_as(
             client, session, settings, make_person(session, "Nat Notauthor", Grant(Role(who)))
@@ -288,7 +293,10 @@ def test_the_review_shows_every_answer_and_the_decision_form(
     review = open_page(client, url(submitted, "review"))
 
     assert review.has_id("decision")
-    assert version_forms(review, submitted) == [url(submitted, "approve"), url(submitted, "return")]
+    # The decision comes after the whole assessment; approving is confirmed on a page of its own.
+    assert version_forms(review, submitted) == [url(submitted, "return")]
+    assert review.by_id("approve-link").attrs["href"] == url(submitted, "approve")
+    assert review.text.index("Answers") < review.text.index("Your decision")
     assert not review.has_id("changes")  # nothing approved before version 1
     assert review.find_all("nav", cls="app-progress") == []  # the author's steps, not here
     shown = {
@@ -331,10 +339,10 @@ def test_each_change_since_version_1_is_listed_once(
 def test_approving_sets_the_review_dates_and_cannot_be_done_twice(
     client: TestClient, approver: Actor, submitted: AssessmentVersion
 ) -> None:
-    review = open_page(client, url(submitted, "review"))
+    confirming = open_page(client, url(submitted, "approve"))
 
-    response = submit(client, review, url(submitted, "approve"))
-    again = submit(client, review, url(submitted, "approve"))  # the same page, sent twice
+    response = submit(client, confirming, url(submitted, "approve"))
+    again = submit(client, confirming, url(submitted, "approve"))  # the same page, sent twice
     unrevised = post_form(client, url(submitted, "approve"), {})
 
     assert (response.status_code, response.headers["location"]) == (303, "/approvals")

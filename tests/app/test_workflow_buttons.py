@@ -26,11 +26,15 @@ MOVE_FORM = re.compile(r"/assessments/(\d+)/(\w+)$")
 
 
 def buttons(client: TestClient, version_id: int) -> set[str]:
-    """The moves whose forms the version's summary and review pages show."""
+    """The moves the version's summary and review pages offer: a form that makes one, or a
+    link to the page that confirms one (approving, withdrawing)."""
     shown = set()
     for address in (f"/assessments/{version_id}/summary", f"/assessments/{version_id}/review"):
-        for form in open_page(client, address).find_all("form"):
-            found = MOVE_FORM.search(form.attrs.get("action", ""))
+        page = open_page(client, address)
+        targets = [form.attrs.get("action", "") for form in page.find_all("form")]
+        targets += [link.attrs.get("href", "") for link in page.find_all("a")]
+        for target in targets:
+            found = MOVE_FORM.search(target)
             if found and int(found.group(1)) == version_id and found.group(2) in set(Move):
                 shown.add(found.group(2))
     return shown

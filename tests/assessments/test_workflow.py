@@ -264,7 +264,9 @@ class TestReturnReopenWithdraw:
             )
         else:
             version_id = draft_for(session, cast)
-        gone = workflow.withdraw(session=session, actor=cast.author, version_id=version_id)
+        gone = workflow.withdraw(
+            session=session, actor=cast.author, version_id=version_id, reason="Not needed"
+        )
         assert gone.status is VersionStatus.WITHDRAWN
         with pytest.raises(InvalidTransition):
             answer(session, version_id, "stress-risk", "lowers-or-no-change", actor=cast.author)
@@ -277,7 +279,9 @@ class TestReturnReopenWithdraw:
     ) -> None:
         version_id = submitted(session, cast) if state == "submitted" else approved(session, cast)
         with pytest.raises(InvalidTransition):
-            workflow.withdraw(session=session, actor=cast.author, version_id=version_id)
+            workflow.withdraw(
+                session=session, actor=cast.author, version_id=version_id, reason="Not needed"
+            )
         assert version(session, version_id).status.value == state
 
     def test_someone_who_may_not_decide_is_refused_before_being_asked_for_a_reason(
@@ -328,7 +332,9 @@ class TestRevise:
             workflow.revise(session=session, actor=cast.author, version_id=first)
         with pytest.raises(InvalidTransition):
             workflow.revise(session=session, actor=cast.author, version_id=draft.id)
-        workflow.withdraw(session=session, actor=cast.author, version_id=draft.id)
+        workflow.withdraw(
+            session=session, actor=cast.author, version_id=draft.id, reason="Not needed"
+        )
         third = workflow.revise(session=session, actor=cast.author, version_id=first)
         assert third.number == 3
 
@@ -366,7 +372,7 @@ def test_every_change_of_state_is_audited_in_order(session: Session, cast: Cast)
     workflow.approve(session=session, actor=cast.approver, version_id=first)
     second = workflow.revise(session=session, actor=cast.author, version_id=first)
     assert second.id is not None
-    workflow.withdraw(session=session, actor=cast.author, version_id=second.id)
+    workflow.withdraw(session=session, actor=cast.author, version_id=second.id, reason="Not needed")
 
     events = events_since(session, seq, "assessment_version")
     assert [(e.entity_id, e.action) for e in events] == [

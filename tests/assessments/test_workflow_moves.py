@@ -27,6 +27,7 @@ USE_CASES: dict[Move, Callable[..., AssessmentVersion]] = {
     Move.REOPEN: workflow.reopen,
     Move.WITHDRAW: workflow.withdraw,
     Move.REVISE: workflow.revise,
+    Move.RESTART: workflow.restart,
 }
 pytestmark = pytest.mark.usefixtures("rubric_published")
 PEOPLE = ("author", "second_author", "author_approver", "approver", "auditor", "other_author")
@@ -39,7 +40,7 @@ FROM = {
     VersionStatus.SUBMITTED: {Move.APPROVE, Move.RETURN},
     VersionStatus.RETURNED: {Move.REOPEN, Move.WITHDRAW},
     VersionStatus.APPROVED: {Move.REVISE},
-    VersionStatus.WITHDRAWN: set(),
+    VersionStatus.WITHDRAWN: {Move.RESTART},
     VersionStatus.SUPERSEDED: set(),
 }
 
@@ -57,7 +58,9 @@ def reach(session: Session, cast: Cast, status: VersionStatus, author: Actor) ->
 
 
 def arguments(move: Move) -> dict[str, Any]:
-    return {"reason": "Please add the staff survey"} if move is Move.RETURN else {}
+    if move in (Move.RETURN, Move.WITHDRAW):
+        return {"reason": "Please add the staff survey"}
+    return {}
 
 
 def test_every_status_is_reached_as_asked(session: Session) -> None:
@@ -107,8 +110,8 @@ def test_each_person_may_make_exactly_the_moves_the_table_allows(
             continue
         assert expected, f"{who} could {move} a {status} version"
         assert result.status is rule.end
-        if move is Move.REVISE:
-            assert result.id != target and version.status is VersionStatus.APPROVED
+        if move in (Move.REVISE, Move.RESTART):  # a new version; this one stays as it was
+            assert result.id != target and version.status is status
         made.add(move)
         target = reach(session, cast, status, preparer)  # a fresh one for the next move
     if listed is not None:  # what their view of it listed is what they could do

@@ -249,6 +249,7 @@ class WorkflowMachine(RuleBasedStateMachine):
                 actor=self.people[who],
                 version_id=version_id,
                 expected_revision=revision,
+                reason="Agreed by the full governing body",  # whatever its rating
             ),
             *events,
             "approved",
@@ -299,7 +300,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.decide(
             "withdrawn",
             expected and who in AUTHORS,
-            lambda: workflow.withdraw(session=self.session, actor=actor, version_id=version_id),
+            lambda: workflow.withdraw(
+                session=self.session, actor=actor, version_id=version_id, reason="Not needed"
+            ),
             "withdrawn",
         )
 

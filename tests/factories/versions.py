@@ -32,6 +32,7 @@ from tests.factories.people import Cast, make_approver
 from tests.factories.trusts import AUTHOR, RUBRIC, make_policy
 
 RETURN_REASON = "Say which staff groups the new deadlines reach."
+WITHDRAW_REASON = "The trust adopted a new policy in its place."
 Fill = Callable[[Session, int, Actor], object]
 _approvers = itertools.count(1)
 
@@ -110,7 +111,9 @@ def make_version(
     if status is VersionStatus.DRAFT:
         return draft
     if status is VersionStatus.WITHDRAWN:
-        return workflow.withdraw(session=session, actor=actor, version_id=draft.id)
+        return workflow.withdraw(
+            session=session, actor=actor, version_id=draft.id, reason=WITHDRAW_REASON
+        )
     fill(session, draft.id, actor)
     submitted = workflow.submit(session=session, actor=actor, version_id=draft.id)
     if status is VersionStatus.SUBMITTED:

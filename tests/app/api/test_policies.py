@@ -296,5 +296,6 @@ def test_openapi_lists_every_api_path(client: TestClient) -> None:
         },
         f"{API}/register": {"get"},
         f"{API}/actions/{{action_id}}": {"get"},
+        f"{API}/assessment-versions/{{version_id}}/restart": {"post"},
         f"{API}/actions/{{action_id}}/progress": {"put"},
     }

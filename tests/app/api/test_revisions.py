@@ -129,10 +129,10 @@ def _delete_action(
     return client.delete(_action_url(version), params=extra, headers=headers)
 
 
-def _move(name: str) -> Write:
+def _move(name: str, **body: str) -> Write:
     def write(client: TestClient, version: Json, headers: dict[str, str], extra: Json) -> Response:
         url = f"{API}/assessment-versions/{version['id']}/{name}"
-        return client.post(url, json=extra, headers=headers)
+        return client.post(url, json={**body, **extra}, headers=headers)
 
     return write
 
@@ -142,7 +142,7 @@ WRITES: dict[str, Write] = {
     "DELETE workload": _delete_estimate,
     "PUT action": _put_action,
     "DELETE action": _delete_action,
-    "withdraw": _move("withdraw"),
+    "withdraw": _move("withdraw", reason="Replaced by the trust's new policy"),
     "submit": _move("submit"),
 }
 
@@ -203,8 +203,9 @@ def test_a_decision_is_based_on_the_etag_of_the_versions_get(client: TestClient)
     assert shown.headers["ETag"] == f'"{shown.json()["revision"]}"'
     url = f"{API}/assessment-versions/{version['id']}/withdraw"
 
-    withdrawn = client.post(url, json={}, headers={"If-Match": shown.headers["ETag"]})
-    again = client.post(url, json={}, headers={"If-Match": shown.headers["ETag"]})
+    reason = {"reason": "Replaced by the trust's new policy"}
+    withdrawn = client.post(url, json=reason, headers={"If-Match": shown.headers["ETag"]})
+    again = client.post(url, json=reason, headers={"If-Match": shown.headers["ETag"]})
 
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.headers["ETag"] == f'"{withdrawn.json()["revision"]}"' != shown.headers["ETag"]

@@ -174,8 +174,15 @@ MATRIX: dict[tuple[str, str], Call] = {
         DRAFT + "/reopen",
         drafted_by_north_authors(409),  # not returned
     ),
+    ("GET", "/assessments/{version_id}/withdraw"): Call(
+        DRAFT + "/withdraw", drafted_by_north_authors(200)
+    ),
     ("POST", "/assessments/{version_id}/withdraw"): Call(
-        DRAFT + "/withdraw", drafted_by_north_authors(303)
+        DRAFT + "/withdraw", drafted_by_north_authors(303), {"reason": "Replaced"}
+    ),
+    ("POST", "/assessments/{version_id}/restart"): Call(
+        DRAFT + "/restart",
+        drafted_by_north_authors(409),  # not withdrawn
     ),
     ("POST", "/assessments/{version_id}/revise"): Call(
         DRAFT + "/revise",
@@ -183,6 +190,10 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/approvals"): Call("/approvals", signed_in(200)),
     ("GET", "/assessments/{version_id}/review"): Call(DRAFT + "/review", seen_in_scope()),
+    ("GET", "/assessments/{version_id}/approve"): Call(
+        DRAFT + "/approve",
+        decided_by_approvers(409),  # not submitted
+    ),
     ("POST", "/assessments/{version_id}/approve"): Call(
         DRAFT + "/approve",
         decided_by_approvers(409),  # not submitted
@@ -286,7 +297,12 @@ MATRIX |= {
         API_DRAFT + "/reopen", drafted_by_north_authors(409), json=FIRST_REVISION
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/withdraw"): Call(
-        API_DRAFT + "/withdraw", drafted_by_north_authors(200), json=FIRST_REVISION
+        API_DRAFT + "/withdraw",
+        drafted_by_north_authors(200),
+        json={**FIRST_REVISION, "reason": "Replaced"},
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/restart"): Call(
+        API_DRAFT + "/restart", drafted_by_north_authors(409)
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/revise"): Call(
         API_DRAFT + "/revise", drafted_by_north_authors(409)

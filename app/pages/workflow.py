@@ -1,0 +1,227 @@
+"""A version's workflow: submitting, making changes, withdrawing and starting again, reviews,
+and the approvers' queue, review and decisions. A move that is not lightly undone (approving,
+withdrawing) is confirmed on a page of its own first; each move ends on a page that says what
+happens next."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.deps import ActorDep, FormDep, Id, SessionDep
+from app.flash import confirm
+from app.forms import render_form
+from app.pages.decisions import BASE, _revision, _summary_page
+from app.web import british_date, redirect, render
+from assessments.drafting import version_view
+from assessments.drafting.version_view import AssessmentView
+from assessments.kernel.clock import today
+from assessments.kernel.errors import ValidationFailed
+from assessments.workflow import review, transitions as workflow
+from assessments.workflow.moves import Move
+
+router = APIRouter()
+
+
+def _moved(request: Request, url: str, key: str) -> Response:
+    return confirm(request, redirect(request, url), key)
+
+
+@router.post(BASE + "/submit")
+def submit(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Send the draft to the approvers, or show what is still missing, each problem linked to
+    where it is put right."""
+    revision = _revision(form)
+    try:
+        workflow.submit(
+            session=session, actor=actor, version_id=version_id, expected_revision=revision
+        )
+    except ValidationFailed:
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
+        problems = workflow.submission_problems(view)
+        return _summary_page(request, session, actor, version_id, problems)
+    return _moved(request, f"/assessments/{version_id}/summary", "submitted")
+
+
+@router.post(BASE + "/reopen")
+def reopen(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Make a returned version a draft again."""
+    workflow.reopen(
+        session=session, actor=actor, version_id=version_id, expected_revision=_revision(form)
+    )
+    return _moved(request, f"/assessments/{version_id}/summary", "reopened")
+
+
+@router.post(BASE + "/revise")
+def revise(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
+    """Start the next version, copied from this approved one."""
+    draft = workflow.revise(session=session, actor=actor, version_id=version_id)
+    return _moved(request, f"/assessments/{draft.id}/summary", "revised")
+
+
+@router.post(BASE + "/restart")
+def restart(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
+    """Start a withdrawn assessment again, copied from this version."""
+    draft = workflow.restart(session=session, actor=actor, version_id=version_id)
+    return _moved(request, f"/assessments/{draft.id}/summary", "restarted")
+
+
+# Confirmed moves ---------------------------------------------------------------------------------
+
+
+def _confirm_page(
+    request: Request,
+    view: AssessmentView,
+    move: Move,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The page that confirms `move` (APPROVE or WITHDRAW) on the version."""
+    number, version = view.version.number, view.version
+    if move is Move.APPROVE:
+        due = workflow.review_due_from(today(), view.policy)
+        needs_reason = workflow.approval_needs_reason(view)
+        context: dict[str, Any] = {
+            "title": f"Approve version {number}?",
+            "button": f"Yes, approve version {number}",
+            "button_classes": "",
+            "back_url": f"/assessments/{version.id}/review",
+            "back_text": "Review",
+            "consequences": [
+                "Once approved it never changes: it becomes the policy's assessment in force, "
+                f"its review falls due on {british_date(due)}, and its actions' owners record "
+                "their progress from then on.",
+            ],
+            "fields": {
+                "reason": "Why is it approved?"
+                if needs_reason
+                else "Why is it approved? (optional)",
+                "minute": "Minute reference (optional)",
+            },
+            "reason_hint": (
+                "It is rated "
+                + (view.results_after.rating.label.lower() if view.results_after.rating else "")
+                + " even after its planned actions, so the decision needs a recorded reason"
+                if needs_reason
+                else ""
+            ),
+        }
+    else:
+        context = {
+            "title": f"Withdraw version {number}?",
+            "button": f"Yes, withdraw version {number}",
+            "button_classes": "govuk-button--warning",
+            "back_url": f"/assessments/{version.id}/summary",
+            "back_text": "Summary",
+            "consequences": [
+                "It stays in the register as withdrawn, with your reason. You can start it "
+                "again from its summary: a new draft, copied from this one."
+            ],
+            "fields": {"reason": "Why is it withdrawn?"},
+            "reason_hint": "",
+        }
+    values = {"revision": version.revision, "reason": "", "minute": "", **values}
+    page = {**context, "view": view, "move": move.value, "values": values}
+    return render_form(request, "assessments/confirm.html", page, errors)
+
+
+def _said(form: FormData) -> dict[str, Any]:
+    return {
+        "revision": str(form.get("revision", "")),
+        "reason": str(form.get("reason", "")),
+        "minute": str(form.get("minute", "")),
+    }
+
+
+@router.get(BASE + "/approve")
+def confirm_approval(
+    request: Request, version_id: Id, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Ask the approver to confirm, with a reason where the rating needs one."""
+    view = workflow.view_for_move(
+        session=session, actor=actor, version_id=version_id, move=Move.APPROVE
+    )
+    return _confirm_page(request, view, Move.APPROVE, {})
+
+
+@router.post(BASE + "/approve")
+def approve(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Approve the version, as confirmed."""
+    said = _said(form)
+    make = partial(workflow.approve, session=session, actor=actor, version_id=version_id)
+    try:
+        make(expected_revision=_revision(form), reason=said["reason"], minute=said["minute"])
+    except ValidationFailed as exc:
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
+        return _confirm_page(request, view, Move.APPROVE, said, exc.errors)
+    return _moved(request, "/approvals", "approved")
+
+
+@router.get(BASE + "/withdraw")
+def confirm_withdrawal(
+    request: Request, version_id: Id, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Ask the author to confirm, and why."""
+    view = workflow.view_for_move(
+        session=session, actor=actor, version_id=version_id, move=Move.WITHDRAW
+    )
+    return _confirm_page(request, view, Move.WITHDRAW, {})
+
+
+@router.post(BASE + "/withdraw")
+def withdraw(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Withdraw the version, as confirmed."""
+    said = _said(form)
+    make = partial(workflow.withdraw, session=session, actor=actor, version_id=version_id)
+    try:
+        make(expected_revision=_revision(form), reason=said["reason"])
+    except ValidationFailed as exc:
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
+        return _confirm_page(request, view, Move.WITHDRAW, said, exc.errors)
+    return _moved(request, f"/assessments/{version_id}/summary", "withdrawn")
+
+
+# Approvers ----------------------------------------------------------------------------------------
+
+
+@router.get("/approvals")
+def approvals(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """Submitted assessments awaiting the approver's decision."""
+    queue = review.approval_queue(session=session, actor=actor)
+    return render(
+        request, "assessments/approvals.html", {"title": "Awaiting your decision", "queue": queue}
+    )
+
+
+@router.get(BASE + "/review")
+def review_page(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
+    """The whole version, what changed since the last approved one and since it was returned,
+    and then the decision."""
+    return _summary_page(request, session, actor, version_id, template="assessments/review.html")
+
+
+@router.post(BASE + "/return")
+def return_version(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Return the version to its authors with a reason."""
+    make = partial(workflow.return_version, session=session, actor=actor, version_id=version_id)
+    said = _said(form)
+    try:
+        make(reason=said["reason"], minute=said["minute"], expected_revision=_revision(form))
+    except ValidationFailed as exc:
+        review_page = "assessments/review.html"
+        return _summary_page(request, session, actor, version_id, exc.errors, template=review_page)
+    return _moved(request, "/approvals", "returned")
