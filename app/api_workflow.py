@@ -229,14 +229,8 @@ def approve(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Approve a submitted version (never your own)."""
-    made = partial(
-        workflow.approve,
-        session=session,
-        actor=actor,
-        version_id=version_id,
-        reason=data.reason,
-        minute=data.minute,
-    )
+    said = data.model_dump(include={"reason", "minute"})
+    made = partial(workflow.approve, session=session, actor=actor, version_id=version_id, **said)
     return _decided(made, data, if_match, response)
 
 
@@ -250,13 +244,8 @@ def return_version(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Return a submitted version to its author with a reason."""
-    made = partial(
-        workflow.return_version,
-        session=session,
-        actor=actor,
-        reason=data.reason,
-        minute=data.minute,
-    )
+    said = data.model_dump(include={"reason", "minute"})
+    made = partial(workflow.return_version, session=session, actor=actor, **said)
     return _decided(partial(made, version_id=version_id), data, if_match, response)
 
 

@@ -23,6 +23,10 @@ CONFIRMATIONS = {
     "see what changed since.",
     "withdrawn": "Withdrawn. It stays in the register as withdrawn; you can start it again "
     "from here.",
+    "policy-corrected": "The policy's details are saved, and the change is in the audit trail.",
+    "school-renamed": "The school's name is changed everywhere it is shown.",
+    "person-changed": "Their details are saved.",
+    "roles-changed": "Their roles are saved. They were signed out, so the new roles apply at once.",
     "school-added": "School added. Give people roles there from their pages under People.",
     "person-added": "Person added. They can sign in with the password you set; check their "
     "roles below.",

@@ -19,6 +19,7 @@ from assessments.drafting.editing import NO_REVISION
 from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
 from assessments.kernel.errors import StaleVersion
+from assessments.policies.schemas import PolicyUpdate
 from assessments.progress.recording import ProgressSave
 
 IF_MATCH = "If-Match"
@@ -32,7 +33,7 @@ IfMatch = Annotated[
 ]
 _ETAG = re.compile(r'\s*"([0-9]{1,18})"\s*')  # ASCII digits only: `\d` takes "²" too
 # What carries a revision.
-Data = TypeVar("Data", AnswerSave, WorkloadEstimateSave, ActionSave, ProgressSave)
+Data = TypeVar("Data", AnswerSave, WorkloadEstimateSave, ActionSave, ProgressSave, PolicyUpdate)
 Read = TypeVar("Read", bound=BaseModel)
 T = TypeVar("T")
 ETAG_HEADER = {

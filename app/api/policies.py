@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response, status
 
-from app.api.etags import ETAGGED_NEW
+from app.api.etags import ETAGGED, ETAGGED_NEW
 from app.api.versions import version_read
 from app.deps import ActorDep, Id, SessionDep, SettingsDep
-from app.revisions import send_etag
+from app.revisions import IfMatch, etagged, send_etag, write_at
 from assessments.drafting import editing, version_view
 from assessments.drafting.schemas import AssessmentVersionRead
-from assessments.policies import catalogue
-from assessments.policies.schemas import PolicyCreate, PolicyRead
+from assessments.policies import catalogue, corrections
+from assessments.policies.schemas import PolicyCreate, PolicyRead, PolicyUpdate
 
 router = APIRouter()
 
@@ -40,6 +42,20 @@ def get_policy(
         session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
     return PolicyRead.model_validate(view.policy)
+
+
+@router.put("/policies/{policy_id}", responses=ETAGGED)
+def update_policy(
+    policy_id: Id,
+    data: PolicyUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PolicyRead:
+    """Correct a policy's details, given its revision (If-Match or `expected_revision`)."""
+    update = partial(corrections.update_policy, session=session, actor=actor, policy_id=policy_id)
+    return etagged(response, write_at(if_match, data, update), PolicyRead)
 
 
 @router.post(

@@ -9,15 +9,17 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep, SettingsDep
-from app.forms import render_form, submit_form
+from app.flash import confirm
+from app.forms import parse_revision, render_form, submit_form
 from app.web import redirect, render
 from assessments.drafting import editing
 from assessments.kernel.actors import Actor, Role
-from assessments.models import PolicyCategory, PolicyStatus
+from assessments.kernel.errors import StaleVersion, ValidationFailed
+from assessments.models import Policy, PolicyCategory, PolicyStatus
 from assessments.people import directory
 from assessments.people.directory import OWNER_MESSAGE
-from assessments.policies import catalogue, trust_schools
-from assessments.policies.schemas import PolicyCreate
+from assessments.policies import catalogue, corrections, trust_schools
+from assessments.policies.schemas import PolicyCreate, PolicyUpdate
 
 router = APIRouter()
 
@@ -47,9 +49,12 @@ def _form_page(
     actor: ActorDep,
     values: dict[str, str],
     errors: dict[str, str],
+    policy: Policy | None = None,
+    status_code: int | None = None,
 ) -> Response:
     context = {
-        "title": "Add a policy",
+        "title": "Change the policy's details" if policy else "Add a policy",
+        "policy": policy,
         "values": values,
         "schools": trust_schools.schools_for_new_policy(session=session, actor=actor),
         "trust_wide_allowed": actor.holds(Role.AUTHOR, None),
@@ -57,7 +62,9 @@ def _form_page(
         "statuses": list(PolicyStatus),
         "people": directory.people_to_name(session=session, actor=actor),
     }
-    return render_form(request, "policies/new.html", context, errors, block="policy_form")
+    return render_form(
+        request, "policies/new.html", context, errors, block="policy_form", status_code=status_code
+    )
 
 
 @router.get("/policies/new")
@@ -90,6 +97,53 @@ def _create(request: Request, session: Session, actor: Actor, values: dict[str, 
     )
     policy = catalogue.create_policy(session=session, actor=actor, data=data)
     return redirect(request, f"/policies/{policy.id}")
+
+
+@router.get("/policies/{policy_id}/edit")
+def edit_policy(request: Request, policy_id: Id, session: SessionDep, actor: ActorDep) -> Response:
+    """The form to correct a policy's details."""
+    policy = corrections.policy_to_correct(session=session, actor=actor, policy_id=policy_id)
+    values = {field: _shown(getattr(policy, field, "")) for field in POLICY_MESSAGES}
+    if policy.owner_user_id is not None:
+        values["owner"] = ""  # chosen from the people, not typed
+    values["revision"] = str(policy.revision)
+    return _form_page(request, session, actor, values, {}, policy)
+
+
+def _shown(value: object) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+@router.post("/policies/{policy_id}")
+def update_policy(
+    request: Request, policy_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Save the corrected details and go back to the policy's page."""
+    values = {field: str(form.get(field, "")) for field in (*POLICY_MESSAGES, "revision")}
+    policy = corrections.policy_to_correct(session=session, actor=actor, policy_id=policy_id)
+    form_again = partial(_form_page, request, session, actor, values, policy=policy)
+    correct = partial(_correct, request, session, actor, policy_id, values)
+    return submit_form(correct, form_again, POLICY_MESSAGES)
+
+
+def _correct(
+    request: Request, session: Session, actor: Actor, policy_id: int, values: dict[str, str]
+) -> Response:
+    data = PolicyUpdate.model_validate(
+        {
+            **{field: values[field] for field in PolicyUpdate.model_fields if field in values},
+            "school_id": values["school_id"] or None,
+            "owner_user_id": values["owner_user_id"] or None,
+            "expected_revision": parse_revision(values["revision"], "revision"),
+        }
+    )
+    try:
+        corrections.update_policy(session=session, actor=actor, policy_id=policy_id, data=data)
+    except StaleVersion as exc:  # someone saved it meanwhile: the form now builds on theirs
+        current = corrections.policy_to_correct(session=session, actor=actor, policy_id=policy_id)
+        values["revision"] = str(current.revision)
+        raise ValidationFailed({"title": exc.message}) from exc
+    return confirm(request, redirect(request, f"/policies/{policy_id}"), "policy-corrected")
 
 
 @router.get("/policies/{policy_id}")

@@ -52,6 +52,7 @@ class School(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     trust_id: int = Field(foreign_key="trust.id", index=True)
     name: str = Field(max_length=200)
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Policy(SQLModel, table=True):
@@ -68,4 +69,5 @@ class Policy(SQLModel, table=True):
     review_cycle_months: int
     next_review_date: date | None = None
     status: PolicyStatus = Field(sa_type=EnumValue(PolicyStatus, 20))
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # edits bump it
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

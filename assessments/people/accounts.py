@@ -72,7 +72,7 @@ def only_trust(*, session: Session) -> Trust:
     return trusts[0]
 
 
-def _normalised_email(email: str) -> str:
+def normalised_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
@@ -98,7 +98,7 @@ def create_user(
     require(actor, Role.ADMIN, trust_id=trust_id, school_id=None, what="trust")
     errors: dict[str, str] = {}
     try:
-        email = _normalised_email(email)
+        email = normalised_email(email)
     except ValidationFailed as exc:
         errors |= exc.errors
     if not 0 < len(name.strip()) <= MAX_PERSON_NAME:
@@ -124,13 +124,13 @@ def create_user(
         entity="user",
         entity_id=user.id,
         action="created",
-        details={"email": email, "name": user.name, "grants": _grant_names(grants)},
+        details={"email": email, "name": user.name, "grants": grant_names(grants)},
         trust_id=trust_id,
     )
     return user
 
 
-def _grant_names(grants: Iterable[Grant]) -> list[str]:
+def grant_names(grants: Iterable[Grant]) -> list[str]:
     return sorted(f"{g.role.value}@{g.school_id or 'trust'}" for g in grants)
 
 
@@ -168,7 +168,7 @@ def list_users(*, session: Session, actor: Actor) -> list[UserView]:
 
 def view_user(*, session: Session, actor: Actor, user_id: int, now: datetime) -> UserView:
     """One person of the admin's trust, with their roles and recent failed sign-ins."""
-    view = _view(session, _managed_user(session, actor, user_id))
+    view = _view(session, managed_user(session, actor, user_id))
     failures = authentication.recent_failures(session=session, email=view.user.email, now=now)
     return UserView(view.user, view.grants, failures)
 
@@ -179,7 +179,7 @@ def _view(session: Session, user: User) -> UserView:
     return UserView(user, frozenset(Grant(row.role, row.school_id) for row in rows))
 
 
-def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
+def managed_user(session: Session, actor: Actor, user_id: int) -> User:
     user = people_queries.get_user(session, user_id)
     if user is None:
         raise NotFound(f"There is no user {user_id}")
@@ -189,11 +189,11 @@ def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
 
 def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable[Grant]) -> User:
     """Replace a user's roles; their sessions end, so the new roles apply at once."""
-    user = _managed_user(session, actor, user_id)
+    user = managed_user(session, actor, user_id)
     grants = set(grants)
     if user_id == actor.user_id and Grant(Role.ADMIN) not in grants:
         raise ValidationFailed({"grants": "You cannot remove your own trust-wide admin role"})
-    before = _grant_names(
+    before = grant_names(
         Grant(r.role, r.school_id) for r in people_queries.grants_of_user(session, user_id)
     )
     _replace_grants(session, user, grants)
@@ -204,7 +204,7 @@ def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable
         entity="user",
         entity_id=user_id,
         action="roles changed",
-        details={"grants": [before, _grant_names(grants)]},
+        details={"grants": [before, grant_names(grants)]},
         trust_id=user.trust_id,
     )
     return user
@@ -216,7 +216,7 @@ def set_disabled(
     """Disable a user: their sessions end and their API tokens are revoked for good (enabling
     them again brings neither back). Or let them sign in again, at once: their email's
     failed sign-ins are forgotten."""
-    user = _managed_user(session, actor, user_id)
+    user = managed_user(session, actor, user_id)
     if disabled and user_id == actor.user_id:
         raise ValidationFailed({"disabled": "You cannot disable your own account"})
     user.disabled = disabled

@@ -85,6 +85,7 @@ class PolicyView:
     school: School | None
     versions: list[AssessmentVersion]
     can_start_assessment: bool  # no assessment yet, a rubric to start it on, and an author
+    may_correct: bool  # the viewer authors where the policy belongs
 
 
 def view_policy(*, session: Session, actor: Actor, policy_id: int, rubric_id: str) -> PolicyView:
@@ -101,4 +102,5 @@ def view_policy(*, session: Session, actor: Actor, policy_id: int, rubric_id: st
         can_start_assessment=not versions
         and actor.holds(Role.AUTHOR, policy.school_id)
         and rubric_queries.latest_published_rubric(session, rubric_id) is not None,
+        may_correct=actor.holds(Role.AUTHOR, policy.school_id),
     )

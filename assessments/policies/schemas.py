@@ -6,18 +6,14 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assessments.kernel.inputs import IdNumber, Input, WholeNumber
+from assessments.kernel.inputs import IdNumber, Input, Revision, WholeNumber
 from assessments.models import PolicyCategory, PolicyStatus
 from assessments.people.directory import checked_owner
 
 
-class PolicyCreate(Input):
-    reference: str = Field(
-        min_length=2,
-        max_length=40,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
-        description="The trust's reference code for the policy, e.g. TL-004",
-    )
+class PolicyDetails(Input):
+    """What may be said of a policy when it is added, and corrected afterwards."""
+
     title: str = Field(min_length=3, max_length=200)
     category: PolicyCategory
     owner_user_id: IdNumber | None = Field(
@@ -33,7 +29,22 @@ class PolicyCreate(Input):
     _owner = field_validator("owner")(checked_owner)
     school_id: IdNumber | None = Field(default=None, description="Empty for a trust-wide policy")
     review_cycle_months: WholeNumber = Field(ge=1, le=60)
+
+
+class PolicyCreate(PolicyDetails):
+    reference: str = Field(
+        min_length=2,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+        description="The trust's reference code for the policy, e.g. TL-004",
+    )
     status: PolicyStatus = PolicyStatus.NEW
+
+
+class PolicyUpdate(PolicyDetails):
+    expected_revision: Revision | None = Field(
+        default=None, description="The policy's revision you read; 409 if it has changed since"
+    )
 
 
 class SchoolRead(BaseModel):
@@ -52,6 +63,7 @@ class PolicyRead(BaseModel):
     owner_user_id: int | None
     school_id: int | None
     review_cycle_months: int
+    revision: int
     next_review_date: date | None
     status: PolicyStatus
     created_at: datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from assessments.drafting.editing import check_revision
 from assessments.kernel import audit, db
 from assessments.kernel.actors import Actor, Role, require_trust_admin, trust_of
 from assessments.kernel.errors import NotFound, ValidationFailed
@@ -20,16 +21,12 @@ def create_school(
     """Add a school to the actor's trust (its admins only). With `if_missing`, a name already
     there is skipped (None)."""
     trust_id = require_trust_admin(actor)
-    name = name.strip()
-    if not 0 < len(name) <= MAX_SCHOOL_NAME:
-        raise ValidationFailed(
-            {"name": f"Enter the school's name, up to {MAX_SCHOOL_NAME} characters"}
-        )
-    name_taken = ValidationFailed({"name": f"A school called {name!r} already exists"})
-    if policy_queries.school_by_name(session, trust_id, name) is not None:
+    name = _checked_name(name)
+    if (taken := _same_name(session, trust_id, name)) is not None:
         if if_missing:
             return None
-        raise name_taken
+        raise _taken(taken)
+    name_taken = _taken(School(trust_id=trust_id, name=name))
     school = School(trust_id=trust_id, name=name)
     db.insert_unique(session, school, name_taken)
     audit.record(
@@ -41,6 +38,73 @@ def create_school(
         details={"name": name},
         trust_id=trust_id,
     )
+    return school
+
+
+def school_key(name: str) -> str:
+    """What two names of one school share however they were typed: North  school is North
+    School."""
+    return " ".join(name.split()).casefold()
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 0 < len(name) <= MAX_SCHOOL_NAME:
+        raise ValidationFailed(
+            {"name": f"Enter the school's name, up to {MAX_SCHOOL_NAME} characters"}
+        )
+    return name
+
+
+def _same_name(session: Session, trust_id: int, name: str, but: int | None = None) -> School | None:
+    """Another school of the trust whose name differs from `name` only in case or spacing."""
+    key = school_key(name)
+    return next(
+        (
+            school
+            for school in policy_queries.list_schools(session, trust_id)
+            if school_key(school.name) == key and school.id != but
+        ),
+        None,
+    )
+
+
+def _taken(school: School) -> ValidationFailed:
+    return ValidationFailed({"name": f"The trust already has a school called {school.name!r}"})
+
+
+def rename_school(
+    *, session: Session, actor: Actor, school_id: int, name: str, expected_revision: int | None
+) -> School:
+    """Correct a school's name (the trust's admins); everything shows the new name."""
+    school = school_to_rename(session=session, actor=actor, school_id=school_id)
+    trust_id = school.trust_id
+    check_revision(school.revision, expected_revision)
+    name = _checked_name(name)
+    if (taken := _same_name(session, trust_id, name, but=school_id)) is not None:
+        raise _taken(taken)
+    if name == school.name:
+        return school
+    before, school.name, school.revision = school.name, name, school.revision + 1
+    db.insert_unique(session, school, _taken(school))  # a concurrent rename to it: refused
+    audit.record(
+        session,
+        actor,
+        entity="school",
+        entity_id=school_id,
+        action="renamed",
+        details={"name": [before, name]},
+        trust_id=trust_id,
+    )
+    return school
+
+
+def school_to_rename(*, session: Session, actor: Actor, school_id: int) -> School:
+    """One of the trust's schools, for its admins to correct."""
+    trust_id = require_trust_admin(actor)
+    school = policy_queries.get_school(session, school_id)
+    if school is None or school.trust_id != trust_id:
+        raise NotFound(f"There is no school {school_id}")
     return school
 
 

@@ -7,8 +7,6 @@ direct UPDATE); reviewing it starts version n+1 as a draft copied from it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from calendar import monthrange
 from datetime import date
 
@@ -38,7 +36,8 @@ from assessments.models import (
 )
 from assessments.progress import queries as progress_queries
 from assessments.progress.recording import start_progress
-from assessments.workflow import review
+from assessments.workflow import fingerprints, review
+from assessments.workflow.fingerprints import content_hash as content_hash  # for callers
 from assessments.workflow.moves import RULES, Move, check_move
 
 MAX_REASON = 2000
@@ -68,77 +67,6 @@ def submission_problems(view: AssessmentView) -> dict[str, str]:
             f"Add a mitigating action for “{questions[qid].text}”, or say why none is needed"
         )
     return problems
-
-
-def content_hash(view: AssessmentView) -> str:
-    """A fingerprint of what was submitted: the answers (with their comments and
-    justifications), workload estimates and actions, the rubric they answer (its content, not
-    only its id) and the policy they belong to."""
-    return _digest(_content(view))
-
-
-def _content(view: AssessmentView) -> dict[str, object]:
-    content = {
-        "policy_id": view.policy.id,
-        "assessment_id": view.version.assessment_id,
-        "rubric": view.rubric.content_hash(),
-        **_legacy_content(view),
-    }
-    # Owners' accounts only where one is named, so that a hash taken before owners could be
-    # accounts (revision 4f7a2c9e1b85) is taken the same way today.
-    owners = [action.owner_user_id for action in view.actions]  # in the actions' order
-    if any(owner is not None for owner in owners):
-        content["action_owner_accounts"] = owners
-    return content
-
-
-# An action's bookkeeping, and its owner's account (hashed on its own, above, when named).
-_NOT_HASHED = {"id", "version_id", "revision", "updated_by", "updated_at", "owner_user_id"}
-
-
-def _legacy_content(view: AssessmentView) -> dict[str, object]:
-    # All that a version's hash covered before revision 3b8f0d6e5a21.
-    return {
-        "rubric_version_id": view.version.rubric_version_id,
-        "answers": {
-            qid: [a.value, a.comment, a.justification] for qid, a in sorted(view.answers.items())
-        },
-        "estimates": {
-            group: [e.hours_per_term, e.staff_count, e.note]
-            for group, e in sorted(view.estimates.items())
-        },
-        "actions": [a.model_dump(exclude=_NOT_HASHED) for a in view.actions],
-    }
-
-
-def _digest(content: dict[str, object]) -> str:
-    return hashlib.sha256(audit.canonical(content).encode()).hexdigest()
-
-
-def _hash_in_trail(session: Session, version_id: int) -> str | None:
-    """The content hash the audit trail (keyed, so not rewritable without the key) recorded
-    when the version was last submitted; None for a trail that has no such event."""
-    for event in reversed(audit.events_of(session, "assessment_version", version_id)):
-        if event.action == VersionStatus.SUBMITTED.value:
-            try:
-                recorded = json.loads(event.changes).get("content_hash")
-            except (ValueError, AttributeError):
-                return ""  # unreadable: nothing can match it
-            return recorded if isinstance(recorded, str) else ""
-    return None
-
-
-def _unchanged_since_submitted(session: Session, view: AssessmentView) -> bool:
-    """Whether the content still has the hash taken at submission, as the version and the
-    audit trail both recorded it (so rewriting the content and the version's hash together is
-    caught too). A hash taken before it covered the rubric's content and the policy is checked
-    against what it covered then."""
-    taken = view.version.content_hash
-    assert view.version.id is not None
-    recorded = _hash_in_trail(session, view.version.id)
-    if recorded is not None and recorded != taken:
-        return False
-    return taken in (content_hash(view), _digest(_legacy_content(view)))
 
 
 def _locked(
@@ -209,7 +137,7 @@ def submit(
     if problems := submission_problems(view):
         raise ValidationFailed({"submission": "; ".join(problems.values())})
     note_contribution(session, actor, version)  # a submitter vouches for the content
-    version.content_hash, version.submitted_at = content_hash(view), utcnow()
+    version.content_hash, version.submitted_at = fingerprints.content_hash(view), utcnow()
     version.submitted_by = actor.name
     version.decided_at, version.decided_by, version.decided_by_user_id = None, "", None
     version.decision_reason = ""
@@ -261,7 +189,7 @@ def approve(
         band = view.results_after.rating
         rated = band.label.lower() if band else "unrated"
         reason = _reason(reason, f"Say why a policy rated {rated} after mitigation is approved")
-    if not _unchanged_since_submitted(session, view):
+    if not fingerprints.unchanged_since_submitted(session, view):
         raise ContentChanged(
             f"Version {version.number} has changed since it was submitted, outside the "
             "application (directly in the database), so it cannot be approved. Nothing was "

@@ -282,7 +282,7 @@ def test_openapi_lists_every_api_path(client: TestClient) -> None:
         f"{API}/rubrics": {"get"},
         f"{API}/rubrics/{{rubric_id}}/{{version}}": {"get"},
         f"{API}/policies": {"get", "post"},
-        f"{API}/policies/{{policy_id}}": {"get"},
+        f"{API}/policies/{{policy_id}}": {"get", "put"},
         f"{API}/policies/{{policy_id}}/assessment": {"post"},
         f"{API}/assessment-versions/{{version_id}}": {"get"},
         f"{API}/assessment-versions/{{version_id}}/answers/{{question_id}}": {"put"},

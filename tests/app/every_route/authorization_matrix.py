@@ -78,6 +78,13 @@ POLICY_FORM = {
     "review_cycle_months": "12",
     "status": "new",
 }
+POLICY_CORRECTION = {
+    "title": "Homework and home learning policy",
+    "category": "teaching-and-learning",
+    "owner": "Deputy Head",
+    "school_id": "{north}",
+    "review_cycle_months": "24",
+}
 ACTION_FORM = {
     "description": "Cancel the extra meeting",
     "question_ids": "what-is-stopped",
@@ -117,6 +124,12 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/policies"): Call("/policies", new_policy(303), POLICY_FORM),
     ("GET", "/policies/{policy_id}"): Call("/policies/{policy}", seen_in_scope()),
+    ("GET", "/policies/{policy_id}/edit"): Call(
+        "/policies/{policy}/edit", drafted_by_north_authors(200)
+    ),
+    ("POST", "/policies/{policy_id}"): Call(
+        "/policies/{policy}", drafted_by_north_authors(303), POLICY_CORRECTION
+    ),
     ("POST", "/policies/{policy_id}/assessment"): Call(
         "/policies/{fresh_policy}/assessment", drafted_by_north_authors(303)
     ),
@@ -218,16 +231,27 @@ MATRIX: dict[tuple[str, str], Call] = {
             "name": "Newt New",
             "email": "newt@matrix.example",
             "password": "orchard-ladder-quietly-47",
-            "grants": "auditor:",
+            "role": "auditor",
+            "place": "",
         },
     ),
     ("GET", "/admin/users/{user_id}"): Call(
         "/admin/users/{author_user}", admins(200, other_trusts_admin=404)
     ),
-    ("POST", "/admin/users/{user_id}/roles"): Call(
-        "/admin/users/{author_user}/roles",
+    ("POST", "/admin/users/{user_id}/roles/add"): Call(
+        "/admin/users/{author_user}/roles/add",
         admins(303, other_trusts_admin=404),
-        {"grants": "auditor:"},
+        {"role": "auditor", "place": ""},
+    ),
+    ("POST", "/admin/users/{user_id}/roles/remove"): Call(
+        "/admin/users/{author_user}/roles/remove",
+        admins(303, other_trusts_admin=404),
+        {"role": "author", "place": "{north}"},
+    ),
+    ("POST", "/admin/users/{user_id}/details"): Call(
+        "/admin/users/{author_user}/details",
+        admins(303, other_trusts_admin=404),
+        {"name": "Nadia North", "email": "nadia.north@matrix.example"},
     ),
     ("POST", "/admin/users/{user_id}/access"): Call(
         "/admin/users/{author_user}/access",
@@ -237,6 +261,12 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/admin/schools"): Call("/admin/schools", admins(200, other_trusts_admin=200)),
     ("POST", "/admin/schools"): Call(
         "/admin/schools", admins(303, other_trusts_admin=303), {"name": "West School"}
+    ),
+    ("GET", "/admin/schools/{school_id}"): Call(
+        "/admin/schools/{north}", admins(200, other_trusts_admin=404)
+    ),
+    ("POST", "/admin/schools/{school_id}"): Call(
+        "/admin/schools/{north}", admins(303, other_trusts_admin=404), {"name": "North Academy"}
     ),
     # The JSON API (called with each person's API token)
     ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
@@ -249,6 +279,11 @@ MATRIX: dict[tuple[str, str], Call] = {
         "/api/v1/policies", new_policy(201), json={**POLICY_FORM, "school_id": "{north}"}
     ),
     ("GET", "/api/v1/policies/{policy_id}"): Call("/api/v1/policies/{policy}", seen_in_scope()),
+    ("PUT", "/api/v1/policies/{policy_id}"): Call(
+        "/api/v1/policies/{policy}",
+        drafted_by_north_authors(200),
+        json={**POLICY_CORRECTION, **FIRST_REVISION},
+    ),
     ("POST", "/api/v1/policies/{policy_id}/assessment"): Call(
         "/api/v1/policies/{fresh_policy}/assessment", drafted_by_north_authors(201)
     ),
