@@ -37,10 +37,11 @@ POLICY_MESSAGES = {
 
 
 @router.get("/policies")
-def policy_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    """Every policy, with where its impact assessment stands."""
-    listings = catalogue.list_policies(session=session, actor=actor)
-    return render(request, "policies/index.html", {"title": "Policies", "listings": listings})
+def policy_list(request: Request, session: SessionDep, actor: ActorDep, q: str = "") -> Response:
+    """Every policy, or those a search finds, with where its impact assessment stands."""
+    listings = catalogue.list_policies(session=session, actor=actor, text=q)
+    context = {"title": "Policies", "listings": listings, "q": q}
+    return render(request, "policies/index.html", context, block="results")
 
 
 def _form_page(

@@ -65,7 +65,7 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
         sort=sort,
         descending=order == "desc",
     )
-    return chosen, errors
+    return chosen, errors | chosen.problems()
 
 
 def parse_page(params: dict[str, str]) -> tuple[int, dict[str, str]]:

@@ -67,15 +67,22 @@ class PolicyListing:
     school: School | None  # None for a trust-wide policy
 
 
-def list_policies(*, session: Session, actor: Actor) -> list[PolicyListing]:
-    """The policies the actor sees, by reference, with their schools."""
+MAX_SEARCH = 200
+
+
+def list_policies(*, session: Session, actor: Actor, text: str = "") -> list[PolicyListing]:
+    """The policies the actor sees, by reference, with their schools; with `text`, those it
+    finds."""
+    text = text.strip()
+    if len(text) > MAX_SEARCH:
+        raise ValidationFailed({"q": f"Search for up to {MAX_SEARCH} characters"})
     trust_id = trust_of(actor)
     if not actor.sees(trust_id, None):  # someone left with no role sees nothing at all
         return []
     schools = {school.id: school for school in policy_queries.list_schools(session, trust_id)}
     return [
         PolicyListing(policy, schools.get(policy.school_id) if policy.school_id else None)
-        for policy in policy_queries.list_policies(session, trust_id, actor.schools_seen())
+        for policy in policy_queries.list_policies(session, trust_id, actor.schools_seen(), text)
     ]
 
 

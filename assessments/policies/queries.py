@@ -31,13 +31,20 @@ def get_school(session: Session, school_id: int) -> School | None:
 
 
 def list_policies(
-    session: Session, trust_id: int, schools: frozenset[int] | None = None
+    session: Session, trust_id: int, schools: frozenset[int] | None = None, text: str = ""
 ) -> list[Policy]:
     """A trust's policies by reference: its trust-wide ones and, with `schools`, only those
-    schools' own (None means every school's)."""
+    schools' own (None means every school's); with `text`, those whose reference, title or
+    owner contains it (in any case; % and _ are only themselves)."""
     query = select(Policy).where(Policy.trust_id == trust_id)
     if schools is not None:
         query = query.where(col(Policy.school_id).is_(None) | col(Policy.school_id).in_(schools))
+    if text:
+        query = query.where(
+            col(Policy.reference).icontains(text, autoescape=True)
+            | col(Policy.title).icontains(text, autoescape=True)
+            | col(Policy.owner).icontains(text, autoescape=True)
+        )
     return list(session.exec(query.order_by(col(Policy.reference))))
 
 

@@ -23,6 +23,13 @@ class RegisterFilter:
     sort: str = "reference"
     descending: bool = False
 
+    def problems(self) -> dict[str, str]:
+        """What makes the filter one no version could match, by field: a reversed range says
+        so rather than finding nothing."""
+        if self.decided_from and self.decided_to and self.decided_from > self.decided_to:
+            return {"to": "The end of the decision dates must be on or after their start"}
+        return {}
+
 
 class RegisterRow(NamedTuple):
     """One version in the register. The field names and order are the export's columns (a

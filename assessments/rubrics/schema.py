@@ -44,7 +44,7 @@ class AnswerKind(StrEnum):
 class Source(_Strict):
     id: Identifier
     title: Text
-    url: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")  # shown as a link
 
 
 class ImpactScale(_Strict):
@@ -328,6 +328,9 @@ class Rubric(_Strict):
 
     def staff_group(self, group_id: str) -> StaffGroup | None:
         return next((g for g in self.staff_groups if g.id == group_id), None)
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
 
     def rating_band(self, band_id: str) -> RatingBand | None:
         return next((b for b in self.rating_bands if b.id == band_id), None)

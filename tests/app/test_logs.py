@@ -73,7 +73,7 @@ def test_role_changes_disabling_and_token_use_are_logged(
     secret = make_api_token(session, AUTHOR)
 
     with caplog.at_level(logging.INFO, logger="wia.auth"):
-        post_form(client, f"{admin_page}/roles", {"grants": "approver:"})
+        post_form(client, f"{admin_page}/roles/add", {"role": "approver", "place": ""})
         post_form(client, f"{admin_page}/access", {"disabled": "true"})
         client.get("/api/v1/policies", headers={"Authorization": f"Bearer {secret}"})
         client.get("/api/v1/policies", headers={"Authorization": "Bearer wia_not-a-token"})
@@ -82,7 +82,7 @@ def test_role_changes_disabling_and_token_use_are_logged(
     assert events[:2] == [
         (
             "roles changed",
-            {"user_id": user.id, "by_user_id": AUTHOR.user_id, "grants": ["approver:"]},
+            {"user_id": user.id, "by_user_id": AUTHOR.user_id, "grants": ["approver:", "auditor:"]},
         ),
         ("user disabled", {"user_id": user.id, "by_user_id": AUTHOR.user_id}),
     ]

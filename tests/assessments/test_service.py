@@ -87,7 +87,7 @@ class TestSchoolsAndPolicies:
         make_school(session, "Riverside Academy")
         with pytest.raises(ValidationFailed) as duplicate:
             make_school(session, " Riverside Academy ")
-        assert "already exists" in duplicate.value.errors["name"]
+        assert "already has a school called" in duplicate.value.errors["name"]
         with pytest.raises(ValidationFailed) as blank:
             make_school(session, "   ")
         assert blank.value.errors == {"name": "Enter the school's name, up to 200 characters"}
