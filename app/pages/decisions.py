@@ -53,6 +53,7 @@ def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep)
         "section_of": {q.id: s.id for s in view.rubric.sections for q in s.questions},
         "covering": covering,
         "unmitigated": set(view.unmitigated()),
+        "covered": view.covered(),
         "changes": review.changes_since_approved(session=session, actor=actor, view=view),
         "changes_since_returned": review.changes_since_returned(session=session, view=view),
     }

@@ -55,15 +55,19 @@ class AssessmentView:
         """Where the action stands now (after approval, by its progress)."""
         return status_now(action, self.progress)
 
-    def unmitigated(self) -> list[str]:
-        """Question ids at or above the mitigation threshold with neither an action nor a
-        written justification."""
-        covered = {
+    def covered(self) -> set[str]:
+        """Question ids that an action (not dropped) deals with."""
+        return {
             qid
             for action in self.actions
             if action.status is not ActionStatus.DROPPED  # a dropped action mitigates nothing
             for qid in action.question_ids
         }
+
+    def unmitigated(self) -> list[str]:
+        """Question ids at or above the mitigation threshold with neither an action nor a
+        written justification."""
+        covered = self.covered()
         return [
             flag.question.id
             for flag in self.results.flagged

@@ -31,7 +31,7 @@ from assessments.models import (
 )
 from assessments.progress import queries
 from assessments.rubrics import queries as rubric_queries
-from assessments.rubrics.schema import Question
+from assessments.rubrics.schema import Question, Rubric
 
 MAX_NOTE = 2000
 LABELS = {
@@ -76,6 +76,7 @@ class ActionView:
     action: MitigatingAction
     version: AssessmentVersion
     policy: Policy
+    rubric: Rubric  # the version's, for its questions and impact scale in words
     questions: list[Question]  # those whose answers it deals with
     progress: ActionProgress | None  # None until its version is approved
     status: ActionStatus  # where it stands now
@@ -142,6 +143,7 @@ def view_action(*, session: Session, actor: Actor, action_id: int) -> ActionView
         action=action,
         version=version,
         policy=policy,
+        rubric=rubric,
         questions=[q for qid in action.question_ids if (q := rubric.question(qid)) is not None],
         progress=progress,
         status=status_now(action, {action_id: progress} if progress else {}),

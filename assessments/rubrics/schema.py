@@ -52,12 +52,26 @@ class ImpactScale(_Strict):
 
     min: int = 0
     max: int = Field(gt=0)
+    # Each level in words, from min to max ("None" … "Very high"): what people choose from.
+    # Left out of the content when empty, so a rubric published before it hashes unchanged.
+    labels: list[Text] = Field(default=[], exclude_if=lambda labels: not labels)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.max <= self.min:
             raise ValueError("max must be greater than min")
+        if self.labels and len(self.labels) != self.max - self.min + 1:
+            raise ValueError(
+                f"labels: give one for each level from {self.min} to {self.max} "
+                f"({self.max - self.min + 1}), not {len(self.labels)}"
+            )
         return self
+
+    def label(self, level: int) -> str:
+        """A level in words, or as its number where the rubric names none."""
+        if self.labels and self.min <= level <= self.max:
+            return self.labels[level - self.min]
+        return str(level)
 
 
 class RatingBand(_Strict):

@@ -204,7 +204,7 @@ def test_the_action_page_shows_the_commitment_where_it_stands_and_the_form_to_wh
         "For the answers to": " ".join(question.text.split()),
         "Owner": "Olu Owner",  # an account: not marked "(no account)"
         "Due": f"{carried.due:%-d %B %Y}",
-        "Impact expected once done": "0 on the rubric's scale",
+        "Impact expected once done": "None",
         "Status when approved": "Planned",
     }
     assert "Where it stands: Planned" in doc.find("main").text

@@ -84,7 +84,7 @@ def test_an_action_added_through_the_form_covers_its_answer_and_lowers_the_ratin
             "Deputy Head (no account)",
             "31 Mar 2027",
             "Planned",
-            "0",
+            "None",  # the impact left, in the rubric's words
         ]
     ]
     cell = after.by_id(f"mitigation-{FLAGGED[0]}").text
@@ -401,3 +401,20 @@ def test_an_author_never_decides_on_their_own_version_even_as_an_approver(
 
     assert (approving.status_code, returning.status_code) == (403, 403)
     assert "Version 1: Submitted" in workflow_text(client, own)
+
+
+def test_the_impact_left_is_chosen_by_its_words_and_a_covered_answer_asks_no_reason(
+    client: TestClient, session: Session, draft: AssessmentVersion
+) -> None:
+    form = open_page(client, url(draft, "actions/new"))
+    labels = form.find_all("label", cls="govuk-radios__label")
+    choices = [lab.text for lab in labels if lab.attrs["for"].startswith("residual_impact")]
+    assert choices == ["None", "Low", "Some", "High", "Very high"]
+    summary = open_page(client, url(draft))
+    assert summary.has_id(f"justification-{FLAGGED[0]}")
+
+    add_action(session, draft, question_ids=[FLAGGED[0]])
+
+    covered = open_page(client, url(draft))
+    assert not covered.has_id(f"justification-{FLAGGED[0]}")  # an action deals with it
+    assert covered.has_id(f"justification-{FLAGGED[1]}")

@@ -368,3 +368,30 @@ def test_every_problem_in_the_fields_of_a_file_is_reported_at_once(tmp_path: Pat
     assert any(f"{where}.requried: Extra inputs are not permitted" in line for line in lines)
     assert any(f"{where}.guidance: Field required" in line for line in lines)
     assert any("rating_bands[3] (very-high).min" in line for line in lines)
+
+
+class TestImpactWords:
+    def test_each_level_of_the_shipped_scale_has_its_words(self) -> None:
+        scale = default_rubric().impact_scale
+        assert [scale.label(level) for level in range(scale.min, scale.max + 1)] == [
+            "None",
+            "Low",
+            "Some",
+            "High",
+            "Very high",
+        ]
+
+    def test_words_for_too_few_or_too_many_levels_are_refused(self) -> None:
+        from pydantic import ValidationError
+
+        from assessments.rubrics.schema import ImpactScale
+
+        with pytest.raises(ValidationError, match="one for each level from 0 to 4"):
+            ImpactScale(min=0, max=4, labels=["None", "Some"])
+
+    def test_a_scale_without_words_shows_numbers_and_hashes_as_before(self) -> None:
+        from assessments.rubrics.schema import ImpactScale
+
+        scale = ImpactScale(min=0, max=4)
+        assert scale.label(3) == "3"
+        assert "labels" not in scale.model_dump()
