@@ -7,7 +7,7 @@ validated by pydantic; these are for the values read by hand."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from fastapi import Request
@@ -25,6 +25,26 @@ from assessments.kernel.inputs import (
 
 # 31/3/2027: ASCII digits only
 _TYPED_BRITISH_DAY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+DAY_PARTS = ("day", "month", "year")
+
+
+def typed_day(fields: Mapping[str, object], name: str) -> str:
+    """A date from GOV.UK's day, month and year fields (`<name>-day`, …) as ISO, for the
+    input model to judge (a browser set to US English reads nothing into them); else the one
+    field `<name>` as typed or picked (older pages, the API); "" when none is given."""
+    day, month, year = (str(fields.get(f"{name}-{part}", "") or "").strip() for part in DAY_PARTS)
+    if not (day or month or year):
+        return iso_day(str(fields.get(name, "") or ""))
+    if all(part.isascii() and part.isdigit() and len(part) <= 4 for part in (day, month, year)):
+        return f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"
+    return f"{year}-{month}-{day}"  # not a date: refused with the field's own message
+
+
+def day_parts(fields: Mapping[str, object], name: str) -> dict[str, str]:
+    """What was typed into a date's three fields, kept to show the form again."""
+    return {f"{name}-{part}": str(fields.get(f"{name}-{part}", "") or "") for part in DAY_PARTS}
 
 
 def iso_day(text: str) -> str:

@@ -35,6 +35,7 @@ _environment = Environment(
 GOVUK_COMPONENTS = (
     "button",
     "checkboxes",
+    "date-input",
     "details",
     "error-message",
     "error-summary",

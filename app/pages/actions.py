@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.flash import confirm
 from app.forms import form_errors, parse_revision, render_form
-from app.inputs import iso_day
+from app.inputs import day_parts, typed_day
 from app.web import redirect
 from assessments.kernel.clock import today
 from assessments.kernel.errors import StaleVersion, ValidationFailed
@@ -27,7 +27,7 @@ router = APIRouter()
 PROGRESS_MESSAGES = {
     "status": "Choose where the action stands",
     "note": f"Keep the note to {MAX_NOTE} characters",
-    "done_on": "Enter a real date it was done, like 31/03/2027",
+    "done_on": "Enter a real date it was done, with its day, month and year, like 31 3 2027",
     "evidence_url": "Enter a web address starting https://, or leave it empty",
 }
 
@@ -72,7 +72,7 @@ def _form_values(form: FormData) -> dict[str, Any]:
     return {
         "status": str(form.get("status", "")),
         "note": str(form.get("note", "")),
-        "done_on": str(form.get("done_on", "")),
+        "done_on": typed_day(form, "done_on"),
         "evidence_url": str(form.get("evidence_url", "")),
         "expected_revision": parse_revision(str(form.get("revision", "")), "status"),
     }
@@ -81,9 +81,7 @@ def _form_values(form: FormData) -> dict[str, Any]:
 def _recorded(record: Callable[..., object], values: dict[str, Any]) -> tuple[dict[str, str], int]:
     """(errors by field, the status to show them with); no errors once recorded."""
     try:
-        # Shown again as typed; read as ISO, which is what a date picker sends.
-        day = iso_day(values["done_on"]) or None
-        record(data=ProgressSave.model_validate({**values, "done_on": day}))
+        record(data=ProgressSave.model_validate({**values, "done_on": values["done_on"] or None}))
     except ValidationError as exc:
         return form_errors(exc, PROGRESS_MESSAGES), 422
     except ValidationFailed as exc:
@@ -106,4 +104,5 @@ def save_progress(
     view = recording.view_action(session=session, actor=actor, action_id=action_id)
     if status_code == 409 and view.progress is not None:
         values["expected_revision"] = view.progress.revision
-    return _page(request, view, values, errors, status_code)
+    shown = {**values, **day_parts(form, "done_on")}  # the date as typed, field by field
+    return _page(request, view, shown, errors, status_code)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.forms import error_list, form_errors, parse_revision
-from app.inputs import iso_day
+from app.inputs import day_parts, typed_day
 from app.pages.wizard import SUMMARY_STEP, page_context
 from app.web import redirect, render
 from assessments.drafting import mitigation, version_view
@@ -32,7 +32,7 @@ ACTION_MESSAGES = {
     "question_ids": "Choose the answer or answers the action deals with",
     "owner": OWNER_MESSAGE,
     "owner_user_id": "Choose one of the trust's people",
-    "due_date": "Enter a real date it is due, like 31/03/2027",
+    "due_date": "Enter a real date it is due, with its day, month and year, like 31 3 2027",
     "status": "Choose where the action stands",
     "residual_impact": "Choose the impact you expect once it is done",
 }
@@ -128,7 +128,7 @@ def _action_values(form: FormData) -> dict[str, Any]:
         "question_ids": [str(q) for q in form.getlist("question_ids")],
         "owner": str(form.get("owner", "")),
         "owner_user_id": str(form.get("owner_user_id", "")) or None,
-        "due_date": str(form.get("due_date", "")) or None,
+        "due_date": typed_day(form, "due_date") or None,
         "status": str(form.get("status", "")) or ActionStatus.PLANNED.value,
         "residual_impact": str(form.get("residual_impact", "")),
         "expected_revision": _revision(form),
@@ -187,10 +187,7 @@ def _save_action(
 ) -> Response:
     values = _action_values(form)
     try:
-        # Shown again as typed; read as ISO, which is what a date picker sends.
-        data = ActionSave.model_validate(
-            {**values, "due_date": iso_day(values["due_date"] or "") or None}
-        )
+        data = ActionSave.model_validate(values)
         if action_id is None:
             mitigation.add_action(session=session, actor=actor, version_id=version_id, data=data)
         else:
@@ -206,7 +203,8 @@ def _save_action(
     else:
         return redirect(request, f"/assessments/{version_id}/summary#actions")
     view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-    return _action_page(request, session, actor, view, values, errors, action_id)
+    shown = {**values, **day_parts(form, "due_date")}  # the date as typed, field by field
+    return _action_page(request, session, actor, view, shown, errors, action_id)
 
 
 @router.post(BASE + "/actions")

@@ -14,7 +14,7 @@ from app.connections import streamed
 from app.deps import ActorDep, Id, SessionDep
 from app.exports import CSV_MEDIA, MEDIA_TYPES, ExportFormat, attachment, register_export
 from app.forms import render_form
-from app.inputs import parse_day, parse_int, parse_optional_id
+from app.inputs import parse_day, parse_int, parse_optional_id, typed_day
 from app.web import file_name_part, render
 from assessments.drafting import version_view
 from assessments.kernel import audit
@@ -37,6 +37,8 @@ def school(text: str, field: str) -> int | None:
 def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]]:
     """The register's filter from query parameters, and an error for each that is not valid
     (it is then left out, so the rest of the filter still applies)."""
+    # The page's dates come as day, month and year fields; the API's as one ISO value.
+    params = {**params, **{name: typed_day(params, name) for name in ("from", "to")}}
     errors: dict[str, str] = {}
 
     def checked(parse: Callable[[str, str], T], name: str) -> T | None:

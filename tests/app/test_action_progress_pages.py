@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx2
 import pytest
@@ -345,7 +345,11 @@ def test_a_refused_form_says_what_is_wrong_next_to_its_field_keeps_the_input_and
     assert error_summary(doc) == [(message, f"#{field}")]
     assert doc.has_id(field)  # the summary's link goes to the field
     fields = form_fields(doc.by_id("progress-form"))
-    assert {name: fields[name] for name in typed} == typed  # as typed, even when refused
+    kept = {name: value for name, value in typed.items() if name != "done_on"}
+    assert {name: fields[name] for name in kept} == kept  # as typed, even when refused
+    parts = [fields[f"done_on-{part}"] for part in ("year", "month", "day")]  # its 3 fields
+    shown = date(*map(int, parts)).isoformat() if any(parts) else ""
+    assert shown == typed["done_on"]
     assert banner(doc) is None and doc.find("main").find_all("script") == []
     assert stored_progress(session, carried) == (ActionStatus.PLANNED, "", 1)
     assert "No progress has been recorded" in doc.text

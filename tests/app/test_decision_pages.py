@@ -120,8 +120,22 @@ def test_a_saved_justification_stands_in_for_an_action(
         ({"question_ids": None}, "Choose the answer or answers the action deals with"),
         ({"description": "ab"}, "Describe what will be done (3 to 2000 characters)"),
         ({"residual_impact": None}, "Choose the impact you expect once it is done"),
-        ({"due_date": "2027-02-30"}, "Enter a real date it is due, like 31/03/2027"),
-        ({"due_date": "30/02/2027"}, "Enter a real date it is due, like 31/03/2027"),
+        (
+            {"due_date": "2027-02-30"},
+            "Enter a real date it is due, with its day, month and year, like 31 3 2027",
+        ),
+        (
+            {"due_date": "30/02/2027"},
+            "Enter a real date it is due, with its day, month and year, like 31 3 2027",
+        ),
+        (
+            {"due_date-day": "30", "due_date-month": "2", "due_date-year": "2027"},
+            "Enter a real date it is due, with its day, month and year, like 31 3 2027",
+        ),
+        (
+            {"due_date-day": "31", "due_date-month": "March", "due_date-year": "2027"},
+            "Enter a real date it is due, with its day, month and year, like 31 3 2027",
+        ),
         ({"residual_impact": "9"}, "Choose the impact expected afterwards, from 0 to 4"),
     ],
     ids=[
@@ -130,6 +144,8 @@ def test_a_saved_justification_stands_in_for_an_action(
         "no impact",
         "no such date",
         "no such date typed the British way",
+        "no such date in its three fields",
+        "a month in words",
         "off the scale",
     ],
 )
@@ -144,11 +160,17 @@ def test_the_action_form_shows_each_error_next_to_its_field_and_keeps_the_input(
 
     assert response.status_code == 422
     doc = page(response)
-    field = next(iter(change))
+    field = next(iter(change)).removesuffix("-day")
     assert error_for(doc, field) == message
     assert error_summary(doc) == [(message, f"#{field}")]
-    for name in ("description", "owner", "due_date", "question_ids"):
+    for name in ("description", "owner", "question_ids"):
         assert field_value(doc, name) == sent.get(name)
+    typed = [field_value(doc, f"due_date-{part}") for part in ("day", "month", "year")]
+    if "due_date-day" in change:  # kept as typed, field by field
+        assert typed == [change[f"due_date-{part}"] for part in ("day", "month", "year")]
+    elif change.get("due_date", "").count("-") == 2:  # one field's ISO date, shown in three
+        year, month, day = str(change["due_date"]).split("-")
+        assert typed == [day.lstrip("0"), month.lstrip("0"), year]
     assert actions_shown(open_page(client, url(draft))) == []
 
 

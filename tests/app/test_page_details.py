@@ -40,9 +40,7 @@ def test_the_policies_are_found_by_reference_title_or_owner(
     assert "No policy matches “Safeguarding”" in nothing
 
 
-def test_a_search_sent_by_htmx_gets_just_the_results(
-    client: TestClient, session: Session
-) -> None:
+def test_a_search_sent_by_htmx_gets_just_the_results(client: TestClient, session: Session) -> None:
     make_policy(session, reference="HW-001", title="Homework policy")
 
     response = client.get("/policies?q=home", headers={"HX-Request": "true"})

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.inputs import DAY_PARTS
 from app.settings import Settings
 from assessments.workflow import transitions as workflow
 from tests.app.pages import Element, error_for, is_fragment, page
@@ -168,7 +169,11 @@ def test_an_invalid_filter_is_shown_next_to_its_field_and_the_rest_still_applies
     else:
         assert references(doc) == ["RG-001", "RG-002"]
         sent = dict(pair.split("=") for pair in query.split("&"))
-        assert doc.by_id(field).attrs["value"] == sent[field]
+        if field in ("from", "to"):  # a date is shown in its day, month and year fields
+            parts = [doc.by_id(f"{field}-{p}").attrs.get("value", "") for p in DAY_PARTS]
+            assert parts == (["30", "2", "2020"] if "2020" in sent[field] else ["", "", ""])
+        else:
+            assert doc.by_id(field).attrs["value"] == sent[field]
 
 
 def test_the_register_sorts_by_a_column_and_descending(
@@ -238,3 +243,16 @@ def test_an_author_of_one_school_sees_only_it_and_trust_wide_policies(
     assert references(south) == references(searched) == []
     schools = [option.text for option in everything.by_id("school").find_all("option")]
     assert "South School" not in schools
+
+
+def test_the_decision_dates_are_typed_as_day_month_and_year(
+    client: TestClient, register: Register
+) -> None:
+    query = "from-day=1&from-month=1&from-year=2020&to-day=31&to-month=1&to-year=2020"
+
+    doc = open_page(client, f"/register?{query}")
+
+    assert references(doc) == ["RG-001"]  # decided 15 January 2020
+    assert [doc.by_id(f"to-{p}").attrs["value"] for p in DAY_PARTS] == ["31", "1", "2020"]
+    exported = client.get(f"/register.csv?{query}").text.removeprefix("\ufeff").splitlines()
+    assert len(exported) == 2 and ",RG-001," in exported[1]

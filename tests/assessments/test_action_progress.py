@@ -294,9 +294,11 @@ def test_the_database_lets_only_the_living_columns_of_an_approved_version_change
         "UPDATE assessment_version SET open_actions = 0, review_due = NULL WHERE id = :v",
         "UPDATE mitigating_action SET status = 'done' WHERE id = :a",
     ):
-        with pytest.raises(sa.exc.DatabaseError, match="cannot be changed"):
-            with session.begin_nested():
-                session.execute(sa.text(frozen), ids)
+        with (
+            pytest.raises(sa.exc.DatabaseError, match="cannot be changed"),
+            session.begin_nested(),
+        ):
+            session.execute(sa.text(frozen), ids)
 
 
 def test_an_owner_is_one_of_the_trusts_people_or_named(session: Session) -> None:
