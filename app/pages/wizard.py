@@ -16,10 +16,16 @@ from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.forms import error_list, parse_revision
 from app.web import redirect, render
 from assessments.drafting import version_view, wizard_steps
-from assessments.drafting.schemas import AnswerSave, WorkloadEstimateClear, WorkloadEstimateSave
+from assessments.drafting.schemas import (
+    AnswerSave,
+    HoursPer,
+    WorkloadEstimateClear,
+    WorkloadEstimateSave,
+)
 from assessments.drafting.version_view import AssessmentView
 from assessments.kernel.errors import StaleVersion, ValidationFailed
 from assessments.rubrics.schema import Question, Section, StaffGroup
+from assessments.rubrics.scoring import SCHOOL_WEEKS_PER_YEAR
 
 router = APIRouter(prefix="/assessments/{version_id}")
 
@@ -274,6 +280,7 @@ def _workload_page(
             "errors": errors,
             "error_list": error_list(errors),
             "submitted": submitted or {},
+            "weeks_per_year": SCHOOL_WEEKS_PER_YEAR,
         },
         status_code=status_code,
     )
@@ -288,7 +295,13 @@ def show_workload(
     return _workload_page(request, view)
 
 
-WORKLOAD_FIELDS = {"hours_per_term": "hours", "staff_count": "staff", "note": "note"}
+WORKLOAD_FIELDS = {
+    "hours": "hours",
+    "per": "hours",  # a "per" not offered: said on the hours, which it qualifies
+    "hours_per_term": "hours",
+    "staff_count": "staff",
+    "note": "note",
+}
 
 
 def _group_name(label: str) -> str:
@@ -304,8 +317,8 @@ def _workload_message(part: str, label: str) -> str:
     match part:
         case "hours":
             return (
-                f"Enter the hours added or removed per person per term for {group}, "
-                "from -500 to 500 with up to 2 decimal places"
+                f"Enter the hours added or removed per person for {group}, a number with up "
+                "to 2 decimal places (a minus sign for hours removed)"
             )
         case "staff":
             return f"Enter the number of {group} affected, a whole number from 0 to 10000"
@@ -330,7 +343,7 @@ def _workload_rows(form: FormData, groups: Iterable[StaffGroup]) -> dict[str, di
     return {
         group.id: {
             part: str(form.get(f"{part}-{group.id}", "")).strip()
-            for part in ("hours", "staff", "note", "revision")
+            for part in ("hours", "per", "staff", "note", "revision")
         }
         for group in groups
     }
@@ -357,7 +370,8 @@ def _read_estimates(
             continue
         try:
             estimates[group.id] = WorkloadEstimateSave(
-                hours_per_term=row["hours"],
+                hours=row["hours"],
+                per=row["per"] or HoursPer.TERM,
                 staff_count=row["staff"],
                 note=row["note"],
                 expected_revision=revision,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from assessments.kernel.inputs import Input, Number, Revision, WholeNumber
 from assessments.models import VersionStatus
@@ -20,11 +21,30 @@ class AnswerSave(Input):
     )
 
 
+class HoursPer(StrEnum):
+    """What a figure of hours is counted over, as the author thinks of the task."""
+
+    WEEK = "week"
+    TERM = "term"
+    YEAR = "year"
+
+
 class WorkloadEstimateSave(Input):
-    hours_per_term: Number = Field(
+    hours: Number | None = Field(
+        default=None,
+        ge=-20000,
+        le=20000,
+        decimal_places=2,
+        description="Hours added (+) or removed (−) per staff member, per `per`; or send "
+        "`hours_per_term`",
+    )
+    per: HoursPer = Field(default=HoursPer.TERM, description="What `hours` is counted over")
+    hours_per_term: Number | None = Field(
+        default=None,
         ge=-500,
         le=500,
         decimal_places=2,
+        validate_default=True,
         description="Hours added (+) or removed (−) per staff member per term",
     )
     staff_count: WholeNumber = Field(
@@ -32,6 +52,16 @@ class WorkloadEstimateSave(Input):
     )
     note: str = Field(default="", max_length=2000)
     expected_revision: Revision | None = None
+
+    @field_validator("hours_per_term")
+    @classmethod
+    def _one_figure(cls, per_term: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        given = info.data.get("hours")
+        if per_term is None and given is None and "hours" not in info.data:
+            return per_term  # `hours` was refused, and says why
+        if (per_term is None) == (given is None):
+            raise ValueError("Give the hours per term, or hours with what they are per")
+        return per_term
 
 
 class WorkloadEstimateClear(Input):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -20,6 +21,7 @@ from assessments.models import (
     utcnow,
 )
 from assessments.rubrics import queries as rubric_queries
+from assessments.rubrics.scoring import hours_per_term
 
 
 def _require_staff_group(session: Session, version: AssessmentVersion, staff_group: str) -> None:
@@ -39,7 +41,7 @@ def save_workload_estimate(
     version = editable_version(session, actor, version_id)
     _require_staff_group(session, version, staff_group)
     row = version_queries.estimate(session, version_id, staff_group)
-    hours = data.hours_per_term.quantize(HUNDREDTH)  # as the database will give it back
+    hours = _per_term(session, version, data)
     if row is not None and (row.hours_per_term, row.staff_count, row.note) == (
         hours,
         data.staff_count,
@@ -76,6 +78,27 @@ def save_workload_estimate(
         _estimate_fields(row),
     )
     return row
+
+
+MAX_HOURS_PER_TERM = 500
+
+
+def _per_term(session: Session, version: AssessmentVersion, data: WorkloadEstimateSave) -> Decimal:
+    """The estimate's hours per person per term (as the database will give them back), from
+    the figure as given: per term, or per week or year, the rubric's terms a year apart."""
+    if data.hours is None:
+        assert data.hours_per_term is not None  # the input model asks for one or the other
+        return data.hours_per_term.quantize(HUNDREDTH)
+    terms = rubric_queries.rubric_of_version(session, version).workload.terms_per_year
+    hours = hours_per_term(data.hours, data.per.value, terms)
+    if abs(hours) > MAX_HOURS_PER_TERM:
+        raise ValidationFailed(
+            {
+                "hours": f"That comes to {hours.normalize():f} hours a term each: enter at most "
+                f"{MAX_HOURS_PER_TERM} a term (or the same a week or a year)"
+            }
+        )
+    return hours
 
 
 def _estimate_fields(row: WorkloadEstimate) -> dict[str, object]:

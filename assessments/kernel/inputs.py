@@ -61,9 +61,21 @@ def storable(value: object) -> object:
     return value
 
 
+# 1,200 and 12,500.5: commas between groups of three digits, as people write thousands.
+_THOUSANDS = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+
+
+def as_typed_number(text: str) -> str:
+    """A number as people type it, in the digits the parsers read: spaces around dropped, a
+    real minus sign (−, U+2212) as "-", and the commas of thousands taken out."""
+    text = text.strip().replace("\u2212", "-")
+    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
+
+
 def integer_text(text: str) -> int | None:
-    """A whole number written in ASCII digits (spaces around allowed), or None."""
-    text = text.strip()
+    """A whole number written in ASCII digits (spaces around, a real minus sign and the commas
+    of thousands allowed), or None."""
+    text = as_typed_number(text)
     return int(text) if _INTEGER.fullmatch(text) else None
 
 
@@ -78,8 +90,10 @@ def ascii_integer(value: object) -> object:
 
 
 def _decimal(value: object) -> object:
-    if isinstance(value, str) and not _DECIMAL.fullmatch(value.strip()):
-        raise ValueError("Enter a number, in the digits 0 to 9 with an optional decimal point")
+    if isinstance(value, str):
+        value = as_typed_number(value)
+        if not _DECIMAL.fullmatch(value):
+            raise ValueError("Enter a number, in the digits 0 to 9 with an optional decimal point")
     return value
 
 

@@ -114,6 +114,21 @@ class Results:
         return not self.missing_required
 
 
+# A school year's teaching weeks (195 days): how hours a week become hours a term.
+SCHOOL_WEEKS_PER_YEAR = 39
+HUNDREDTH = Decimal("0.01")
+
+
+def hours_per_term(hours: Decimal, per: str, terms_per_year: int) -> Decimal:
+    """Hours counted per week, term or year, as hours per term (to the hundredth, half up)."""
+    over: dict[str, Decimal] = {
+        "week": Decimal(SCHOOL_WEEKS_PER_YEAR) / terms_per_year,
+        "term": Decimal(1),
+        "year": Decimal(1) / terms_per_year,
+    }
+    return (hours * over[per]).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
 def round_one_place(value: Decimal) -> Decimal:
     return value.quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 

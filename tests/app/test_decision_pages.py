@@ -168,7 +168,7 @@ def test_the_action_form_shows_each_error_next_to_its_field_and_keeps_the_input(
     typed = [field_value(doc, f"due_date-{part}") for part in ("day", "month", "year")]
     if "due_date-day" in change:  # kept as typed, field by field
         assert typed == [change[f"due_date-{part}"] for part in ("day", "month", "year")]
-    elif change.get("due_date", "").count("-") == 2:  # one field's ISO date, shown in three
+    elif (change.get("due_date") or "").count("-") == 2:  # one field's ISO date, shown in three
         year, month, day = str(change["due_date"]).split("-")
         assert typed == [day.lstrip("0"), month.lstrip("0"), year]
     assert actions_shown(open_page(client, url(draft))) == []

@@ -90,9 +90,14 @@ def test_emptying_a_staff_groups_row_clears_its_estimate(
 
 def hours_problem(group: str) -> str:
     return (
-        f"Enter the hours added or removed per person per term for {group}, "
-        "from -500 to 500 with up to 2 decimal places"
+        f"Enter the hours added or removed per person for {group}, a number with up "
+        "to 2 decimal places (a minus sign for hours removed)"
     )
+
+
+TOO_MANY = (
+    "That comes to 600 hours a term each: enter at most 500 a term (or the same a week or a year)"
+)
 
 
 def staff_problem(group: str) -> str:
@@ -129,7 +134,7 @@ def assert_field_not_in_error(doc: Element, field_id: str) -> None:
     ("hours", "staff", "wrong", "problem"),
     [
         ("two", "10", "hours", hours_problem("teachers")),
-        ("600", "10", "hours", hours_problem("teachers")),
+        ("600", "10", "hours", TOO_MANY),
         ("1.234", "10", "hours", hours_problem("teachers")),
         ("", "10", "hours", hours_problem("teachers")),
         ("2", "-1", "staff", staff_problem("teachers")),
@@ -244,3 +249,30 @@ def test_emptying_a_row_someone_else_changed_meanwhile_keeps_their_estimate(
     assert STALE in error_for(page_, "hours-teachers")
     assert [href for _, href in error_summary(page_)] == ["#hours-teachers"]
     assert estimate_rows(session, draft) == {"teachers": (Decimal(3), 12)}
+
+
+@pytest.mark.parametrize(
+    ("hours", "per", "per_term"),
+    [
+        ("2", "week", Decimal(26)),  # 39 teaching weeks, 3 terms
+        ("246", "year", Decimal(82)),
+        ("1,200", "year", Decimal(400)),  # thousands written with a comma
+        ("\u22123", "term", Decimal(-3)),  # a real minus sign
+        ("1.5", "week", Decimal("19.5")),
+    ],
+)
+def test_hours_are_entered_per_week_term_or_year_as_people_count_them(
+    client: TestClient,
+    session: Session,
+    draft: AssessmentVersion,
+    hours: str,
+    per: str,
+    per_term: Decimal,
+) -> None:
+    doc = open_workload(client, draft)
+
+    changes = {"hours-teachers": hours, "per-teachers": per, "staff-teachers": "10"}
+    response = submit(client, doc, workload_url(draft), changes)
+
+    assert response.status_code == 303
+    assert estimate_rows(session, draft) == {"teachers": (per_term, 10)}
