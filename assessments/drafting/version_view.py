@@ -25,7 +25,7 @@ from assessments.progress import queries as progress_queries
 from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import Results
-from assessments.workflow.moves import Move, allowed_moves
+from assessments.workflow.moves import Move, allowed_moves, blocked_by_siblings
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,12 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
         authors_here=actor.holds(Role.AUTHOR, policy.school_id),
         may_edit=version.editable and actor.holds(Role.AUTHOR, policy.school_id),
         allowed_moves=allowed_moves(
-            actor, version, policy.school_id, contributed(session, actor, version)
+            actor,
+            version,
+            policy.school_id,
+            contributed(session, actor, version),
+            blocked_by_siblings(
+                version, version_queries.versions_of_assessment(session, version.assessment_id)
+            ),
         ),
     )

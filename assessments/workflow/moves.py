@@ -117,15 +117,32 @@ def check_move(version: AssessmentVersion, move: Move) -> Rule:
     return rule
 
 
+def blocked_by_siblings(version: AssessmentVersion, versions: list[AssessmentVersion]) -> set[Move]:
+    """The moves that start version n+1, when the assessment's other versions rule them out:
+    none may while a version is in progress, and only the latest may be started again."""
+    blocked = set()
+    if any(v.status in VersionStatus.OPEN for v in versions):
+        blocked |= {Move.REVISE, Move.RESTART}
+    if versions and version.number != max(v.number for v in versions):
+        blocked.add(Move.RESTART)
+    return blocked
+
+
 def allowed_moves(
-    actor: Actor, version: AssessmentVersion, school_id: int | None, contributed: bool
+    actor: Actor,
+    version: AssessmentVersion,
+    school_id: int | None,
+    contributed: bool,
+    blocked: set[Move] | None = None,
 ) -> tuple[Move, ...]:
     """The moves the actor may make on the version now, by its status and their roles, in the
-    table's order (what each move needs besides is checked, and explained, when it is made)."""
+    table's order, leaving out those `blocked` (what each move needs besides is checked, and
+    explained, when it is made)."""
     return tuple(
         rule.move
         for rule in MOVES
         if version.status in rule.start
         and actor.holds(rule.role, school_id)
         and not (rule.by_someone_else and contributed)
+        and rule.move not in (blocked or set())
     )

@@ -38,7 +38,7 @@ from assessments.progress import queries as progress_queries
 from assessments.progress.recording import start_progress
 from assessments.workflow import fingerprints, review
 from assessments.workflow.fingerprints import content_hash as content_hash  # for callers
-from assessments.workflow.moves import RULES, Move, check_move
+from assessments.workflow.moves import RULES, Move, blocked_by_siblings, check_move
 
 MAX_REASON = 2000
 
@@ -295,9 +295,9 @@ def _next_version(session: Session, actor: Actor, version_id: int, move: Move) -
     """Version n+1 of the assessment, as a draft copied from `version_id` (left as it is)."""
     source, _ = _locked(session, actor, version_id, move, None)
     versions = version_queries.versions_of_assessment(session, source.assessment_id)
-    if any(v.status in VersionStatus.OPEN for v in versions):
-        raise InvalidTransition("This assessment already has a version in progress")
-    if move is Move.RESTART and source.number != versions[-1].number:
+    if move in blocked_by_siblings(source, versions):
+        if any(v.status in VersionStatus.OPEN for v in versions):
+            raise InvalidTransition("This assessment already has a version in progress")
         raise InvalidTransition(
             f"Version {source.number} is not the latest: start from version {versions[-1].number}"
         )

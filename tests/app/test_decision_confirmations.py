@@ -610,3 +610,20 @@ def test_the_api_withdraws_only_with_a_reason_and_restarts_as_a_new_draft(
     assert restarted.headers["ETag"] == f'"{body["revision"]}"'
     assert again.status_code == 409
     assert api.get(address).json()["status"] == VersionStatus.WITHDRAWN.value
+
+
+def test_start_again_is_offered_only_where_it_can_be_made(
+    client: TestClient, session: Session
+) -> None:
+    withdrawn = make_version(session, "withdrawn")
+    assert withdrawn.id is not None
+    assert "restart" in buttons_of(client, withdrawn)
+
+    workflow.restart(session=session, actor=AUTHOR, version_id=withdrawn.id)
+
+    assert "restart" not in buttons_of(client, withdrawn)  # version 2 is in progress
+
+
+def buttons_of(client: TestClient, version: AssessmentVersion) -> list[str]:
+    summary = open_page(client, url(version))
+    return [form.attrs["action"].rsplit("/", 1)[-1] for form in summary.find_all("form")]
