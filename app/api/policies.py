@@ -33,15 +33,15 @@ def create_policy(data: PolicyCreate, session: SessionDep, actor: ActorDep) -> P
     )
 
 
-@router.get("/policies/{policy_id}")
+@router.get("/policies/{policy_id}", responses=ETAGGED)
 def get_policy(
-    policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep
+    policy_id: Id, session: SessionDep, actor: ActorDep, settings: SettingsDep, response: Response
 ) -> PolicyRead:
-    """One policy."""
+    """One policy; its ETag is the policy's revision, which a correction (PUT) is based on."""
     view = catalogue.view_policy(
         session=session, actor=actor, policy_id=policy_id, rubric_id=settings.default_rubric
     )
-    return PolicyRead.model_validate(view.policy)
+    return etagged(response, view.policy, PolicyRead)
 
 
 @router.put("/policies/{policy_id}", responses=ETAGGED)

@@ -59,6 +59,12 @@ def _grant_from(form: FormData, *, optional: bool = False) -> Grant | None:
     return Grant(chosen, school_id)
 
 
+def _at_place(errors: dict[str, str]) -> dict[str, str]:
+    """The accounts use-cases name refused roles `grants`; where one role is chosen, it is its
+    place that is not one of the trust's."""
+    return {"place" if name == "grants" else name: message for name, message in errors.items()}
+
+
 def _role_values(form: FormData) -> dict[str, str]:
     return {"role": str(form.get("role", "")), "place": str(form.get("place", ""))}
 
@@ -86,7 +92,7 @@ def _user_form(
 ) -> Response:
     require_trust_admin(actor)  # before anything of the trust is shown, errors included
     context = {"title": "Add a person", "values": values, **_role_context(session, actor)}
-    return render_form(request, "admin/user_new.html", context, errors)
+    return render_form(request, "admin/user_new.html", context, _at_place(errors))
 
 
 @router.get("/users")
@@ -162,6 +168,7 @@ def _user_page(
         or {"name": user.name, "email": user.email, "revision": str(user.revision)},
         **roles,
     }
+    errors = _at_place(errors or {})
     return render_form(request, "admin/user.html", context, errors, status_code=status_code)
 
 
@@ -186,11 +193,19 @@ def remove_role(
     request: Request, user_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Take one role from the person; they are signed out so it applies at once."""
-    form_again = partial(_user_page, request, session, actor, user_id)
+    form_again = partial(_removal_refused, request, session, actor, user_id)
     change = partial(
         _change_roles, request, session, actor, user_id, form, corrections.remove_grant
     )
     return submit_form(change, form_again)
+
+
+def _removal_refused(
+    request: Request, session: Session, actor: Actor, user_id: int, errors: dict[str, str]
+) -> Response:
+    """What stops a Remove (a role no longer held, your own admin role) is about the roles
+    listed, so it is shown under their heading."""
+    return _user_page(request, session, actor, user_id, {"roles": "; ".join(errors.values())})
 
 
 def _change_roles(

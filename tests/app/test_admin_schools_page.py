@@ -1,5 +1,6 @@
-"""The admin's schools page: the trust's own schools listed, one added, and a blank or taken
-name shown next to the field."""
+"""The admin's schools page: the trust's own schools listed, each with a link to correct its
+name, one added, and a blank or taken name (however it is spaced or capitalised) shown next to
+the field."""
 
 from __future__ import annotations
 
@@ -30,7 +31,18 @@ def other_trusts_school(session: Session) -> School:
 
 
 def school_names(doc: Element) -> list[str]:
-    return [item.text for item in doc.by_id("schools").find_all("li")]
+    """The schools listed, without their "Change" links."""
+    items = doc.by_id("schools").find_all("li")
+    return [item.text.removesuffix(item.find("a").text).strip() for item in items]
+
+
+def change_links(doc: Element) -> list[tuple[str, str]]:
+    return [(a.text, a.attrs["href"]) for a in doc.by_id("schools").find_all("a")]
+
+
+def banner(doc: Element) -> str | None:
+    found = doc.find_all(cls="govuk-notification-banner")
+    return found[0].find(cls="govuk-notification-banner__heading").text if found else None
 
 
 @pytest.mark.usefixtures("other_trusts_school")
@@ -39,23 +51,27 @@ def test_the_schools_page_lists_the_trusts_own_schools_and_adds_one(
 ) -> None:
     doc = page(client.get("/admin/schools"))
     assert school_names(doc) == ["Northfield Primary"]
+    link = ("Change the name of Northfield Primary", f"/admin/schools/{school.id}")
+    assert change_links(doc) == [link]
 
     # Another trust's school of the same name is no clash.
     response = submit(client, doc, "/admin/schools", {"name": " Hillside Academy "})
 
     assert response.status_code == 303, response.status_code
     assert response.headers["location"] == "/admin/schools"
-    names = school_names(page(client.get("/admin/schools")))
-    assert names == ["Hillside Academy", "Northfield Primary"]
+    after = page(client.get("/admin/schools"))
+    assert banner(after) == "School added. Give people roles there from their pages under People."
+    assert school_names(after) == ["Hillside Academy", "Northfield Primary"]
 
 
 @pytest.mark.parametrize(
     ("name", "message"),
     [
         ("   ", "Enter the school's name, up to"),
-        ("Northfield Primary", "A school called 'Northfield Primary' already exists"),
+        ("Northfield Primary", "The trust already has a school called 'Northfield Primary'"),
+        (" northfield   PRIMARY", "The trust already has a school called 'Northfield Primary'"),
     ],
-    ids=["blank", "taken"],
+    ids=["blank", "taken", "taken, spaced and capitalised otherwise"],
 )
 def test_a_blank_or_taken_school_name_is_shown_next_to_the_field(
     client: TestClient, session: Session, school: School, name: str, message: str
