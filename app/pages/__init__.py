@@ -6,6 +6,7 @@ from app.pages import (
     account,
     actions,
     admin,
+    audit,
     dashboard,
     decisions,
     docs,
@@ -28,4 +29,5 @@ router.include_router(workflow.router)
 router.include_router(actions.router)
 router.include_router(report.router)
 router.include_router(register.router)
+router.include_router(audit.router)
 router.include_router(docs.router)

@@ -1,10 +1,10 @@
-"""The register of every assessment version, its CSV and JSON exports, and the audit check."""
+"""The register of every assessment version, and its CSV and JSON exports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -15,9 +15,8 @@ from app.deps import ActorDep, Id, SessionDep
 from app.exports import CSV_MEDIA, MEDIA_TYPES, ExportFormat, attachment, register_export
 from app.forms import render_form
 from app.inputs import parse_day, parse_int, parse_optional_id, typed_day
-from app.web import file_name_part, render
+from app.web import file_name_part
 from assessments.drafting import version_view
-from assessments.kernel import audit
 from assessments.kernel.actors import Actor
 from assessments.kernel.clock import today
 from assessments.kernel.errors import ValidationFailed
@@ -129,11 +128,3 @@ def actions_csv(request: Request, version_id: Id, actor: ActorDep) -> StreamingR
         return attachment(name), export.actions_csv_lines(view)
 
     return streamed(request, produce, media_type=CSV_MEDIA)
-
-
-@router.get("/audit")
-def audit_page(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    """Whether the audit trail is intact (auditors and admins)."""
-    verification = audit.check(session=session, actor=actor)
-    context: dict[str, Any] = {"title": "Audit trail", "verification": verification}
-    return render(request, "audit.html", context)

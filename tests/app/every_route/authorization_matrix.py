@@ -61,6 +61,9 @@ def new_policy(status: int) -> Expected:
     }
 
 
+AUDIT_READERS: Expected = {**signed_in(403), "auditor": 200, "admin": 200, "another trust": 200}
+
+
 @dataclass(frozen=True)
 class Call:
     url: str  # with {placeholders} filled from the world
@@ -218,9 +221,10 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/register"): Call("/register", signed_in(200)),
     ("GET", "/register.csv"): Call("/register.csv", signed_in(200)),
     ("GET", "/assessments/{version_id}/actions.csv"): Call(DRAFT + "/actions.csv", seen_in_scope()),
-    ("GET", "/audit"): Call(
-        "/audit", {**signed_in(403), "auditor": 200, "admin": 200, "another trust": 200}
-    ),
+    # The trail is read by the trust's trust-wide auditors and admins only (another trust's
+    # person reads their own trust's)
+    ("GET", "/audit"): Call("/audit", AUDIT_READERS),
+    ("GET", "/audit.csv"): Call("/audit.csv?kind=started", AUDIT_READERS),
     # The trust admin's pages
     ("GET", "/admin/users"): Call("/admin/users", admins(200, other_trusts_admin=200)),
     ("GET", "/admin/users/new"): Call("/admin/users/new", admins(200, other_trusts_admin=200)),
