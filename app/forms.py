@@ -42,9 +42,17 @@ def _own_words(error: Any) -> str | None:
     return None
 
 
+# The fields typed as day, month and year (templates/_date.html): a summary's link goes to the
+# day, the first of the three, as GOV.UK asks (their group's id takes no focus).
+DATE_FIELDS = frozenset({"due_date", "done_on", "from", "to"})
+
+
 def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:
     """The items of a GOV.UK error summary, each linking to its field."""
-    return [{"text": message, "href": f"#{prefix}{field}"} for field, message in errors.items()]
+    return [
+        {"text": message, "href": f"#{prefix}{field}{'-day' if field in DATE_FIELDS else ''}"}
+        for field, message in errors.items()
+    ]
 
 
 def render_form(

@@ -17,7 +17,7 @@ from app.connections import streamed
 from app.deps import ActorDep, SessionDep
 from app.exports import CSV_MEDIA, attachment
 from app.forms import render_form
-from app.inputs import parse_day, parse_id, parse_optional_id
+from app.inputs import parse_day, parse_id, parse_optional_id, typed_day
 from app.pages.register import parse_page
 from app.web import wants_fragment
 from assessments.kernel.clock import today
@@ -32,6 +32,14 @@ CHOOSE_PERSON = "Choose a person from the list"
 RECORD_NUMBER = "Enter the record's number as a whole number, or leave it empty"
 MAX_NAME = 120  # what the trail's name and kind columns hold
 MAX_KIND = 40
+
+
+def _query(request: Request) -> dict[str, str]:
+    """The query, its dates read from the page's day, month and year fields (or one ISO
+    value, as a link or a script sends it)."""
+    params = dict(request.query_params)
+    days = {name: typed_day(params, name) for name in ("from", "to")}
+    return {**params, **{name: day for name, day in days.items() if day}}
 
 
 def parse_filter(params: dict[str, str]) -> tuple[AuditFilter, dict[str, str]]:
@@ -106,7 +114,7 @@ def _shown(params: dict[str, str], view: AuditView) -> dict[str, Any]:
 def audit_page(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """Whether the trust's audit trail is intact, and its events under the filter, newest
     first in pages of 50 (trust-wide auditors and admins)."""
-    params = dict(request.query_params)
+    params = _query(request)
     chosen, errors = parse_filter(params)
     page, page_errors = parse_page(params)
     whole_page = not wants_fragment(request)  # htmx swaps the results alone
@@ -121,7 +129,7 @@ def audit_page(request: Request, session: SessionDep, actor: ActorDep) -> Respon
 def audit_csv(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """The trust's events under the filter, newest first, as CSV (UTF-8 with BOM); with a
     filter that is not valid, the Audit page showing what is wrong (422)."""
-    chosen, errors = parse_filter(dict(request.query_params))
+    chosen, errors = parse_filter(_query(request))
     if errors:
         return audit_page(request, session, actor)
 

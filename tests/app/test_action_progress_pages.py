@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.forms import DATE_FIELDS
 from app.settings import Settings
 from assessments.drafting import mitigation, queries as version_queries, workload
 from assessments.kernel import clock
@@ -342,7 +343,7 @@ def test_a_refused_form_says_what_is_wrong_next_to_its_field_keeps_the_input_and
     assert response.status_code == 422
     doc = page(response)
     assert error_for(doc, field) == message
-    assert error_summary(doc) == [(message, f"#{field}")]
+    assert error_summary(doc) == [(message, f"#{field}{'-day' if field in DATE_FIELDS else ''}")]
     assert doc.has_id(field)  # the summary's link goes to the field
     fields = form_fields(doc.by_id("progress-form"))
     kept = {name: value for name, value in typed.items() if name != "done_on"}

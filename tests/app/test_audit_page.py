@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.forms import DATE_FIELDS
 from app.settings import Settings
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Grant, Role
@@ -209,7 +210,8 @@ def test_a_filter_that_means_nothing_is_an_error_next_to_its_field(
 
     assert message in _field_error(doc, field)
     summary = doc.find(cls="govuk-error-summary__list")
-    assert summary.find("a").attrs["href"] == f"#{field}" and message in summary.text
+    href = f"#{field}-day" if field in DATE_FIELDS else f"#{field}"
+    assert summary.find("a").attrs["href"] == href and message in summary.text
     assert doc.by_id("verdict").find("h2").text == "Intact"
     assert client.get(f"/audit.csv?{query}").status_code == 422  # no file of it either
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.forms import DATE_FIELDS
 from app.settings import Settings
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion
@@ -162,7 +163,7 @@ def test_the_action_form_shows_each_error_next_to_its_field_and_keeps_the_input(
     doc = page(response)
     field = next(iter(change)).removesuffix("-day")
     assert error_for(doc, field) == message
-    assert error_summary(doc) == [(message, f"#{field}")]
+    assert error_summary(doc) == [(message, f"#{field}{'-day' if field in DATE_FIELDS else ''}")]
     for name in ("description", "owner", "question_ids"):
         assert field_value(doc, name) == sent.get(name)
     typed = [field_value(doc, f"due_date-{part}") for part in ("day", "month", "year")]

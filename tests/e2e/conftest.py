@@ -7,6 +7,7 @@ import json
 import os
 import weakref
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,13 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("Password").fill(demo.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def fill_date(page: Page, legend: str, day: date) -> None:
+    """A GOV.UK date input (templates/_date.html): its day, month and year fields, typed."""
+    group = page.get_by_role("group", name=legend)
+    for label, part in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        group.get_by_label(label, exact=True).fill(str(part))
 
 
 # The elements that make the page scroll sideways (any in a scroll box do not).

@@ -7,7 +7,7 @@ without. The approved assessment is made through the use-cases before the server
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -25,10 +25,10 @@ from assessments.operations import demo
 from assessments.people import accounts, queries as people_queries
 from assessments.policies import catalogue, trust_schools
 from assessments.policies.schemas import PolicyCreate
-from assessments.rubrics.scoring import compute_results
+from assessments.rubrics.scoring import WorkloadInput, compute_results
 from assessments.workflow import transitions as workflow
 from tests import databases, servers
-from tests.e2e.conftest import _check_the_log, _open, screenshot, sign_in
+from tests.e2e.conftest import _check_the_log, _open, fill_date, screenshot, sign_in
 from tests.e2e.test_approval_journey import ACTED_ON, APPROVER, AUTHOR, HIGH, WORKLOAD, _answer_for
 from tests.factories.trusts import default_rubric
 
@@ -49,17 +49,23 @@ def _actor(session: Session, email: str) -> Actor:
     return accounts.actor_of(session, user)
 
 
-def _approve_an_assessment(session: Session) -> None:
+def submit_an_assessment(
+    session: Session,
+    *,
+    reference: str = REFERENCE,
+    title: str = TITLE,
+    workload_estimates: Sequence[WorkloadInput] = WORKLOAD,
+) -> int:
     """Alex Author's assessment, every answer low but HIGH's, one action (owned by Alex, due a
-    fortnight ago) and justifications for the rest, approved by Priya Approver."""
-    author, approver = _actor(session, AUTHOR), _actor(session, APPROVER)
+    fortnight ago) and justifications for the rest, submitted; returns the version's id."""
+    author = _actor(session, AUTHOR)
     school = trust_schools.school_named(session=session, actor=author, name=demo.SCHOOLS[0])
     policy = catalogue.create_policy(
         session=session,
         actor=author,
         data=PolicyCreate(
-            reference=REFERENCE,
-            title=TITLE,
+            reference=reference,
+            title=title,
             category="teaching-and-learning",
             owner_user_id=author.user_id,
             school_id=school.id,
@@ -80,7 +86,7 @@ def _approve_an_assessment(session: Session) -> None:
             question_id=question.id,
             data=AnswerSave(value=_answer_for(question)),
         )
-    for estimate in WORKLOAD:
+    for estimate in workload_estimates:
         workload.save_workload_estimate(
             session=session,
             actor=author,
@@ -112,23 +118,36 @@ def _approve_an_assessment(session: Session) -> None:
                 text="Agreed with the union reps",
             )
     workflow.submit(session=session, actor=author, version_id=version.id)
-    workflow.approve(session=session, actor=approver, version_id=version.id)
+    return version.id
 
 
-@pytest.fixture
-def served(database_url: str, demo_database: str, tmp_path: Path) -> Iterator[str]:
-    """`live_server`'s server, on a copy of the demo database with the assessment approved."""
+def _approve_an_assessment(session: Session) -> None:
+    """submit_an_assessment's, approved by Priya Approver."""
+    version_id = submit_an_assessment(session)
+    workflow.approve(session=session, actor=_actor(session, APPROVER), version_id=version_id)
+
+
+def serving_prepared(
+    database_url: str, demo_database: str, tmp_path: Path, prepare: Callable[[Session], object]
+) -> Iterator[str]:
+    """`live_server`'s server, on a copy of the demo database that `prepare` added to first."""
     log = tmp_path / "server.log"
     with databases.scratch_database(database_url, tmp_path, copy_of=demo_database) as url:
         engine = create_db_engine(url)
         try:
             with unit_of_work(engine) as session:
-                _approve_an_assessment(session)
+                prepare(session)
         finally:
             engine.dispose()
         with servers.serving(servers.environment(url), log) as [server]:
             yield server.url
     _check_the_log(log)
+
+
+@pytest.fixture
+def served(database_url: str, demo_database: str, tmp_path: Path) -> Iterator[str]:
+    """`live_server`'s server, on a copy of the demo database with the assessment approved."""
+    yield from serving_prepared(database_url, demo_database, tmp_path, _approve_an_assessment)
 
 
 def _heading(page: Page, text: str) -> None:
@@ -203,16 +222,12 @@ def test_an_owner_records_an_action_in_progress_then_done(
         expect(history).to_have_count(1)
         screenshot(page, f"52-action-error{shot}")
 
-        # The date, and the evidence. With JavaScript, as the date picker sends it; without,
-        # typed the British way, as where a browser offers no date picker (a text field).
+        # The date, in its day, month and year fields, and the evidence.
         summary.get_by_role("link", name="Enter the date it was done").click()
-        date_field = page.get_by_label("Date done")
-        if javascript:
-            expect(date_field).to_be_focused()  # GOV.UK's error summary moves the focus there
-            date_field.fill(DONE_ON.isoformat())
-        else:
-            date_field.evaluate("field => { field.type = 'text'; }")
-            date_field.fill(DONE_ON.strftime("%d/%m/%Y"))
+        if javascript:  # GOV.UK's error summary moves the focus to the date's first field
+            day = page.get_by_role("group", name="Date done").get_by_label("Day", exact=True)
+            expect(day).to_be_focused()
+        fill_date(page, "Date done", DONE_ON)
         page.get_by_label("Link to evidence").fill(EVIDENCE)
         _save(page)
         expect(banner).to_contain_text("Progress saved.")

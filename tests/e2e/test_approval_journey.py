@@ -8,7 +8,7 @@ import csv
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,14 @@ from assessments.register.schemas import COLUMNS
 from assessments.rubrics.schema import AnswerKind, Question, Rubric
 from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
 from assessments.workflow.transitions import add_months
-from tests.e2e.conftest import OWNER_NAME, OWNER_PERSON, _open, screenshot, sign_in
+from tests.e2e.conftest import (
+    OWNER_NAME,
+    OWNER_PERSON,
+    _open,
+    fill_date,
+    screenshot,
+    sign_in,
+)
 from tests.e2e.test_assessment_journey import _give
 from tests.factories.trusts import default_rubric
 
@@ -108,7 +115,7 @@ def _expect_status(page: Page, status: str) -> None:
 def _save_action(page: Page, description: str, residual: int) -> None:
     page.get_by_label("What will be done?").fill(description)
     page.get_by_label(OWNER_NAME).fill("Deputy Headteacher")  # someone without an account
-    page.get_by_label("Due date").fill("2027-03-31")
+    fill_date(page, "Due date", date(2027, 3, 31))
     page.locator(f"input[name='residual_impact'][value='{residual}']").check()
     page.get_by_role("button", name="Save action").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Summary of the impact assessment")
@@ -131,6 +138,16 @@ def _open_review(page: Page, shot: str | None = None) -> None:
         screenshot(page, shot)
     page.get_by_role("link", name=f"{REFERENCE}: {TITLE}").click()
     expect(page.get_by_role("heading", name="Your decision")).to_be_visible()
+
+
+def _expect_confirmation(page: Page, before: Results, after: Results) -> None:
+    """The page confirming an approval (no reason needed: rated below high after its actions)."""
+    assert before.rating is not None and after.rating is not None
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approve version 1?")
+    ratings = page.locator("#confirm-ratings")
+    expect(ratings).to_contain_text(f"Rating as answered {before.rating.label}")
+    expect(ratings).to_contain_text(f"After the planned actions {after.rating.label}")
+    expect(page.get_by_label("Why is it approved? (optional)")).to_be_visible()
 
 
 def _expect_empty_queue(page: Page) -> None:
@@ -246,11 +263,14 @@ def test_an_assessment_is_returned_fixed_approved_and_exported(
         author.get_by_role("button", name="Submit for approval").click()
         _expect_status(author, "Submitted")
 
-        # 4. The approver approves it, and the queue is empty.
+        # 4. The approver approves it, confirmed on a page of its own, and the queue is empty.
         approver.reload()
         _open_review(approver)
-        approver.get_by_role("button", name="Approve version 1").click()
+        approver.get_by_role("button", name="Approve version 1").click()  # a link, to confirm
+        _expect_confirmation(approver, before, after)
+        approver.get_by_role("button", name="Yes, approve version 1").click()
         _expect_empty_queue(approver)
+        expect(approver.locator(".govuk-notification-banner--success")).to_contain_text("Approved.")
         author.reload()
         _expect_status(author, "Approved")
         expect(author.locator("#workflow")).to_contain_text("approved by Priya Approver")

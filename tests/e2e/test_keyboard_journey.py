@@ -26,6 +26,7 @@ from tests.e2e.test_approval_journey import (
     TITLE,
     WORKLOAD,
     _answer_for,
+    _expect_confirmation,
     _expect_empty_queue,
     _expect_ratings,
     _expect_status,
@@ -121,6 +122,7 @@ def test_the_whole_journey_with_the_keyboard_alone(
             expect(author.locator(".govuk-error-summary")).to_be_focused()
         expect(author.locator(".govuk-error-summary li")).to_have_count(len(HIGH))
         _mitigate(author, keys, rubric)
+        after = compute_results(rubric, answers, WORKLOAD, {ACTED_ON: 1})
         keys.activate(author.get_by_role("button", name="Submit for approval"))
         _expect_status(author, "Submitted")
 
@@ -129,7 +131,9 @@ def test_the_whole_journey_with_the_keyboard_alone(
         )
         _heading(approver, "Home")  # which lists what awaits their decision
         keys.activate(approver.get_by_role("link", name=f"{REFERENCE}: {TITLE}"))
-        keys.activate(approver.get_by_role("button", name="Approve version 1"))
+        keys.activate(approver.get_by_role("button", name="Approve version 1"))  # a link
+        _expect_confirmation(approver, before, after)
+        keys.activate(approver.get_by_role("button", name="Yes, approve version 1"))
         _expect_empty_queue(approver)
 
         auditor, keys = people.enter_context(
