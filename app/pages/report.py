@@ -24,6 +24,7 @@ def _context(report: Report, layout: str) -> dict[str, Any]:
         "title": f"{view.policy.reference} {view.policy.title}: impact assessment, "
         f"version {view.version.number}",
         "view": view,
+        "summary": report.summary,
         "school": report.school,
         "consultation": report.consultation,
         "sections": report.sections,
@@ -38,9 +39,12 @@ def _context(report: Report, layout: str) -> dict[str, Any]:
 
 @router.get("/report")
 def show_report(request: Request, version_id: Id, session: SessionDep, actor: ActorDep) -> Response:
-    """The version as governors read it: the policy, who was consulted, every answer with its
-    guidance, the scores, workload, actions, decision and version history. Prints cleanly."""
-    report = governor_report(session=session, actor=actor, version_id=version_id)
+    """The version as governors read it: a one-page summary for the board, then the policy,
+    who was consulted, every answer with its guidance, the scores, workload, actions, decision
+    and version history. Prints cleanly."""
+    report = governor_report(
+        session=session, actor=actor, version_id=version_id, today=clock.today()
+    )
     return render(request, "assessments/report.html", _context(report, "base.html"))
 
 
@@ -49,7 +53,9 @@ def report_pdf_download(
     version_id: Id, request: Request, session: SessionDep, actor: ActorDep
 ) -> Response:
     """The same report as a PDF file (made here, from the same template and stylesheet)."""
-    report = governor_report(session=session, actor=actor, version_id=version_id)
+    report = governor_report(
+        session=session, actor=actor, version_id=version_id, today=clock.today()
+    )
     html = templates.get_template("assessments/report.html").render(
         _context(report, "_print_layout.html")
     )
