@@ -96,10 +96,11 @@ Send = Callable[[World, str], httpx2.Response]
 
 
 def names(response: httpx2.Response, field: str) -> bool:
-    """The page names the field: a message next to it, the error summary's link to it, or the
-    error page saying which field it is."""
+    """The page names the field: a message next to it, the error summary's link to it (a
+    date's, to its day field), or the error page saying which field it is."""
     text = response.text
-    return any(mark in text for mark in (f'id="{field}-error"', f'href="#{field}"', f"{field}: "))
+    marks = (f'id="{field}-error"', f'href="#{field}"', f'href="#{field}-day"', f"{field}: ")
+    return any(mark in text for mark in marks)
 
 
 def json_names(response: httpx2.Response, where: str, field: str) -> bool:
