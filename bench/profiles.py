@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assessments.drafting.stored_results import OPEN, residual_impacts
+from assessments.drafting.stored_results import residual_impacts
 from assessments.models import ActionStatus, MitigatingAction
 from assessments.rubrics.answers import impact_of
 from assessments.rubrics.schema import AnswerKind, Question, Rubric
@@ -194,7 +194,7 @@ def _scored(
         rating_after=after.rating.id if after.rating else None,
         rating_done=done.rating.id if done.rating else None,
         net_hours_per_year=before.net_hours_per_year,
-        open_actions=sum(1 for a in action_rows if a.status in OPEN),
+        open_actions=sum(1 for a in action_rows if a.status in ActionStatus.OPEN),
     )
 
 

@@ -5,6 +5,7 @@ happens next."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -152,19 +153,50 @@ def confirm_approval(
     return _confirm_page(request, view, Move.APPROVE, {})
 
 
+def _confirmed(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    version_id: int,
+    form: FormData,
+    move: Move,
+    make: Callable[..., object],
+    words: tuple[str, ...],
+) -> Response | None:
+    """Make a confirmed move with the `words` its page asked for (a reason, a minute); None
+    once made, else its page again with what is wrong."""
+    said = _said(form)
+    given = {word: said[word] for word in words}
+    try:
+        make(
+            session=session,
+            actor=actor,
+            version_id=version_id,
+            expected_revision=_revision(form),
+            **given,
+        )
+    except ValidationFailed as exc:
+        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
+        return _confirm_page(request, view, move, said, exc.errors)
+    return None
+
+
 @router.post(BASE + "/approve")
 def approve(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Approve the version, as confirmed."""
-    said = _said(form)
-    make = partial(workflow.approve, session=session, actor=actor, version_id=version_id)
-    try:
-        make(expected_revision=_revision(form), reason=said["reason"], minute=said["minute"])
-    except ValidationFailed as exc:
-        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-        return _confirm_page(request, view, Move.APPROVE, said, exc.errors)
-    return _moved(request, "/approvals", "approved")
+    refused = _confirmed(
+        request,
+        session,
+        actor,
+        version_id,
+        form,
+        Move.APPROVE,
+        workflow.approve,
+        ("reason", "minute"),
+    )
+    return refused or _moved(request, "/approvals", "approved")
 
 
 @router.get(BASE + "/withdraw")
@@ -183,14 +215,10 @@ def withdraw(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Withdraw the version, as confirmed."""
-    said = _said(form)
-    make = partial(workflow.withdraw, session=session, actor=actor, version_id=version_id)
-    try:
-        make(expected_revision=_revision(form), reason=said["reason"])
-    except ValidationFailed as exc:
-        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-        return _confirm_page(request, view, Move.WITHDRAW, said, exc.errors)
-    return _moved(request, f"/assessments/{version_id}/summary", "withdrawn")
+    refused = _confirmed(
+        request, session, actor, version_id, form, Move.WITHDRAW, workflow.withdraw, ("reason",)
+    )
+    return refused or _moved(request, f"/assessments/{version_id}/summary", "withdrawn")
 
 
 # Approvers ----------------------------------------------------------------------------------------

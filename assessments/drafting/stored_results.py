@@ -26,9 +26,6 @@ from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
 LIVE = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
 
 
-OPEN = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
-
-
 @dataclass(frozen=True)
 class BeforeAndAfter:
     before: Results  # as answered
@@ -83,9 +80,9 @@ def _band_id(results: Results) -> str | None:
     return results.rating.id if results.rating else None
 
 
-def store_results(session: Session, version: AssessmentVersion) -> None:
-    """Store the version's current results on its row (after every edit of a draft, and when
-    it is approved)."""
+def _results(
+    session: Session, version: AssessmentVersion, progress: Mapping[int, ActionProgress]
+) -> tuple[BeforeAndAfter, list[MitigatingAction]]:
     assert version.id is not None
     actions = version_queries.actions_of_version(session, version.id)
     results = results_of(
@@ -93,7 +90,15 @@ def store_results(session: Session, version: AssessmentVersion) -> None:
         version_queries.answers_of_version(session, version.id),
         version_queries.estimates_of_version(session, version.id),
         actions,
+        progress,
     )
+    return results, actions
+
+
+def store_results(session: Session, version: AssessmentVersion) -> None:
+    """Store the version's current results on its row (after every edit of a draft, and when
+    it is approved)."""
+    results, actions = _results(session, version, {})
     version.overall_score = results.before.overall_score
     version.rating = _band_id(results.before)
     version.rating_after = _band_id(results.after)
@@ -104,15 +109,8 @@ def store_results(session: Session, version: AssessmentVersion) -> None:
 def store_progress(session: Session, version: AssessmentVersion) -> None:
     """Store how an approved version's actions stand now: its only columns that still change."""
     assert version.id is not None
-    actions = version_queries.actions_of_version(session, version.id)
     progress = progress_queries.progress_of_version(session, version.id)
-    results = results_of(
-        rubric_queries.rubric_of_version(session, version),
-        version_queries.answers_of_version(session, version.id),
-        version_queries.estimates_of_version(session, version.id),
-        actions,
-        progress,
-    )
+    results, actions = _results(session, version, progress)
     _store_living(session, version, results, actions, progress)
 
 
@@ -124,6 +122,7 @@ def _store_living(
     progress: Mapping[int, ActionProgress],
 ) -> None:
     version.rating_done = _band_id(results.done)
-    version.open_actions = sum(1 for action in actions if status_now(action, progress) in OPEN)
+    still_open = (action for action in actions if status_now(action, progress) in ActionStatus.OPEN)
+    version.open_actions = sum(1 for _ in still_open)
     session.add(version)
     session.flush()

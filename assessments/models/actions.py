@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -22,9 +23,15 @@ class ActionStatus(StrEnum):
     DONE = "done"
     DROPPED = "dropped"
 
+    # Still to be carried out (assigned below the class: its body cannot use its own members).
+    OPEN: ClassVar[frozenset[ActionStatus]]
+
     @property
     def label(self) -> str:
         return self.value.replace("-", " ").capitalize()
+
+
+ActionStatus.OPEN = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
 
 
 class MitigatingAction(SQLModel, table=True):

@@ -18,8 +18,6 @@ from assessments.models import (
     VersionStatus,
 )
 
-OPEN = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
-
 
 def progress_of_version(session: Session, version_id: int) -> dict[int, ActionProgress]:
     """action id → its progress (empty for a version not yet approved)."""
@@ -62,7 +60,7 @@ def open_actions_owned_by(session: Session, user_id: int, limit: int) -> list[Ow
         .join(Policy, col(Policy.id) == Assessment.policy_id)
         .where(col(MitigatingAction.owner_user_id) == user_id)
         .where(col(AssessmentVersion.status) == VersionStatus.APPROVED)
-        .where(col(ActionProgress.status).in_(OPEN))
+        .where(col(ActionProgress.status).in_(sorted(ActionStatus.OPEN)))
         .order_by(col(MitigatingAction.due_date).is_(None), col(MitigatingAction.due_date))
         .limit(limit)
     )

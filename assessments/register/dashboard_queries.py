@@ -33,9 +33,6 @@ from assessments.rubrics.scoring import round_one_place
 SHOWN = 10  # rows of each list on the home page; the rest are a link away
 
 
-OPEN_ACTION = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
-
-
 def approved_versions(actor: Actor) -> Any:
     """The ids of the approved (in force) versions the actor may see."""
     query = sa.select(col(AssessmentVersion.id)).where(
@@ -74,7 +71,7 @@ def _with_progress(query: Any) -> Any:
 def overdue_actions(session: Session, actor: Actor, today: date) -> tuple[list[OverdueAction], int]:
     where = (
         col(ActionProgress.version_id).in_(approved_versions(actor)),
-        col(ActionProgress.status).in_(OPEN_ACTION),
+        col(ActionProgress.status).in_(sorted(ActionStatus.OPEN)),
         col(MitigatingAction.due_date) < today,
     )
     counted = _with_progress(sa.select(sa.func.count()).select_from(MitigatingAction))

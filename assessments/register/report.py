@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
 from assessments.drafting.queries import contributors_of
-from assessments.drafting.stored_results import OPEN
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor
@@ -170,7 +169,7 @@ def _summary(
     assert trust is not None  # guaranteed by the foreign key
     short = _Shortened()
     still_open = sorted(
-        (action for action in view.actions if view.status_of(action) in OPEN),
+        (action for action in view.actions if view.status_of(action) in ActionStatus.OPEN),
         key=lambda action: (action.due_date is None, action.due_date),
     )
     decision = _decision(view.version, moves)
