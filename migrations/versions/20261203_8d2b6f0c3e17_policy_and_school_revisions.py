@@ -20,7 +20,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Plain ADD COLUMN: neither table has triggers, but a batch copy is not needed either.
     for table in ("policy", "school"):
-        op.add_column(table, sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
+        op.add_column(
+            table, sa.Column("revision", sa.Integer(), nullable=False, server_default="1")
+        )
 
 
 def downgrade() -> None:
