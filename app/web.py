@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app import flash
 from app.settings import PROJECT_ROOT
@@ -148,14 +148,11 @@ def render(
     """The whole page, or only `block` of the same template when htmx asks for a fragment."""
     headers = {"Vary": "HX-Request"}
     if block is not None and wants_fragment(request):
-        return templates.TemplateResponse(
-            request,
-            template,
-            context,
-            status_code=status_code,
-            headers=headers,
-            block_name=block,
+        fragment = templates.TemplateResponse(
+            request, template, context, status_code=status_code, block_name=block
         )
+        title = _environment.get_template("_title.html").render(context).encode()
+        return HTMLResponse(title + bytes(fragment.body), status_code=status_code, headers=headers)
     context = {**context, "confirmation": flash.waiting(request)}
     response = templates.TemplateResponse(
         request, template, context, status_code=status_code, headers=headers

@@ -70,7 +70,7 @@ def _same_name(session: Session, trust_id: int, name: str, but: int | None = Non
 
 
 def _taken(school: School) -> ValidationFailed:
-    return ValidationFailed({"name": f"The trust already has a school called {school.name!r}"})
+    return ValidationFailed({"name": f"The trust already has a school called “{school.name}”"})
 
 
 def rename_school(

@@ -140,6 +140,12 @@ def error_summary(doc: Element) -> list[tuple[str, str]]:
     return [(link.text, link.attrs["href"]) for link in summary.find_all("a")]
 
 
+def banner(doc: Element) -> str | None:
+    """The notification banner's heading, if the page shows one."""
+    found = doc.find_all(cls="govuk-notification-banner")
+    return found[0].find(cls="govuk-notification-banner__heading").text if found else None
+
+
 def form_fields(form: Element) -> dict[str, str]:
     """What the browser would send for a form as it stands (checked radios, selected options)."""
     fields: dict[str, str] = {}

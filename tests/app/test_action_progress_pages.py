@@ -1,31 +1,30 @@
-"""An approved version's mitigating action, carried out: its page and its API, who sees them and
-who records progress there (and how a refused, stale or forged form is answered), and where
-the progress shows afterwards (the summary, the register and its CSV, the home page)."""
+"""An approved version's mitigating action, carried out, on its page: who sees it and who
+records progress there, and how a refused, stale or forged form is answered."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
-import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.forms import DATE_FIELDS
 from app.settings import Settings
-from assessments.drafting import mitigation, queries as version_queries, workload
-from assessments.kernel import clock
 from assessments.kernel.actors import Actor, Grant, Role
-from assessments.models import ActionStatus, AssessmentVersion, User
+from assessments.models import ActionStatus
 from assessments.people import accounts
-from assessments.people.directory import OWNER_MESSAGE
-from assessments.people.passwords import hash_password
-from assessments.progress import recording
-from assessments.progress.recording import ProgressSave
+from tests.app.carried_action import (
+    ACTION,
+    HIGH,
+    SAVED_MESSAGE,
+    Carried,
+    carried,
+    stored_progress,
+)
 from tests.app.pages import (
     Element,
+    banner,
     csrf_cookie,
     error_for,
     error_summary,
@@ -35,115 +34,15 @@ from tests.app.pages import (
     post_form,
     submit,
 )
-from tests.factories.answers import (
-    THRESHOLD,
-    WORKLOAD,
-    answer_page,
-    high_answer,
-    impact,
-    low_answer,
-)
-from tests.factories.decisions import GOOD_ACTION, actions_shown, flagged_draft, open_page
-from tests.factories.people import PASSWORD, make_api_token, make_approver, make_person
-from tests.factories.sign_in import sign_in, sign_in_as
+from tests.factories.decisions import open_page
+from tests.factories.people import make_person
+from tests.factories.sign_in import sign_in_as
 from tests.factories.trusts import AUTHOR, RUBRIC, make_school
-from tests.factories.versions import make_version, view
+
+__all__ = ["carried"]  # the fixture
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
-API = "/api/v1/actions"
-# Eight answers at their highest impact rate the assessment Medium (25.3); the action, once
-# done, takes the first of them to no impact at all, which rates it Low (20.4).
-HIGH = [
-    question.id
-    for question in RUBRIC.questions()
-    if question.required and impact(question, high_answer(question)) >= THRESHOLD
-][:8]
-ACTION = "Stop the weekly written report to parents"
 TYPED = {"status": "in-progress", "note": "Started in Year 7", "done_on": "", "evidence_url": ""}
-SAVED_MESSAGE = "Progress saved. The register and the home page show it now."
-
-
-class Carried:
-    """An approved North version rated Medium, whose one action (due a month ago, so overdue)
-    is owned by Olu, an account of the trust with no role: done, it rates the version Low."""
-
-    def __init__(self, session: Session) -> None:
-        self.today = clock.today()  # what the pages date by
-        self.due = self.today - timedelta(days=30)
-        self.north = make_school(session, "North School")
-        self.owner = make_person(session, "Olu Owner")
-        self.approver = make_approver(session, "Ama Approver")
-        self.auditor = make_person(session, "Aud Auditor", Grant(Role.AUDITOR))
-        self.version = make_version(
-            session,
-            "approved",
-            approver=self.approver,
-            fill=self._fill,
-            reference="CA-001",
-            title="Reporting policy",
-            school_id=self.north.id,
-        )
-        assert self.version.id is not None
-        self.version_id = self.version.id
-        (action,) = view(session, self.version_id).actions
-        assert action.id is not None
-        self.action_id = action.id
-        session.commit()
-
-    def _fill(self, session: Session, version_id: int, actor: Actor) -> None:
-        answers = {q.id: low_answer(q) for q in RUBRIC.questions() if q.required}
-        high = {qid: high_answer(q) for qid in HIGH if (q := RUBRIC.question(qid))}
-        answer_page(session, version_id, {**answers, **high}, actor=actor)
-        workload.save_workload_estimate(
-            session=session,
-            actor=actor,
-            version_id=version_id,
-            staff_group="teachers",
-            data=WORKLOAD,
-        )
-        action = mitigation.ActionSave(
-            description=ACTION,
-            question_ids=[HIGH[0]],
-            owner_user_id=self.owner.user_id,
-            due_date=self.due,
-            residual_impact=0,
-        )
-        mitigation.add_action(session=session, actor=actor, version_id=version_id, data=action)
-        for question_id in HIGH[1:]:
-            mitigation.save_justification(
-                session=session,
-                actor=actor,
-                version_id=version_id,
-                question_id=question_id,
-                text="Required by the exam board; nothing we can remove.",
-            )
-
-    @property
-    def page(self) -> str:
-        return f"/actions/{self.action_id}"
-
-    @property
-    def form(self) -> str:
-        return f"/actions/{self.action_id}/progress"
-
-    def record(self, session: Session, actor: Actor, **fields: object) -> None:
-        """Progress recorded meanwhile (by someone else, in another browser)."""
-        recording.record_progress(
-            session=session,
-            actor=actor,
-            action_id=self.action_id,
-            data=ProgressSave.model_validate({"status": "in-progress", **fields}),
-            today=self.today,
-        )
-        session.commit()
-
-    def done(self, session: Session) -> None:
-        self.record(session, self.owner, status="done", done_on=self.today.isoformat())
-
-
-@pytest.fixture
-def carried(session: Session) -> Carried:
-    return Carried(session)
 
 
 def as_person(client: TestClient, session: Session, settings: Settings, actor: Actor) -> None:
@@ -170,19 +69,6 @@ def history(doc: Element) -> list[list[str]]:
         ]
         for entry in entries
     ]
-
-
-def banner(doc: Element) -> str | None:
-    found = doc.find_all(cls="govuk-notification-banner")
-    return found[0].find(cls="govuk-notification-banner__heading").text if found else None
-
-
-def stored_progress(session: Session, carried: Carried) -> tuple[ActionStatus, str, int]:
-    """(status, note, revision) as saved."""
-    session.expire_all()
-    shown = recording.view_action(session=session, actor=AUTHOR, action_id=carried.action_id)
-    assert shown.progress is not None
-    return shown.progress.status, shown.progress.note, shown.progress.revision
 
 
 # The action's page --------------------------------------------------------------------------
@@ -419,290 +305,3 @@ def test_a_form_without_this_browsers_token_is_refused(
         assert response.status_code == 403
         assert "This form has expired or did not come from this service" in page(response).text
     assert stored_progress(session, carried) == (ActionStatus.PLANNED, "", 1)
-
-
-# Where the progress shows -------------------------------------------------------------------
-
-
-def test_the_summary_links_each_action_to_its_page_and_shows_where_it_stands_now(
-    client: TestClient, session: Session, carried: Carried
-) -> None:
-    summary = f"/assessments/{carried.version_id}/summary"
-    doc = open_page(client, summary)
-    table = next(t for t in doc.find_all("table") if "Owner" in [h.text for h in t.find_all("th")])
-    assert [h.text for h in table.find_all("th")][4] == "Status now"
-    assert table.find("a").attrs["href"] == carried.page
-    ((description, _, owner, _, status, _),) = actions_shown(doc)
-    assert (description, owner, status) == (ACTION, "Olu Owner", "Planned")
-
-    carried.done(session)
-
-    ((_, _, _, _, status, _),) = actions_shown(open_page(client, summary))
-    assert status.startswith("Done") and status.endswith(f"{carried.today:%-d %b %Y}")
-
-
-def register_row(client: TestClient) -> dict[str, str]:
-    doc = open_page(client, "/register?q=CA-001")
-    table = doc.by_id("results").find("table")
-    headers = [th.text for th in table.find("thead").find_all("th")]
-    (row,) = table.find("tbody").find_all("tr")
-    cells = [cell.text for cell in row.find_all() if cell.tag in {"th", "td"}]
-    return dict(zip(headers, cells, strict=True))
-
-
-def register_csv(client: TestClient) -> dict[str, str]:
-    response = client.get("/register.csv?q=CA-001")
-    assert response.status_code == 200
-    text = response.content.decode("utf-8").removeprefix("\ufeff")
-    (row,) = csv.DictReader(io.StringIO(text, newline=""))
-    assert list(row)[-1] == "rating_after_actions_done"
-    return row
-
-
-def test_the_register_and_its_csv_show_the_rating_after_the_actions_done_once_it_is_done(
-    client: TestClient, session: Session, carried: Carried
-) -> None:
-    before = register_row(client)
-    assert (before["After planned actions"], before["After actions done"]) == (
-        "Low impact",
-        "Medium impact",  # nothing done yet: as answered
-    )
-    assert before["Open actions"] == "1"
-    exported = register_csv(client)
-    assert (exported["rating"], exported["rating_after_actions_done"]) == ("medium", "medium")
-
-    carried.done(session)
-
-    after = register_row(client)
-    assert (after["After actions done"], after["Open actions"]) == ("Low impact", "0")
-    exported = register_csv(client)
-    assert (exported["rating"], exported["rating_after_actions_done"]) == ("medium", "low")
-    assert exported["open_actions"] == "0"
-
-
-def overdue_actions(doc: Element) -> list[str]:
-    tables = [
-        t for t in doc.find_all("table") if t.attrs.get("aria-labelledby") == "overdue-actions"
-    ]
-    if not tables:
-        return []
-    return [row.find_all("td")[0].text for row in tables[0].find("tbody").find_all("tr")]
-
-
-def test_the_home_page_stops_listing_an_action_as_overdue_once_it_is_done(
-    client: TestClient, session: Session, carried: Carried
-) -> None:
-    doc = open_page(client, "/")
-    assert overdue_actions(doc) == [ACTION]
-    assert doc.find("a", href=carried.page).text == ACTION
-
-    carried.done(session)
-
-    assert overdue_actions(open_page(client, "/")) == []
-
-
-# The owner, who holds no role ----------------------------------------------------------------
-
-
-def test_the_owner_without_a_role_signs_in_and_records_progress_but_cannot_open_the_assessment(
-    anonymous_client: TestClient, session: Session, carried: Carried
-) -> None:
-    user = session.get(User, carried.owner.user_id)
-    assert user is not None
-    user.password_hash = hash_password(PASSWORD)
-    session.add(user)
-    session.commit()
-    client = anonymous_client
-
-    signed_in = sign_in(client, user.email, PASSWORD)
-
-    assert signed_in.status_code == 303, signed_in.text[:500]
-    home = open_page(client, "/")
-    assert home.find("h2", id="my-actions").text == "Your mitigating actions"
-    assert home.find("a", href=carried.page).text == ACTION
-    doc = open_page(client, carried.page)
-    # Every link on it opens: none leads to the assessment or the policy, which they may not see.
-    links = {a.attrs["href"] for a in doc.find_all("a") if a.attrs["href"].startswith("/")}
-    assert {href: client.get(href).status_code for href in links} == dict.fromkeys(links, 200)
-    assert "See the whole assessment" not in doc.text
-    response = submit(
-        client, doc, carried.form, {"status": "done", "done_on": carried.today.isoformat()}
-    )
-    assert (response.status_code, response.headers["location"]) == (303, carried.page)
-    assert banner(open_page(client, carried.page)) == SAVED_MESSAGE
-    assert stored_progress(session, carried)[0] is ActionStatus.DONE
-    assert not open_page(client, "/").has_id("my-actions")  # done: nothing left for them
-    assert client.get(f"/assessments/{carried.version_id}/summary").status_code == 404
-    assert client.get(f"/api/v1/assessment-versions/{carried.version_id}").status_code == 404
-
-
-# The API --------------------------------------------------------------------------------------
-
-
-def bearer(session: Session, actor: Actor) -> dict[str, str]:
-    return {"Authorization": f"Bearer {make_api_token(session, actor)}"}
-
-
-def put(
-    client: TestClient, carried: Carried, headers: dict[str, str], **body: object
-) -> httpx2.Response:
-    return client.put(f"{API}/{carried.action_id}/progress", json=body, headers=headers)
-
-
-def test_the_api_reads_an_action_with_where_it_stands_its_progress_and_its_history(
-    anonymous_client: TestClient, session: Session, carried: Carried
-) -> None:
-    carried.record(session, carried.owner, note="Timetable drafted")
-
-    response = anonymous_client.get(f"{API}/{carried.action_id}", headers=bearer(session, AUTHOR))
-
-    assert response.status_code == 200
-    body = response.json()
-    assert body["action"]["description"] == ACTION
-    assert body["action"]["owner_user_id"] == carried.owner.user_id
-    assert body["action"]["status"] == "planned"  # as approved
-    assert body["status"] == "in-progress"  # now
-    progress = body["progress"]
-    assert (progress["note"], progress["revision"], progress["updated_by"]) == (
-        "Timetable drafted",
-        2,
-        "Olu Owner",
-    )
-    (entry,) = body["history"]
-    assert entry["by"] == "Olu Owner"
-    assert ["Status", "planned", "in-progress"] in entry["changes"]
-
-
-def test_the_api_records_progress_only_on_the_revision_it_read(
-    anonymous_client: TestClient, session: Session, carried: Carried
-) -> None:
-    client, owner = anonymous_client, bearer(session, carried.owner)
-    body = {"status": "in-progress", "note": "Started"}
-
-    assert put(client, carried, owner, **body).status_code == 428  # no revision named
-    stale = put(client, carried, {**owner, "If-Match": '"7"'}, **body)
-    assert stale.status_code == 412
-    assert stored_progress(session, carried) == (ActionStatus.PLANNED, "", 1)
-
-    saved = put(client, carried, {**owner, "If-Match": '"1"'}, **body)
-
-    assert saved.status_code == 200
-    assert saved.headers["etag"] == '"2"'
-    assert (saved.json()["status"], saved.json()["note"], saved.json()["revision"]) == (
-        "in-progress",
-        "Started",
-        2,
-    )
-    assert put(client, carried, {**owner, "If-Match": '"1"'}, **body).status_code == 412
-    by_body = put(client, carried, owner, status="in-progress", note="Halfway", expected_revision=2)
-    assert (by_body.status_code, by_body.headers["etag"]) == (200, '"3"')
-    assert stored_progress(session, carried) == (ActionStatus.IN_PROGRESS, "Halfway", 3)
-
-
-def test_the_api_refuses_an_auditor_and_does_not_show_another_trust_the_action(
-    anonymous_client: TestClient, session: Session, carried: Carried
-) -> None:
-    other_trust = accounts.create_trust(session=session, name="Riverside Schools Trust")
-    assert other_trust.id is not None
-    outsider = make_person(session, "Otto Other", Grant(Role.AUTHOR), trust_id=other_trust.id)
-    client, body = anonymous_client, {"status": "in-progress", "expected_revision": 1}
-
-    auditor = bearer(session, carried.auditor)
-    assert client.get(f"{API}/{carried.action_id}", headers=auditor).status_code == 200
-    assert put(client, carried, auditor, **body).status_code == 403
-    others = bearer(session, outsider)
-    assert client.get(f"{API}/{carried.action_id}", headers=others).status_code == 404
-    assert put(client, carried, others, **body).status_code == 404
-    assert stored_progress(session, carried) == (ActionStatus.PLANNED, "", 1)
-
-
-@pytest.mark.parametrize(
-    ("body", "loc"),
-    [
-        ({"status": "finished"}, ["body", "status"]),
-        ({"status": "done", "evidence_url": "javascript:alert(1)"}, ["body", "evidence_url"]),
-        ({"status": "done", "note": "x" * 3000}, ["body", "note"]),
-        ({"status": "done"}, ["body", "done_on"]),  # the use-case's rule
-        ({"status": "dropped"}, ["body", "note"]),
-    ],
-)
-def test_the_api_names_the_field_it_refuses(
-    anonymous_client: TestClient,
-    session: Session,
-    carried: Carried,
-    body: dict[str, object],
-    loc: list[str],
-) -> None:
-    response = put(anonymous_client, carried, bearer(session, AUTHOR), **body, expected_revision=1)
-
-    assert response.status_code == 422
-    assert [error["loc"] for error in response.json()["detail"]] == [loc]
-    assert stored_progress(session, carried) == (ActionStatus.PLANNED, "", 1)
-
-
-# Choosing an action's owner on a draft ----------------------------------------------------------
-
-
-@pytest.fixture
-def draft(session: Session) -> AssessmentVersion:
-    draft = flagged_draft(session, reference="OW-001")
-    session.commit()
-    return draft
-
-
-def test_the_action_form_offers_the_trusts_people_or_a_name_and_stores_the_person_chosen(
-    client: TestClient, session: Session, draft: AssessmentVersion
-) -> None:
-    olu = make_person(session, "Olu Owner")
-    session.commit()
-    form_page = open_page(client, f"/assessments/{draft.id}/actions/new")
-    options = form_page.by_id("owner_user_id").find_all("option")
-    people = {o.text: o.attrs["value"] for o in options}
-    assert people["No one chosen"] == ""
-    assert people["Olu Owner"] == str(olu.user_id) and people[AUTHOR.name] == "1"
-    assert form_page.by_id("owner").attrs["type"] == "text"
-
-    chosen = {**GOOD_ACTION, "question_ids": "change-and-offset", "owner": ""}
-    response = post_form(
-        client, f"/assessments/{draft.id}/actions", {**chosen, "owner_user_id": str(olu.user_id)}
-    )
-
-    assert response.status_code == 303
-    (action,) = version_queries.actions_of_version(session, draft.id or 0)
-    assert (action.owner, action.owner_user_id) == ("Olu Owner", olu.user_id)
-    ((_, _, owner, *_),) = actions_shown(open_page(client, f"/assessments/{draft.id}/summary"))
-    assert owner == "Olu Owner"  # an account: no "(no account)"
-    named = {**chosen, "owner": "Deputy Head", "description": "Cancel one meeting"}
-    assert post_form(client, f"/assessments/{draft.id}/actions", named).status_code == 303
-    rows = actions_shown(open_page(client, f"/assessments/{draft.id}/summary"))
-    assert sorted(row[2] for row in rows) == ["Deputy Head (no account)", "Olu Owner"]
-
-
-@pytest.mark.parametrize(
-    ("owner", "message"),
-    [
-        ({"owner": "Deputy Head", "owner_user_id": "1"}, "not both"),
-        ({"owner": "", "owner_user_id": ""}, OWNER_MESSAGE),
-    ],
-)
-def test_an_owner_given_twice_or_not_at_all_is_refused_next_to_the_owner_fields(
-    client: TestClient,
-    session: Session,
-    draft: AssessmentVersion,
-    owner: dict[str, str],
-    message: str,
-) -> None:
-    data = {**GOOD_ACTION, "question_ids": "change-and-offset", **owner}
-
-    response = post_form(client, f"/assessments/{draft.id}/actions", data)
-
-    assert response.status_code == 422
-    doc = page(response)
-    assert message in error_for(doc, "owner")
-    assert [href for _, href in error_summary(doc)] == ["#owner"]
-    assert doc.by_id("owner").attrs["value"] == owner["owner"]
-    chosen = [o for o in doc.by_id("owner_user_id").find_all("option") if "selected" in o.attrs]
-    assert [o.attrs["value"] for o in chosen] == (
-        [owner["owner_user_id"]] if owner["owner_user_id"] else []
-    )
-    assert version_queries.actions_of_version(session, draft.id or 0) == []

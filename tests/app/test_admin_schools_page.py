@@ -68,8 +68,8 @@ def test_the_schools_page_lists_the_trusts_own_schools_and_adds_one(
     ("name", "message"),
     [
         ("   ", "Enter the school's name, up to"),
-        ("Northfield Primary", "The trust already has a school called 'Northfield Primary'"),
-        (" northfield   PRIMARY", "The trust already has a school called 'Northfield Primary'"),
+        ("Northfield Primary", "The trust already has a school called “Northfield Primary”"),
+        (" northfield   PRIMARY", "The trust already has a school called “Northfield Primary”"),
     ],
     ids=["blank", "taken", "taken, spaced and capitalised otherwise"],
 )

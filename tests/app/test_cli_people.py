@@ -46,7 +46,7 @@ class TestSchoolCreate:
         result = wia("school", "create", "Riverside Academy")
 
         assert result.exit_code == 1
-        assert "The trust already has a school called 'Riverside Academy'" in result.stderr
+        assert "The trust already has a school called “Riverside Academy”" in result.stderr
         assert rows(migrated, "SELECT count(*) FROM school") == [(1,)]
 
     def test_with_several_trusts_the_trust_must_be_named(self, migrated: str) -> None:

@@ -140,7 +140,8 @@ def test_a_drafts_rows_cannot_be_moved_into_an_approved_version(
 
 
 @pytest.mark.parametrize(
-    "table", ["answer", "workload_estimate", "mitigating_action", "assessment_version CASCADE"]
+    "table",
+    ["answer", "workload_estimate", "mitigating_action CASCADE", "assessment_version CASCADE"],
 )
 def test_truncating_a_table_cannot_empty_an_approved_version(
     session: Session, approved: int, table: str
