@@ -18,7 +18,7 @@ PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-co
 .PHONY: run test test-fast lint bench install assets db browser pdf-libs libreoffice clean dockerfile-check
 
 run: install assets pdf-libs db
-	$(BIN)/wia serve
+	$(BIN)/wia serve --worker
 
 test: install assets browser pdf-libs libreoffice
 	$(PYTEST)

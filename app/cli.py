@@ -1,5 +1,5 @@
-"""The `wia` command line: serve, migrate, validate and publish rubrics, add schools and people,
-export, verify the audit trail, back up and restore."""
+"""The `wia` command line: serve, deliver email, migrate, validate and publish rubrics, add
+schools and people, export, verify the audit trail, back up and restore."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ from app.cli_support import (
     cli_settings,
     cli_unit_of_work,
     fail,
+)
+from app.cli_worker import (
+    reminders_app,
+    where_mail_goes,
+    worker as worker_command,
+    worker_running,
 )
 from app.logs import LOG_CONFIG
 from app.settings import Environment
@@ -44,6 +50,8 @@ app.add_typer(trust_app, name="trust")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(export_app, name="export")
+app.command("worker")(worker_command)
+app.add_typer(reminders_app, name="reminders")
 
 
 Paths = Annotated[list[Path], typer.Argument(help="Rubric YAML files", exists=False)]
@@ -61,11 +69,19 @@ def serve(
             min=0,
         ),
     ] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker",
+            help="Deliver email from this process too (development; in production run"
+            " `wia worker` on its own)",
+        ),
+    ] = False,
 ) -> None:
     """Start the web service."""
     import socket
     import sys
-    from contextlib import suppress
+    from contextlib import nullcontext, suppress
 
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
@@ -91,7 +107,10 @@ def serve(
         access_log=False,  # app.logs writes a structured line per request instead
     )
     server = uvicorn.Server(config)  # as uvicorn.run serves, on the socket handed on if any
-    with suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, and raises it again
+    delivering = worker_running(settings) if worker else nullcontext()
+    if worker:
+        typer.echo(f"Delivering email too: {where_mail_goes(settings)}")
+    with delivering, suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, raises it again
         server.run(sockets=sockets)
     if not server.started:
         sys.exit(STARTUP_FAILURE)

@@ -27,6 +27,7 @@ CONFIRMATIONS = {
     "school-renamed": "The school's name is changed everywhere it is shown.",
     "person-changed": "Their details are saved.",
     "roles-changed": "Their roles are saved. They were signed out, so the new roles apply at once.",
+    "notification-choices": "Your choices are saved. Emails already on their way still arrive.",
     "school-added": "School added. Give people roles there from their pages under People.",
     "person-added": "Person added. They can sign in with the password you set; check their "
     "roles below.",

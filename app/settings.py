@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,19 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # larger request bodies get 413
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where people reach the service: the links in its emails start with it.
+    base_url: str = "http://127.0.0.1:8000"
+    # Email goes out through this server: smtp://host:25 (plain, a local relay),
+    # smtp+starttls://user:password@host:587, or smtps://user:password@host:465. Left empty in
+    # development, each message is written as an .eml file into mail_dir instead.
+    smtp_url: str = ""
+    smtp_timeout: float = Field(default=30, gt=0)
+    mail_from: str = "Workload Impact Register <no-reply@localhost>"
+    mail_dir: Path = PROJECT_ROOT / "data" / "mail"
+    outbox_batch: int = Field(default=50, ge=1, le=1000)  # messages a worker claims at once
+    outbox_lease_seconds: int = Field(default=300, ge=1)  # a dead worker's messages wait this
+    outbox_max_attempts: int = Field(default=8, ge=1)  # tries before a message is given up
+    worker_poll_seconds: float = Field(default=5, gt=0)  # how often an idle worker looks
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
@@ -70,6 +84,10 @@ class Settings(BaseSettings):
                 f"the secret key, when WIA_ENVIRONMENT={self.environment.value}; generate one "
                 "with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
+        if problem := smtp_url_problem(self.smtp_url):
+            raise ValueError(problem)
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError("WIA_BASE_URL must start with https:// (or http://)")
         return self
 
     @property
@@ -82,6 +100,29 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Secure, __Host- cookies everywhere but on a developer's own plain-HTTP machine."""
         return self.environment is not Environment.DEVELOPMENT
+
+
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+
+
+def smtp_url_problem(url: str) -> str | None:
+    """What is wrong with WIA_SMTP_URL's shape, if anything (whether its server answers, and
+    takes its credentials, the worker finds out, and says, when it starts)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in SMTP_SCHEMES:
+        return (
+            f"WIA_SMTP_URL must start with {', '.join(s + '://' for s in SMTP_SCHEMES)}"
+            f" (not {parts.scheme or 'nothing'}://)"
+        )
+    try:
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError:
+        return "WIA_SMTP_URL's port must be a number from 1 to 65535"
+    if not parts.hostname:
+        return "WIA_SMTP_URL must name the mail server's host, as in smtps://user:password@host"
+    return None
 
 
 @lru_cache

@@ -10,6 +10,7 @@ from app.pages import (
     dashboard,
     decisions,
     docs,
+    notifications,
     policies,
     register,
     report,
@@ -31,3 +32,6 @@ router.include_router(report.router)
 router.include_router(register.router)
 router.include_router(audit.router)
 router.include_router(docs.router)
+router.include_router(notifications.router)
+# Outside the CSRF check: the signed link is the proof (app/pages/notifications.py).
+unsubscribe_router = notifications.unsubscribe_router

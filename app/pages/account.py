@@ -1,4 +1,4 @@
-"""Signing in and out, and a person's own API tokens."""
+"""Signing in and out, and a person's own account: its page, and their API tokens."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from app.forms import render_form, submit_form
 from app.inputs import text_errors
 from app.security import rotate_csrf_token
 from app.settings import Settings
-from app.web import redirect
+from app.web import redirect, render
 from assessments.kernel.actors import Actor
 from assessments.kernel.clock import now
 from assessments.models import User
@@ -161,6 +161,12 @@ def _tokens_page(
         "values": values or {},
     }
     return render_form(request, "account/tokens.html", context, errors)
+
+
+@router.get("/account")
+def account(request: Request, actor: ActorDep) -> Response:
+    """The person's own account: where their notifications and API tokens are."""
+    return render(request, "account/index.html", {"title": "Your account"})
 
 
 @router.get("/account/tokens")

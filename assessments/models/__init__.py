@@ -26,6 +26,15 @@ from assessments.models.columns import (
     timestamp as timestamp,
     utcnow as utcnow,
 )
+from assessments.models.notifications import (
+    Delivery as Delivery,
+    MessageStatus as MessageStatus,
+    Notification as Notification,
+    NotificationChoice as NotificationChoice,
+    NotificationKind as NotificationKind,
+    OutboxMessage as OutboxMessage,
+    SweepRun as SweepRun,
+)
 from assessments.models.people import (
     ApiToken as ApiToken,
     RoleGrant as RoleGrant,

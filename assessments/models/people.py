@@ -11,6 +11,9 @@ from sqlmodel import Field, SQLModel
 from assessments.kernel.actors import Role
 from assessments.models.columns import EnumValue, UTCDateTime, timestamp as _timestamp, utcnow
 
+DEFAULT_REVIEW_REMINDER_DAYS = (60, 30, 7)
+DEFAULT_ACTION_REMINDER_DAYS = 7
+
 
 class Trust(SQLModel, table=True):
     """A school trust: its schools, people and policies are never visible to another trust."""
@@ -18,6 +21,13 @@ class Trust(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    # When the daily sweep reminds people: a policy's owner this many days before its review
+    # falls due (then on the day, then weekly), an action's owner this many days before.
+    review_reminder_days: list[int] = Field(
+        default_factory=lambda: list(DEFAULT_REVIEW_REMINDER_DAYS), sa_type=sa.JSON
+    )
+    action_reminder_days: int = Field(default=DEFAULT_ACTION_REMINDER_DAYS)
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class User(SQLModel, table=True):

@@ -138,3 +138,23 @@ def api_tokens_of_user(session: Session, user_id: int) -> list[ApiToken]:
 
 def get_api_token(session: Session, token_id: int) -> ApiToken | None:
     return session.get(ApiToken, token_id)
+
+
+def holders_of(session: Session, *, trust_id: int, role: Role, school_id: int | None) -> list[User]:
+    """The trust's enabled people holding `role` for a school's records (or, with None, for
+    the trust-wide ones): grants for that school or trust-wide, as Actor.holds reads them."""
+    trust_wide = col(RoleGrant.school_id).is_(None)
+    held = (
+        trust_wide
+        if school_id is None
+        else sa.or_(trust_wide, col(RoleGrant.school_id) == school_id)
+    )
+    query = (
+        select(User)
+        .where(User.trust_id == trust_id, col(User.disabled).is_(False))
+        .where(
+            col(User.id).in_(select(RoleGrant.user_id).where(RoleGrant.role == role).where(held))
+        )
+        .order_by(col(User.name))
+    )
+    return list(session.exec(query))

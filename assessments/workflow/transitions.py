@@ -34,6 +34,7 @@ from assessments.models import (
     WorkloadEstimate,
     utcnow,
 )
+from assessments.notifications import events as notifications
 from assessments.progress import queries as progress_queries
 from assessments.progress.recording import start_progress
 from assessments.workflow import fingerprints, review
@@ -132,7 +133,7 @@ def submit(
     *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
 ) -> AssessmentVersion:
     """Send a complete draft to the approvers."""
-    version, _ = _locked(session, actor, version_id, Move.SUBMIT, expected_revision)
+    version, policy = _locked(session, actor, version_id, Move.SUBMIT, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     if problems := submission_problems(view):
         raise ValidationFailed({"submission": "; ".join(problems.values())})
@@ -142,6 +143,7 @@ def submit(
     version.decided_at, version.decided_by, version.decided_by_user_id = None, "", None
     version.decision_reason = ""
     _make(session, actor, version, Move.SUBMIT, content_hash=version.content_hash)
+    notifications.awaiting_decision(session, version, policy)
     return version
 
 
@@ -216,6 +218,8 @@ def approve(
         policy.status = PolicyStatus.IN_FORCE
     session.add(policy)
     session.flush()
+    notifications.decided(session, version, policy, approved=True)
+    notifications.actions_assigned(session, version, policy)
     return version
 
 
@@ -235,7 +239,7 @@ def return_version(
 ) -> AssessmentVersion:
     """Send a submitted version back to its authors, saying why. Its content as returned is
     kept in the trail, so that whoever decides next sees what changed since."""
-    version, _ = _locked(session, actor, version_id, Move.RETURN, expected_revision)
+    version, policy = _locked(session, actor, version_id, Move.RETURN, expected_revision)
     reason = _reason(reason, "Say why it is returned, so the author can put it right")
     minute = _minute(minute)
     as_returned = review.comparable(
@@ -250,6 +254,7 @@ def return_version(
     _make(
         session, actor, version, Move.RETURN, **_said(reason, minute), content_at_return=as_returned
     )
+    notifications.decided(session, version, policy, approved=False)
     return version
 
 

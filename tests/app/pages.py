@@ -127,6 +127,14 @@ def is_fragment(doc: Element) -> bool:
     return not doc.find_all("html") and not doc.find_all("head") and not doc.find_all("body")
 
 
+def fragment_roots(doc: Element) -> list[Element]:
+    """The elements a fragment swaps in, after the page's title that leads it (htmx sets the
+    tab's title from it, so that an error shows there too)."""
+    elements = [child for child in doc.children if isinstance(child, Element)]
+    assert elements and elements[0].tag == "title", "a fragment leads with the page's title"
+    return elements[1:]
+
+
 def error_for(doc: Element, field_id: str) -> str:
     """The GOV.UK error message shown next to a field (without the hidden "Error:" prefix)."""
     message = doc.by_id(f"{field_id}-error")

@@ -95,7 +95,7 @@ def test_api_tokens_are_under_the_persons_own_name_not_the_main_menu(
     own = nav.find("span", cls="app-header__user")
     assert own.text == AUTHOR.name
     links = {a.text: a.attrs["href"] for a in nav.find_all("a")}
-    assert links[f"{AUTHOR.name}: your account"] == "/account/tokens"
+    assert links[f"{AUTHOR.name}: your account"] == "/account"
     assert "API tokens" not in links
 
 

@@ -7,7 +7,14 @@ from sqlmodel import Session
 
 from assessments.models import AssessmentVersion
 from assessments.rubrics.schema import AnswerKind
-from tests.app.pages import Element, error_for, field_value, htmx_headers, is_fragment, page
+from tests.app.pages import (
+    error_for,
+    field_value,
+    fragment_roots,
+    htmx_headers,
+    is_fragment,
+    page,
+)
 from tests.factories.answers import answer
 from tests.factories.wizard import (
     CHOICE_QUESTION,
@@ -21,11 +28,6 @@ from tests.factories.wizard import (
     open_section,
     saved_answers,
 )
-
-
-def fragment_roots(doc: Element) -> list[Element]:
-    return [child for child in doc.children if isinstance(child, Element)]
-
 
 # Autosave with htmx ----------------------------------------------------------------------
 

@@ -101,6 +101,10 @@ DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
 FIRST_REVISION = {"expected_revision": 1}  # an API write of existing content names its revision
 
+# Unsafe routes that take no CSRF token: a mail client POSTs the unsubscribe link (RFC 8058),
+# without the browser's cookies; the link's signature is the proof.
+CSRF_EXEMPT = {("POST", "/notifications/unsubscribe/{token}")}
+
 MATRIX: dict[tuple[str, str], Call] = {
     # Pages anyone may open
     ("GET", "/healthz"): Call("/healthz", everyone(200)),
@@ -113,7 +117,27 @@ MATRIX: dict[tuple[str, str], Call] = {
         "/sign-in", everyone(422), {"email": "x@y.example", "password": "wrong"}
     ),
     ("POST", "/sign-out"): Call("/sign-out", everyone(303)),
-    # A person's own API tokens
+    # A person's own account: their notifications, and their API tokens
+    ("GET", "/account"): Call("/account", signed_in(200)),
+    ("GET", "/notifications"): Call("/notifications", signed_in(200)),
+    ("POST", "/notifications"): Call(
+        "/notifications",
+        signed_in(303),
+        {
+            "awaiting-decision": "daily",
+            "decided": "single",
+            "action-assigned": "weekly",
+            "action-due": "none",
+            "review-due": "single",
+        },
+    ),
+    # An email's one-click unsubscribe: signed for one person, so a made-up one finds nothing.
+    ("GET", "/notifications/unsubscribe/{token}"): Call(
+        "/notifications/unsubscribe/1.decided.madeup", everyone(404)
+    ),
+    ("POST", "/notifications/unsubscribe/{token}"): Call(
+        "/notifications/unsubscribe/1.decided.madeup", everyone(404)
+    ),
     ("GET", "/account/tokens"): Call("/account/tokens", signed_in(200)),
     ("POST", "/account/tokens"): Call("/account/tokens", signed_in(200), {"name": "Export"}),
     ("POST", "/account/tokens/{token_id}/revoke"): Call(

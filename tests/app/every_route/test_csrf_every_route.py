@@ -11,12 +11,16 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.settings import Settings
-from tests.app.every_route.authorization_matrix import MATRIX, SIGN_IN, fill
+from tests.app.every_route.authorization_matrix import CSRF_EXEMPT, MATRIX, SIGN_IN, fill
 from tests.app.every_route.world import World
 from tests.app.pages import csrf_cookie
 from tests.factories.sign_in import sign_in_as
 
-UNSAFE = [route for route in MATRIX if route[0] in {"POST", "PUT", "PATCH", "DELETE"}]
+UNSAFE = [
+    route
+    for route in MATRIX
+    if route[0] in {"POST", "PUT", "PATCH", "DELETE"} and route not in CSRF_EXEMPT
+]
 MISSING, FORGED, GENUINE = "missing", "forged", "genuine"
 
 

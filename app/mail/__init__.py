@@ -1,0 +1,1 @@
+"""Email as the service sends it: composed from the outbox, over SMTP or into a folder."""

@@ -1,0 +1,163 @@
+"""Handing a composed message to the mail server (WIA_SMTP_URL), or, in development without
+one, writing it as an .eml file a developer opens (WIA_MAIL_DIR)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self
+from urllib.parse import unquote, urlsplit
+
+from app.settings import Settings
+
+DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
+class NotSent(Exception):
+    """The server did not take a message; `permanent` when trying again cannot help (it
+    refused the address for good), otherwise it is tried again later."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.permanent = reason, permanent
+
+
+class Transport(Protocol):
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    scheme: str
+    host: str
+    port: int
+    username: str
+    password: str
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        parts = urlsplit(url)
+        return cls(
+            scheme=parts.scheme,
+            host=parts.hostname or "",
+            port=parts.port or DEFAULT_PORTS[parts.scheme],
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+        )
+
+    def __str__(self) -> str:  # never the password: this goes into logs and the admins' view
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+
+class SmtpTransport:
+    """One connection for a batch of messages: opened, secured and signed in on entry."""
+
+    def __init__(self, server: SmtpServer, *, timeout: float, context: ssl.SSLContext) -> None:
+        self.server, self.timeout, self.context = server, timeout, context
+        self.connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Self:
+        server = self.server
+        try:
+            if server.scheme == "smtps":
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                    server.host, server.port, timeout=self.timeout, context=self.context
+                )
+            else:
+                connection = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise NotSent(f"Cannot reach the mail server {server}: {_said(exc)}") from exc
+        try:
+            if server.scheme == "smtp+starttls":
+                connection.starttls(context=self.context)
+            if server.username:
+                connection.login(server.username, server.password)
+        except smtplib.SMTPAuthenticationError as exc:
+            connection.close()
+            raise NotSent(f"{server} refused the username and password: {_said(exc)}") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            connection.close()
+            raise NotSent(f"The mail server {server} cannot be used: {_said(exc)}") from exc
+        self.connection = connection
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except (OSError, smtplib.SMTPException):
+                self.connection.close()
+            self.connection = None
+
+    def send(self, message: EmailMessage) -> None:
+        assert self.connection is not None, "send inside `with transport:`"
+        try:
+            self.connection.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise NotSent(
+                f"{self.server} refused the address: {_said(exc)}",
+                permanent=all(500 <= code < 600 for code in codes),
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise NotSent(
+                f"{self.server} did not take it: {_said(exc)}", permanent=exc.smtp_code >= 500
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise NotSent(f"Lost the mail server {self.server}: {_said(exc)}") from exc
+
+
+class FolderTransport:
+    """Development without a mail server: each message an .eml file, named by its number."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> Self:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
+
+    def send(self, message: EmailMessage) -> None:
+        name = str(message["X-WIA-Message"]).zfill(6)
+        (self.folder / f"{name}.eml").write_bytes(bytes(message))
+
+
+def transport_for(settings: Settings) -> Transport:
+    if not settings.smtp_url:
+        return FolderTransport(settings.mail_dir)
+    return SmtpTransport(
+        SmtpServer.from_url(settings.smtp_url),
+        timeout=settings.smtp_timeout,
+        context=ssl.create_default_context(),
+    )
+
+
+def _said(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return f"{exc.smtp_code} {text}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values()
+        )
+    return str(exc) or type(exc).__name__

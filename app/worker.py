@@ -1,0 +1,179 @@
+"""The worker (`wia worker`, or beside the server with `wia serve --worker`): it runs the daily
+sweep of reminders and digests each day, and delivers the outbox over SMTP, each message
+exactly once, trying again with growing waits when the mail server fails. Any number of
+workers may run against PostgreSQL; on SQLite, one."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.mail.compose import compose
+from app.mail.transport import NotSent, Transport, transport_for
+from app.settings import Settings
+from assessments.kernel import clock
+from assessments.kernel.db import unit_of_work
+from assessments.models import MessageStatus
+from assessments.notifications import delivery
+from assessments.notifications.delivery import Outgoing
+from assessments.notifications.reminders import SweepReport, run_sweep
+
+events = logging.getLogger("wia.worker")
+
+
+@dataclass
+class Round:
+    """What one round of delivery did."""
+
+    sent: int = 0
+    not_sent: int = 0
+    failing: bool = False  # the round ended because the mail server failed
+
+
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+
+
+class Worker:
+    """Delivery through `unit` (one transaction each time it is entered: the database's own,
+    or in tests one inside the test's transaction)."""
+
+    def __init__(self, settings: Settings, unit: UnitOfWork) -> None:
+        self.settings, self.unit = settings, unit
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
+        self.swept: date | None = None  # the last day this worker ran the daily sweep for
+
+    @classmethod
+    def on(cls, settings: Settings, engine: sa.Engine) -> Worker:
+        return cls(settings, partial(unit_of_work, engine))
+
+    def transport(self) -> Transport:
+        return transport_for(self.settings)
+
+    def check_mail_server(self) -> str | None:
+        """Whether the mail server answers and takes the credentials: None, or the problem."""
+        try:
+            with self.transport():
+                return None
+        except NotSent as exc:
+            return exc.reason
+
+    def deliver(self, *, now: datetime | None = None) -> Round:
+        """Send the messages due (at `now`, or the clock's time) on one connection, up to a
+        batch; the round ends early when the server fails (what it failed to send waits)."""
+        done = Round()
+        outgoing = self._take(now)
+        if outgoing is None:
+            return done
+        try:
+            with self.transport() as transport:
+                while outgoing is not None and self._send(transport, outgoing, done):
+                    if done.sent + done.not_sent >= self.settings.outbox_batch:
+                        break  # the connection is closed and opened again, now and then
+                    outgoing = self._take(now)
+        except NotSent as exc:  # the connection: the server is unreachable or refuses us
+            events.error("mail not sent: %s", exc.reason)
+            assert outgoing is not None and outgoing.message.id is not None
+            self._not_sent(outgoing.message.id, exc)
+            done.not_sent += 1
+            done.failing = True
+        return done
+
+    def deliver_all(self, *, now: datetime | None = None) -> Round:
+        """Rounds of delivery until nothing more is due, or the server fails."""
+        total = Round()
+        while True:
+            done = self.deliver(now=now)
+            total.sent, total.not_sent = total.sent + done.sent, total.not_sent + done.not_sent
+            if done.failing or not (done.sent or done.not_sent):
+                total.failing = done.failing
+                return total
+
+    def sweep(self, today: date) -> SweepReport:
+        """The daily sweep for `today` (once a day, whichever worker gets there first)."""
+        with self.unit() as session:
+            report = run_sweep(session, today=today)
+        self.swept = today
+        if not report.already_run:
+            events.info(
+                "daily sweep", extra={"reminders": report.reminders, "digests": report.digests}
+            )
+        return report
+
+    def run(self, stop: threading.Event) -> None:
+        """Deliver until `stop` is set, looking again every few seconds when idle; and each
+        new day, run the daily sweep first."""
+        if problem := self.check_mail_server():
+            events.error("the mail server is not usable yet (the worker keeps trying): %s", problem)
+        while not stop.is_set():
+            try:
+                if self.swept != (today := clock.today()):
+                    self.sweep(today)
+                done = self.deliver_all()
+            except Exception:  # a database that is restarting: log it, wait, try again
+                events.exception("delivery failed; trying again shortly")
+                done = Round()
+            if done.failing or not done.sent:
+                stop.wait(self.settings.worker_poll_seconds)
+
+    def _take(self, now: datetime | None) -> Outgoing | None:
+        with self.unit() as session:
+            outgoing = delivery.take(session, now=now or clock.now(), lease=self.lease)
+            # Nobody to send it to: given up at once, and the next one taken instead.
+            while outgoing is not None and (why := _undeliverable(outgoing)):
+                assert outgoing.message.id is not None
+                delivery.drop(session, outgoing.message.id, why)
+                outgoing = delivery.take(session, now=now or clock.now(), lease=self.lease)
+            return outgoing
+
+    def _send(self, transport: Transport, outgoing: Outgoing, done: Round) -> bool:
+        """Send one message; whether the connection may be used for the next one."""
+        message_id = outgoing.message.id
+        assert message_id is not None
+        try:
+            transport.send(compose(self.settings, outgoing))
+        except NotSent as exc:
+            self._not_sent(message_id, exc)
+            done.not_sent += 1
+            if not exc.permanent:  # the server is in trouble, or the connection is lost
+                done.failing = True
+                return False
+            return True
+        with self.unit() as session:
+            delivery.mark_sent(session, message_id, now=clock.now())
+        done.sent += 1
+        return True
+
+    def _not_sent(self, message_id: int, exc: NotSent) -> None:
+        with self.unit() as session:
+            status = delivery.mark_not_sent(
+                session,
+                message_id,
+                now=clock.now(),
+                error=exc.reason,
+                max_attempts=self.settings.outbox_max_attempts,
+                permanent=exc.permanent,
+            )
+        if status is MessageStatus.FAILED:
+            events.error("mail given up (message %s): %s", message_id, exc.reason)
+        else:
+            events.warning(
+                "mail not sent (message %s), to be tried again: %s", message_id, exc.reason
+            )
+
+
+def _undeliverable(outgoing: Outgoing) -> str | None:
+    if outgoing.recipient is None:
+        return "Not sent: the account was removed"
+    if outgoing.recipient.disabled:
+        return "Not sent: the account is disabled"
+    if not outgoing.notifications:
+        return "Not sent: it carries nothing"
+    return None

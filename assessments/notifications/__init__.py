@@ -1,0 +1,1 @@
+"""Email: what people are told, how they choose to hear of it, and its delivery."""

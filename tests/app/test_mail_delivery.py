@@ -1,0 +1,318 @@
+"""The worker delivers the outbox to a real SMTP server (aiosmtpd on a free port): each
+message once, with a plain-text and an HTML part, links into the service and a one-click
+unsubscribe that works; a server that refuses for now is tried again later, one that refuses
+for good, or cannot be reached, is recorded, and nothing is lost meanwhile."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from email.message import EmailMessage
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.settings import Settings
+from app.worker import Worker
+from assessments.drafting import queries as version_queries
+from assessments.kernel import clock
+from assessments.kernel.db import committed
+from assessments.models import Delivery, MessageStatus, NotificationKind, OutboxMessage, User
+from assessments.notifications import choices
+from assessments.notifications.reminders import run_sweep
+from assessments.workflow import transitions as workflow
+from tests import databases
+from tests.factories.people import Cast, make_cast
+from tests.factories.versions import RETURN_REASON, submitted
+from tests.mailbox import PASSWORD, USERNAME, Mailbox, free_port, smtp_server
+
+pytestmark = pytest.mark.usefixtures("rubric_published")
+BASE = "https://wia.example"
+
+
+@pytest.fixture
+def cast(session: Session) -> Cast:
+    return make_cast(session)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, str]]:
+    with smtp_server() as running:
+        yield running
+
+
+def worker(connection: sa.Connection, settings: Settings, smtp_url: str) -> Worker:
+    """A worker whose transactions run inside the test's, sending through `smtp_url`."""
+
+    @contextmanager
+    def unit() -> Iterator[Session]:
+        with databases.session_on(connection) as session, committed(session):
+            yield session
+
+    mailing = settings.model_copy(update={"smtp_url": smtp_url, "base_url": BASE})
+    return Worker(mailing, unit)
+
+
+def messages(session: Session) -> list[OutboxMessage]:
+    session.expire_all()
+    return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))  # type: ignore[arg-type]
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    text, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+def test_a_decision_reaches_its_author_once_with_both_parts_and_its_links(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    version_id = submitted(session, cast)
+    workflow.return_version(
+        session=session, actor=cast.approver, version_id=version_id, reason=RETURN_REASON
+    )
+    delivering = worker(connection, settings, url)
+    done = delivering.deliver_all()
+    assert done.sent == 3  # the approvers asked (Pat, and Bea Both), then the author told
+    assert delivering.deliver_all().sent == 0  # never twice
+
+    (email,) = box.to("ann.author@accounts.example")
+    assert email["Subject"].startswith("Returned: ")
+    assert email["To"] == "Ann Author <ann.author@accounts.example>"
+    assert email["Auto-Submitted"] == "auto-generated"
+    text, html = parts(email)
+    assert RETURN_REASON in text and RETURN_REASON in html
+    assert f"{BASE}/assessments/{version_id}/summary" in text
+    assert f'href="{BASE}/assessments/{version_id}/summary"' in html
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert all(m.status is MessageStatus.SENT for m in messages(session))
+
+
+def test_the_one_click_unsubscribe_stops_that_kind_without_signing_in(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+    anonymous_client: TestClient,
+) -> None:
+    box, url = mailbox
+    submitted(session, cast)
+    worker(connection, settings, url).deliver_all()
+    (email,) = box.to("pat.approver@accounts.example")
+    link = re.fullmatch(r"<(.+)>", email["List-Unsubscribe"])
+    assert link is not None and link[1].startswith(f"{BASE}/notifications/unsubscribe/")
+    path = link[1].removeprefix(BASE)
+
+    page = anonymous_client.get(path)  # following the link only asks
+    assert page.status_code == 200 and "Stop these emails?" in page.text
+    assert (
+        choices.chosen(session=session, actor=cast.approver)[NotificationKind.AWAITING_DECISION]
+        is Delivery.SINGLE
+    )
+    # RFC 8058: the mail client POSTs the form below, without cookies or a CSRF token.
+    stopped = anonymous_client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert stopped.status_code == 200
+    assert "Assessments awaiting your decision" in stopped.text
+    assert (
+        choices.chosen(session=session, actor=cast.approver)[NotificationKind.AWAITING_DECISION]
+        is Delivery.NONE
+    )
+    assert (
+        choices.chosen(session=session, actor=cast.approver)[NotificationKind.DECIDED]
+        is Delivery.SINGLE
+    )  # only that kind
+
+
+@pytest.mark.parametrize("token", ["1.decided.AAAA", "2.decided", "x", "1.decided." + "A" * 24])
+def test_an_unsubscribe_link_not_made_by_the_service_does_nothing(
+    anonymous_client: TestClient, token: str
+) -> None:
+    for response in (
+        anonymous_client.get(f"/notifications/unsubscribe/{token}"),
+        anonymous_client.post(f"/notifications/unsubscribe/{token}"),
+    ):
+        assert response.status_code == 404
+        assert "This link does not work" in response.text
+
+
+def test_a_server_refusing_for_now_is_tried_again_later(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    submitted(session, cast)
+    box.refuse_data = "451 4.3.0 Mailbox busy, try later"
+    delivering = worker(connection, settings, url)
+    now = clock.now()
+    done = delivering.deliver_all(now=now)
+    assert (done.sent, done.not_sent, done.failing) == (0, 1, True)  # the round stops there
+    first, second = messages(session)
+    assert first.status is MessageStatus.PENDING and first.attempts == 1
+    assert "451 4.3.0 Mailbox busy" in first.last_error
+    assert first.next_attempt_at >= now + timedelta(minutes=1)
+    assert second.attempts == 0  # untouched: the round stopped at the first refusal
+
+    box.refuse_data = None
+    assert delivering.deliver_all(now=now).sent == 1  # the second; the first waits its turn
+    assert delivering.deliver_all(now=now + timedelta(minutes=2)).sent == 1
+    assert len(box.messages) == 2
+    assert all(m.status is MessageStatus.SENT for m in messages(session))
+
+
+def test_an_address_refused_for_good_is_given_up_and_the_rest_still_go(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    submitted(session, cast)
+    box.refuse_recipient = "550 5.1.1 No such mailbox"
+    done = worker(connection, settings, url).deliver_all()
+    assert (done.sent, done.not_sent) == (0, 2)
+    assert [m.status for m in messages(session)] == [MessageStatus.FAILED] * 2
+    assert "550 5.1.1 No such mailbox" in messages(session)[0].last_error
+
+
+def test_after_its_last_try_a_message_is_given_up(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    submitted(session, cast)
+    box.refuse_data = "452 4.3.1 Insufficient system storage"
+    delivering = worker(connection, settings, url)
+    later = clock.now()
+    # A round stops at the first refusal: the two messages take turns.
+    for _ in range(2 * settings.outbox_max_attempts + 2):
+        delivering.deliver_all(now=later)
+        later += timedelta(days=1)
+    statuses = {m.attempts: m.status for m in messages(session)}
+    assert statuses == {settings.outbox_max_attempts: MessageStatus.FAILED}
+    assert box.messages == []
+
+
+def test_an_unreachable_server_loses_nothing(
+    session: Session, connection: sa.Connection, settings: Settings, cast: Cast
+) -> None:
+    submitted(session, cast)
+    delivering = worker(connection, settings, f"smtp://127.0.0.1:{free_port()}")
+    assert "Cannot reach the mail server smtp://127.0.0.1:" in (
+        delivering.check_mail_server() or ""
+    )
+    done = delivering.deliver_all()
+    assert (done.sent, done.not_sent, done.failing) == (0, 1, True)
+    first, second = messages(session)
+    assert first.status is MessageStatus.PENDING and "Cannot reach" in first.last_error
+    assert second.status is MessageStatus.PENDING and second.attempts == 0
+
+
+def test_a_server_asking_for_credentials_gets_them_and_says_when_they_are_wrong(
+    session: Session, connection: sa.Connection, settings: Settings, cast: Cast
+) -> None:
+    submitted(session, cast)
+    with smtp_server(requires_login=True) as (box, url):
+        host = url.removeprefix("smtp://")
+        wrong = worker(connection, settings, f"smtp://{USERNAME}:nope@{host}")
+        problem = wrong.check_mail_server() or ""
+        assert "refused the username and password: 535" in problem
+        assert "nope" not in problem  # never the password in the log or the admins' view
+        secret = PASSWORD.replace(" ", "%20").replace(":", "%3A").replace("&", "%26")
+        right = worker(connection, settings, f"smtp://{USERNAME}:{secret}@{host}")
+        assert right.check_mail_server() is None
+        assert right.deliver_all().sent == 2
+        assert len(box.messages) == 2
+
+
+def test_a_disabled_account_is_not_emailed(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    submitted(session, cast)
+    pat = session.get(User, cast.approver.user_id)
+    assert pat is not None
+    pat.disabled = True
+    session.add(pat)
+    session.flush()
+    done = worker(connection, settings, url).deliver_all()
+    assert done.sent == 1
+    assert box.to("pat.approver@accounts.example") == []
+    dropped = [m for m in messages(session) if m.status is MessageStatus.FAILED]
+    assert [m.last_error for m in dropped] == ["Not sent: the account is disabled"]
+
+
+def test_a_daily_digest_is_one_email_of_everything_waiting_and_unsubscribes_as_one(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+    anonymous_client: TestClient,
+) -> None:
+    box, url = mailbox
+    choices.choose(
+        session=session,
+        actor=cast.approver,
+        choices={k.value: Delivery.DAILY.value for k in choices.CHOSEN_KINDS},
+    )
+    first, second = submitted(session, cast), submitted(session, cast)
+    delivering = worker(connection, settings, url)
+    delivering.deliver_all()
+    assert box.to("pat.approver@accounts.example") == []  # waiting for the digest
+    assert delivering.sweep(clock.today()).digests >= 1
+    delivering.deliver_all()
+
+    (digest,) = box.to("pat.approver@accounts.example")
+    assert digest["Subject"] == "Today's notifications from the Workload Impact Register (2)"
+    text, html = parts(digest)
+    for version_id in (first, second):
+        assert f"{BASE}/assessments/{version_id}/review" in text
+        assert f'href="{BASE}/assessments/{version_id}/review"' in html
+    assert text.count("* Awaiting your decision: ") == 2
+    link = re.fullmatch(r"<(.+)>", digest["List-Unsubscribe"])
+    assert link is not None
+    anonymous_client.post(link[1].removeprefix(BASE))
+    assert set(choices.chosen(session=session, actor=cast.approver).values()) == {Delivery.NONE}
+
+
+def test_a_review_reminder_links_to_its_policy(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    policy = version_queries.policy_of_version(
+        session, version_queries.get_version(session, submitted(session, cast))
+    )
+    policy.owner_user_id, policy.next_review_date = cast.author.user_id, clock.today()
+    session.add(policy)
+    run_sweep(session, today=clock.today() + timedelta(days=7))
+    worker(connection, settings, url).deliver_all()
+    (reminder,) = box.to("ann.author@accounts.example")
+    assert reminder["Subject"] == f"Review overdue by 1 week: {policy.reference} {policy.title}"
+    text, html = parts(reminder)
+    assert "falls due on" in text and "(overdue by 1 week)" in text
+    assert f'href="{BASE}/policies/{policy.id}"' in html
