@@ -28,9 +28,15 @@ CONFIRMATIONS = {
     "person-changed": "Their details are saved.",
     "roles-changed": "Their roles are saved. They were signed out, so the new roles apply at once.",
     "notification-choices": "Your choices are saved. Emails already on their way still arrive.",
+    "calendar-renewed": "Your calendar has a new link, below. The old one has stopped working.",
     "school-added": "School added. Give people roles there from their pages under People.",
-    "person-added": "Person added. They can sign in with the password you set; check their "
-    "roles below.",
+    "person-added": "Person added. They have been emailed a link to set their password; check "
+    "their roles below.",
+    "reminders-changed": "The reminders are saved. The next daily sweep uses them.",
+    "message-again": "It is back in the outbox: the worker sends it on its next round.",
+    "invitation-sent": "A new invitation is on its way to them; the one before no longer works.",
+    "password-set": "Your password is set. Sign in with it.",
+    "password-changed": "Your password is changed. You were signed out everywhere else.",
 }
 
 

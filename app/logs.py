@@ -58,6 +58,15 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 
+# Paths that carry a signed link's token (a calendar feed, an unsubscribe, a password link):
+# the log shows where the request went, never the working link.
+_SIGNED_LINK = re.compile(r"^(/calendar/|/notifications/unsubscribe/|/account/set-password/)[^/]+")
+
+
+def logged_path(path: str) -> str:
+    return _SIGNED_LINK.sub(r"\1…", path)
+
+
 class RequestLog:
     """One line per request: its id, method, path (never the query, which may carry personal
     data), status and duration to the last byte; an unhandled error is logged as a 500 with
@@ -79,7 +88,7 @@ class RequestLog:
         def line(status: int) -> dict[str, Any]:
             return {
                 "method": scope["method"],
-                "path": scope["path"],
+                "path": logged_path(scope["path"]),
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             }

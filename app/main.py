@@ -59,4 +59,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages.router)
     app.include_router(pages.unsubscribe_router)
+    app.include_router(pages.calendar_feed_router)
     return app

@@ -78,11 +78,19 @@ def _sign(settings: Settings, nonce: str, session_token: str | None) -> str:
     return f"{nonce}.{mac}"
 
 
+def same_text(sent: str, expected: str) -> bool:
+    """A constant-time comparison of two texts, whatever a client sent (compare_digest refuses
+    a str that is not ASCII with a TypeError, which would be a 500)."""
+    return hmac.compare_digest(
+        sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def _valid(settings: Settings, token: str | None, session_token: str | None) -> bool:
     if not token or "." not in token:
         return False
     nonce = token.split(".", 1)[0]
-    return hmac.compare_digest(_sign(settings, nonce, session_token), token)
+    return same_text(_sign(settings, nonce, session_token), token)
 
 
 def _new_token(settings: Settings, session_token: str | None) -> str:
@@ -171,9 +179,7 @@ async def require_csrf(request: Request) -> None:
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     session_token = _session_token(request, settings)
-    if not (
-        _valid(settings, cookie, session_token) and sent and hmac.compare_digest(sent, cookie or "")
-    ):
+    if not (_valid(settings, cookie, session_token) and sent and same_text(sent, cookie or "")):
         raise HTTPException(
             status_code=403,
             detail="This form has expired or did not come from this service. "

@@ -5,7 +5,7 @@ but account emails, a one-click unsubscribe (RFC 8058)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.mail.links import address, topic_of, unsubscribe_path
+from app.mail.links import account_path, address, topic_of, unsubscribe_path
 from app.settings import PROJECT_ROOT, Settings
 from app.web import british_date
 from assessments.models import Delivery, Notification, NotificationKind
@@ -28,6 +28,9 @@ _environment = Environment(
     keep_trailing_newline=True,
 )
 _environment.filters["day"] = lambda iso: british_date(date.fromisoformat(iso))
+_environment.filters["moment"] = lambda iso: (
+    british_date(datetime.fromisoformat(iso), "short_time") + " UTC"
+)
 
 # Where each kind's email takes its reader (a path in the service, from the facts).
 PATHS: Mapping[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
@@ -36,12 +39,14 @@ PATHS: Mapping[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
     NotificationKind.ACTION_ASSIGNED: lambda f: f"/assessments/{f['version_id']}/summary",
     NotificationKind.ACTION_DUE: lambda f: f"/actions/{f['action_id']}",
     NotificationKind.REVIEW_DUE: lambda f: f"/policies/{f['policy_id']}",
-    NotificationKind.ACCOUNT: lambda f: str(f["path"]),
 }
 
 
 def link(settings: Settings, notification: Notification) -> str:
-    return address(settings, PATHS[notification.kind](notification.facts))
+    facts = notification.facts
+    if notification.kind is NotificationKind.ACCOUNT:  # signed now: nothing secret is stored
+        return address(settings, account_path(settings, facts["link_id"], facts["issued"]))
+    return address(settings, PATHS[notification.kind](facts))
 
 
 def subject_of(outgoing: Outgoing) -> str:

@@ -3,11 +3,8 @@ unsubscribe for what the message is about (RFC 8058), which needs no signing in.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-
 from app.settings import Settings
+from app.signing import number, read_signed, signed
 from assessments.models import Delivery, NotificationKind, OutboxMessage
 
 
@@ -15,27 +12,16 @@ def address(settings: Settings, path: str) -> str:
     return settings.base_url.rstrip("/") + path
 
 
-def _mac(settings: Settings, payload: str) -> str:
-    key = hashlib.sha256(b"unsubscribe:" + settings.secret_key.encode()).digest()
-    digest = hmac.new(key, payload.encode(), hashlib.sha256).digest()[:18]
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
 def unsubscribe_token(settings: Settings, user_id: int, topic: str) -> str:
     """`topic`: a kind's value, or a digest's ("daily" / "weekly")."""
-    payload = f"{user_id}.{topic}"
-    return f"{payload}.{_mac(settings, payload)}"
+    return signed(settings, "unsubscribe", f"{user_id}.{topic}")
 
 
 def read_unsubscribe_token(settings: Settings, token: str) -> tuple[int, str] | None:
     """The person and topic a token was made for, or None if it was not made by this service."""
-    payload, _, mac = token.rpartition(".")
-    user_id, _, topic = payload.partition(".")
-    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 10):
-        return None
-    if not hmac.compare_digest(mac, _mac(settings, payload)):
-        return None
-    return int(user_id), topic
+    user_id, _, topic = (read_signed(settings, "unsubscribe", token) or "").partition(".")
+    person = number(user_id)
+    return None if person is None else (person, topic)
 
 
 def topic_of(message: OutboxMessage, kind: NotificationKind) -> str:
@@ -45,3 +31,15 @@ def topic_of(message: OutboxMessage, kind: NotificationKind) -> str:
 
 def unsubscribe_path(settings: Settings, user_id: int, topic: str) -> str:
     return f"/notifications/unsubscribe/{unsubscribe_token(settings, user_id, topic)}"
+
+
+def account_path(settings: Settings, link_id: int, issued: int) -> str:
+    """The address of an account email's link (set or reset a password)."""
+    return f"/account/set-password/{signed(settings, 'account', f'{link_id}.{issued}')}"
+
+
+def read_account_token(settings: Settings, token: str) -> tuple[int, int] | None:
+    """The link id and issue time an account link's token was made for, or None."""
+    link_id, _, issued = (read_signed(settings, "account", token) or "").partition(".")
+    link, when = number(link_id), number(issued, digits=11)  # issued: a Unix time
+    return None if link is None or when is None else (link, when)

@@ -7,13 +7,16 @@ from app.pages import (
     actions,
     admin,
     audit,
+    calendar,
     dashboard,
     decisions,
     docs,
     notifications,
+    passwords,
     policies,
     register,
     report,
+    trust_email,
     wizard,
     workflow,
 )
@@ -33,5 +36,10 @@ router.include_router(register.router)
 router.include_router(audit.router)
 router.include_router(docs.router)
 router.include_router(notifications.router)
+router.include_router(calendar.router)
+router.include_router(passwords.router)
+router.include_router(trust_email.router)
 # Outside the CSRF check: the signed link is the proof (app/pages/notifications.py).
 unsubscribe_router = notifications.unsubscribe_router
+# Outside it too: calendar apps fetch the feed by its signed link (app/pages/calendar.py).
+calendar_feed_router = calendar.feed_router

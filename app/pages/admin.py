@@ -133,8 +133,9 @@ def _add(
         trust_id=trust_id,
         email=str(form.get("email", "")),
         name=str(form.get("name", "")),
-        password=str(form.get("password", "")),
+        password=None,  # they set their own, from the invitation this emails them
         grants=grants,
+        now=now(),
     )
     _log_grants("user created", actor, user.id, grants)
     return confirm(request, redirect(request, f"/admin/users/{user.id}"), "person-added")

@@ -36,6 +36,8 @@ from assessments.models.notifications import (
     SweepRun as SweepRun,
 )
 from assessments.models.people import (
+    AccountLink as AccountLink,
+    AccountLinkPurpose as AccountLinkPurpose,
     ApiToken as ApiToken,
     RoleGrant as RoleGrant,
     SignInFailure as SignInFailure,

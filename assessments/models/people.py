@@ -4,6 +4,7 @@ Scoping rules live in assessments/actors.py."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -47,6 +48,9 @@ class User(SQLModel, table=True):
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     revision: int = 1
+    # Part of their calendar feed's signed link: getting a new link bumps it, which stops the
+    # old one (assessments/calendars).
+    calendar_generation: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class RoleGrant(SQLModel, table=True):
@@ -115,3 +119,27 @@ class SignInFailure(SQLModel, table=True):
     email_key: str = Field(max_length=64)
     client_address: str = Field(max_length=64)
     occurred_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
+
+
+class AccountLinkPurpose(StrEnum):
+    INVITATION = "invitation"  # a new person sets their first password
+    RESET = "reset"  # "Forgotten your password?"
+
+
+class AccountLink(SQLModel, table=True):
+    """A single-use link emailed to a person to set their password. Nothing secret is stored:
+    the link carries this row's id and a MAC of it under the secret key (app/mail/links.py),
+    so a copy of the database cannot be used to take over an account."""
+
+    __tablename__ = "account_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    purpose: AccountLinkPurpose = Field(sa_type=EnumValue(AccountLinkPurpose, 20))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    expires_at: datetime = Field(sa_column=_timestamp())
+    used_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from assessments.models import (
     ActionProgress,
@@ -99,8 +99,8 @@ def reviews_due_by(session: Session, day: date) -> list[tuple[Policy, User]]:
 def actions_due_by(
     session: Session, day: date
 ) -> list[tuple[MitigatingAction, AssessmentVersion, Policy, User]]:
-    """The actions of approved versions still to be carried out and due by `day` (or overdue),
-    with their versions, policies and owners' enabled accounts."""
+    """The actions of approved versions (of policies in use) still to be carried out and due by
+    `day` (or overdue), with their versions, policies and owners' enabled accounts."""
     query = (
         select(MitigatingAction, AssessmentVersion, Policy, User)
         .join(ActionProgress, col(ActionProgress.action_id) == MitigatingAction.id)
@@ -109,6 +109,7 @@ def actions_due_by(
         .join(Policy, col(Policy.id) == Assessment.policy_id)
         .join(User, col(User.id) == MitigatingAction.owner_user_id)
         .where(AssessmentVersion.status == VersionStatus.APPROVED)
+        .where(Policy.status != PolicyStatus.RETIRED)
         .where(col(ActionProgress.status).in_(ActionStatus.OPEN))
         .where(col(MitigatingAction.due_date).is_not(None))
         .where(col(MitigatingAction.due_date) <= day)
@@ -143,3 +144,35 @@ def sweep_run_on(session: Session, day: date) -> SweepRun | None:
 def swept_before(session: Session, day: date) -> bool:
     query = select(col(SweepRun.day)).where(col(SweepRun.day) < day).limit(1)
     return session.exec(query).first() is not None
+
+
+UNDELIVERED_SHOWN = 100
+
+
+def undelivered(
+    session: Session, trust_id: int
+) -> list[tuple[OutboxMessage, list[Notification], str | None]]:
+    """The trust's messages given up, or refused and waiting to be tried again, newest first,
+    each with what it carries and its recipient's name."""
+    query = (
+        select(OutboxMessage, User.name)
+        .join(User, col(User.id) == OutboxMessage.user_id, isouter=True)
+        .where(OutboxMessage.trust_id == trust_id)
+        .where(
+            or_(
+                OutboxMessage.status == MessageStatus.FAILED,
+                and_(
+                    OutboxMessage.status == MessageStatus.PENDING, col(OutboxMessage.attempts) > 0
+                ),
+            )
+        )
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(UNDELIVERED_SHOWN)
+    )
+    rows = list(session.exec(query).all())
+    return [(m, carried_by(session, m.id or 0), name) for m, name in rows]
+
+
+def message_of_trust(session: Session, message_id: int, trust_id: int) -> OutboxMessage | None:
+    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    return message if message is not None and message.trust_id == trust_id else None

@@ -13,11 +13,11 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
-from assessments.kernel import audit, db
+from assessments.kernel import audit, clock, db
 from assessments.kernel.actors import Actor, Grant, Role, require, require_trust_admin
 from assessments.kernel.errors import NotFound, ValidationFailed
 from assessments.models import RoleGrant, Trust, User
-from assessments.people import authentication, queries as people_queries
+from assessments.people import account_links, authentication, queries as people_queries
 from assessments.people.passwords import hash_password, password_problem
 from assessments.policies import queries as policy_queries
 
@@ -88,8 +88,9 @@ def create_user(
     trust_id: int,
     email: str,
     name: str,
-    password: str,
+    password: str | None,
     grants: Iterable[Grant],
+    now: datetime | None = None,
 ) -> User:
     """Add a person who can sign in, with their roles (trust admins only). An account is one
     person in one trust: an email may have an account in other trusts too, and nothing here
@@ -103,16 +104,15 @@ def create_user(
         errors |= exc.errors
     if not 0 < len(name.strip()) <= MAX_PERSON_NAME:
         errors["name"] = f"Enter the person's name, up to {MAX_PERSON_NAME} characters"
-    if problem := password_problem(password, email=email, name=name):
+    if password is not None and (problem := password_problem(password, email=email, name=name)):
         errors["password"] = problem
     grants = set(grants)
     if problem := _grants_problem(session, trust_id, grants):
         errors["grants"] = problem
     if errors:
         raise ValidationFailed(errors)
-    user = User(
-        trust_id=trust_id, email=email, name=name.strip(), password_hash=hash_password(password)
-    )
+    hashed = account_links.NO_PASSWORD if password is None else hash_password(password)
+    user = User(trust_id=trust_id, email=email, name=name.strip(), password_hash=hashed)
     taken = ValidationFailed({"email": f"{email} already has an account in this trust"})
     if people_queries.user_by_email(session, email, trust_id=trust_id) is not None:
         raise taken
@@ -127,6 +127,8 @@ def create_user(
         details={"email": email, "name": user.name, "grants": grant_names(grants)},
         trust_id=trust_id,
     )
+    if password is None:  # they choose their own, from the invitation emailed to them
+        account_links.invite(session=session, actor=actor, user=user, now=now or clock.now())
     return user
 
 
@@ -158,6 +160,11 @@ class UserView:
     user: User
     grants: frozenset[Grant]
     failed_sign_ins: int = 0  # recent failures for their email, which make sign-ins wait
+
+    @property
+    def invited(self) -> bool:
+        """Added, and emailed an invitation, but without a password of their own yet."""
+        return self.user.password_hash == account_links.NO_PASSWORD
 
 
 def list_users(*, session: Session, actor: Actor) -> list[UserView]:

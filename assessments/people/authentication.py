@@ -178,13 +178,17 @@ def sign_in(*, session: Session, check: CredentialCheck, now: datetime) -> SignI
     people_queries.forget_sign_in_failures(session, email_key=email_key(check.email))
     if check.new_hash:
         user.password_hash = check.new_hash
+        session.add(user)
+    return SignIn(user, start_web_session(session, user, now), None)
+
+
+def start_web_session(session: Session, user: User, now: datetime) -> str:
+    """A new signed-in session of `user`; its cookie's token (only its digest is kept)."""
     token = secrets.token_urlsafe(32)
     assert user.id is not None
-    session.add_all(
-        [user, WebSession(id=digest(token), user_id=user.id, created_at=now, last_seen_at=now)]
-    )
+    session.add(WebSession(id=digest(token), user_id=user.id, created_at=now, last_seen_at=now))
     session.flush()
-    return SignIn(user, token, None)
+    return token
 
 
 def recent_failures(*, session: Session, email: str, now: datetime) -> int:

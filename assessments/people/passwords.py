@@ -16,6 +16,9 @@ GOOD_ENOUGH = 3  # zxcvbn's score from 0 to 4: 3 resists an offline attack on a 
 
 
 _hasher = PasswordHash((Argon2Hasher(),))
+# Checked against when an account has no password yet (it was invited), so that the attempt
+# takes as long as a real check and says nothing about the account.
+_STAND_IN_HASH = _hasher.hash("an account invited but without a password yet")
 
 
 def hash_password(password: str) -> str:
@@ -23,7 +26,11 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, stored_hash: str) -> tuple[bool, str | None]:
-    """Whether the password matches, and a new hash to store if the parameters have changed."""
+    """Whether the password matches, and a new hash to store if the parameters have changed.
+    An account whose hash is not one (invited, no password yet) matches nothing."""
+    if not stored_hash.startswith("$"):
+        _hasher.verify(password, _STAND_IN_HASH)
+        return False, None
     return _hasher.verify_and_update(password, stored_hash)
 
 

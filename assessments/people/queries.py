@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from assessments.kernel.actors import Role
 from assessments.models import (
+    AccountLink,
     ApiToken,
     RoleGrant,
     SignInFailure,
@@ -158,3 +159,12 @@ def holders_of(session: Session, *, trust_id: int, role: Role, school_id: int | 
         .order_by(col(User.name))
     )
     return list(session.exec(query))
+
+
+def account_link(session: Session, link_id: int, *, for_update: bool = False) -> AccountLink | None:
+    return session.get(AccountLink, link_id, with_for_update=for_update)
+
+
+def account_links_of(session: Session, user_id: int) -> list[AccountLink]:
+    query = select(AccountLink).where(AccountLink.user_id == user_id)
+    return list(session.exec(query.order_by(col(AccountLink.id))))

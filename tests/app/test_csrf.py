@@ -146,6 +146,14 @@ def test_with_a_made_up_token_nothing_is_saved(
 
 
 @pytest.mark.parametrize("route", UNSAFE_ROUTES)
+def test_a_token_that_is_not_ascii_is_refused_not_a_server_error(
+    client: TestClient, session: Session, targets: Targets, route: str, browser_token: str
+) -> None:
+    # (compare_digest raises TypeError for such a str: the comparison is of bytes)
+    assert_refused(send(client, targets, route, field="é.ü"), session, targets, route)
+
+
+@pytest.mark.parametrize("route", UNSAFE_ROUTES)
 def test_another_browsers_token_is_refused(
     client: TestClient, session: Session, targets: Targets, route: str, browser_token: str
 ) -> None:

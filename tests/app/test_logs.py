@@ -34,6 +34,26 @@ def test_each_request_is_logged_with_method_path_status_and_duration(
     assert "someone@school.example" not in caplog.text  # queries are never logged
 
 
+def test_a_signed_links_token_is_never_logged(
+    anonymous_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="wia"):
+        for path in (
+            "/calendar/7.1.SECRETMAC.ics",
+            "/notifications/unsubscribe/7.decided.SECRETMAC",
+            "/account/set-password/7.1764000000.SECRETMAC",
+        ):
+            anonymous_client.get(path)
+
+    lines = [r for r in caplog.records if r.name == "wia" and r.getMessage() == "request"]
+    assert [r.path for r in lines] == [  # type: ignore[attr-defined]
+        "/calendar/…",
+        "/notifications/unsubscribe/…",
+        "/account/set-password/…",
+    ]
+    assert "SECRETMAC" not in caplog.text
+
+
 def test_a_log_line_is_one_json_object_with_a_utc_time() -> None:
     spec = {key: value for key, value in LOG_CONFIG["formatters"]["json"].items() if key != "()"}
     record = logging.LogRecord("wia", logging.INFO, __file__, 1, "sign_in", None, None)

@@ -24,6 +24,7 @@ from assessments.kernel.db import committed
 from assessments.models import Delivery, MessageStatus, NotificationKind, OutboxMessage, User
 from assessments.notifications import choices
 from assessments.notifications.reminders import run_sweep
+from assessments.people import account_links, accounts
 from assessments.workflow import transitions as workflow
 from tests import databases
 from tests.factories.people import Cast, make_cast
@@ -133,7 +134,9 @@ def test_the_one_click_unsubscribe_stops_that_kind_without_signing_in(
     )  # only that kind
 
 
-@pytest.mark.parametrize("token", ["1.decided.AAAA", "2.decided", "x", "1.decided." + "A" * 24])
+@pytest.mark.parametrize(
+    "token", ["1.decided.AAAA", "2.decided", "x", "1.decided." + "A" * 24, "1.decided.é", "é"]
+)
 def test_an_unsubscribe_link_not_made_by_the_service_does_nothing(
     anonymous_client: TestClient, token: str
 ) -> None:
@@ -316,3 +319,40 @@ def test_a_review_reminder_links_to_its_policy(
     text, html = parts(reminder)
     assert "falls due on" in text and "(overdue by 1 week)" in text
     assert f'href="{BASE}/policies/{policy.id}"' in html
+
+
+def test_an_invitation_is_always_sent_has_no_unsubscribe_and_its_link_opens_the_form(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    mailbox: tuple[Mailbox, str],
+    anonymous_client: TestClient,
+) -> None:
+    box, url = mailbox
+    operator = accounts.operator_of_trust(session=session, trust_name="Local trust")
+    ivy = accounts.create_user(
+        session=session,
+        actor=operator,
+        trust_id=operator.trust_id or 0,
+        email="ivy@local.example",
+        name="Ivy Invited",
+        password=None,
+        grants=[],
+    )
+    choices.choose(  # no emails of any kind she may choose: an invitation still comes
+        session=session,
+        actor=accounts.actor_of(session, ivy),
+        choices={k.value: Delivery.NONE.value for k in choices.CHOSEN_KINDS},
+    )
+    assert ivy.id is not None
+    account_links.reinvite(session=session, actor=operator, user_id=ivy.id, now=clock.now())
+    worker(connection, settings, url).deliver_all()
+    _, email = box.to("ivy@local.example")  # the first invitation, and the one sent again
+    assert email["Subject"] == "Set your password for the Workload Impact Register"
+    assert email["List-Unsubscribe"] is None
+    text, html = parts(email)
+    assert "command line has added you to the Workload Impact Register of Local trust" in text
+    link = re.search(rf"{BASE}(/account/set-password/\S+)", text)
+    assert link is not None and f'href="{BASE}{link[1]}"' in html
+    form = anonymous_client.get(link[1])
+    assert form.status_code == 200 and "For ivy@local.example." in form.text

@@ -6,10 +6,12 @@ from __future__ import annotations
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from app.mail.links import account_path
+from app.settings import Settings
 from assessments.kernel.actors import Grant, Role
-from assessments.models import School, User
+from assessments.models import Notification, NotificationKind, School, User
 from assessments.people import accounts, queries as people_queries
 from tests.factories.people import start_session
 from tests.factories.sign_in import SESSION_COOKIE
@@ -63,3 +65,15 @@ def grants_of(session: Session, user: int | None) -> set[Grant]:
 def where_to(response: httpx2.Response) -> str:
     assert response.status_code == 303, response.status_code
     return response.headers["location"]
+
+
+def invitation_path(session: Session, settings: Settings, user_id: int | None) -> str:
+    """The path the person's latest account email links to (as the worker would send it)."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user_id, Notification.kind == NotificationKind.ACCOUNT)
+        .order_by(col(Notification.id).desc())
+    )
+    facts = session.exec(query).first()
+    assert facts is not None, "no account email"
+    return account_path(settings, facts.facts["link_id"], facts.facts["issued"])

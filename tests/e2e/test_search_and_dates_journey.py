@@ -232,6 +232,7 @@ def test_error_titles_after_an_htmx_swap(page: Page) -> None:
     expect(page.locator("#title-error")).to_be_visible()
     titles = {"policy form": page.title()}
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")  # signed out first
     page.goto("/audit")
     sign_in(page, AUDITOR)  # the trail is for trust-wide auditors and admins
     for path, legends in (

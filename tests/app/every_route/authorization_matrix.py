@@ -138,6 +138,29 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/notifications/unsubscribe/{token}"): Call(
         "/notifications/unsubscribe/1.decided.madeup", everyone(404)
     ),
+    ("GET", "/account/calendar"): Call("/account/calendar", signed_in(200)),
+    ("POST", "/account/calendar/renew"): Call("/account/calendar/renew", signed_in(303)),
+    # A calendar feed: signed for one person, so a made-up one finds nothing (no sign-in).
+    ("GET", "/calendar/{token}.ics"): Call("/calendar/1.1.madeup.ics", everyone(404)),
+    ("GET", "/account/password"): Call("/account/password", signed_in(200)),
+    ("POST", "/account/password"): Call(
+        "/account/password",
+        signed_in(422),
+        {"current": "not the password", "password": "x", "confirmation": "x"},
+    ),
+    # Passwords set from an emailed link, and reset: for anyone, signed in or not.
+    ("GET", "/account/set-password/{token}"): Call(
+        "/account/set-password/1.1.madeup", everyone(404)
+    ),
+    ("POST", "/account/set-password/{token}"): Call(
+        "/account/set-password/1.1.madeup",
+        everyone(404),
+        {"password": "kettle meadow twelve lantern", "confirmation": "kettle meadow"},
+    ),
+    ("GET", "/forgotten-password"): Call("/forgotten-password", everyone(200)),
+    ("POST", "/forgotten-password"): Call(
+        "/forgotten-password", everyone(200), {"email": "nobody@nowhere.example"}
+    ),
     ("GET", "/account/tokens"): Call("/account/tokens", signed_in(200)),
     ("POST", "/account/tokens"): Call("/account/tokens", signed_in(200), {"name": "Export"}),
     ("POST", "/account/tokens/{token_id}/revoke"): Call(
@@ -265,6 +288,20 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/admin/users/{user_id}"): Call(
         "/admin/users/{author_user}", admins(200, other_trusts_admin=404)
+    ),
+    # The trust's email: each admin their own trust's.
+    ("GET", "/admin/email"): Call("/admin/email", admins(200, other_trusts_admin=200)),
+    ("POST", "/admin/email/reminders"): Call(
+        "/admin/email/reminders",
+        admins(303, other_trusts_admin=303),
+        {"review_days": "30, 7", "action_days": "3"},
+    ),
+    ("POST", "/admin/email/messages/{message_id}/again"): Call(
+        "/admin/email/messages/999999/again", admins(404, other_trusts_admin=404)
+    ),
+    # The world's author was made without a password: invited, so invited again.
+    ("POST", "/admin/users/{user_id}/invitation"): Call(
+        "/admin/users/{author_user}/invitation", admins(303, other_trusts_admin=404)
     ),
     ("POST", "/admin/users/{user_id}/roles/add"): Call(
         "/admin/users/{author_user}/roles/add",
