@@ -23,6 +23,7 @@ class Mailbox:
     """What the server accepted, and what it is to answer next."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # each as it came, before parsing
     refuse_data: str | None = None  # e.g. "451 4.3.0 try again later", for every message
     refuse_recipient: str | None = None  # e.g. "550 5.1.1 no such mailbox"
 
@@ -41,6 +42,7 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_data:
             return self.refuse_data
+        self.raw.append(envelope.original_content)
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)

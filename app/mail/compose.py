@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
@@ -31,6 +32,10 @@ _environment.filters["day"] = lambda iso: british_date(date.fromisoformat(iso))
 _environment.filters["moment"] = lambda iso: (
     british_date(datetime.fromisoformat(iso), "short_time") + " UTC"
 )
+
+# Lines up to SMTP's limit: the default folds a long List-Unsubscribe URL, which has no spaces,
+# into an RFC 2047 encoded-word, and mail clients then cannot read the link (RFC 2369).
+HEADERS_UNFOLDED = email_policy.default.clone(max_line_length=998)
 
 # Where each kind's email takes its reader (a path in the service, from the facts).
 PATHS: Mapping[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
@@ -76,7 +81,7 @@ def compose(settings: Settings, outgoing: Outgoing) -> EmailMessage:
         "choices": address(settings, "/notifications"),
         "unsubscribe": None,
     }
-    email = EmailMessage()
+    email = EmailMessage(policy=HEADERS_UNFOLDED)
     email["Subject"] = context["subject"]
     email["From"] = settings.mail_from
     email["To"] = formataddr((recipient.name if recipient else "", message.to_address))

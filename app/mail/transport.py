@@ -3,6 +3,7 @@ one, writing it as an .eml file a developer opens (WIA_MAIL_DIR)."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ class SmtpTransport:
 
 
 class FolderTransport:
-    """Development without a mail server: each message an .eml file, named by its number."""
+    """Development without a mail server: each message an .eml file of its own."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -134,7 +135,8 @@ class FolderTransport:
         pass
 
     def send(self, message: EmailMessage) -> None:
-        name = str(message["X-WIA-Message"]).zfill(6)
+        # Named by its Message-ID (<outbox.12@host> → outbox.12@host.eml): one file a message.
+        name = re.sub(r"[^A-Za-z0-9.@_-]", "", str(message["Message-ID"])) or "message"
         (self.folder / f"{name}.eml").write_bytes(bytes(message))
 
 

@@ -9,7 +9,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -112,6 +114,9 @@ def test_the_one_click_unsubscribe_stops_that_kind_without_signing_in(
     (email,) = box.to("pat.approver@accounts.example")
     link = re.fullmatch(r"<(.+)>", email["List-Unsubscribe"])
     assert link is not None and link[1].startswith(f"{BASE}/notifications/unsubscribe/")
+    # On the wire as one plain header line: a mail client reads no RFC 2047 encoded-word there.
+    (raw,) = [r for r in box.raw if b"pat.approver@accounts.example" in r]
+    assert f"List-Unsubscribe: {email['List-Unsubscribe']}\r\n".encode() in raw
     path = link[1].removeprefix(BASE)
 
     page = anonymous_client.get(path)  # following the link only asks
@@ -356,3 +361,19 @@ def test_an_invitation_is_always_sent_has_no_unsubscribe_and_its_link_opens_the_
     assert link is not None and f'href="{BASE}{link[1]}"' in html
     form = anonymous_client.get(link[1])
     assert form.status_code == 200 and "For ivy@local.example." in form.text
+
+
+def test_without_a_mail_server_development_mail_is_kept_as_eml_files(
+    session: Session, connection: sa.Connection, settings: Settings, cast: Cast, tmp_path: Path
+) -> None:
+    submitted(session, cast)
+    folder = tmp_path / "mail"
+    delivering = worker(connection, settings.model_copy(update={"mail_dir": folder}), "")
+    assert delivering.check_mail_server() is None
+    assert delivering.deliver_all().sent == 2
+    files = sorted(folder.glob("*.eml"))
+    assert [f.name for f in files] == [f"outbox.{m.id}@localhost.eml" for m in messages(session)]
+    read = message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert isinstance(read, EmailMessage)
+    assert read["Subject"].startswith("Awaiting your decision: ")
+    assert parts(read)[0].startswith("Dear ")
