@@ -33,7 +33,7 @@ lint: install
 
 # Seeds 100,000 assessment versions on SQLite, then on PostgreSQL (its own database wia_bench,
 # created and dropped; BENCH_POSTGRES_URL=… for another server), measures each against baselines
-# from the same server, prints the table and writes bench/results.json. About 8 minutes.
+# from the same server, prints the table and writes bench/results.json. About 10 minutes.
 bench: install assets
 	$(BIN)/python -m bench.run
 

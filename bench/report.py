@@ -13,6 +13,8 @@ REGISTER_TARGET = 3.0  # the page's p50 at most 3 times the bare render's
 AUTOSAVE_TARGET = 0.40  # at least 40 % of the bare endpoint's throughput
 CSV_TARGET = 0.50  # at least 50 % of the raw rows a second
 RSS_GROWTH_TARGET_MB = 50.0  # from 10,000 to 100,000 rows
+SWEEP_TARGET = 2.0  # the daily sweep at most twice the raw selection of its rows
+MAIL_TARGET = 0.50  # the worker at least half the messages a second of a bare smtplib loop
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,45 @@ def figures(measured: dict[str, Any]) -> list[Figure]:
             "MB",
             target=f"< {RSS_GROWTH_TARGET_MB:g} MB",
             met=growth < RSS_GROWTH_TARGET_MB,
+        ),
+        *_sweep_figures(measured["sweep"]),
+        *_mail_figures(measured["mail"]),
+    ]
+
+
+def _sweep_figures(daily: dict[str, Any]) -> list[Figure]:
+    sweep, raw, selected = daily["sweep"], daily["raw"], daily["selected"]
+    ratio = _ratio(sweep["best_ms"], raw["best_ms"])
+    return [
+        Figure(
+            "daily sweep",
+            sweep["best_ms"],
+            "ms",
+            raw["best_ms"],
+            "plain driver, its selection in one query",
+            ratio,
+            f"≤ {SWEEP_TARGET:g}x",
+            ratio <= SWEEP_TARGET,
+        ),
+        Figure("daily sweep, reviews and actions selected", sum(selected.values()), "rows"),
+        Figure("daily sweep, reminders written", sweep["reminders"], "notifications"),
+        Figure("daily sweep, digests written", sweep["digests"], "messages"),
+    ]
+
+
+def _mail_figures(delivered: dict[str, Any]) -> list[Figure]:
+    worker, bare = delivered["worker"], delivered["bare"]
+    ratio = _ratio(worker["per_second"], bare["per_second"])
+    return [
+        Figure(
+            f"mail delivery, {delivered['messages']:,} messages",
+            worker["per_second"],
+            "msg/s",
+            bare["per_second"],
+            "bare smtplib loop, one connection",
+            ratio,
+            f"≥ {MAIL_TARGET:.0%}",
+            ratio >= MAIL_TARGET,
         ),
     ]
 

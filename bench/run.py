@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.settings import PROJECT_ROOT
 from assessments.kernel.db import create_db_engine
 from assessments.register import listing as register
-from bench import databases, export, measure, report
+from bench import databases, export, mail, measure, report, sweep
 from bench.seed import SeedPlan, describe, seed
 from bench.server import serving, signed_in
 
@@ -59,6 +59,24 @@ METHOD = {
         "`wia export register --format csv` in a fresh process, with --status approved "
         "(10,000 rows) and with no filter (100,000 rows)"
     ),
+    "sweep": (
+        "assessments.notifications.reminders.run_sweep for the seed's day (the sweeps of the "
+        "7 days before are committed in the seeded database, as a running service has them), "
+        "in a transaction rolled back after each round (the rollback not timed), so that every "
+        "round writes the same reminders and digests; baseline: the rows its two queries "
+        "select (reviews due by its horizon with their owners' enabled accounts, open actions "
+        "of approved versions due by its horizon with theirs), the same columns, in one "
+        "UNION ALL query with sqlite3 or psycopg, checked row for row against the sweep's own "
+        f"queries; best of {sweep.SWEEP_ROUNDS} alternating rounds each"
+    ),
+    "mail": (
+        f"the worker (app/worker.py Worker.on(settings, engine).deliver_all(), batches of the "
+        f"default outbox_batch) delivering {mail.MESSAGES:,} messages queued with "
+        "notifications.outbox.notify (review and action reminders, to four people) to an "
+        "aiosmtpd server in its own process that counts and discards them; baseline: smtplib "
+        "sending the same messages, composed by the app and flattened as send_message does, "
+        f"on one connection to the same server; best of {mail.MAIL_ROUNDS} alternating rounds"
+    ),
 }
 
 
@@ -91,10 +109,20 @@ def bench_database(url: str, plan: SeedPlan, *, reuse: bool, keep: bool) -> dict
         with Session(engine) as session:
             head = register.audit_chain_head(session, facts.trust_id)
         csv_export = export.csv_export(port, browser, url, facts.trust_id, head)
+    say(f"{name}: daily sweep…")
+    daily = sweep.daily_sweep(url, engine)
+    say(f"{name}: mail delivery…")
+    delivered = mail.mail_delivery(url, engine)
     engine.dispose()
     if not keep:
         databases.drop(url)
-    measured = {"register": latency, "autosave": autosave, "csv": csv_export}
+    measured = {
+        "register": latency,
+        "autosave": autosave,
+        "csv": csv_export,
+        "sweep": daily,
+        "mail": delivered,
+    }
     return {
         "seed": {
             "seconds": None if seed_seconds is None else round(seed_seconds, 1),

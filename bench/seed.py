@@ -3,7 +3,9 @@ each, every version with all its answers, workload estimates and mitigating acti
 
 Rows go in with executemany (SQLite) or COPY (PostgreSQL) into a migrated database. The
 immutability triggers stay on: every version is inserted as a draft with its content, and only
-then moved on, as the workflow does, to submitted, approved and finally superseded."""
+then moved on, as the workflow does, to submitted, approved and finally superseded. Policies
+and actions have owners with accounts, and the daily sweeps of the week before the seed's day
+have run (bench/sweep.py)."""
 
 from __future__ import annotations
 
@@ -12,44 +14,19 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, SQLModel
 
-from assessments.kernel.actors import Role
-from assessments.models import RoleGrant, School, Trust, User
 from assessments.rubrics import queries as rubric_queries
+from bench import sweep
 from bench.bulk import bulk_insert
-from bench.profiles import Profile, make_profiles
-from bench.timeline import PolicyPlan, plan_policy
+from bench.people import BENCH_USER, TRUST, make_people
+from bench.profiles import ActionSpec, Profile, make_profiles
+from bench.timeline import PolicyPlan, VersionPlan, plan_policy
 
-TRUST = "Bench Learning Trust"
-BENCH_USER = "Bench Leader"
-PLACES = (
-    "Northfield",
-    "Riverside",
-    "Oakwood",
-    "Hillcrest",
-    "Meadowbank",
-    "Ashford",
-    "Brookside",
-    "Castlegate",
-    "Elmhurst",
-    "Fairview",
-    "Greenacre",
-    "Harbour",
-    "Kingsmead",
-    "Lakeside",
-    "Millbrook",
-    "Newlands",
-    "Orchard",
-    "Parkside",
-    "Queensway",
-    "Redhill",
-)
-KINDS = ("Primary School", "Academy")
 VERSION_COLUMNS = (
     "id",
     "assessment_id",
@@ -102,6 +79,7 @@ ACTION_COLUMNS = (
     "description",
     "question_ids",
     "owner",
+    "owner_user_id",
     "due_date",
     "status",
     "residual_impact",
@@ -125,6 +103,8 @@ TABLES = {
     "estimate": "workload_estimate",
     "action": "mitigating_action",
 }
+# Days from the seed's day to when the open actions of the versions approved now fall due.
+ACTION_DUE_SPREAD = (-28, 365)
 # The workflow's order: a version is written as a draft, then each later status in turn.
 STATUS_PATH = {
     "draft": (),
@@ -143,6 +123,7 @@ class SeedPlan:
     open_share: float = 0.05  # policies whose latest version is a draft, submitted or returned
     profiles: int = 400
     chunk: int = 500  # policies a transaction
+    swept_days: int = 7  # the daily sweep has run on the days before the seed's day
     seed: int = 2026
 
 
@@ -158,67 +139,20 @@ class Seeded:
     drafts: list[int] = field(default_factory=list)
 
 
-@dataclass
-class _Made:
-    trust_id: int = 0
-    school_ids: list[int] = field(default_factory=list)
-
-
-def _people(conn: sa.Connection, plan: SeedPlan, seeded: _Made) -> dict[str, list[tuple[int, str]]]:
-    """The trust, its schools and people; returns the authors of each school (and "trust")."""
-    trust_id = conn.execute(
-        sa.insert(Trust).values(name=TRUST, created_at=datetime.now(UTC)).returning(col(Trust.id))
-    ).scalar_one()
-    assert trust_id is not None
-    seeded.trust_id = trust_id
-    names = [f"{place} {kind}" for kind in KINDS for place in PLACES][: plan.schools]
-    seeded.school_ids = list(range(1, len(names) + 1))
-    conn.execute(
-        sa.insert(School),
-        [
-            {"id": i, "trust_id": seeded.trust_id, "name": n}
-            for i, n in zip(seeded.school_ids, names, strict=True)
-        ],
+def action_due(version: VersionPlan, spec: ActionSpec, number: int, today: date) -> date:
+    """When an action is due: some months after its version was started; for the versions
+    approved now, spread around `today` (from ACTION_DUE_SPREAD), so that the daily sweep
+    finds a few hundred of them due, or overdue, each day."""
+    if version.status != "approved":
+        return version.created_at.date() + timedelta(days=spec.due_in_days)
+    # Its own generator, so that the rest of the register is the same as before this spread.
+    return today + timedelta(
+        days=random.Random(version.id * 64 + number).randrange(*ACTION_DUE_SPREAD)
     )
-    users: list[dict[str, Any]] = []
-    grants: list[dict[str, Any]] = []
-    authors: dict[str, list[tuple[int, str]]] = {}
-
-    def person(name: str, *roles: tuple[Role, int | None]) -> int:
-        user_id = len(users) + 1
-        email = name.lower().replace(" ", ".").replace("'", "") + "@bench-trust.example"
-        users.append(
-            {
-                "id": user_id,
-                "trust_id": seeded.trust_id,
-                "email": email,
-                "name": name,
-                "password_hash": "!",
-                "created_at": datetime.now(UTC),
-            }
-        )
-        grants.extend({"user_id": user_id, "role": r, "school_id": s} for r, s in roles)
-        return user_id
-
-    leader = person(BENCH_USER, (Role.AUTHOR, None), (Role.APPROVER, None))
-    authors["trust"] = [(leader, BENCH_USER)]
-    for n in range(3):
-        name = f"Approver {n + 1}"
-        authors.setdefault("approvers", []).append((person(name, (Role.APPROVER, None)), name))
-    person("Trust Auditor", (Role.AUDITOR, None))
-    for school_id, school in zip(seeded.school_ids, names, strict=True):
-        for n in range(2):
-            name = f"Author {n + 1} of {school}"
-            authors.setdefault(str(school_id), []).append(
-                (person(name, (Role.AUTHOR, school_id)), name)
-            )
-    conn.execute(sa.insert(User), users)
-    conn.execute(sa.insert(RoleGrant), grants)
-    return authors
 
 
 def _content_rows(
-    plan_: PolicyPlan, profiles: Sequence[Profile]
+    plan_: PolicyPlan, profiles: Sequence[Profile], today: date
 ) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """("answer" | "estimate" | "action", row) for every version of one policy."""
     for version in plan_.versions:
@@ -229,16 +163,17 @@ def _content_rows(
             yield "answer", row
         for group, hours, staff, note in profile.estimates:
             yield "estimate", (version.id, group, hours, staff, note, 1, writer, stamp)
-        for a in profile.actions:
-            due = version.created_at.date() + timedelta(days=a.due_in_days)
+        for number, a in enumerate(profile.actions):
+            owner_id, owner = plan_.owners[a.owner]  # the one in that role at the policy's school
             yield (
                 "action",
                 (
                     version.id,
                     a.description,
                     list(a.question_ids),
-                    a.owner,
-                    due,
+                    owner,
+                    owner_id,
+                    action_due(version, a, number, today),
                     a.status,
                     a.residual_impact,
                     1,
@@ -267,7 +202,9 @@ def _content_triggers_paused(conn: sa.Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {table}_frozen")
 
 
-def _seed_chunk(conn: sa.Connection, plans: list[PolicyPlan], profiles: Sequence[Profile]) -> None:
+def _seed_chunk(
+    conn: sa.Connection, plans: list[PolicyPlan], profiles: Sequence[Profile], today: date
+) -> None:
     policy_rows: list[tuple[Any, ...]] = []
     assessment_rows: list[tuple[Any, ...]] = []
     version_rows: list[tuple[Any, ...]] = []
@@ -282,7 +219,7 @@ def _seed_chunk(conn: sa.Connection, plans: list[PolicyPlan], profiles: Sequence
     bulk_insert(conn, tables["version"], VERSION_COLUMNS, version_rows)
     content: dict[str, list[tuple[Any, ...]]] = {"answer": [], "estimate": [], "action": []}
     for p in plans:
-        for kind, row in _content_rows(p, profiles):
+        for kind, row in _content_rows(p, profiles, today):
             content[kind].append(row)
     with _content_triggers_paused(conn):
         for kind, columns in (
@@ -339,7 +276,6 @@ def seed(engine: sa.Engine, plan: SeedPlan | None = None) -> float:
     returns the seconds it took."""
     plan = plan or SeedPlan()
     started = time.perf_counter()
-    seeded = _Made()
     with Session(engine) as session:
         row = rubric_queries.latest_published_rubric(session, "staff-wellbeing-impact")
         assert row is not None and row.id is not None, "publish the rubric first"
@@ -348,7 +284,7 @@ def seed(engine: sa.Engine, plan: SeedPlan | None = None) -> float:
     rng = random.Random(plan.seed)
     today = datetime.now(UTC).date()
     with engine.begin() as conn:
-        authors = _people(conn, plan, seeded)
+        people = make_people(conn, plan.schools)
     for first in range(1, plan.policies + 1, plan.chunk):
         plans = [
             plan_policy(
@@ -356,9 +292,10 @@ def seed(engine: sa.Engine, plan: SeedPlan | None = None) -> float:
                 plan.versions_per_policy,
                 rng,
                 today=today,
-                trust_id=seeded.trust_id,
-                school_ids=seeded.school_ids,
-                authors=authors,
+                trust_id=people.trust_id,
+                school_ids=people.school_ids,
+                authors=people.authors,
+                owners=people.owners,
                 profiles=len(profiles),
                 rubric_version_id=rubric_version_id,
                 open_share=plan.open_share,
@@ -366,7 +303,8 @@ def seed(engine: sa.Engine, plan: SeedPlan | None = None) -> float:
             for policy_id in range(first, min(first + plan.chunk, plan.policies + 1))
         ]
         with engine.begin() as conn:
-            _seed_chunk(conn, plans, profiles)
+            _seed_chunk(conn, plans, profiles, today)
+    sweep.history(engine, today, days=plan.swept_days)
     _finish(engine)
     return time.perf_counter() - started
 

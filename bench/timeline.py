@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
+from bench.people import Person, owners_of
 from bench.profiles import OWNERS, Profile
 
 TITLES = (
@@ -106,6 +107,7 @@ class PolicyPlan:
         "title",
         "category",
         "owner",
+        "owner_user_id",
         "school_id",
         "review_cycle_months",
         "next_review_date",
@@ -116,11 +118,12 @@ class PolicyPlan:
     id: int
     policy_row: tuple[Any, ...]
     versions: tuple[VersionPlan, ...]
+    owners: Mapping[str, Person]  # the owners of policies and actions at its school, by role
 
     @property
     def trust_and_school(self) -> tuple[int, int | None]:
         """The policy's trust and school, which each of its versions carries too."""
-        return self.policy_row[1], self.policy_row[6]
+        return self.policy_row[1], self.policy_row[7]
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -136,6 +139,7 @@ def plan_policy(
     trust_id: int,
     school_ids: Sequence[int],
     authors: Mapping[str, Sequence[tuple[int, str]]],
+    owners: Mapping[str, Mapping[str, Person]],
     profiles: int,
     rubric_version_id: int,
     open_share: float,
@@ -198,17 +202,20 @@ def plan_policy(
         )
     category, code, title = TITLES[policy_id % len(TITLES)]
     latest_approved = versions[approved - 1]
+    at_school = owners_of(owners, school_id)
+    owner_id, owner = at_school[rng.choice(OWNERS)]
     policy_row = (
         policy_id,
         trust_id,
         f"{code}-{policy_id:05d}",
         title,
         category,
-        rng.choice(OWNERS),
+        owner,
+        owner_id,
         school_id,
         cycle,
         latest_approved.review_due,
         "under-review" if open_status else "in-force",
         versions[0].created_at,
     )
-    return PolicyPlan(policy_id, policy_row, tuple(versions))
+    return PolicyPlan(policy_id, policy_row, tuple(versions), at_school)
