@@ -27,6 +27,7 @@ from assessments.notifications.delivery import Outgoing
 from assessments.notifications.reminders import SweepReport, run_sweep
 
 events = logging.getLogger("wia.worker")
+MAX_WAIT_SECONDS = 300  # the longest an idle or failing worker waits before it looks again
 
 
 @dataclass
@@ -112,16 +113,22 @@ class Worker:
         new day, run the daily sweep first."""
         if problem := self.check_mail_server():
             events.error("the mail server is not usable yet (the worker keeps trying): %s", problem)
+        failing = 0  # rounds in a row the mail server failed: the waits grow, to 5 minutes
         while not stop.is_set():
             try:
                 if self.swept != (today := clock.today()):
                     self.sweep(today)
+            except Exception:  # the day's sweep failing must not stop mail being delivered
+                events.exception("the daily sweep failed; trying again shortly")
+            try:
                 done = self.deliver_all()
             except Exception:  # a database that is restarting: log it, wait, try again
                 events.exception("delivery failed; trying again shortly")
-                done = Round()
-            if done.failing or not done.sent:
-                stop.wait(self.settings.worker_poll_seconds)
+                done = Round(failing=True)
+            failing = failing + 1 if done.failing else 0
+            if failing or not done.sent:
+                poll = self.settings.worker_poll_seconds
+                stop.wait(min(poll * 2 ** min(failing, 10), max(poll, MAX_WAIT_SECONDS)))
 
     def _take(self, now: datetime | None) -> Outgoing | None:
         with self.unit() as session:
@@ -138,7 +145,14 @@ class Worker:
         message_id = outgoing.message.id
         assert message_id is not None
         try:
-            transport.send(compose(self.settings, outgoing))
+            email = compose(self.settings, outgoing)
+        except Exception as exc:  # its content cannot be written (a bug): given up, shown to admins
+            events.exception("mail cannot be composed (message %s)", message_id)
+            self._not_sent(message_id, NotSent(f"Cannot be written: {exc!r}", permanent=True))
+            done.not_sent += 1
+            return True
+        try:
+            transport.send(email)
         except NotSent as exc:
             self._not_sent(message_id, exc)
             done.not_sent += 1
@@ -152,6 +166,10 @@ class Worker:
         return True
 
     def _not_sent(self, message_id: int, exc: NotSent) -> None:
+        if exc.server:  # nothing wrong with the message: it waits for the server, uncounted
+            with self.unit() as session:
+                delivery.release(session, message_id, error=exc.reason)
+            return
         with self.unit() as session:
             status = delivery.mark_not_sent(
                 session,

@@ -19,6 +19,7 @@ from app.settings import PROJECT_ROOT, Settings
 from app.web import british_date
 from assessments.models import Delivery, Notification, NotificationKind
 from assessments.notifications.delivery import Outgoing
+from assessments.notifications.reminders import one_line
 
 _environment = Environment(
     loader=FileSystemLoader(PROJECT_ROOT / "templates" / "email"),
@@ -41,7 +42,8 @@ HEADERS_UNFOLDED = email_policy.default.clone(max_line_length=998)
 PATHS: Mapping[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
     NotificationKind.AWAITING_DECISION: lambda f: f"/assessments/{f['version_id']}/review",
     NotificationKind.DECIDED: lambda f: f"/assessments/{f['version_id']}/summary",
-    NotificationKind.ACTION_ASSIGNED: lambda f: f"/assessments/{f['version_id']}/summary",
+    # An action's own page: its owner may have no role to open the assessment with.
+    NotificationKind.ACTION_ASSIGNED: lambda f: f"/actions/{f['actions'][0]['action_id']}",
     NotificationKind.ACTION_DUE: lambda f: f"/actions/{f['action_id']}",
     NotificationKind.REVIEW_DUE: lambda f: f"/policies/{f['policy_id']}",
 }
@@ -82,9 +84,12 @@ def compose(settings: Settings, outgoing: Outgoing) -> EmailMessage:
         "unsubscribe": None,
     }
     email = EmailMessage(policy=HEADERS_UNFOLDED)
-    email["Subject"] = context["subject"]
+    # A header is one line: a name or title typed with a line break is flattened, not refused.
+    email["Subject"] = one_line(context["subject"], 200)
     email["From"] = settings.mail_from
-    email["To"] = formataddr((recipient.name if recipient else "", message.to_address))
+    # Their address now, not when queued: a corrected address is where their mail goes.
+    to = recipient.email if recipient else message.to_address
+    email["To"] = formataddr((one_line(recipient.name if recipient else "", 120), to))
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message_id(settings, message.id)
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please

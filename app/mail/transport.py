@@ -19,12 +19,14 @@ DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
 
 class NotSent(Exception):
-    """The server did not take a message; `permanent` when trying again cannot help (it
-    refused the address for good), otherwise it is tried again later."""
+    """The server did not take a message. `permanent` when trying again cannot help (it
+    refused the address for good); `server` when the fault is the server's or our settings'
+    (unreachable, our credentials refused or missing), not the message's: then no message's
+    tries are used up, and the worker waits and tries again. Otherwise tried again later."""
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    def __init__(self, reason: str, *, permanent: bool = False, server: bool = False) -> None:
         super().__init__(reason)
-        self.reason, self.permanent = reason, permanent
+        self.reason, self.permanent, self.server = reason, permanent, server
 
 
 class Transport(Protocol):
@@ -80,7 +82,9 @@ class SmtpTransport:
             else:
                 connection = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            raise NotSent(f"Cannot reach the mail server {server}: {_said(exc)}") from exc
+            raise NotSent(
+                f"Cannot reach the mail server {server}: {_said(exc)}", server=True
+            ) from exc
         try:
             if server.scheme == "smtp+starttls":
                 connection.starttls(context=self.context)
@@ -88,10 +92,14 @@ class SmtpTransport:
                 connection.login(server.username, server.password)
         except smtplib.SMTPAuthenticationError as exc:
             connection.close()
-            raise NotSent(f"{server} refused the username and password: {_said(exc)}") from exc
+            raise NotSent(
+                f"{server} refused the username and password: {_said(exc)}", server=True
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             connection.close()
-            raise NotSent(f"The mail server {server} cannot be used: {_said(exc)}") from exc
+            raise NotSent(
+                f"The mail server {server} cannot be used: {_said(exc)}", server=True
+            ) from exc
         self.connection = connection
         return self
 
@@ -113,12 +121,20 @@ class SmtpTransport:
                 f"{self.server} refused the address: {_said(exc)}",
                 permanent=all(500 <= code < 600 for code in codes),
             ) from exc
-        except smtplib.SMTPResponseException as exc:
+        except smtplib.SMTPSenderRefused as exc:  # e.g. 530 sign-in needed: our settings
             raise NotSent(
-                f"{self.server} did not take it: {_said(exc)}", permanent=exc.smtp_code >= 500
+                f"{self.server} refused to send from {settings_hint(exc)}: {_said(exc)}",
+                server=True,
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            policy = exc.smtp_code in (530, 535) or _enhanced(exc).startswith("5.7")
+            raise NotSent(
+                f"{self.server} did not take it: {_said(exc)}",
+                permanent=exc.smtp_code >= 500 and not policy,
+                server=policy,
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise NotSent(f"Lost the mail server {self.server}: {_said(exc)}") from exc
+            raise NotSent(f"Lost the mail server {self.server}: {_said(exc)}", server=True) from exc
 
 
 class FolderTransport:
@@ -148,6 +164,18 @@ def transport_for(settings: Settings) -> Transport:
         timeout=settings.smtp_timeout,
         context=ssl.create_default_context(),
     )
+
+
+def settings_hint(exc: smtplib.SMTPSenderRefused) -> str:
+    sender = exc.sender.decode(errors="replace") if isinstance(exc.sender, bytes) else exc.sender
+    return f"{sender} (check WIA_SMTP_URL's username and password, and WIA_MAIL_FROM)"
+
+
+def _enhanced(exc: smtplib.SMTPResponseException) -> str:
+    """The reply's enhanced status code (RFC 3463), like 5.7.1, or ''."""
+    error = exc.smtp_error
+    text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+    return text.split(" ", 1)[0] if text[:1].isdigit() else ""
 
 
 def _said(exc: BaseException) -> str:

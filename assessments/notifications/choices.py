@@ -89,6 +89,10 @@ def _set(session: Session, user_id: int, kind: NotificationKind, delivery: Deliv
         choice = NotificationChoice(user_id=user_id, kind=kind, delivery=delivery)
     choice.delivery = delivery
     session.add(choice)
+    if delivery is not Delivery.SINGLE:  # what waits for a digest follows the new choice
+        for waiting in queries.waiting_of(session, user_id, kind):
+            waiting.delivery = delivery
+            session.add(waiting)
 
 
 def stop(session: Session, *, user_id: int, topic: str) -> list[NotificationKind]:

@@ -77,6 +77,15 @@ def mark_not_sent(
     return message.status
 
 
+def release(session: Session, message_id: int, *, error: str) -> None:
+    """Give a message back untried, its tries untouched: the fault was the mail server's or
+    the settings', and the next worker round tries it again as it was."""
+    message = _message(session, message_id)
+    message.claimed_until, message.last_error = None, error[:MAX_ERROR]
+    session.add(message)
+    session.flush()
+
+
 def retry_wait(attempts: int) -> timedelta:
     """How long to wait after the `attempts`th failed try."""
     return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))

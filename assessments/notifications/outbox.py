@@ -4,9 +4,10 @@ change committed is never lost before the worker delivers it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from assessments.models import (
@@ -19,13 +20,27 @@ from assessments.models import (
 from assessments.notifications import queries
 
 
+@dataclass(frozen=True)
+class Tell:
+    """One thing to tell one person; `dedupe_key` makes it once only (the sweep's reminders)."""
+
+    user: User
+    kind: NotificationKind
+    subject: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
+
+
 def delivery_chosen(session: Session, user_id: int, kind: NotificationKind) -> Delivery:
     """How the person hears of `kind`: an email for each unless they chose otherwise (and
     always for their account's own emails)."""
+    return _chosen(kind, queries.choices_of(session, [user_id]).get((user_id, kind)))
+
+
+def _chosen(kind: NotificationKind, choice: Delivery | None) -> Delivery:
     if kind is NotificationKind.ACCOUNT:
         return Delivery.SINGLE
-    choice = queries.choice_of(session, user_id, kind)
-    return choice.delivery if choice else Delivery.SINGLE
+    return choice or Delivery.SINGLE
 
 
 def notify(
@@ -39,38 +54,54 @@ def notify(
 ) -> Notification | None:
     """Tell `user` something (nothing for a disabled account, or when `dedupe_key` has been
     told already). An email for each is queued now; a digest's wait for the daily sweep."""
-    assert user.id is not None
-    if user.disabled or (dedupe_key is not None and queries.already_told(session, dedupe_key)):
-        return None
-    delivery = delivery_chosen(session, user.id, kind)
-    notification = Notification(
-        trust_id=user.trust_id,
-        user_id=user.id,
-        kind=kind,
-        subject=subject[:200],
-        facts=facts,
-        dedupe_key=dedupe_key,
-        delivery=delivery,
+    told = notify_all(session, [Tell(user, kind, subject, facts, dedupe_key)])
+    return told[0] if told else None
+
+
+def notify_all(session: Session, tells: Iterable[Tell]) -> list[Notification]:
+    """Tell each of `tells` (a sweep's hundreds of reminders in a few statements, however
+    many): those not told already by their key, to enabled accounts, as each person chose.
+    The caller keeps two sweeps from running at once (reminders.run_sweep's day row)."""
+    wanted = [t for t in tells if not t.user.disabled]
+    keys = [t.dedupe_key for t in wanted if t.dedupe_key is not None]
+    told_before = queries.told_keys(session, keys) if keys else set()
+    wanted = [t for t in wanted if t.dedupe_key not in told_before]
+    chosen = queries.choices_of(session, list({t.user.id for t in wanted if t.user.id}))
+    deliveries = [_chosen(t.kind, chosen.get((t.user.id or 0, t.kind))) for t in wanted]
+    messages = {
+        i: _message(t.user, Delivery.SINGLE)
+        for i, (t, delivery) in enumerate(zip(wanted, deliveries, strict=True))
+        if delivery is Delivery.SINGLE
+    }
+    session.add_all(messages.values())
+    session.flush()  # the messages' ids, for their notifications
+    notifications = [
+        Notification(
+            trust_id=t.user.trust_id,
+            user_id=t.user.id or 0,
+            kind=t.kind,
+            subject=t.subject[:200],
+            facts=t.facts,
+            dedupe_key=t.dedupe_key,
+            delivery=delivery,
+            message_id=messages[i].id if i in messages else None,
+        )
+        for i, (t, delivery) in enumerate(zip(wanted, deliveries, strict=True))
+    ]
+    session.add_all(notifications)
+    session.flush()
+    return notifications
+
+
+def _message(user: User, digest: Delivery) -> OutboxMessage:
+    return OutboxMessage(
+        trust_id=user.trust_id, user_id=user.id, to_address=user.email, digest=digest
     )
-    try:
-        with session.begin_nested():  # two sweeps at once: the second one's key is refused
-            if delivery is Delivery.SINGLE:
-                message = queue_message(session, user=user, digest=Delivery.SINGLE)
-                notification.message_id = message.id
-            session.add(notification)
-            session.flush()
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return None
-    return notification
 
 
 def queue_message(session: Session, *, user: User, digest: Delivery) -> OutboxMessage:
     """A message to `user`'s address, for the worker to render and send."""
-    message = OutboxMessage(
-        trust_id=user.trust_id, user_id=user.id, to_address=user.email, digest=digest
-    )
+    message = _message(user, digest)
     session.add(message)
     session.flush()
     return message

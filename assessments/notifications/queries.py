@@ -26,10 +26,29 @@ from assessments.models import (
     VersionStatus,
 )
 
+CHUNK = 500  # values in one IN (…), well inside every database's limit
 
-def already_told(session: Session, dedupe_key: str) -> bool:
-    query = select(Notification.id).where(Notification.dedupe_key == dedupe_key)
-    return session.exec(query).first() is not None
+
+def told_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of `keys` have been told already."""
+    found: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        query = select(Notification.dedupe_key).where(col(Notification.dedupe_key).in_(chunk))
+        found.update(key for key in session.exec(query) if key is not None)
+    return found
+
+
+def choices_of(
+    session: Session, user_ids: list[int]
+) -> dict[tuple[int, NotificationKind], Delivery]:
+    """The choices these people made, by (person, kind): a kind without one is an email each."""
+    chosen: dict[tuple[int, NotificationKind], Delivery] = {}
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
+        query = select(NotificationChoice).where(col(NotificationChoice.user_id).in_(chunk))
+        chosen.update({(c.user_id, c.kind): c.delivery for c in session.exec(query)})
+    return chosen
 
 
 def told_lately(
@@ -176,3 +195,14 @@ def undelivered(
 def message_of_trust(session: Session, message_id: int, trust_id: int) -> OutboxMessage | None:
     message = session.get(OutboxMessage, message_id, with_for_update=True)
     return message if message is not None and message.trust_id == trust_id else None
+
+
+def waiting_of(session: Session, user_id: int, kind: NotificationKind) -> list[Notification]:
+    """A person's notifications of `kind` kept for a digest not yet sent."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user_id, Notification.kind == kind)
+        .where(col(Notification.message_id).is_(None))
+        .where(col(Notification.delivery).in_((Delivery.DAILY, Delivery.WEEKLY)))
+    )
+    return list(session.exec(query))

@@ -14,18 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from assessments.models import (
-    AssessmentVersion,
     Delivery,
-    MitigatingAction,
     Notification,
     NotificationKind,
-    Policy,
     SweepRun,
     Trust,
     User,
 )
 from assessments.notifications import queries
-from assessments.notifications.outbox import notify, queue_message
+from assessments.notifications.outbox import Tell, notify_all, queue_message
 
 WEEK = 7
 DIGEST_WEEKDAY = 0  # weekly digests go out on Mondays
@@ -69,9 +66,9 @@ def _when(days_left: int) -> str:
     return f"overdue by {-days_left} day{'s' if days_left != -1 else ''}"
 
 
-def _remind_reviews(session: Session, today: date, trusts: dict[int, Trust]) -> int:
+def _review_reminders(session: Session, today: date, trusts: dict[int, Trust]) -> list[Tell]:
     furthest = max((max(t.review_reminder_days, default=0) for t in trusts.values()), default=0)
-    told = 0
+    tells = []
     for policy, owner in queries.reviews_due_by(session, today + timedelta(days=furthest)):
         assert policy.next_review_date is not None
         days_left = (policy.next_review_date - today).days
@@ -79,74 +76,65 @@ def _remind_reviews(session: Session, today: date, trusts: dict[int, Trust]) -> 
         if stage is None:
             continue
         when = _when(days_left)
-        told += bool(
-            notify(
-                session,
-                user=owner,
-                kind=NotificationKind.REVIEW_DUE,
-                subject=f"Review {'due ' if days_left >= 0 else ''}{when}: "
-                f"{policy.reference} {policy.title}",
-                facts={
+        tells.append(
+            Tell(
+                owner,
+                NotificationKind.REVIEW_DUE,
+                f"Review {'due ' if days_left >= 0 else ''}{when}: {policy.reference} "
+                f"{policy.title}",
+                {
                     "policy_id": policy.id,
                     "reference": policy.reference,
                     "title": policy.title,
                     "due": policy.next_review_date.isoformat(),
                     "when": when,
                 },
-                dedupe_key=f"review:{policy.id}:{policy.next_review_date}:{stage}",
+                f"review:{policy.id}:{policy.next_review_date}:{stage}",
             )
         )
-    return told
+    return tells
 
 
-def _remind_actions(session: Session, today: date, trusts: dict[int, Trust]) -> int:
+def _action_reminders(session: Session, today: date, trusts: dict[int, Trust]) -> list[Tell]:
     furthest = max((t.action_reminder_days for t in trusts.values()), default=0)
-    told = 0
+    tells = []
     for action, version, policy, owner in queries.actions_due_by(
         session, today + timedelta(days=furthest)
     ):
-        told += _remind_action(
-            session, today, trusts[policy.trust_id], action, version, policy, owner
+        assert action.due_date is not None
+        days_left = (action.due_date - today).days
+        stage = action_stage(days_left, trusts[policy.trust_id].action_reminder_days)
+        if stage is None:
+            continue
+        when = _when(days_left)
+        tells.append(
+            Tell(
+                owner,
+                NotificationKind.ACTION_DUE,
+                f"Action {'due ' if days_left >= 0 else ''}{when}: {one_line(action.description)}",
+                {
+                    "action_id": action.id,
+                    "description": action.description,
+                    "due": action.due_date.isoformat(),
+                    "when": when,
+                    "version_id": version.id,
+                    "version": version.number,
+                    "policy_id": policy.id,
+                    "reference": policy.reference,
+                    "title": policy.title,
+                },
+                f"action:{action.id}:{action.due_date}:{stage}",
+            )
         )
-    return told
+    return tells
 
 
-def _remind_action(
-    session: Session,
-    today: date,
-    trust: Trust,
-    action: MitigatingAction,
-    version: AssessmentVersion,
-    policy: Policy,
-    owner: User,
-) -> bool:
-    assert action.due_date is not None
-    days_left = (action.due_date - today).days
-    stage = action_stage(days_left, trust.action_reminder_days)
-    if stage is None:
-        return False
-    when = _when(days_left)
-    short = action.description if len(action.description) <= 80 else action.description[:79] + "…"
-    return bool(
-        notify(
-            session,
-            user=owner,
-            kind=NotificationKind.ACTION_DUE,
-            subject=f"Action {'due ' if days_left >= 0 else ''}{when}: {short}",
-            facts={
-                "action_id": action.id,
-                "description": action.description,
-                "due": action.due_date.isoformat(),
-                "when": when,
-                "version_id": version.id,
-                "version": version.number,
-                "policy_id": policy.id,
-                "reference": policy.reference,
-                "title": policy.title,
-            },
-            dedupe_key=f"action:{action.id}:{action.due_date}:{stage}",
-        )
-    )
+def one_line(text: str, most: int = 80) -> str:
+    """Text for a subject line: on one line, and cut at a word with … when long."""
+    flat = " ".join(text.split())
+    if len(flat) <= most:
+        return flat
+    return flat[: most - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def _send_digests(session: Session, today: date) -> int:
@@ -192,8 +180,9 @@ def run_sweep(session: Session, *, today: date) -> SweepReport:
     except IntegrityError:
         return SweepReport(today, already_run=True)
     trusts = {t.id: t for t in queries.trusts(session) if t.id is not None}
-    reminders = _remind_reviews(session, today, trusts) + _remind_actions(session, today, trusts)
-    run.reminders, run.digests = reminders, _send_digests(session, today)
+    tells = _review_reminders(session, today, trusts) + _action_reminders(session, today, trusts)
+    run.reminders = len(notify_all(session, tells))
+    run.digests = _send_digests(session, today)
     session.add(run)
     session.flush()
     return SweepReport(today, reminders=run.reminders, digests=run.digests)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from assessments.kernel import audit
+from assessments.kernel import audit, clock
 from assessments.kernel.actors import Actor, Role, require
 from assessments.kernel.errors import NotAllowed, NotFound, ValidationFailed
 from assessments.models import AccountLink, AccountLinkPurpose, NotificationKind, User
@@ -64,18 +64,16 @@ def invite(*, session: Session, actor: Actor, user: User, now: datetime) -> Acco
         )
     if user.disabled:
         raise NotAllowed("Their account is disabled: enable it first")
-    assert user.id is not None
-    for earlier in people_queries.account_links_of(session, user.id):
-        if earlier.used_at is None:  # a new invitation stops the one before
-            earlier.used_at = now
-            session.add(earlier)
+    _use_up(session, user, now)  # a new invitation stops the one before
     link = _link(session, user, AccountLinkPurpose.INVITATION, now)
     _email(
         session,
         user,
         link,
         "Set your password for the Workload Impact Register",
-        invited_by=actor.name,
+        # From the command line there is nobody to name: the email says "your trust's
+        # administrator" instead.
+        invited_by=actor.name if actor.user_id else "",
     )
     audit.record(
         session,
@@ -127,6 +125,24 @@ def usable_link(
     return link, user
 
 
+def _use_up(session: Session, user: User, now: datetime) -> None:
+    """Every link of the person's not yet used: none of them opens their account any more."""
+    assert user.id is not None
+    for link in people_queries.account_links_of(session, user.id):
+        if link.used_at is None:
+            link.used_at = now
+            session.add(link)
+    session.flush()
+
+
+def address_changed(*, session: Session, actor: Actor, user: User, now: datetime) -> None:
+    """A person's email was corrected: links sent to the old address stop working, and
+    someone still without a password is invited again, at the new one."""
+    _use_up(session, user, now)
+    if user.password_hash == NO_PASSWORD and not user.disabled:
+        invite(session=session, actor=actor, user=user, now=now)
+
+
 def _set(session: Session, user: User, password: str) -> None:
     if problem := password_problem(password, email=user.email, name=user.name):
         raise ValidationFailed({"password": problem})
@@ -152,11 +168,7 @@ def set_password_by_link(
     if password != confirmation:
         raise ValidationFailed({"confirmation": "Enter the same password twice"})
     _set(session, user, password)
-    assert user.id is not None
-    for other in people_queries.account_links_of(session, user.id):
-        if other.used_at is None:
-            other.used_at = now
-            session.add(other)
+    _use_up(session, user, now)
     audit.record(
         session,
         Actor(name=user.name, user_id=user.id, trust_id=user.trust_id),
@@ -185,6 +197,7 @@ def change_password(
     if password == current:
         raise ValidationFailed({"password": "Choose a password other than your current one"})
     _set(session, user, password)
+    _use_up(session, user, clock.now())  # a reset asked for before no longer works
     audit.record(
         session,
         actor,

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from sqlmodel import Session
 
 from assessments.drafting.editing import check_revision
-from assessments.kernel import audit, db
+from assessments.kernel import audit, clock, db
 from assessments.kernel.actors import Actor, Grant
 from assessments.kernel.errors import ValidationFailed
 from assessments.models import User
-from assessments.people import queries as people_queries
+from assessments.people import account_links, queries as people_queries
 from assessments.people.accounts import (
     MAX_PERSON_NAME,
     managed_user,
@@ -64,6 +64,8 @@ def update_person(
         details=diff,
         trust_id=user.trust_id,
     )
+    if "email" in diff:  # a link sent to the old address must not open the account
+        account_links.address_changed(session=session, actor=actor, user=user, now=clock.now())
     return user
 
 

@@ -229,7 +229,11 @@ def test_an_unreachable_server_loses_nothing(
     assert (done.sent, done.not_sent, done.failing) == (0, 1, True)
     first, second = messages(session)
     assert first.status is MessageStatus.PENDING and "Cannot reach" in first.last_error
+    assert first.attempts == 0  # the server's fault, not the message's: no try used up
     assert second.status is MessageStatus.PENDING and second.attempts == 0
+    for _ in range(settings.outbox_max_attempts + 2):  # a long outage gives nothing up
+        delivering.deliver_all()
+    assert {m.status for m in messages(session)} == {MessageStatus.PENDING}
 
 
 def test_a_server_asking_for_credentials_gets_them_and_says_when_they_are_wrong(
@@ -356,7 +360,7 @@ def test_an_invitation_is_always_sent_has_no_unsubscribe_and_its_link_opens_the_
     assert email["Subject"] == "Set your password for the Workload Impact Register"
     assert email["List-Unsubscribe"] is None
     text, html = parts(email)
-    assert "command line has added you to the Workload Impact Register of Local trust" in text
+    assert "Your trust's administrator has added you to the Workload Impact Register of " in text
     link = re.search(rf"{BASE}(/account/set-password/\S+)", text)
     assert link is not None and f'href="{BASE}{link[1]}"' in html
     form = anonymous_client.get(link[1])
@@ -377,3 +381,44 @@ def test_without_a_mail_server_development_mail_is_kept_as_eml_files(
     assert isinstance(read, EmailMessage)
     assert read["Subject"].startswith("Awaiting your decision: ")
     assert parts(read)[0].startswith("Dear ")
+
+
+def test_a_server_wanting_a_sign_in_we_did_not_give_gives_nothing_up(
+    session: Session, connection: sa.Connection, settings: Settings, cast: Cast
+) -> None:
+    submitted(session, cast)
+    with smtp_server(requires_login=True) as (box, url):
+        done = worker(connection, settings, url).deliver_all()  # no credentials in the URL
+    assert (done.sent, done.failing) == (0, True)
+    first, *_ = messages(session)
+    assert (first.status, first.attempts) == (MessageStatus.PENDING, 0)
+    assert "refused to send from" in first.last_error and "530" in first.last_error
+    assert box.messages == []
+
+
+def test_a_title_or_name_typed_with_a_line_break_goes_out_on_one_line(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    version_id = submitted(session, cast)
+    policy = version_queries.policy_of_version(
+        session, version_queries.get_version(session, version_id)
+    )
+    pat = session.get(User, cast.approver.user_id)
+    assert pat is not None
+    policy.title, pat.name = "Homework\r\nBcc: someone@else.example", "Pat\nApprover"
+    session.add_all([policy, pat])
+    workflow.return_version(
+        session=session, actor=cast.approver, version_id=version_id, reason=RETURN_REASON
+    )
+    done = worker(connection, settings, url).deliver_all()
+    assert done.not_sent == 0
+    (returned,) = box.to("ann.author@accounts.example")
+    assert "Bcc: someone@else.example" in returned["Subject"]  # flattened into the subject
+    assert returned["Bcc"] is None
+    (asked,) = box.to("pat.approver@accounts.example")
+    assert asked["To"] == "Pat Approver <pat.approver@accounts.example>"

@@ -18,10 +18,10 @@ from app.settings import Settings
 from assessments.kernel import clock
 from assessments.kernel.actors import Grant, Role
 from assessments.models import AccountLink, Notification, NotificationKind, User
-from assessments.people import accounts
+from assessments.people import accounts, corrections
 from tests.app.pages import banner, error_for, page, post_form, submit, title
 from tests.app.trust_people import PASSWORD, add_user, invitation_path, is_signed_in, sign_in_as
-from tests.factories.trusts import LOCAL_TRUST_ID
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID
 
 NEW_PASSWORD = "kettle meadow twelve lantern"
 CHOSEN = {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}
@@ -218,3 +218,37 @@ def test_a_person_changes_their_own_password_and_their_other_sessions_end(
     )
     assert is_signed_in(browser)  # this browser: signed in again with a new session
     assert not is_signed_in(anonymous_client)
+
+
+def test_a_corrected_address_stops_the_invitation_sent_to_the_old_one(
+    client: TestClient, browser: TestClient, session: Session, settings: Settings, invited: User
+) -> None:
+    mistyped = invitation_path(session, settings, invited.id)
+    assert invited.id is not None
+    corrections.update_person(
+        session=session,
+        actor=AUTHOR,
+        user_id=invited.id,
+        name=invited.name,
+        email="ivy.right@local.example",
+        expected_revision=None,
+    )
+    assert browser.get(mistyped).status_code == 404  # whoever got the typo gets nothing
+    latest = account_emails(session, invited)[-1]
+    assert latest.subject == "Set your password for the Workload Impact Register"
+    fresh = invitation_path(session, settings, invited.id)
+    assert fresh != mistyped
+    assert "For ivy.right@local.example." in browser.get(fresh).text
+
+
+def test_a_reset_asked_for_stops_working_once_the_password_is_changed(
+    browser: TestClient, anonymous_client: TestClient, session: Session, settings: Settings
+) -> None:
+    eli = add_user(session, "Eli Either", [Grant(Role.AUTHOR)])
+    post_form(anonymous_client, "/forgotten-password", {"email": eli.email})
+    reset = invitation_path(session, settings, eli.id)
+    sign_in_as(browser, session, eli)
+    form = page(browser.get("/account/password"))
+    changed = submit(browser, form, "/account/password", {"current": PASSWORD, **CHOSEN})
+    assert changed.status_code == 303
+    assert anonymous_client.get(reset).status_code == 404

@@ -272,3 +272,19 @@ def test_a_missed_mondays_weekly_digest_goes_out_with_the_next_sweep(
     _approved_policy(session, cast, owner, action_due=None)  # tells the owner, for the digest
     assert run_sweep(session, today=MONDAY + timedelta(days=1)).digests == 1  # Monday missed
     assert run_sweep(session, today=MONDAY + timedelta(days=2)).digests == 0
+
+
+def test_stopping_a_kind_stops_what_waits_for_its_digest(
+    session: Session, cast: Cast, owner: Actor
+) -> None:
+    choices.choose(
+        session=session,
+        actor=cast.approver,
+        choices={k.value: Delivery.DAILY.value for k in choices.CHOSEN_KINDS},
+    )
+    submitted_version = draft_for(session, cast)
+    complete_draft(session, cast.author, submitted_version)
+    workflow.submit(session=session, actor=cast.author, version_id=submitted_version)
+    assert cast.approver.user_id is not None
+    choices.stop(session, user_id=cast.approver.user_id, topic="daily")  # one click
+    assert run_sweep(session, today=MONDAY).digests == 0
