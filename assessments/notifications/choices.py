@@ -18,7 +18,7 @@ from assessments.models import (
     NotificationKind,
 )
 from assessments.notifications import queries
-from assessments.notifications.outbox import delivery_chosen
+from assessments.notifications.outbox import delivery_chosen, delivery_of
 from assessments.people import queries as people_queries
 
 RECENT = 50  # notifications listed on a person's page
@@ -64,7 +64,8 @@ def recent(*, session: Session, actor: Actor) -> list[Told]:
 def chosen(*, session: Session, actor: Actor) -> dict[NotificationKind, Delivery]:
     """How the actor hears of each kind they may choose for."""
     user_id = _user_of(actor)
-    return {kind: delivery_chosen(session, user_id, kind) for kind in CHOSEN_KINDS}
+    made = queries.choices_of(session, [user_id])
+    return {kind: delivery_of(kind, made.get((user_id, kind))) for kind in CHOSEN_KINDS}
 
 
 def choose(*, session: Session, actor: Actor, choices: dict[str, str]) -> None:

@@ -34,10 +34,11 @@ class Tell:
 def delivery_chosen(session: Session, user_id: int, kind: NotificationKind) -> Delivery:
     """How the person hears of `kind`: an email for each unless they chose otherwise (and
     always for their account's own emails)."""
-    return _chosen(kind, queries.choices_of(session, [user_id]).get((user_id, kind)))
+    return delivery_of(kind, queries.choices_of(session, [user_id]).get((user_id, kind)))
 
 
-def _chosen(kind: NotificationKind, choice: Delivery | None) -> Delivery:
+def delivery_of(kind: NotificationKind, choice: Delivery | None) -> Delivery:
+    """The delivery a person's `choice` (None: they made none) gives `kind`."""
     if kind is NotificationKind.ACCOUNT:
         return Delivery.SINGLE
     return choice or Delivery.SINGLE
@@ -67,7 +68,7 @@ def notify_all(session: Session, tells: Iterable[Tell]) -> list[Notification]:
     told_before = queries.told_keys(session, keys) if keys else set()
     wanted = [t for t in wanted if t.dedupe_key not in told_before]
     chosen = queries.choices_of(session, list({t.user.id for t in wanted if t.user.id}))
-    deliveries = [_chosen(t.kind, chosen.get((t.user.id or 0, t.kind))) for t in wanted]
+    deliveries = [delivery_of(t.kind, chosen.get((t.user.id or 0, t.kind))) for t in wanted]
     messages = {
         i: _message(t.user, Delivery.SINGLE)
         for i, (t, delivery) in enumerate(zip(wanted, deliveries, strict=True))
