@@ -9,68 +9,24 @@ send them to sign in; the API says 401).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from tests.app.every_route.account_routes import ACCOUNT_ROUTES, CSRF_EXEMPT
+from tests.app.every_route.expectations import (
+    AUDIT_READERS,
+    SIGN_IN,
+    Call,
+    admins,
+    decided_by_approvers,
+    drafted_by_north_authors,
+    everyone,
+    fill,
+    new_policy,
+    progressed_by_north_authors,
+    seen_in_scope,
+    signed_in,
+)
+from tests.app.every_route.world import ROLES
 
-from tests.app.every_route.world import ROLES, World
-
-SIGN_IN = "sign in"
-Expected = dict[str, int | str]
-
-
-def everyone(status: int) -> Expected:
-    return {role: status for role in ROLES}
-
-
-def signed_in(status: int) -> Expected:
-    return {**everyone(status), "anonymous": SIGN_IN}
-
-
-def seen_in_scope(status: int = 200) -> Expected:
-    """Reading a North record: anyone with a role at North or trust-wide."""
-    return {**signed_in(status), "author at another school": 404, "another trust": 404}
-
-
-def drafted_by_north_authors(status: int) -> Expected:
-    """Changing a North draft: its school's authors only."""
-    return {**seen_in_scope(403), "author": status}
-
-
-def decided_by_approvers(status: int) -> Expected:
-    """Deciding on a North version: approvers there (the state may still refuse)."""
-    return {**seen_in_scope(403), "approver": status}
-
-
-def progressed_by_north_authors(status: int) -> Expected:
-    """Recording an approved North action's progress: its owner (none of these: a name without
-    an account) and North's authors."""
-    return {**seen_in_scope(403), "author": status}
-
-
-def admins(status: int, *, other_trusts_admin: int) -> Expected:
-    return {**signed_in(403), "admin": status, "another trust": other_trusts_admin}
-
-
-def new_policy(status: int) -> Expected:
-    """Adding a North policy: North's authors; other authors are told to choose their own."""
-    return {
-        **signed_in(403),
-        "author": status,
-        "author at another school": 422,
-        "another trust": 422,
-    }
-
-
-AUDIT_READERS: Expected = {**signed_in(403), "auditor": 200, "admin": 200, "another trust": 200}
-
-
-@dataclass(frozen=True)
-class Call:
-    url: str  # with {placeholders} filled from the world
-    expected: Expected
-    form: dict[str, str] = field(default_factory=dict)
-    json: dict[str, Any] | None = None
-
+__all__ = ["CSRF_EXEMPT", "SIGN_IN", "Call", "fill"]  # for the tests that read the matrix
 
 POLICY_FORM = {
     "reference": "MX-NEW",
@@ -101,10 +57,6 @@ DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
 FIRST_REVISION = {"expected_revision": 1}  # an API write of existing content names its revision
 
-# Unsafe routes that take no CSRF token: a mail client POSTs the unsubscribe link (RFC 8058),
-# without the browser's cookies; the link's signature is the proof.
-CSRF_EXEMPT = {("POST", "/notifications/unsubscribe/{token}")}
-
 MATRIX: dict[tuple[str, str], Call] = {
     # Pages anyone may open
     ("GET", "/healthz"): Call("/healthz", everyone(200)),
@@ -117,55 +69,7 @@ MATRIX: dict[tuple[str, str], Call] = {
         "/sign-in", everyone(422), {"email": "x@y.example", "password": "wrong"}
     ),
     ("POST", "/sign-out"): Call("/sign-out", everyone(303)),
-    # A person's own account: their notifications, and their API tokens
-    ("GET", "/account"): Call("/account", signed_in(200)),
-    ("GET", "/notifications"): Call("/notifications", signed_in(200)),
-    ("POST", "/notifications"): Call(
-        "/notifications",
-        signed_in(303),
-        {
-            "awaiting-decision": "daily",
-            "decided": "single",
-            "action-assigned": "weekly",
-            "action-due": "none",
-            "review-due": "single",
-        },
-    ),
-    # An email's one-click unsubscribe: signed for one person, so a made-up one finds nothing.
-    ("GET", "/notifications/unsubscribe/{token}"): Call(
-        "/notifications/unsubscribe/1.decided.madeup", everyone(404)
-    ),
-    ("POST", "/notifications/unsubscribe/{token}"): Call(
-        "/notifications/unsubscribe/1.decided.madeup", everyone(404)
-    ),
-    ("GET", "/account/calendar"): Call("/account/calendar", signed_in(200)),
-    ("POST", "/account/calendar/renew"): Call("/account/calendar/renew", signed_in(303)),
-    # A calendar feed: signed for one person, so a made-up one finds nothing (no sign-in).
-    ("GET", "/calendar/{token}.ics"): Call("/calendar/1.1.madeup.ics", everyone(404)),
-    ("GET", "/account/password"): Call("/account/password", signed_in(200)),
-    ("POST", "/account/password"): Call(
-        "/account/password",
-        signed_in(422),
-        {"current": "not the password", "password": "x", "confirmation": "x"},
-    ),
-    # Passwords set from an emailed link, and reset: for anyone, signed in or not.
-    ("GET", "/account/set-password/{token}"): Call(
-        "/account/set-password/1.1.madeup", everyone(404)
-    ),
-    ("POST", "/account/set-password/{token}"): Call(
-        "/account/set-password/1.1.madeup",
-        everyone(404),
-        {"password": "kettle meadow twelve lantern", "confirmation": "kettle meadow"},
-    ),
-    ("GET", "/forgotten-password"): Call("/forgotten-password", everyone(200)),
-    ("POST", "/forgotten-password"): Call(
-        "/forgotten-password", everyone(200), {"email": "nobody@nowhere.example"}
-    ),
-    ("GET", "/account/tokens"): Call("/account/tokens", signed_in(200)),
-    ("POST", "/account/tokens"): Call("/account/tokens", signed_in(200), {"name": "Export"}),
-    ("POST", "/account/tokens/{token_id}/revoke"): Call(
-        "/account/tokens/{token}/revoke", {**signed_in(404), "author": 303}
-    ),
+    **ACCOUNT_ROUTES,
     # The home page, and policies
     ("GET", "/"): Call("/", signed_in(200)),
     ("GET", "/policies"): Call("/policies", signed_in(200)),
@@ -423,16 +327,3 @@ MATRIX |= {
     ),
 }
 CASES = [(route, role) for route in MATRIX for role in ROLES]
-
-
-def fill(text: str, world: World) -> str:
-    return text.format(
-        north=world.north.id,
-        policy=world.policy.id,
-        fresh_policy=world.fresh_policy.id,
-        draft=world.draft.id,
-        token=world.authors_token_id,
-        author_user=world.author_user_id,
-        action=world.action_id,
-        approved_action=world.approved_action_id,
-    )
