@@ -17,9 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from app.mail.links import account_path, address, topic_of, unsubscribe_path
 from app.settings import PROJECT_ROOT, Settings
 from app.web import british_date
+from assessments.kernel.text import brief
 from assessments.models import Delivery, Notification, NotificationKind
 from assessments.notifications.delivery import Outgoing
-from assessments.notifications.reminders import one_line
 
 _environment = Environment(
     loader=FileSystemLoader(PROJECT_ROOT / "templates" / "email"),
@@ -85,11 +85,11 @@ def compose(settings: Settings, outgoing: Outgoing) -> EmailMessage:
     }
     email = EmailMessage(policy=HEADERS_UNFOLDED)
     # A header is one line: a name or title typed with a line break is flattened, not refused.
-    email["Subject"] = one_line(context["subject"], 200)
+    email["Subject"] = brief(context["subject"], 200)
     email["From"] = settings.mail_from
     # Their address now, not when queued: a corrected address is where their mail goes.
     to = recipient.email if recipient else message.to_address
-    email["To"] = formataddr((one_line(recipient.name if recipient else "", 120), to))
+    email["To"] = formataddr((brief(recipient.name if recipient else "", 120), to))
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message_id(settings, message.id)
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from assessments.calendars import queries
 from assessments.kernel.actors import Actor
+from assessments.kernel.text import brief
 from assessments.models import (
     ActionProgress,
     AssessmentVersion,
@@ -116,7 +117,7 @@ def _action(
     return _all_day(
         action.due_date,
         uid=f"action-{action.id}@{site.host}",
-        summary=f"Action due: {shortened(action.description)}",
+        summary=f"Action due: {brief(action.description, SUMMARY_LENGTH)}",
         description=(
             f"{action.description}\n\n"
             f"A mitigating action of {policy.reference} {policy.title} (version "
@@ -146,15 +147,6 @@ def _all_day(
 
 def _by_day(event: Event) -> tuple[date, str]:
     return event.start, str(event["UID"])
-
-
-def shortened(text: str, limit: int = SUMMARY_LENGTH) -> str:
-    """Text on one line, cut at a word before `limit` characters with an ellipsis if longer."""
-    line = " ".join(text.split())
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:.") + "…"
 
 
 def _text(text: str) -> str:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from assessments.kernel.text import brief
 from assessments.models import (
     Delivery,
     Notification,
@@ -111,7 +112,7 @@ def _action_reminders(session: Session, today: date, trusts: dict[int, Trust]) -
             Tell(
                 owner,
                 NotificationKind.ACTION_DUE,
-                f"Action {'due ' if days_left >= 0 else ''}{when}: {one_line(action.description)}",
+                f"Action {'due ' if days_left >= 0 else ''}{when}: {brief(action.description, 80)}",
                 {
                     "action_id": action.id,
                     "description": action.description,
@@ -127,14 +128,6 @@ def _action_reminders(session: Session, today: date, trusts: dict[int, Trust]) -
             )
         )
     return tells
-
-
-def one_line(text: str, most: int = 80) -> str:
-    """Text for a subject line: on one line, and cut at a word with … when long."""
-    flat = " ".join(text.split())
-    if len(flat) <= most:
-        return flat
-    return flat[: most - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def _send_digests(session: Session, today: date) -> int:

@@ -15,6 +15,7 @@ from assessments.drafting.queries import contributors_of
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor
+from assessments.kernel.text import brief, one_line
 from assessments.models import (
     ActionStatus,
     AssessmentVersion,
@@ -212,22 +213,6 @@ def _decision(version: AssessmentVersion, moves: list[Move]) -> Move | None:
     if version.status not in VersionStatus.APPROVED_ONCE | {VersionStatus.RETURNED}:
         return None
     return next((move for move in reversed(moves) if move.to in DECISIONS), None)
-
-
-def one_line(text: str) -> str:
-    """The text with its line breaks and runs of spaces as single spaces."""
-    return " ".join(text.split())
-
-
-def brief(text: str, limit: int) -> str:
-    """`text` on one line, cut at a word before `limit` characters (marked …) if it is longer."""
-    text = one_line(text)
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(",;:.") + "…"
 
 
 def _moves(session: Session, version_id: int) -> list[Move]:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from assessments.calendars import feed, subscriptions
 from assessments.drafting import queries as version_queries
 from assessments.kernel.actors import Actor, Grant, Role
+from assessments.kernel.text import brief
 from assessments.models import ActionStatus, MitigatingAction, PolicyStatus, User
 from assessments.people import accounts
 from assessments.progress import recording
@@ -246,4 +247,4 @@ def test_a_disabled_person_or_no_one_gets_no_calendar(session: Session, cast: Ca
     ],
 )
 def test_an_actions_description_is_shortened_to_a_line(text: str, shown: str) -> None:
-    assert feed.shortened(text) == shown
+    assert brief(text, feed.SUMMARY_LENGTH) == shown
