@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -67,24 +68,29 @@ class Worker:
             return exc.reason
 
     def deliver(self, *, now: datetime | None = None) -> Round:
-        """Send the messages due (at `now`, or the clock's time) on one connection, up to a
-        batch; the round ends early when the server fails (what it failed to send waits)."""
+        """Send a batch of the messages due (at `now`, or the clock's time) on one connection.
+        The round ends early when the server fails (what it failed to send waits), and when
+        half the batch's hold has gone: the rest are given back rather than sent when another
+        worker might be about to take them."""
         done = Round()
-        outgoing = self._take(now)
-        if outgoing is None:
+        batch = self._take(now)
+        if not batch:
             return done
+        held_since, tried = time.monotonic(), 0
         try:
             with self.transport() as transport:
-                while outgoing is not None and self._send(transport, outgoing, done):
-                    if done.sent + done.not_sent >= self.settings.outbox_batch:
-                        break  # the connection is closed and opened again, now and then
-                    outgoing = self._take(now)
+                for outgoing in batch:
+                    if time.monotonic() - held_since > self.lease.total_seconds() / 2:
+                        break
+                    tried += 1
+                    if not self._send(transport, outgoing, done):
+                        break
         except NotSent as exc:  # the connection: the server is unreachable or refuses us
             events.error("mail not sent: %s", exc.reason)
-            assert outgoing is not None and outgoing.message.id is not None
-            self._not_sent(outgoing.message.id, exc)
-            done.not_sent += 1
-            done.failing = True
+            self._give_back(batch, error=exc.reason)
+            done.not_sent, done.failing = len(batch), True
+            return done
+        self._give_back(batch[tried:], error="")
         return done
 
     def deliver_all(self, *, now: datetime | None = None) -> Round:
@@ -130,15 +136,27 @@ class Worker:
                 poll = self.settings.worker_poll_seconds
                 stop.wait(min(poll * 2 ** min(failing, 10), max(poll, MAX_WAIT_SECONDS)))
 
-    def _take(self, now: datetime | None) -> Outgoing | None:
+    def _take(self, now: datetime | None) -> list[Outgoing]:
         with self.unit() as session:
-            outgoing = delivery.take(session, now=now or clock.now(), lease=self.lease)
-            # Nobody to send it to: given up at once, and the next one taken instead.
-            while outgoing is not None and (why := _undeliverable(outgoing)):
-                assert outgoing.message.id is not None
-                delivery.drop(session, outgoing.message.id, why)
-                outgoing = delivery.take(session, now=now or clock.now(), lease=self.lease)
-            return outgoing
+            while batch := delivery.take(
+                session, now=now or clock.now(), lease=self.lease, limit=self.settings.outbox_batch
+            ):
+                # Nobody to send it to: given up at once, and others taken in its place.
+                sendable = []
+                for outgoing in batch:
+                    assert outgoing.message.id is not None
+                    if why := _undeliverable(outgoing):
+                        delivery.drop(session, outgoing.message.id, why)
+                    else:
+                        sendable.append(outgoing)
+                if sendable:
+                    return sendable
+            return []
+
+    def _give_back(self, batch: list[Outgoing], *, error: str) -> None:
+        if batch:
+            with self.unit() as session:
+                delivery.release(session, [o.message.id or 0 for o in batch], error=error)
 
     def _send(self, transport: Transport, outgoing: Outgoing, done: Round) -> bool:
         """Send one message; whether the connection may be used for the next one."""
@@ -168,7 +186,7 @@ class Worker:
     def _not_sent(self, message_id: int, exc: NotSent) -> None:
         if exc.server:  # nothing wrong with the message: it waits for the server, uncounted
             with self.unit() as session:
-                delivery.release(session, message_id, error=exc.reason)
+                delivery.release(session, [message_id], error=exc.reason)
             return
         with self.unit() as session:
             status = delivery.mark_not_sent(

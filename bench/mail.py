@@ -4,7 +4,6 @@ against a bare smtplib loop sending the same composed messages, as bytes, on one
 
 from __future__ import annotations
 
-import io
 import smtplib
 import socket
 import subprocess
@@ -12,8 +11,6 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from email.generator import BytesGenerator
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -87,23 +84,23 @@ def _reminder(n: int, reviews: Sequence[Any], actions: Sequence[Any]) -> dict[st
     """The kind, subject and facts of a review's reminder or (every other one) an action's, as
     the sweep writes them."""
     if n % 2 and actions:
-        action, version, policy, _ = actions[n // 2 % len(actions)]
+        action = actions[n // 2 % len(actions)]
         return {
             "kind": NotificationKind.ACTION_DUE,
             "subject": f"Action due in 7 days: {action.description}",
             "facts": {
                 "action_id": action.id,
                 "description": action.description,
-                "due": str(action.due_date),
+                "due": str(action.due),
                 "when": "in 7 days",
-                "version_id": version.id,
-                "version": version.number,
-                "policy_id": policy.id,
-                "reference": policy.reference,
-                "title": policy.title,
+                "version_id": action.version_id,
+                "version": action.version,
+                "policy_id": action.policy_id,
+                "reference": action.reference,
+                "title": action.title,
             },
         }
-    policy, _ = reviews[n // 2 % len(reviews)]
+    policy = reviews[n // 2 % len(reviews)]
     return {
         "kind": NotificationKind.REVIEW_DUE,
         "subject": f"Review due in 30 days: {policy.reference} {policy.title}",
@@ -111,7 +108,7 @@ def _reminder(n: int, reviews: Sequence[Any], actions: Sequence[Any]) -> dict[st
             "policy_id": policy.id,
             "reference": policy.reference,
             "title": policy.title,
-            "due": str(policy.next_review_date),
+            "due": str(policy.due),
             "when": "in 30 days",
         },
     }
@@ -122,21 +119,24 @@ def queue(engine: sa.Engine, count: int) -> list[int]:
     reminders of reviews and actions the sweep of the seed's day selects (again from the first
     when there are fewer); returns their ids."""
     by = horizons(engine, measured_day(engine))
-    ids: list[int] = []
     with unit_of_work(engine) as session:
+        before = session.exec(select(sa.func.max(OutboxMessage.id))).one() or 0
         people = _recipients(session)
         reviews = queries.reviews_due_by(session, by["reviews_by"])
         actions = queries.actions_due_by(session, by["actions_by"])
         for n in range(count):
             told = notify(session, user=people[n % len(people)], **_reminder(n, reviews, actions))
-            assert told is not None and told.message_id is not None
-            ids.append(told.message_id)
+            assert told, n
+        query = select(OutboxMessage.id).where(col(OutboxMessage.id) > before)
+        ids = [i for i in session.exec(query.order_by(col(OutboxMessage.id))) if i is not None]
+    if len(ids) != count:
+        raise RuntimeError(f"{len(ids)} messages queued, not {count}")
     return ids
 
 
 def composed(engine: sa.Engine, settings: Settings, ids: Sequence[int]) -> list[Composed]:
-    """Each message as the worker composes it, and as smtplib's send_message puts it on the
-    wire (sender and recipients from its headers, flattened with CRLF)."""
+    """Each message as the worker composes it and puts it on the wire: its envelope and its
+    bytes."""
     made: list[Composed] = []
     with unit_of_work(engine, read_only=True) as session:
         for message_id in ids:
@@ -145,12 +145,7 @@ def composed(engine: sa.Engine, settings: Settings, ids: Sequence[int]) -> list[
             notifications = queries.carried_by(session, message_id)
             recipient = people_queries.get_user(session, message.user_id)
             email = compose(settings, Outgoing(message, notifications, recipient))
-            buffer = io.BytesIO()
-            BytesGenerator(buffer).flatten(email, linesep="\r\n")
-            sender = getaddresses([str(email["From"])])[0][1]
-            made.append(
-                (sender, [a for _, a in getaddresses([str(email["To"])])], buffer.getvalue())
-            )
+            made.append((email.sender, [email.recipient], email.data))
     return made
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from assessments.kernel.db import unit_of_work
 from assessments.models import ActionStatus, MessageStatus, PolicyStatus, VersionStatus
@@ -53,27 +53,21 @@ def measured_day(engine: sa.Engine) -> date:
     return (last if isinstance(last, date) else date.fromisoformat(last)) + timedelta(days=1)
 
 
-def _columns(alias: str, table: str) -> list[str]:
-    """Every column of `table`, in the order the ORM selects an entity's."""
-    return [f"{alias}.{column.name}" for column in SQLModel.metadata.tables[table].columns]
-
-
 def raw_sql(mark: str) -> str:
     """The sweep's two selections (notifications/queries.py: reviews_due_by and actions_due_by)
     as one query, the same rows and columns, written out by hand; reviews have no action or
     version, so their columns are NULL. `mark` is the driver's placeholder style."""
-    policy, user = _columns("p", "policy"), _columns("u", "user_account")
-    action, version = _columns("a", "mitigating_action"), _columns("v", "assessment_version")
-    nothing = ", ".join("NULL" for _ in (*action, *version))
     open_statuses = ", ".join(f"'{status.value}'" for status in sorted(ActionStatus.OPEN))
     return f"""
-SELECT 'review' AS kind, p.id AS sort_key, {nothing}, {", ".join((*policy, *user))}
+SELECT 'review' AS kind, p.id AS sort_key, NULL, NULL, NULL, NULL,
+  p.trust_id, p.reference, p.title, p.next_review_date, p.owner_user_id
 FROM policy p
 JOIN user_account u ON u.id = p.owner_user_id
 WHERE p.next_review_date IS NOT NULL AND p.next_review_date <= {mark.format("reviews_by")}
   AND p.status != '{PolicyStatus.RETIRED.value}' AND NOT u.disabled
 UNION ALL
-SELECT 'action', a.id, {", ".join((*action, *version, *policy, *user))}
+SELECT 'action', a.id, a.description, v.id, v.number, p.id,
+  p.trust_id, p.reference, p.title, a.due_date, a.owner_user_id
 FROM mitigating_action a
 JOIN action_progress g ON g.action_id = a.id
 JOIN assessment_version v ON v.id = a.version_id
@@ -138,8 +132,8 @@ def sweep_once(engine: sa.Engine, day: date) -> tuple[float, int, int]:
 def _same_selection(engine: sa.Engine, day: date, rows: list[Any], by: dict[str, date]) -> None:
     """The baseline selects what the sweep's own queries select, row for row."""
     with Session(engine) as session:
-        reviews = [p.id for p, _ in queries.reviews_due_by(session, by["reviews_by"])]
-        actions = [a.id for a, *_ in queries.actions_due_by(session, by["actions_by"])]
+        reviews = [p.id for p in queries.reviews_due_by(session, by["reviews_by"])]
+        actions = [a.id for a in queries.actions_due_by(session, by["actions_by"])]
     raw = [(str(row[0]), int(row[1])) for row in rows]
     expected = [("review", i) for i in reviews] + [("action", i) for i in actions]
     if raw != expected:

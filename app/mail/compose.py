@@ -4,17 +4,21 @@ but account emails, a one-click unsubscribe (RFC 8058)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from email import policy as email_policy
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, parseaddr
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.mail.links import account_path, address, topic_of, unsubscribe_path
+from app.mail.transport import Email
 from app.settings import PROJECT_ROOT, Settings
 from app.web import british_date
 from assessments.kernel.text import brief
@@ -34,9 +38,6 @@ _environment.filters["moment"] = lambda iso: (
     british_date(datetime.fromisoformat(iso), "short_time") + " UTC"
 )
 
-# Lines up to SMTP's limit: the default folds a long List-Unsubscribe URL, which has no spaces,
-# into an RFC 2047 encoded-word, and mail clients then cannot read the link (RFC 2369).
-HEADERS_UNFOLDED = email_policy.default.clone(max_line_length=998)
 
 # Where each kind's email takes its reader (a path in the service, from the facts).
 PATHS: Mapping[NotificationKind, Callable[[Mapping[str, Any]], str]] = {
@@ -64,7 +65,7 @@ def subject_of(outgoing: Outgoing) -> str:
     return f"{every} notifications from the Workload Impact Register ({len(notifications)})"
 
 
-def compose(settings: Settings, outgoing: Outgoing) -> EmailMessage:
+def compose(settings: Settings, outgoing: Outgoing) -> Email:
     """The email for a claimed message (which carries one notification or more)."""
     message, notifications = outgoing.message, outgoing.notifications
     assert message.id is not None and notifications, message.id
@@ -83,26 +84,67 @@ def compose(settings: Settings, outgoing: Outgoing) -> EmailMessage:
         "choices": address(settings, "/notifications"),
         "unsubscribe": None,
     }
-    email = EmailMessage(policy=HEADERS_UNFOLDED)
-    # A header is one line: a name or title typed with a line break is flattened, not refused.
-    email["Subject"] = brief(context["subject"], 200)
-    email["From"] = settings.mail_from
-    # Their address now, not when queued: a corrected address is where their mail goes.
-    to = recipient.email if recipient else message.to_address
-    email["To"] = formataddr((brief(recipient.name if recipient else "", 120), to))
-    email["Date"] = format_datetime(message.created_at)
-    email["Message-ID"] = message_id(settings, message.id)
-    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
     if first.kind is not NotificationKind.ACCOUNT and message.user_id is not None:
         topic = topic_of(message, first.kind)
         context["unsubscribe"] = address(
             settings, unsubscribe_path(settings, message.user_id, topic)
         )
+    # The email package's plain (compat32) API, each header written as it is set here (see
+    # transport.AS_COMPOSED): its modern API parses each header as it is set and again as it
+    # is written, four times the cost of all the rest of composing a message.
+    # Its parts are base64, which has no "=" but at its end, nor "_" or ".": so no line of
+    # theirs can be this boundary, and the email package need not search them for it.
+    email = MIMEMultipart("alternative", boundary=f"=_wia.outbox.{message.id}")
+    # A header is one line: a name or title typed with a line break is flattened, not refused.
+    email["Subject"] = _encoded("Subject", brief(context["subject"], 200))
+    sender_name, sender = _parsed(settings.mail_from)
+    email["From"] = _mailbox("From", sender_name, sender)
+    # Their address now, not when queued: a corrected address is where their mail goes.
+    to = recipient.email if recipient else message.to_address
+    email["To"] = _mailbox("To", brief(recipient.name if recipient else "", 120), to)
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = message_id(settings, message.id)
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    if context["unsubscribe"]:
         email["List-Unsubscribe"] = f"<{context['unsubscribe']}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email.set_content(_environment.get_template("message.txt").render(context))
-    email.add_alternative(_environment.get_template("message.html").render(context), subtype="html")
-    return email
+    for template, subtype in (("message.txt", "plain"), ("message.html", "html")):
+        body = _environment.get_template(template).render(context)
+        email.attach(MIMEText(body, subtype, "utf-8"))  # as base64 (RFC 2045)
+    return Email.of(sender, to, email)
+
+
+@cache
+def _parsed(mail_from: str) -> tuple[str, str]:
+    return parseaddr(mail_from)
+
+
+def _encoded(header: str, text: str) -> str:
+    """Plain ASCII as it is; anything else as RFC 2047 encoded-words, folded to fit (a long
+    List-Unsubscribe URL, which has no spaces, is never folded: some mail clients cannot read
+    it starting on a line of its own, RFC 2369)."""
+    return text if text.isascii() else Header(text, "utf-8", header_name=header).encode()
+
+
+def _mailbox(header: str, name: str, address: str) -> str:
+    """A display name and an address. The name is quoted if it must be, and encoded if it is
+    not ASCII, unless the address is not ASCII either: then the header is UTF-8 (RFC 6532),
+    and the message goes with SMTPUTF8."""
+    if not name:
+        return address
+    if name.isascii() or not address.isascii():
+        shown = _quoted(name) if SPECIALS.search(name) else name
+    else:
+        shown = _encoded(header, name)
+    return f"{shown} <{address}>"
+
+
+SPECIALS = re.compile(r'[][\\()<>@,:;".]')  # RFC 5322: a name with one of these is quoted
+
+
+def _quoted(name: str) -> str:
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def message_id(settings: Settings, number: int) -> str:

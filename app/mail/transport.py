@@ -7,7 +7,8 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
+from email.policy import Compat32
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -31,6 +32,46 @@ class NotSent(Exception):
         self.reason, self.permanent, self.server = reason, permanent, server
 
 
+class _AsComposed(Compat32):
+    """compat32, writing each header as compose() set it (ASCII, with anything else already
+    in RFC 2047 encoded-words and folded; an address in UTF-8, RFC 6532) rather than
+    reparsing and refolding it, which costs more than all the rest of writing a message."""
+
+    def fold(self, name: str, value: str) -> str:
+        if ENDS_A_HEADER.search(value):  # a line break not folding the header: a new header
+            raise ValueError(f"The {name} header would let its text start a header of its own")
+        return f"{name}: {self.linesep.join(value.splitlines())}{self.linesep}"
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        return self.fold(name, value).encode()
+
+
+ENDS_A_HEADER = re.compile(r"\r\n(?![ \t])|\r(?![\n \t])|(?<!\r)\n(?![ \t])")
+AS_COMPOSED = _AsComposed(linesep="\r\n")
+
+
+@dataclass(frozen=True)
+class Email:
+    """An email as composed: whom it is from and to (the SMTP envelope), its Message-ID, and
+    the message as it goes on the wire."""
+
+    sender: str
+    recipient: str
+    message_id: str
+    data: bytes
+
+    @classmethod
+    def of(cls, sender: str, recipient: str, message: Message) -> Email:
+        return cls(
+            sender, recipient, str(message["Message-ID"]), message.as_bytes(policy=AS_COMPOSED)
+        )
+
+    @property
+    def international(self) -> bool:
+        """An address that is not ASCII: the server must take SMTPUTF8 (RFC 6531)."""
+        return not (self.sender + self.recipient).isascii()
+
+
 class Transport(Protocol):
     def __enter__(self) -> Self: ...
 
@@ -41,7 +82,7 @@ class Transport(Protocol):
         traceback: TracebackType | None,
     ) -> None: ...
 
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, email: Email) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -115,10 +156,21 @@ class SmtpTransport:
                 self.connection.close()
             self.connection = None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, email: Email) -> None:
         assert self.connection is not None, "send inside `with transport:`"
         try:
-            self.connection.send_message(message)
+            self.connection.sendmail(
+                email.sender,
+                [email.recipient],
+                email.data,
+                mail_options=["SMTPUTF8"] if email.international else [],
+            )
+        except smtplib.SMTPNotSupportedError as exc:
+            raise NotSent(
+                f"{self.server} cannot send to or from an address that is not ASCII"
+                " (it does not offer SMTPUTF8)",
+                permanent=True,
+            ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise NotSent(
@@ -154,10 +206,10 @@ class FolderTransport:
     def __exit__(self, *_: object) -> None:
         pass
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, email: Email) -> None:
         # Named by its Message-ID (<outbox.12@host> → outbox.12@host.eml): one file a message.
-        name = re.sub(r"[^A-Za-z0-9.@_-]", "", str(message["Message-ID"])) or "message"
-        (self.folder / f"{name}.eml").write_bytes(bytes(message))
+        name = re.sub(r"[^A-Za-z0-9.@_-]", "", email.message_id) or "message"
+        (self.folder / f"{name}.eml").write_bytes(email.data)
 
 
 @cache

@@ -1,6 +1,8 @@
-"""The outbox as the worker sees it: messages claimed for sending (several workers on
-PostgreSQL never take the same one: FOR UPDATE SKIP LOCKED), their content, and each outcome.
-A message is marked sent in its own transaction the moment the mail server accepts it."""
+"""The outbox as the worker sees it: messages claimed for sending, a batch at a time (several
+workers on PostgreSQL never take the same one: FOR UPDATE SKIP LOCKED), their content, and
+each outcome. A message is marked sent in its own transaction the moment the mail server
+accepts it, not with the rest of its batch: a worker that dies mid-batch leaves no message
+that was sent looking unsent, for another worker to send again."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from sqlmodel import Session
 
 from assessments.models import MessageStatus, Notification, OutboxMessage, User
 from assessments.notifications import queries
-from assessments.people import queries as people_queries
 
 MAX_ERROR = 1000  # characters of a server's refusal kept on the message
 
@@ -25,32 +26,26 @@ class Outgoing:
     recipient: User | None  # None if the account has since been removed
 
 
-def take(session: Session, *, now: datetime, lease: timedelta) -> Outgoing | None:
-    """The next message due for sending, held for `lease` (after which, if its worker died,
-    another takes it), with what it carries; None when nothing is due. The caller commits
-    before sending, so that the hold is seen by the other workers and no lock is kept while
-    the mail server is talked to."""
-    message = queries.next_due_message(session, now=now)
-    if message is None:
-        return None
-    message.claimed_until = now + lease
-    session.add(message)
-    session.flush()
-    assert message.id is not None
-    notifications = queries.carried_by(session, message.id)
-    recipient = (
-        None if message.user_id is None else people_queries.get_user(session, message.user_id)
-    )
-    return Outgoing(message, notifications, recipient)
+def take(session: Session, *, now: datetime, lease: timedelta, limit: int) -> list[Outgoing]:
+    """Up to `limit` messages due for sending, held for `lease` (after which, if their worker
+    died, another takes them), each with what it carries; none when nothing is due. The
+    caller commits before sending, so that the hold is seen by the other workers and no lock
+    is kept while the mail server is talked to."""
+    messages = queries.due_messages(session, now=now, limit=limit)
+    ids = [m.id for m in messages if m.id is not None]
+    if not ids:
+        return []
+    queries.hold(session, ids, now + lease)
+    carried = queries.carried_by_each(session, ids)
+    people = queries.people(session, {m.user_id for m in messages if m.user_id is not None})
+    return [
+        Outgoing(m, carried.get(m.id or 0, []), people.get(m.user_id or 0)) for m in messages
+    ]
 
 
 def mark_sent(session: Session, message_id: int, *, now: datetime) -> None:
     """The mail server accepted the message: never sent again."""
-    message = _message(session, message_id)
-    message.status, message.sent_at, message.claimed_until = MessageStatus.SENT, now, None
-    message.attempts += 1
-    session.add(message)
-    session.flush()
+    queries.mark_sent(session, message_id, now)
 
 
 def mark_not_sent(
@@ -77,13 +72,11 @@ def mark_not_sent(
     return message.status
 
 
-def release(session: Session, message_id: int, *, error: str) -> None:
-    """Give a message back untried, its tries untouched: the fault was the mail server's or
-    the settings', and the next worker round tries it again as it was."""
-    message = _message(session, message_id)
-    message.claimed_until, message.last_error = None, error[:MAX_ERROR]
-    session.add(message)
-    session.flush()
+def release(session: Session, message_ids: list[int], *, error: str = "") -> None:
+    """Give messages back untried, their tries untouched: the fault was the mail server's or
+    the settings' (`error`, kept on them), or their worker stopped short of them; the next
+    round tries them again as they were."""
+    queries.give_back(session, message_ids, error=error[:MAX_ERROR])
 
 
 def retry_wait(attempts: int) -> timedelta:

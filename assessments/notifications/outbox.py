@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from assessments.kernel import clock
 from assessments.models import (
     Delivery,
-    Notification,
+    MessageStatus,
     NotificationKind,
-    OutboxMessage,
     User,
 )
 from assessments.notifications import queries
@@ -52,57 +52,66 @@ def notify(
     subject: str,
     facts: dict[str, Any],
     dedupe_key: str | None = None,
-) -> Notification | None:
-    """Tell `user` something (nothing for a disabled account, or when `dedupe_key` has been
-    told already). An email for each is queued now; a digest's wait for the daily sweep."""
-    told = notify_all(session, [Tell(user, kind, subject, facts, dedupe_key)])
-    return told[0] if told else None
+) -> bool:
+    """Tell `user` something (not a disabled account, nor when `dedupe_key` has been told
+    already: then False). An email for each is queued now; a digest's wait for the sweep."""
+    return notify_all(session, [Tell(user, kind, subject, facts, dedupe_key)]) == 1
 
 
-def notify_all(session: Session, tells: Iterable[Tell]) -> list[Notification]:
+def notify_all(session: Session, tells: Iterable[Tell]) -> int:
     """Tell each of `tells` (a sweep's hundreds of reminders in a few statements, however
-    many): those not told already by their key, to enabled accounts, as each person chose.
-    The caller keeps two sweeps from running at once (reminders.run_sweep's day row)."""
+    many): those not told already by their key, to enabled accounts, as each person chose;
+    how many were told. The caller keeps two sweeps from running at once (run_sweep's day)."""
     wanted = [t for t in tells if not t.user.disabled]
     keys = [t.dedupe_key for t in wanted if t.dedupe_key is not None]
     told_before = queries.told_keys(session, keys) if keys else set()
     wanted = [t for t in wanted if t.dedupe_key not in told_before]
+    if not wanted:
+        return 0
     chosen = queries.choices_of(session, list({t.user.id for t in wanted if t.user.id}))
     deliveries = [delivery_of(t.kind, chosen.get((t.user.id or 0, t.kind))) for t in wanted]
-    messages = {
-        i: _message(t.user, Delivery.SINGLE)
-        for i, (t, delivery) in enumerate(zip(wanted, deliveries, strict=True))
-        if delivery is Delivery.SINGLE
-    }
-    session.add_all(messages.values())
-    session.flush()  # the messages' ids, for their notifications
-    notifications = [
-        Notification(
-            trust_id=t.user.trust_id,
-            user_id=t.user.id or 0,
-            kind=t.kind,
-            subject=t.subject[:200],
-            facts=t.facts,
-            dedupe_key=t.dedupe_key,
-            delivery=delivery,
-            message_id=messages[i].id if i in messages else None,
-        )
-        for i, (t, delivery) in enumerate(zip(wanted, deliveries, strict=True))
-    ]
-    session.add_all(notifications)
-    session.flush()
-    return notifications
-
-
-def _message(user: User, digest: Delivery) -> OutboxMessage:
-    return OutboxMessage(
-        trust_id=user.trust_id, user_id=user.id, to_address=user.email, digest=digest
+    emailed = [t.user for t, d in zip(wanted, deliveries, strict=True) if d is Delivery.SINGLE]
+    # A person's new messages are alike until they carry something: any one carries any one.
+    messages_of = queue_messages(session, emailed, Delivery.SINGLE)
+    now = clock.now()
+    queries.insert_notifications(
+        session,
+        [
+            {
+                "trust_id": t.user.trust_id,
+                "user_id": t.user.id,
+                "kind": t.kind,
+                "subject": t.subject[:200],
+                "facts": t.facts,
+                "dedupe_key": t.dedupe_key,
+                "delivery": delivery,
+                "message_id": (
+                    messages_of[t.user.id or 0].pop() if delivery is Delivery.SINGLE else None
+                ),
+                "created_at": now,
+            }
+            for t, delivery in zip(wanted, deliveries, strict=True)
+        ],
     )
+    return len(wanted)
 
 
-def queue_message(session: Session, *, user: User, digest: Delivery) -> OutboxMessage:
-    """A message to `user`'s address, for the worker to render and send."""
-    message = _message(user, digest)
-    session.add(message)
-    session.flush()
-    return message
+def queue_messages(session: Session, users: list[User], digest: Delivery) -> dict[int, list[int]]:
+    """A message to each of `users`' addresses, for the worker to render and send; the new
+    messages' ids, by person."""
+    now = clock.now()
+    rows = [
+        {
+            "trust_id": user.trust_id,
+            "user_id": user.id,
+            "to_address": user.email,
+            "digest": digest,
+            "status": MessageStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for user in users
+    ]
+    return queries.insert_messages(session, rows)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Session, and_, col, or_, select
+import sqlalchemy as sa
+from sqlalchemy import Row
+from sqlmodel import Session, SQLModel, and_, col, or_, select
 
 from assessments.models import (
     ActionProgress,
@@ -27,6 +30,33 @@ from assessments.models import (
 )
 
 CHUNK = 500  # values in one IN (…), well inside every database's limit
+
+
+def insert_notifications(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` in as few statements as the driver allows (no entities: a sweep writes
+    hundreds). The table's insert, not the ORM's, which splits rows by which values are None."""
+    if rows:
+        session.execute(sa.insert(SQLModel.metadata.tables["notification"]), rows)
+
+
+def insert_messages(session: Session, rows: list[dict[str, Any]]) -> dict[int, list[int]]:
+    """Insert outbox messages in as few statements as the driver allows; their ids by person
+    (in no order: SQLite cannot return the ids of one multi-row INSERT in its rows' order)."""
+    ids: dict[int, list[int]] = {}
+    if rows:
+        statement = sa.insert(OutboxMessage).returning(
+            col(OutboxMessage.id), col(OutboxMessage.user_id)
+        )
+        for message_id, user_id in session.execute(statement, rows):
+            ids.setdefault(user_id, []).append(message_id)
+    return ids
+
+
+def carry(session: Session, message_of: dict[int, int]) -> None:
+    """Put each notification (by id) into its message (`message_of[notification]`)."""
+    if message_of:
+        rows = [{"id": n, "message_id": m} for n, m in message_of.items()]
+        session.execute(sa.update(Notification), rows)
 
 
 def told_keys(session: Session, keys: list[str]) -> set[str]:
@@ -65,9 +95,9 @@ def told_lately(
     return list(session.exec(query).all())
 
 
-def next_due_message(session: Session, *, now: datetime) -> OutboxMessage | None:
-    """The pending message due longest, not held by a worker; locked, skipping any another
-    worker has locked (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer anyway)."""
+def due_messages(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Up to `limit` pending messages due longest, not held by a worker; locked, skipping any
+    another worker has locked (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer)."""
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == MessageStatus.PENDING)
@@ -79,15 +109,69 @@ def next_due_message(session: Session, *, now: datetime) -> OutboxMessage | None
             )
         )
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-        .limit(1)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return session.exec(query).first()
+    return list(session.exec(query))
+
+
+def hold(session: Session, message_ids: list[int], until: datetime) -> None:
+    """Held by a worker until `until`."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(message_ids))
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def give_back(session: Session, message_ids: list[int], *, error: str) -> None:
+    """No longer held (with the reason they were not sent, if any: else the last one stays)."""
+    changes: dict[str, Any] = {"claimed_until": None}
+    if error:
+        changes["last_error"] = error
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(message_ids))
+        .values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+
+
+OUTBOX = SQLModel.metadata.tables["outbox_message"]
+# Built once: the worker marks each message sent in a transaction of its own, and the ORM's
+# UPDATE, built each time, costs more than the rest of that transaction.
+MARK_SENT = (
+    sa.update(OUTBOX)
+    .where(OUTBOX.c.id == sa.bindparam("message_id"))
+    .values(
+        status=MessageStatus.SENT,
+        sent_at=sa.bindparam("now"),
+        claimed_until=None,
+        attempts=OUTBOX.c.attempts + 1,
+    )
+)
+
+
+def mark_sent(session: Session, message_id: int, now: datetime) -> None:
+    session.execute(MARK_SENT, {"message_id": message_id, "now": now})
+
+
+def carried_by_each(session: Session, message_ids: list[int]) -> dict[int, list[Notification]]:
+    """What each message carries, oldest first."""
+    query = (
+        select(Notification)
+        .where(col(Notification.message_id).in_(message_ids))
+        .order_by(col(Notification.id))
+    )
+    carried: dict[int, list[Notification]] = {}
+    for notification in session.exec(query):
+        carried.setdefault(notification.message_id or 0, []).append(notification)
+    return carried
 
 
 def carried_by(session: Session, message_id: int) -> list[Notification]:
-    query = select(Notification).where(Notification.message_id == message_id)
-    return list(session.exec(query.order_by(col(Notification.id))))
+    return carried_by_each(session, [message_id]).get(message_id, [])
 
 
 def choice_of(session: Session, user_id: int, kind: NotificationKind) -> NotificationChoice | None:
@@ -100,56 +184,83 @@ def message_locked(session: Session, message_id: int) -> OutboxMessage:
     return message
 
 
-def reviews_due_by(session: Session, day: date) -> list[tuple[Policy, User]]:
-    """Policies in use whose review falls due by `day` (or already has), with their owners'
-    enabled accounts."""
-    query = (
-        select(Policy, User)
+def reviews_due_by(session: Session, day: date) -> list[Row[Any]]:
+    """Policies in use whose review falls due by `day` (or already has), owned by an enabled
+    account: the columns a reminder is written from (the sweep reads thousands: no entities)."""
+    query: Any = (  # labelled columns: past what select()'s overloads can type
+        sa.select(
+            col(Policy.id),
+            col(Policy.trust_id),
+            col(Policy.reference),
+            col(Policy.title),
+            col(Policy.next_review_date).label("due"),
+            col(Policy.owner_user_id),
+        )
         .join(User, col(User.id) == Policy.owner_user_id)
         .where(col(Policy.next_review_date).is_not(None))
         .where(col(Policy.next_review_date) <= day)
-        .where(Policy.status != PolicyStatus.RETIRED)
+        .where(col(Policy.status) != PolicyStatus.RETIRED)
         .where(col(User.disabled).is_(False))
         .order_by(col(Policy.id))
     )
-    return list(session.exec(query).all())
+    return list(session.execute(query).all())
 
 
-def actions_due_by(
-    session: Session, day: date
-) -> list[tuple[MitigatingAction, AssessmentVersion, Policy, User]]:
+def actions_due_by(session: Session, day: date) -> list[Row[Any]]:
     """The actions of approved versions (of policies in use) still to be carried out and due by
-    `day` (or overdue), with their versions, policies and owners' enabled accounts."""
-    query = (
-        select(MitigatingAction, AssessmentVersion, Policy, User)
+    `day` (or overdue), owned by enabled accounts: the columns a reminder is written from."""
+    query: Any = (  # labelled columns: past what select()'s overloads can type
+        sa.select(
+            col(MitigatingAction.id),
+            col(MitigatingAction.description),
+            col(MitigatingAction.due_date).label("due"),
+            col(MitigatingAction.owner_user_id),
+            col(AssessmentVersion.id).label("version_id"),
+            col(AssessmentVersion.number).label("version"),
+            col(Policy.id).label("policy_id"),
+            col(Policy.trust_id),
+            col(Policy.reference),
+            col(Policy.title),
+        )
         .join(ActionProgress, col(ActionProgress.action_id) == MitigatingAction.id)
         .join(AssessmentVersion, col(AssessmentVersion.id) == MitigatingAction.version_id)
         .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
         .join(Policy, col(Policy.id) == Assessment.policy_id)
         .join(User, col(User.id) == MitigatingAction.owner_user_id)
-        .where(AssessmentVersion.status == VersionStatus.APPROVED)
-        .where(Policy.status != PolicyStatus.RETIRED)
+        .where(col(AssessmentVersion.status) == VersionStatus.APPROVED)
+        .where(col(Policy.status) != PolicyStatus.RETIRED)
         .where(col(ActionProgress.status).in_(ActionStatus.OPEN))
         .where(col(MitigatingAction.due_date).is_not(None))
         .where(col(MitigatingAction.due_date) <= day)
         .where(col(User.disabled).is_(False))
         .order_by(col(MitigatingAction.id))
     )
-    return list(session.exec(query).all())
+    return list(session.execute(query).all())
 
 
-def waiting_for_digest(session: Session) -> list[tuple[Notification, User]]:
-    """Notifications kept for a daily or weekly digest and not sent yet, by person, oldest
-    first; locked, so that two sweeps at once cannot put one into two digests."""
+def people(session: Session, user_ids: set[int]) -> dict[int, User]:
+    """These accounts, by id (a sweep's few hundred owners, each read once)."""
+    found: dict[int, User] = {}
+    ordered = sorted(user_ids)
+    for start in range(0, len(ordered), CHUNK):
+        query = select(User).where(col(User.id).in_(ordered[start : start + CHUNK]))
+        found.update({u.id: u for u in session.exec(query) if u.id is not None})
+    return found
+
+
+def waiting_for_digest(session: Session) -> list[tuple[int, Delivery, User]]:
+    """Notifications (their ids) kept for a daily or weekly digest and not sent yet, with the
+    digest and the person, oldest first; locked, so that two sweeps at once cannot put one
+    into two digests."""
     query = (
-        select(Notification, User)
+        select(col(Notification.id), col(Notification.delivery), User)
         .join(User, col(User.id) == Notification.user_id)
         .where(col(Notification.message_id).is_(None))
         .where(col(Notification.delivery).in_((Delivery.DAILY, Delivery.WEEKLY)))
         .order_by(col(Notification.user_id), col(Notification.id))
         .with_for_update(of=Notification)
     )
-    return list(session.exec(query).all())
+    return [(n or 0, delivery, person) for n, delivery, person in session.exec(query)]
 
 
 def trusts(session: Session) -> list[Trust]:
@@ -189,7 +300,8 @@ def undelivered(
         .limit(UNDELIVERED_SHOWN)
     )
     rows = list(session.exec(query).all())
-    return [(m, carried_by(session, m.id or 0), name) for m, name in rows]
+    carried = carried_by_each(session, [m.id or 0 for m, _ in rows])
+    return [(m, carried.get(m.id or 0, []), name) for m, name in rows]
 
 
 def message_of_trust(session: Session, message_id: int, trust_id: int) -> OutboxMessage | None:

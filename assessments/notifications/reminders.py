@@ -6,24 +6,25 @@ now (not every one missed)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from assessments.kernel.text import brief
 from assessments.models import (
     Delivery,
-    Notification,
     NotificationKind,
     SweepRun,
     Trust,
     User,
 )
 from assessments.notifications import queries
-from assessments.notifications.outbox import Tell, notify_all, queue_message
+from assessments.notifications.outbox import Tell, notify_all, queue_messages
 
 WEEK = 7
 DIGEST_WEEKDAY = 0  # weekly digests go out on Mondays
@@ -67,19 +68,42 @@ def _when(days_left: int) -> str:
     return f"overdue by {-days_left} day{'s' if days_left != -1 else ''}"
 
 
-def _review_reminders(session: Session, today: date, trusts: dict[int, Trust]) -> list[Tell]:
-    furthest = max((max(t.review_reminder_days, default=0) for t in trusts.values()), default=0)
+Due = tuple[Row[Any], int, str]  # a row selected, the days left, its reminder's dedupe key
+
+
+def _not_told(
+    session: Session,
+    topic: str,
+    rows: list[Row[Any]],
+    today: date,
+    stage_of: Callable[[Row[Any], int], str | None],
+) -> list[Due]:
+    """The rows (each with an `id` and the date it is `due`) whose reminder falls due by
+    today and is still to be sent: most selected were told on an earlier day, and their
+    reminders are not written out only for notify_all to drop them."""
+    due = []
+    for row in rows:
+        days_left = (row.due - today).days
+        if (stage := stage_of(row, days_left)) is not None:
+            due.append((row, days_left, f"{topic}:{row.id}:{row.due}:{stage}"))
+    told = queries.told_keys(session, [key for _, _, key in due])
+    return [one for one in due if one[2] not in told]
+
+
+def _review_reminders(session: Session, today: date, trusts: list[Trust]) -> list[Tell]:
+    offsets = {t.id: t.review_reminder_days for t in trusts}
+    furthest = max((max(days, default=0) for days in offsets.values()), default=0)
+    rows = queries.reviews_due_by(session, today + timedelta(days=furthest))
+    due = _not_told(
+        session, "review", rows, today, lambda row, days: review_stage(days, offsets[row.trust_id])
+    )
+    owners = queries.people(session, {row.owner_user_id for row, _, _ in due})
     tells = []
-    for policy, owner in queries.reviews_due_by(session, today + timedelta(days=furthest)):
-        assert policy.next_review_date is not None
-        days_left = (policy.next_review_date - today).days
-        stage = review_stage(days_left, trusts[policy.trust_id].review_reminder_days)
-        if stage is None:
-            continue
+    for policy, days_left, key in due:
         when = _when(days_left)
         tells.append(
             Tell(
-                owner,
+                owners[policy.owner_user_id],
                 NotificationKind.REVIEW_DUE,
                 f"Review {'due ' if days_left >= 0 else ''}{when}: {policy.reference} "
                 f"{policy.title}",
@@ -87,68 +111,69 @@ def _review_reminders(session: Session, today: date, trusts: dict[int, Trust]) -
                     "policy_id": policy.id,
                     "reference": policy.reference,
                     "title": policy.title,
-                    "due": policy.next_review_date.isoformat(),
+                    "due": policy.due.isoformat(),
                     "when": when,
                 },
-                f"review:{policy.id}:{policy.next_review_date}:{stage}",
+                key,
             )
         )
     return tells
 
 
-def _action_reminders(session: Session, today: date, trusts: dict[int, Trust]) -> list[Tell]:
-    furthest = max((t.action_reminder_days for t in trusts.values()), default=0)
+def _action_reminders(session: Session, today: date, trusts: list[Trust]) -> list[Tell]:
+    before = {t.id: t.action_reminder_days for t in trusts}
+    rows = queries.actions_due_by(session, today + timedelta(days=max(before.values(), default=0)))
+    due = _not_told(
+        session, "action", rows, today, lambda row, days: action_stage(days, before[row.trust_id])
+    )
+    owners = queries.people(session, {row.owner_user_id for row, _, _ in due})
     tells = []
-    for action, version, policy, owner in queries.actions_due_by(
-        session, today + timedelta(days=furthest)
-    ):
-        assert action.due_date is not None
-        days_left = (action.due_date - today).days
-        stage = action_stage(days_left, trusts[policy.trust_id].action_reminder_days)
-        if stage is None:
-            continue
+    for action, days_left, key in due:
         when = _when(days_left)
         tells.append(
             Tell(
-                owner,
+                owners[action.owner_user_id],
                 NotificationKind.ACTION_DUE,
                 f"Action {'due ' if days_left >= 0 else ''}{when}: {brief(action.description, 80)}",
                 {
                     "action_id": action.id,
                     "description": action.description,
-                    "due": action.due_date.isoformat(),
+                    "due": action.due.isoformat(),
                     "when": when,
-                    "version_id": version.id,
-                    "version": version.number,
-                    "policy_id": policy.id,
-                    "reference": policy.reference,
-                    "title": policy.title,
+                    "version_id": action.version_id,
+                    "version": action.version,
+                    "policy_id": action.policy_id,
+                    "reference": action.reference,
+                    "title": action.title,
                 },
-                f"action:{action.id}:{action.due_date}:{stage}",
+                key,
             )
         )
     return tells
 
 
 def _send_digests(session: Session, today: date) -> int:
-    waiting: dict[tuple[int, Delivery], list[Notification]] = defaultdict(list)
+    """The day's digests (and on Mondays the week's): one message a person, carrying what waits."""
+    waiting: dict[Delivery, dict[int, list[int]]] = {Delivery.DAILY: {}, Delivery.WEEKLY: {}}
     people: dict[int, User] = {}
-    for notification, person in queries.waiting_for_digest(session):
-        waiting[(person.id or 0, notification.delivery)].append(notification)
-        people[person.id or 0] = person
-    sent, weekly_due = 0, _weekly_digests_due(session, today)
-    for (user_id, delivery), notifications in waiting.items():
-        if delivery is Delivery.WEEKLY and not weekly_due:
-            continue
-        person = people[user_id]
-        if person.disabled:
-            continue
-        message = queue_message(session, user=person, digest=delivery)
-        for notification in notifications:
-            notification.message_id = message.id
-            session.add(notification)
-        sent += 1
-    session.flush()
+    for notification_id, delivery, person in queries.waiting_for_digest(session):
+        if not person.disabled:
+            waiting[delivery].setdefault(person.id or 0, []).append(notification_id)
+            people[person.id or 0] = person
+    if not _weekly_digests_due(session, today):
+        del waiting[Delivery.WEEKLY]
+    sent = 0
+    for delivery, by_person in waiting.items():
+        messages_of = queue_messages(session, [people[p] for p in by_person], delivery)
+        queries.carry(
+            session,
+            {
+                notification: messages_of[person][0]  # one message each
+                for person, notifications in by_person.items()
+                for notification in notifications
+            },
+        )
+        sent += len(by_person)
     return sent
 
 
@@ -172,9 +197,9 @@ def run_sweep(session: Session, *, today: date) -> SweepReport:
             session.flush()
     except IntegrityError:
         return SweepReport(today, already_run=True)
-    trusts = {t.id: t for t in queries.trusts(session) if t.id is not None}
+    trusts = queries.trusts(session)
     tells = _review_reminders(session, today, trusts) + _action_reminders(session, today, trusts)
-    run.reminders = len(notify_all(session, tells))
+    run.reminders = notify_all(session, tells)
     run.digests = _send_digests(session, today)
     session.add(run)
     session.flush()
