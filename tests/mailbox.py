@@ -66,14 +66,15 @@ def _check_login(server: Any, session: Any, envelope: Any, mechanism: str, auth:
 
 @contextmanager
 def smtp_server(
-    mailbox: Mailbox | None = None, *, requires_login: bool = False
+    mailbox: Mailbox | None = None, *, requires_login: bool = False, smtputf8: bool = False
 ) -> Iterator[tuple[Mailbox, str]]:
     """A running server keeping what it accepts in `mailbox` (a new one unless given), and the
-    WIA_SMTP_URL that reaches it (whose credentials the tests add, when it asks for them)."""
+    WIA_SMTP_URL that reaches it (whose credentials the tests add, when it asks for them).
+    With `smtputf8` it takes addresses that are not ASCII (RFC 6531), as most servers now do."""
     mailbox, port = mailbox or Mailbox(), free_port()
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
     if requires_login:  # plain-text login on the loopback interface only, as in a test
-        options = {
+        options |= {
             "authenticator": _check_login,
             "auth_required": True,
             "auth_require_tls": False,

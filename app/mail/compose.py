@@ -123,7 +123,11 @@ def _encoded(header: str, text: str) -> str:
     """Plain ASCII as it is; anything else as RFC 2047 encoded-words, folded to fit (a long
     List-Unsubscribe URL, which has no spaces, is never folded: some mail clients cannot read
     it starting on a line of its own, RFC 2369)."""
-    return text if text.isascii() else Header(text, "utf-8", header_name=header).encode()
+    if text.isascii():
+        return text
+    # Lines of 76 with their folding space: words of 75 at most, RFC 2047's limit (the
+    # package's default, 78, makes some of 77).
+    return Header(text, "utf-8", maxlinelen=76, header_name=header).encode()
 
 
 def _mailbox(header: str, name: str, address: str) -> str:

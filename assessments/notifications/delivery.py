@@ -38,9 +38,7 @@ def take(session: Session, *, now: datetime, lease: timedelta, limit: int) -> li
     queries.hold(session, ids, now + lease)
     carried = queries.carried_by_each(session, ids)
     people = queries.people(session, {m.user_id for m in messages if m.user_id is not None})
-    return [
-        Outgoing(m, carried.get(m.id or 0, []), people.get(m.user_id or 0)) for m in messages
-    ]
+    return [Outgoing(m, carried.get(m.id or 0, []), people.get(m.user_id or 0)) for m in messages]
 
 
 def mark_sent(session: Session, message_id: int, *, now: datetime) -> None:

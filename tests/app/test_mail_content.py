@@ -1,7 +1,9 @@
 """What particular emails say, as a real SMTP server (aiosmtpd) receives them: a daily digest
 of everything waiting, a review reminder, an invitation (always sent, without unsubscribe,
-its link opening the form), development mail kept as .eml files without a server, and a
-title or name typed with a line break going out on one header line."""
+its link opening the form), development mail kept as .eml files without a server, a title
+or name typed with a line break going out on one header line, names and titles in any script
+arriving as typed, and addresses that are not ASCII going with SMTPUTF8 (or, to a server
+without it, given up alone)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import re
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.mime.multipart import MIMEMultipart
 from pathlib import Path
 
 import pytest
@@ -16,10 +19,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.mail.transport import Email
 from app.settings import Settings
 from assessments.drafting import queries as version_queries
 from assessments.kernel import clock
-from assessments.models import Delivery, User
+from assessments.models import Delivery, MessageStatus, User
 from assessments.notifications import choices
 from assessments.notifications.reminders import run_sweep
 from assessments.people import account_links, accounts
@@ -27,7 +31,7 @@ from assessments.workflow import transitions as workflow
 from tests.app.mail_worker import BASE, cast, mailbox, messages, parts, worker
 from tests.factories.people import Cast
 from tests.factories.versions import RETURN_REASON, submitted
-from tests.mailbox import Mailbox
+from tests.mailbox import Mailbox, smtp_server
 
 __all__ = ["cast", "mailbox"]  # the fixtures
 pytestmark = pytest.mark.usefixtures("rubric_published")
@@ -168,3 +172,77 @@ def test_a_title_or_name_typed_with_a_line_break_goes_out_on_one_line(
     assert returned["Bcc"] is None
     (asked,) = box.to("pat.approver@accounts.example")
     assert asked["To"] == "Pat Approver <pat.approver@accounts.example>"
+
+
+ENCODED_WORD = re.compile(rb"=\?[^?]+\?[bqBQ]\?[^?]*\?=")
+
+
+def test_names_and_titles_in_any_script_arrive_as_typed(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    version_id = submitted(session, cast)
+    policy = version_queries.policy_of_version(
+        session, version_queries.get_version(session, version_id)
+    )
+    pat, ann = session.get(User, cast.approver.user_id), session.get(User, cast.author.user_id)
+    assert pat is not None and ann is not None
+    title = "Politique des devoirs — année scolaire 2027, écoles primaires et collèges ✓ " * 2
+    policy.title, pat.name, ann.name = title.strip(), "Siân Ó'Brien, Jr.", 'Zoë "Z" Ng'
+    session.add_all([policy, pat, ann])
+    workflow.return_version(
+        session=session, actor=cast.approver, version_id=version_id, reason=RETURN_REASON
+    )
+    assert worker(connection, settings, url).deliver_all().not_sent == 0
+
+    (returned,) = box.to("ann.author@accounts.example")
+    assert policy.title[:60] in returned["Subject"]
+    assert returned["To"].addresses[0].display_name == 'Zoë "Z" Ng'
+    assert parts(returned)[0].startswith('Dear Zoë "Z" Ng')
+    (asked,) = box.to("pat.approver@accounts.example")
+    assert asked["To"].addresses[0].display_name == "Siân Ó'Brien, Jr."
+    for raw in box.raw:  # on the wire: ASCII, each encoded word within RFC 2047's 75
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        assert head.isascii()
+        assert all(len(word) <= 75 for word in ENCODED_WORD.findall(head))
+        assert all(len(line) <= 998 for line in head.split(b"\r\n"))
+
+
+def test_an_address_that_is_not_ascii_goes_with_smtputf8_or_alone_is_given_up(
+    session: Session, connection: sa.Connection, settings: Settings, cast: Cast
+) -> None:
+    submitted(session, cast)
+    pat = session.get(User, cast.approver.user_id)
+    assert pat is not None
+    pat.email = "pât@écoles.example"
+    session.add(pat)
+    session.flush()
+    with smtp_server() as (old, old_url):  # a server without SMTPUTF8
+        done = worker(connection, settings, old_url).deliver_all()
+    assert (done.sent, done.not_sent, done.failing) == (1, 1, False)  # the other one went
+    (refused,) = [m for m in messages(session) if m.status is MessageStatus.FAILED]
+    assert "does not offer SMTPUTF8" in refused.last_error
+    assert [str(m["To"]) for m in old.messages] == ["Bea Both <bea.both@accounts.example>"]
+
+    refused.status, refused.attempts = MessageStatus.PENDING, 0
+    session.add(refused)
+    session.flush()
+    with smtp_server(smtputf8=True) as (box, url):
+        assert worker(connection, settings, url).deliver_all().sent == 1
+    (arrived,) = box.raw  # RFC 6532: the header in UTF-8, as the envelope is
+    assert "To: Pat Approver <pât@écoles.example>\r\n".encode() in arrived
+
+
+def test_a_header_is_written_as_composed_but_never_as_two() -> None:
+    folded = MIMEMultipart()
+    folded["Subject"] = "=?utf-8?q?Ann=C3=A9e?=\n =?utf-8?q?scolaire?="
+    written = Email.of("wia@trust.example", "ann@school.example", folded).data
+    assert b"Subject: =?utf-8?q?Ann=C3=A9e?=\r\n =?utf-8?q?scolaire?=\r\n" in written
+    injected = MIMEMultipart()
+    injected["Subject"] = "Hello\nBcc: someone@else.example"
+    with pytest.raises(ValueError, match="start a header of its own"):
+        Email.of("wia@trust.example", "ann@school.example", injected)

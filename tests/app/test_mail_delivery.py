@@ -1,12 +1,16 @@
 """The worker delivers the outbox to a real SMTP server (aiosmtpd on a free port): each
 message once, with a plain-text and an HTML part, links into the service and a one-click
 unsubscribe that works; a server that refuses for now is tried again later, one that refuses
-for good, or cannot be reached, is recorded, and nothing is lost meanwhile."""
+for good, or cannot be reached, is recorded, and nothing is lost meanwhile; a batch whose
+hold has half gone gives the rest back rather than send them late."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -241,3 +245,34 @@ def test_a_server_wanting_a_sign_in_we_did_not_give_gives_nothing_up(
     assert (first.status, first.attempts) == (MessageStatus.PENDING, 0)
     assert "refused to send from" in first.last_error and "530" in first.last_error
     assert box.messages == []
+
+
+@dataclass
+class SlowMailbox(Mailbox):
+    """A server that takes `seconds` to accept the first message."""
+
+    seconds: float = 0.0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.messages:
+            await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_batch_whose_hold_is_half_gone_gives_the_rest_back_unsent(
+    session: Session, connection: sa.Connection, settings: Settings, cast: Cast
+) -> None:
+    submitted(session, cast)
+    held = settings.model_copy(update={"outbox_lease_seconds": 1})
+    with smtp_server(SlowMailbox(seconds=0.6)) as (box, url):
+        delivering = worker(connection, held, url)
+        assert delivering.deliver().sent == 1  # half the second's hold went on the first
+        first, second = messages(session)
+        assert first.status is MessageStatus.SENT
+        assert (second.status, second.attempts, second.claimed_until) == (
+            MessageStatus.PENDING,
+            0,
+            None,  # not left held: the next round takes it at once
+        )
+        assert delivering.deliver().sent == 1
+    assert len(box.messages) == 2
