@@ -190,17 +190,22 @@ def message_locked(session: Session, message_id: int) -> OutboxMessage:
     return message
 
 
-def reviews_due_by(session: Session, day: date) -> list[Row[Any]]:
+# A row of columns (not entities) from one of the sweep's selections.
+Selected = Row[*tuple[Any, ...]]
+
+
+def reviews_due_by(session: Session, day: date) -> list[Selected]:
     """Policies in use whose review falls due by `day` (or already has), owned by an enabled
-    account: the columns a reminder is written from (the sweep reads thousands: no entities)."""
+    account: the columns a reminder is written from (the sweep reads thousands: no entities),
+    starting, as actions_due_by's do, with the id, the trust and the date it is due."""
     query: Any = (  # labelled columns: past what select()'s overloads can type
         sa.select(
             col(Policy.id),
             col(Policy.trust_id),
-            col(Policy.reference),
-            col(Policy.title),
             col(Policy.next_review_date).label("due"),
             col(Policy.owner_user_id),
+            col(Policy.reference),
+            col(Policy.title),
         )
         .join(User, col(User.id) == Policy.owner_user_id)
         .where(col(Policy.next_review_date).is_not(None))
@@ -212,19 +217,20 @@ def reviews_due_by(session: Session, day: date) -> list[Row[Any]]:
     return list(session.execute(query).all())
 
 
-def actions_due_by(session: Session, day: date) -> list[Row[Any]]:
+def actions_due_by(session: Session, day: date) -> list[Selected]:
     """The actions of approved versions (of policies in use) still to be carried out and due by
-    `day` (or overdue), owned by enabled accounts: the columns a reminder is written from."""
+    `day` (or overdue), owned by enabled accounts: the columns a reminder is written from,
+    starting with the id, the trust and the date it is due."""
     query: Any = (  # labelled columns: past what select()'s overloads can type
         sa.select(
             col(MitigatingAction.id),
-            col(MitigatingAction.description),
+            col(Policy.trust_id),
             col(MitigatingAction.due_date).label("due"),
             col(MitigatingAction.owner_user_id),
+            col(MitigatingAction.description),
             col(AssessmentVersion.id).label("version_id"),
             col(AssessmentVersion.number).label("version"),
             col(Policy.id).label("policy_id"),
-            col(Policy.trust_id),
             col(Policy.reference),
             col(Policy.title),
         )
