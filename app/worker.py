@@ -26,6 +26,7 @@ from assessments.models import MessageStatus
 from assessments.notifications import delivery
 from assessments.notifications.delivery import Outgoing
 from assessments.notifications.reminders import SweepReport, run_sweep
+from assessments.people import account_links
 
 events = logging.getLogger("wia.worker")
 MAX_WAIT_SECONDS = 300  # the longest an idle or failing worker waits before it looks again
@@ -94,7 +95,14 @@ class Worker:
         return done
 
     def deliver_all(self, *, now: datetime | None = None) -> Round:
-        """Rounds of delivery until nothing more is due, or the server fails."""
+        """Answer the password resets asked for, then deliver in rounds until nothing more is
+        due, or the server fails."""
+        answered = account_links.RESETS_AT_ONCE
+        while answered == account_links.RESETS_AT_ONCE:  # a few at a time, until none wait
+            with self.unit() as session:
+                answered = account_links.answer_reset_requests(
+                    session=session, now=now or clock.now()
+                )
         total = Round()
         while True:
             done = self.deliver(now=now)

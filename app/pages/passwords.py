@@ -35,6 +35,12 @@ def _link_of(settings: Settings, token: str) -> tuple[int, int]:
     return read
 
 
+def _email_of_link(session: Session, settings: Settings, token: str) -> str:
+    """Whose password the link sets (NotFound once it cannot be used)."""
+    _, user = account_links.usable_link(session, *_link_of(settings, token), now())
+    return user.email
+
+
 def _set_password_page(
     request: Request, context: dict[str, Any], errors: Mapping[str, str] | None = None
 ) -> Response:
@@ -52,10 +58,10 @@ def set_password_form(
 ) -> Response:
     """The form an invitation or a reset email links to, while its link may be used."""
     try:
-        _, user = account_links.usable_link(session, *_link_of(settings, token), now())
+        email = _email_of_link(session, settings, token)
     except NotFound:
         return _expired(request)
-    return _set_password_page(request, {"token": token, "email": user.email})
+    return _set_password_page(request, {"token": token, "email": email})
 
 
 @router.post("/account/set-password/{token}")
@@ -64,10 +70,11 @@ def set_password(
 ) -> Response:
     """Set the password; then sign in with it."""
     values = {key: str(form.get(key, "")) for key in ("password", "confirmation")}
-    form_again = partial(_set_password_page, request, {"token": token})
     try:
+        shown = {"token": token, "email": _email_of_link(session, settings, token)}
         return submit_form(
-            lambda: _password_set(request, session, settings, token, values), form_again
+            lambda: _password_set(request, session, settings, token, values),
+            partial(_set_password_page, request, shown),
         )
     except NotFound:
         return _expired(request)

@@ -39,6 +39,7 @@ from assessments.models.people import (
     AccountLink as AccountLink,
     AccountLinkPurpose as AccountLinkPurpose,
     ApiToken as ApiToken,
+    ResetRequest as ResetRequest,
     RoleGrant as RoleGrant,
     SignInFailure as SignInFailure,
     Trust as Trust,

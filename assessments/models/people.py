@@ -126,6 +126,19 @@ class AccountLinkPurpose(StrEnum):
     RESET = "reset"  # "Forgotten your password?"
 
 
+class ResetRequest(SQLModel, table=True):
+    """A "Forgotten your password?" asked for and not yet answered: the worker emails a link to
+    the address's accounts, if it has any, and removes the request. Queued rather than done
+    in the request, so that the page takes as long to answer whether or not the address has
+    an account (timing it would tell who has one)."""
+
+    __tablename__ = "reset_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
 class AccountLink(SQLModel, table=True):
     """A single-use link emailed to a person to set their password. Nothing secret is stored:
     the link carries this row's id and a MAC of it under the secret key (app/mail/links.py),

@@ -12,7 +12,13 @@ from sqlmodel import Session
 from assessments.kernel import audit, clock
 from assessments.kernel.actors import Actor, Role, require
 from assessments.kernel.errors import NotAllowed, NotFound, ValidationFailed
-from assessments.models import AccountLink, AccountLinkPurpose, NotificationKind, User
+from assessments.models import (
+    AccountLink,
+    AccountLinkPurpose,
+    NotificationKind,
+    ResetRequest,
+    User,
+)
 from assessments.notifications.outbox import notify
 from assessments.people import queries as people_queries
 from assessments.people.passwords import hash_password, password_problem, verify_password
@@ -87,21 +93,38 @@ def invite(*, session: Session, actor: Actor, user: User, now: datetime) -> Acco
     return link
 
 
+RESETS_AT_ONCE = 100
+
+
 def request_reset(*, session: Session, email: str, now: datetime) -> None:
-    """Email each enabled account of `email` a link to choose a new password (nothing for an
-    email without one: the page says the same either way, so it tells nobody who has an
-    account). At most one a few minutes, so the form cannot be used to flood a mailbox."""
-    for user in people_queries.users_by_email(session, email.strip().lower()):
-        assert user.id is not None
-        recent = [
-            link
-            for link in people_queries.account_links_of(session, user.id)
-            if link.purpose is AccountLinkPurpose.RESET and link.created_at > now - RESET_EVERY
-        ]
-        if user.disabled or recent:
-            continue
-        link = _link(session, user, AccountLinkPurpose.RESET, now)
-        _email(session, user, link, "Reset your password for the Workload Impact Register")
+    """Ask for a link to choose a new password to be emailed to each enabled account of
+    `email`. Only queued here (answer_reset_requests sends it), so that asking takes as long
+    whether or not the email has an account: the page says the same either way, and how
+    long it took must not tell either."""
+    session.add(ResetRequest(email=email.strip().lower()[:254], requested_at=now))
+    session.flush()
+
+
+def answer_reset_requests(*, session: Session, now: datetime, limit: int = RESETS_AT_ONCE) -> int:
+    """Email the links asked for (the worker does this before delivering mail); how many
+    requests were answered. Nothing goes to an email without an account, to a disabled one,
+    nor more than one every few minutes, so the form cannot be used to flood a mailbox."""
+    requests = people_queries.reset_requests(session, limit=limit)
+    for request in requests:
+        for user in people_queries.users_by_email(session, request.email):
+            assert user.id is not None
+            recent = [
+                link
+                for link in people_queries.account_links_of(session, user.id)
+                if link.purpose is AccountLinkPurpose.RESET and link.created_at > now - RESET_EVERY
+            ]
+            if user.disabled or recent:
+                continue
+            link = _link(session, user, AccountLinkPurpose.RESET, now)
+            _email(session, user, link, "Reset your password for the Workload Impact Register")
+        session.delete(request)
+    session.flush()
+    return len(requests)
 
 
 def issued(link: AccountLink) -> int:

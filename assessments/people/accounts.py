@@ -220,9 +220,9 @@ def set_grants(*, session: Session, actor: Actor, user_id: int, grants: Iterable
 def set_disabled(
     *, session: Session, actor: Actor, user_id: int, disabled: bool, now: datetime
 ) -> User:
-    """Disable a user: their sessions end and their API tokens are revoked for good (enabling
-    them again brings neither back). Or let them sign in again, at once: their email's
-    failed sign-ins are forgotten."""
+    """Disable a user: their sessions end, and their API tokens and calendar link are revoked
+    for good (enabling them again brings none back). Or let them sign in again, at once:
+    their email's failed sign-ins are forgotten."""
     user = managed_user(session, actor, user_id)
     if disabled and user_id == actor.user_id:
         raise ValidationFailed({"disabled": "You cannot disable your own account"})
@@ -236,6 +236,8 @@ def set_disabled(
             token.revoked_at = now
             session.add(token)
         details["api_tokens_revoked"] = [token.id for token in revoked]
+        user.calendar_generation += 1  # the calendar link they had never works again
+        details["calendar_generation"] = user.calendar_generation
     else:
         authentication.forget_failures(session=session, email=user.email)
     session.flush()

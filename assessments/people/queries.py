@@ -11,6 +11,7 @@ from assessments.kernel.actors import Role
 from assessments.models import (
     AccountLink,
     ApiToken,
+    ResetRequest,
     RoleGrant,
     SignInFailure,
     Trust,
@@ -163,6 +164,12 @@ def holders_of(session: Session, *, trust_id: int, role: Role, school_id: int | 
 
 def account_link(session: Session, link_id: int, *, for_update: bool = False) -> AccountLink | None:
     return session.get(AccountLink, link_id, with_for_update=for_update)
+
+
+def reset_requests(session: Session, *, limit: int) -> list[ResetRequest]:
+    """The oldest requests still to be answered; locked, skipping those another worker has."""
+    query = select(ResetRequest).order_by(col(ResetRequest.id)).limit(limit)
+    return list(session.exec(query.with_for_update(skip_locked=True)))
 
 
 def account_links_of(session: Session, user_id: int) -> list[AccountLink]:

@@ -17,7 +17,9 @@ from app.mail.links import unsubscribe_token
 from app.settings import Settings
 from assessments.calendars import subscriptions
 from assessments.calendars.subscriptions import FeedKey
-from assessments.models import User
+from assessments.kernel import clock
+from assessments.models import Trust
+from assessments.people import accounts
 from tests.app.pages import Element, banner, page, submit
 from tests.factories.calendars import events_of, policy_reviewed_on, read_calendar
 from tests.factories.people import Cast, make_cast
@@ -141,18 +143,24 @@ def test_a_made_up_garbled_or_forged_link_finds_nothing(
     assert anonymous_client.get(f"/calendar/{token}").status_code == 404  # no .ics
 
 
-def test_a_disabled_persons_link_finds_nothing(
+def test_a_disabled_persons_link_finds_nothing_even_once_they_are_enabled_again(
     authors_browser: TestClient, session: Session, settings: Settings, cast: Cast
 ) -> None:
     link = link_on(calendar_page(authors_browser))
     assert fetched(authors_browser, settings, link)[0] == 200
-    person = session.get(User, cast.author.user_id)
-    assert person is not None
-    person.disabled = True
-    session.add(person)
-    session.flush()
-
-    assert fetched(authors_browser, settings, link)[0] == 404
+    trust = session.get(Trust, cast.author.trust_id)
+    assert trust is not None and cast.author.user_id is not None
+    admin = accounts.operator_of_trust(session=session, trust_name=trust.name)
+    for disabled in (True, False):
+        accounts.set_disabled(
+            session=session,
+            actor=admin,
+            user_id=cast.author.user_id,
+            disabled=disabled,
+            now=clock.now(),
+        )
+        # As their sessions and API tokens, the link they had is gone for good.
+        assert fetched(authors_browser, settings, link)[0] == 404
 
 
 def test_someone_signed_out_is_sent_to_sign_in(anonymous_client: TestClient) -> None:

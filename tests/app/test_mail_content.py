@@ -130,6 +130,24 @@ def test_an_invitation_is_always_sent_has_no_unsubscribe_and_its_link_opens_the_
     assert form.status_code == 200 and "For ivy@local.example." in form.text
 
 
+def test_the_worker_answers_a_reset_asked_for_with_a_link_by_email(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    for email in ("Ann.Author@accounts.example", "no.one@accounts.example"):
+        account_links.request_reset(session=session, email=email, now=clock.now())
+    assert box.messages == []
+    worker(connection, settings, url).deliver_all()
+    (email,) = box.messages
+    assert email["To"].addresses[0].addr_spec == "ann.author@accounts.example"
+    assert email["Subject"] == "Reset your password for the Workload Impact Register"
+    assert f"{BASE}/account/set-password/" in parts(email)[0]
+
+
 def test_without_a_mail_server_development_mail_is_kept_as_eml_files(
     session: Session, connection: sa.Connection, settings: Settings, cast: Cast, tmp_path: Path
 ) -> None:
