@@ -138,8 +138,8 @@ def test_the_worker_answers_a_reset_asked_for_with_a_link_by_email(
     mailbox: tuple[Mailbox, str],
 ) -> None:
     box, url = mailbox
-    for email in ("Ann.Author@accounts.example", "no.one@accounts.example"):
-        account_links.request_reset(session=session, email=email, now=clock.now())
+    for address in ("Ann.Author@accounts.example", "no.one@accounts.example"):
+        account_links.request_reset(session=session, email=address, now=clock.now())
     assert box.messages == []
     worker(connection, settings, url).deliver_all()
     (email,) = box.messages
