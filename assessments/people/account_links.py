@@ -186,19 +186,26 @@ def set_password_by_link(
     now: datetime,
 ) -> User:
     """Set the password a link was emailed for; the link, and any other of the person's, is
-    used up, and every session of theirs ends."""
+    used up, and every session of theirs ends. After a reset, their API tokens are revoked
+    too: whoever knew the old password may have made one."""
     link, user = usable_link(session, link_id, issued_at, now)
     if password != confirmation:
         raise ValidationFailed({"confirmation": "Enter the same password twice"})
+    assert user.id is not None
     _set(session, user, password)
     _use_up(session, user, now)
+    details: dict[str, object] = {"by": link.purpose.value}
+    if link.purpose is AccountLinkPurpose.RESET:
+        details["api_tokens_revoked"] = people_queries.revoke_api_tokens_of_user(
+            session, user.id, now
+        )
     audit.record(
         session,
         Actor(name=user.name, user_id=user.id, trust_id=user.trust_id),
         entity="user",
         entity_id=user.id,
         action="password-set",
-        details={"by": link.purpose.value},
+        details=details,
         trust_id=user.trust_id,
     )
     return user

@@ -231,11 +231,9 @@ def set_disabled(
     details: dict[str, object] = {}
     if disabled:
         people_queries.end_web_sessions(session, user_id)
-        revoked = people_queries.live_api_tokens_of_user(session, user_id)
-        for token in revoked:
-            token.revoked_at = now
-            session.add(token)
-        details["api_tokens_revoked"] = [token.id for token in revoked]
+        details["api_tokens_revoked"] = people_queries.revoke_api_tokens_of_user(
+            session, user_id, now
+        )
         user.calendar_generation += 1  # the calendar link they had never works again
         details["calendar_generation"] = user.calendar_generation
     else:

@@ -128,6 +128,15 @@ def api_token(session: Session, digest: str) -> ApiToken | None:
     return session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
 
 
+def revoke_api_tokens_of_user(session: Session, user_id: int, now: datetime) -> list[int]:
+    """Revoke every token of the person's still in use; their ids."""
+    revoked = live_api_tokens_of_user(session, user_id)
+    for token in revoked:
+        token.revoked_at = now
+        session.add(token)
+    return [token.id for token in revoked if token.id is not None]
+
+
 def live_api_tokens_of_user(session: Session, user_id: int) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
     return list(session.exec(query.order_by(col(ApiToken.id))))

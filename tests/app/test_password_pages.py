@@ -22,6 +22,7 @@ from assessments.models import AccountLink, Notification, NotificationKind, Rese
 from assessments.people import account_links, accounts, corrections
 from tests.app.pages import banner, error_for, page, post_form, submit, title
 from tests.app.trust_people import PASSWORD, add_user, invitation_path, is_signed_in, sign_in_as
+from tests.factories.people import make_api_token
 from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID
 
 NEW_PASSWORD = "kettle meadow twelve lantern"
@@ -173,6 +174,8 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link_ending_every_sessio
 ) -> None:
     dee = add_user(session, "Dee Forgetful", [Grant(Role.AUTHOR)])
     sign_in_as(anonymous_client, session, dee)  # signed in somewhere else
+    bearer = {"Authorization": f"Bearer {make_api_token(session, accounts.actor_of(session, dee))}"}
+    assert browser.get("/api/v1/policies", headers=bearer).status_code == 200
     assert page(browser.get("/sign-in")).find("a", href="/forgotten-password")
 
     asked = post_form(browser, "/forgotten-password", {"email": " DEE@local.example "})
@@ -188,6 +191,8 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link_ending_every_sessio
     path = invitation_path(session, settings, dee.id)
     assert set_password(browser, path, CHOSEN).status_code == 303
     assert not is_signed_in(anonymous_client)  # the other session ended
+    # ...and the API token: whoever knew the old password may have made it.
+    assert browser.get("/api/v1/policies", headers=bearer).status_code == 401
     assert sign_in(browser, dee.email, PASSWORD).status_code == 422
     assert sign_in(browser, dee.email, NEW_PASSWORD).headers["location"] == "/"
 
