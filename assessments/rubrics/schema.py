@@ -12,26 +12,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from assessments.kernel.inputs import storable
-
-Identifier = Annotated[
-    str,
-    Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$"),
-]
-
-
-Text = Annotated[str, Field(min_length=1)]
-
-
-class _Strict(BaseModel):
-    # Unknown keys are refused: a misspelt `requried:` must not silently mean "optional".
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    # Its text is stored in the database when it is published: no NUL (YAML's "\0").
-    _storable = field_validator("*", mode="after")(storable)
+from assessments.rubrics.fields import Identifier, Strict, Text
+from assessments.rubrics.screening import Screening, ScreeningQuestion
 
 
 class AnswerKind(StrEnum):
@@ -41,13 +27,13 @@ class AnswerKind(StrEnum):
     TEXT = "text"
 
 
-class Source(_Strict):
+class Source(Strict):
     id: Identifier
     title: Text
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")  # shown as a link
 
 
-class ImpactScale(_Strict):
+class ImpactScale(Strict):
     """The range every impact score in the rubric lies in (e.g. 0 = none … 4 = very high)."""
 
     min: int = 0
@@ -74,7 +60,7 @@ class ImpactScale(_Strict):
         return str(level)
 
 
-class RatingBand(_Strict):
+class RatingBand(Strict):
     """A rating that applies from `min` (a 0–100 score, inclusive) up to the next band."""
 
     id: Identifier
@@ -86,26 +72,26 @@ class RatingBand(_Strict):
     approval_needs_reason: bool = Field(default=False, exclude_if=lambda needed: not needed)
 
 
-class StaffGroup(_Strict):
+class StaffGroup(Strict):
     id: Identifier
     label: Text
     description: str = ""
 
 
-class Option(_Strict):
+class Option(Strict):
     value: Identifier
     label: Text
     impact: int
 
 
-class NumberStep(_Strict):
+class NumberStep(Strict):
     """A number answer of at least `at_least` scores `impact` (the highest step reached wins)."""
 
     at_least: Decimal
     impact: int
 
 
-class Question(_Strict):
+class Question(Strict):
     id: Identifier
     text: Text
     guidance: Text
@@ -114,13 +100,13 @@ class Question(_Strict):
     kind: AnswerKind
     weight: Decimal = Field(default=Decimal(1), ge=0, le=10)
     required: bool = True
-    options: list[Option] = []
+    options: list[Option] = Field(default_factory=list)
     yes_impact: int | None = None
     no_impact: int | None = None
     unit: str = ""
     min_value: Decimal | None = None
     max_value: Decimal | None = None
-    steps: list[NumberStep] = []
+    steps: list[NumberStep] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Self:
@@ -190,7 +176,7 @@ class Question(_Strict):
         return [(f"steps[{i}].impact", s.impact) for i, s in enumerate(self.steps)]
 
 
-class Section(_Strict):
+class Section(Strict):
     id: Identifier
     title: Text
     description: str = ""
@@ -198,7 +184,7 @@ class Section(_Strict):
     questions: list[Question] = Field(min_length=1)
 
 
-class RatingFloor(_Strict):
+class RatingFloor(Strict):
     """Once the most affected staff group's net hours per person per year reach
     `hours_per_person_per_year`, the rating is at least the band `at_least`."""
 
@@ -206,7 +192,7 @@ class RatingFloor(_Strict):
     at_least: Identifier
 
 
-class WorkloadSection(_Strict):
+class WorkloadSection(Strict):
     """The page where authors estimate hours added or removed for each staff group."""
 
     title: Text
@@ -217,7 +203,7 @@ class WorkloadSection(_Strict):
     rating_floors: list[RatingFloor] = Field(default=[], exclude_if=lambda floors: not floors)
 
 
-class Rubric(_Strict):
+class Rubric(Strict):
     id: Identifier
     version: int = Field(ge=1)
     title: Text
@@ -229,6 +215,9 @@ class Rubric(_Strict):
     staff_groups: list[StaffGroup] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
     workload: WorkloadSection
+    # Asked before the full assessment, which it may find unneeded. Optional and, when absent,
+    # left out of the content: a rubric published before screening hashes unchanged.
+    screening: Screening | None = Field(default=None, exclude_if=lambda screening: not screening)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -288,11 +277,16 @@ class Rubric(_Strict):
         def placed(field: str, ids: list[str]) -> list[tuple[str, str]]:
             return [(_at(field, index, ident), ident) for index, ident in enumerate(ids)]
 
+        # Screening's questions too: answers are kept by question id, one id one question.
+        asked: list[tuple[str, Question | ScreeningQuestion]] = [
+            *self._placed_screening(),
+            *self._placed_questions(),
+        ]
         lists = [
             ("rating band", placed("rating_bands", [b.id for b in self.rating_bands])),
             ("staff group", placed("staff_groups", [g.id for g in self.staff_groups])),
             ("section", placed("sections", [s.id for s in self.sections])),
-            ("question", [(place, q.id) for place, q in self._placed_questions()]),
+            ("question", [(place, question.id) for place, question in asked]),
             ("source", placed("sources", [s.id for s in self.sources])),
         ]
         for kind, items in lists:
@@ -319,6 +313,10 @@ class Rubric(_Strict):
                     )
         if not any(q.scored for q in self.questions()):
             yield "sections: the rubric has no scored question"
+
+    def _placed_screening(self) -> Iterator[tuple[str, ScreeningQuestion]]:
+        for index, asked in enumerate(self.screening.questions if self.screening else []):
+            yield f"screening.{_at('questions', index, asked.id)}", asked
 
     def _placed_questions(self) -> Iterator[tuple[str, Question]]:
         for s_index, section in enumerate(self.sections):
