@@ -70,46 +70,53 @@ class Worker:
 
     def deliver(self, *, now: datetime | None = None) -> Round:
         """Send a batch of the messages due (at `now`, or the clock's time) on one connection.
-        The round ends early when the server fails (what it failed to send waits), and when
+        The round ends early when the server fails (what it failed to send waits), and once
         half the batch's hold has gone: the rest are given back rather than sent when another
-        worker might be about to take them."""
+        worker might be about to take them. Whatever ends the round, what it did not try goes
+        back at once, not when the hold runs out."""
         done = Round()
         batch = self._take(now)
         if not batch:
             return done
-        held_since, tried = time.monotonic(), 0
+        held_until = batch[0].message.claimed_until
+        assert held_until is not None
+        held_since, tried, error = time.monotonic(), 0, ""
         try:
             with self.transport() as transport:
                 for outgoing in batch:
-                    if time.monotonic() - held_since > self.lease.total_seconds() / 2:
+                    # The first always goes: a slow sign-in must not give every batch back.
+                    if tried and time.monotonic() - held_since > self.lease.total_seconds() / 2:
                         break
                     tried += 1
-                    if not self._send(transport, outgoing, done):
+                    if not self._send(transport, outgoing, held_until, done):
                         break
         except NotSent as exc:  # the connection: the server is unreachable or refuses us
             events.error("mail not sent: %s", exc.reason)
-            self._give_back(batch, error=exc.reason)
-            done.not_sent, done.failing = len(batch), True
-            return done
-        self._give_back(batch[tried:], error="")
+            error, done.failing = exc.reason, True
+            done.not_sent += len(batch) - tried
+        finally:
+            self._give_back(batch[tried:], held_until, error=error)
         return done
 
     def deliver_all(self, *, now: datetime | None = None) -> Round:
-        """Answer the password resets asked for, then deliver in rounds until nothing more is
-        due, or the server fails."""
-        answered = account_links.RESETS_AT_ONCE
-        while answered == account_links.RESETS_AT_ONCE:  # a few at a time, until none wait
-            with self.unit() as session:
-                answered = account_links.answer_reset_requests(
-                    session=session, now=now or clock.now()
-                )
+        """Rounds of delivery until nothing more is due, or the server fails; each round first
+        answers a few of the password resets asked for (and so, in turn, however many)."""
         total = Round()
         while True:
+            answered = self._answer_resets(now)
             done = self.deliver(now=now)
             total.sent, total.not_sent = total.sent + done.sent, total.not_sent + done.not_sent
-            if done.failing or not (done.sent or done.not_sent):
+            if done.failing or not (done.sent or done.not_sent or answered):
                 total.failing = done.failing
                 return total
+
+    def _answer_resets(self, now: datetime | None) -> int:
+        try:
+            with self.unit() as session:
+                return account_links.answer_reset_requests(session=session, now=now or clock.now())
+        except Exception:  # a reset that cannot be answered must not stop mail being delivered
+            events.exception("password resets asked for could not be answered")
+            return 0
 
     def sweep(self, today: date) -> SweepReport:
         """The daily sweep for `today` (once a day, whichever worker gets there first)."""
@@ -161,12 +168,15 @@ class Worker:
                     return sendable
             return []
 
-    def _give_back(self, batch: list[Outgoing], *, error: str) -> None:
+    def _give_back(self, batch: list[Outgoing], held_until: datetime, *, error: str) -> None:
         if batch:
+            ids = [o.message.id or 0 for o in batch]
             with self.unit() as session:
-                delivery.release(session, [o.message.id or 0 for o in batch], error=error)
+                delivery.release(session, ids, held_until=held_until, error=error)
 
-    def _send(self, transport: Transport, outgoing: Outgoing, done: Round) -> bool:
+    def _send(
+        self, transport: Transport, outgoing: Outgoing, held_until: datetime, done: Round
+    ) -> bool:
         """Send one message; whether the connection may be used for the next one."""
         message_id = outgoing.message.id
         assert message_id is not None
@@ -174,13 +184,14 @@ class Worker:
             email = compose(self.settings, outgoing)
         except Exception as exc:  # its content cannot be written (a bug): given up, shown to admins
             events.exception("mail cannot be composed (message %s)", message_id)
-            self._not_sent(message_id, NotSent(f"Cannot be written: {exc!r}", permanent=True))
+            failed = NotSent(f"Cannot be written: {exc!r}", permanent=True)
+            self._not_sent(message_id, held_until, failed)
             done.not_sent += 1
             return True
         try:
             transport.send(email)
         except NotSent as exc:
-            self._not_sent(message_id, exc)
+            self._not_sent(message_id, held_until, exc)
             done.not_sent += 1
             if not exc.permanent:  # the server is in trouble, or the connection is lost
                 done.failing = True
@@ -191,10 +202,10 @@ class Worker:
         done.sent += 1
         return True
 
-    def _not_sent(self, message_id: int, exc: NotSent) -> None:
+    def _not_sent(self, message_id: int, held_until: datetime, exc: NotSent) -> None:
         if exc.server:  # nothing wrong with the message: it waits for the server, uncounted
             with self.unit() as session:
-                delivery.release(session, [message_id], error=exc.reason)
+                delivery.release(session, [message_id], held_until=held_until, error=exc.reason)
             return
         with self.unit() as session:
             status = delivery.mark_not_sent(
@@ -204,6 +215,7 @@ class Worker:
                 error=exc.reason,
                 max_attempts=self.settings.outbox_max_attempts,
                 permanent=exc.permanent,
+                held_until=held_until,
             )
         if status is MessageStatus.FAILED:
             events.error("mail given up (message %s): %s", message_id, exc.reason)

@@ -138,9 +138,10 @@ def _mailbox(header: str, name: str, address: str) -> str:
         return address
     if name.isascii() or not address.isascii():
         shown = _quoted(name) if SPECIALS.search(name) else name
-    else:
-        shown = _encoded(header, name)
-    return f"{shown} <{address}>"
+        return f"{shown} <{address}>"
+    # The address on a line of its own: after the name's last encoded word, it could take
+    # that line past the 76 characters RFC 2047 allows a line with encoded words.
+    return f"{_encoded(header, name)}\n <{address}>"
 
 
 SPECIALS = re.compile(r'[][\\()<>@,:;".]')  # RFC 5322: a name with one of these is quoted

@@ -38,15 +38,19 @@ class _AsComposed(Compat32):
     reparsing and refolding it, which costs more than all the rest of writing a message."""
 
     def fold(self, name: str, value: str) -> str:
-        if ENDS_A_HEADER.search(value):  # a line break not folding the header: a new header
+        # A line break not folding the header would start a header of the text's own; other
+        # control characters, some of which mail software also reads as line breaks, too.
+        if ENDS_A_HEADER.search(value) or NOT_IN_A_HEADER.search(value):
             raise ValueError(f"The {name} header would let its text start a header of its own")
-        return f"{name}: {self.linesep.join(value.splitlines())}{self.linesep}"
+        return f"{name}: {self.linesep.join(LINE_BREAK.split(value))}{self.linesep}"
 
     def fold_binary(self, name: str, value: str) -> bytes:
         return self.fold(name, value).encode()
 
 
 ENDS_A_HEADER = re.compile(r"\r\n(?![ \t])|\r(?![\n \t])|(?<!\r)\n(?![ \t])")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+NOT_IN_A_HEADER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
 AS_COMPOSED = _AsComposed(linesep="\r\n")
 
 
@@ -159,18 +163,14 @@ class SmtpTransport:
     def send(self, email: Email) -> None:
         assert self.connection is not None, "send inside `with transport:`"
         try:
+            self._fits(email)
             self.connection.sendmail(
                 email.sender,
                 [email.recipient],
                 email.data,
-                mail_options=["SMTPUTF8"] if email.international else [],
+                # As smtplib's send_message: UTF-8 headers (RFC 6532) in an 8-bit body.
+                mail_options=["SMTPUTF8", "BODY=8BITMIME"] if email.international else [],
             )
-        except smtplib.SMTPNotSupportedError as exc:
-            raise NotSent(
-                f"{self.server} cannot send to or from an address that is not ASCII"
-                " (it does not offer SMTPUTF8)",
-                permanent=True,
-            ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise NotSent(
@@ -182,6 +182,12 @@ class SmtpTransport:
                 f"{self.server} refused to send from {settings_hint(exc)}: {_said(exc)}",
                 server=True,
             ) from exc
+        except smtplib.SMTPDataError as exc:  # the message itself: its content, size or sender
+            raise NotSent(
+                f"{self.server} did not take it: {_said(exc)}",
+                permanent=exc.smtp_code >= 500,
+                server=exc.smtp_code == 421,  # closing the connection: the server's trouble
+            ) from exc
         except smtplib.SMTPResponseException as exc:
             policy = exc.smtp_code in (530, 535) or _enhanced(exc).startswith("5.7")
             raise NotSent(
@@ -191,6 +197,25 @@ class SmtpTransport:
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise NotSent(f"Lost the mail server {self.server}: {_said(exc)}", server=True) from exc
+
+    def _fits(self, email: Email) -> None:
+        """An address that is not ASCII needs a server offering SMTPUTF8: without one, ours
+        (WIA_MAIL_FROM) is our settings' fault, and a recipient's their message's alone."""
+        assert self.connection is not None
+        self.connection.ehlo_or_helo_if_needed()
+        if not email.international or self.connection.has_extn("smtputf8"):
+            return
+        if not email.sender.isascii():
+            raise NotSent(
+                f"WIA_MAIL_FROM ({email.sender}) is not ASCII, and {self.server} does not offer "
+                "SMTPUTF8",
+                server=True,
+            )
+        raise NotSent(
+            f"{self.server} cannot send to an address that is not ASCII (it does not offer "
+            "SMTPUTF8)",
+            permanent=True,
+        )
 
 
 class FolderTransport:

@@ -31,20 +31,27 @@ def renew(*, session: Session, actor: Actor) -> FeedKey:
     """A new calendar link for the person; the old one stops working at once (audited)."""
     # Locked: two renewals at once must not both move on to the same generation.
     user = _own_account(session, actor, for_update=True)
-    before = user.calendar_generation
-    user.calendar_generation = before + 1
-    session.add(user)
-    session.flush()
+    generations = stop_link(session, user)
     audit.record(
         session,
         actor,
         entity="user",
         entity_id=user.id,
         action="calendar link renewed",
-        details={"calendar_generation": [before, user.calendar_generation]},
+        details={"calendar_generation": generations},
         trust_id=user.trust_id,
     )
     return _key(user)
+
+
+def stop_link(session: Session, user: User) -> list[int]:
+    """The person's calendar link stops working, for good (any new one is signed over the
+    next generation); the generations before and after, for the audit trail."""
+    before = user.calendar_generation
+    user.calendar_generation = before + 1
+    session.add(user)
+    session.flush()
+    return [before, user.calendar_generation]
 
 
 def _own_account(session: Session, actor: Actor, *, for_update: bool = False) -> User:

@@ -135,7 +135,7 @@ class ResetRequest(SQLModel, table=True):
     __tablename__ = "reset_request"
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254)
+    email: str = Field(max_length=254, unique=True)  # asked for twice, queued once
     requested_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
 

@@ -35,7 +35,7 @@ def take(session: Session, *, now: datetime, lease: timedelta, limit: int) -> li
     ids = [m.id for m in messages if m.id is not None]
     if not ids:
         return []
-    queries.hold(session, ids, now + lease)
+    queries.hold(session, ids, now + lease)  # the messages' claimed_until too: the hold's token
     carried = queries.carried_by_each(session, ids)
     people = queries.people(session, {m.user_id for m in messages if m.user_id is not None})
     return [Outgoing(m, carried.get(m.id or 0, []), people.get(m.user_id or 0)) for m in messages]
@@ -54,11 +54,18 @@ def mark_not_sent(
     error: str,
     max_attempts: int,
     permanent: bool = False,
+    held_until: datetime | None = None,
 ) -> MessageStatus:
     """A try that failed: tried again later, each wait twice the last (from a minute, up to
     six hours), or given up after `max_attempts` (or at once when the failure is `permanent`,
-    such as an address the server refuses for good)."""
+    such as an address the server refuses for good). With `held_until`, the hold the try was
+    made under: nothing changes if the message is no longer held under it (another worker
+    took it when the hold ran out, and its hold must stand)."""
     message = _message(session, message_id)
+    if held_until is not None and (
+        message.status is not MessageStatus.PENDING or message.claimed_until != held_until
+    ):
+        return message.status
     message.attempts += 1
     message.last_error, message.claimed_until = error[:MAX_ERROR], None
     if permanent or message.attempts >= max_attempts:
@@ -70,11 +77,14 @@ def mark_not_sent(
     return message.status
 
 
-def release(session: Session, message_ids: list[int], *, error: str = "") -> None:
+def release(
+    session: Session, message_ids: list[int], *, held_until: datetime, error: str = ""
+) -> None:
     """Give messages back untried, their tries untouched: the fault was the mail server's or
     the settings' (`error`, kept on them), or their worker stopped short of them; the next
-    round tries them again as they were."""
-    queries.give_back(session, message_ids, error=error[:MAX_ERROR])
+    round tries them again as they were. Only those still held under `held_until`: a hold
+    that ran out may be another worker's by now, and its hold must stand."""
+    queries.give_back(session, message_ids, held_until=held_until, error=error[:MAX_ERROR])
 
 
 def retry_wait(attempts: int) -> timedelta:

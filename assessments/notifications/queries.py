@@ -122,23 +122,28 @@ def due_messages(session: Session, *, now: datetime, limit: int) -> list[OutboxM
 
 
 def hold(session: Session, message_ids: list[int], until: datetime) -> None:
-    """Held by a worker until `until`."""
+    """Held by a worker until `until` (the loaded messages say so too)."""
     session.execute(
         sa.update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(message_ids))
         .values(claimed_until=until)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")
     )
 
 
-def give_back(session: Session, message_ids: list[int], *, error: str) -> None:
-    """No longer held (with the reason they were not sent, if any: else the last one stays)."""
+def give_back(
+    session: Session, message_ids: list[int], *, held_until: datetime, error: str
+) -> None:
+    """No longer held, those still pending under the hold `held_until` (with the reason they
+    were not sent, if any: else the last one stays)."""
     changes: dict[str, Any] = {"claimed_until": None}
     if error:
         changes["last_error"] = error
     session.execute(
         sa.update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(message_ids))
+        .where(col(OutboxMessage.status) == MessageStatus.PENDING)
+        .where(col(OutboxMessage.claimed_until) == held_until)
         .values(**changes)
         .execution_options(synchronize_session=False)
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from assessments.kernel import audit, clock
@@ -100,31 +101,42 @@ def request_reset(*, session: Session, email: str, now: datetime) -> None:
     """Ask for a link to choose a new password to be emailed to each enabled account of
     `email`. Only queued here (answer_reset_requests sends it), so that asking takes as long
     whether or not the email has an account: the page says the same either way, and how
-    long it took must not tell either."""
-    session.add(ResetRequest(email=email.strip().lower()[:254], requested_at=now))
-    session.flush()
+    long it took must not tell either. An email already waiting is not queued twice."""
+    try:
+        with session.begin_nested():
+            session.add(ResetRequest(email=email.strip().lower()[:254], requested_at=now))
+    except IntegrityError:
+        pass  # asked for already, and not answered yet: once is enough
 
 
 def answer_reset_requests(*, session: Session, now: datetime, limit: int = RESETS_AT_ONCE) -> int:
-    """Email the links asked for (the worker does this before delivering mail); how many
-    requests were answered. Nothing goes to an email without an account, to a disabled one,
-    nor more than one every few minutes, so the form cannot be used to flood a mailbox."""
+    """Email the links asked for (the worker does, a few each round); how many requests were
+    answered. Nothing goes to an email without an account, to a disabled one, nor more than
+    one every few minutes, so the form cannot be used to flood a mailbox; a request older
+    than a reset link's lifetime (the worker was stopped) is dropped unanswered."""
     requests = people_queries.reset_requests(session, limit=limit)
     for request in requests:
-        for user in people_queries.users_by_email(session, request.email):
-            assert user.id is not None
-            recent = [
-                link
-                for link in people_queries.account_links_of(session, user.id)
-                if link.purpose is AccountLinkPurpose.RESET and link.created_at > now - RESET_EVERY
-            ]
-            if user.disabled or recent:
-                continue
-            link = _link(session, user, AccountLinkPurpose.RESET, now)
-            _email(session, user, link, "Reset your password for the Workload Impact Register")
+        if request.requested_at > now - LIFETIMES[AccountLinkPurpose.RESET]:
+            _answer(session, request.email, now)
         session.delete(request)
     session.flush()
     return len(requests)
+
+
+def _answer(session: Session, email: str, now: datetime) -> None:
+    for found in people_queries.users_by_email(session, email):
+        assert found.id is not None
+        # Locked: two workers answering the same person at once must not both send a link.
+        user = people_queries.get_user(session, found.id, for_update=True)
+        if user is None or user.disabled:
+            continue
+        if any(
+            link.purpose is AccountLinkPurpose.RESET and link.created_at > now - RESET_EVERY
+            for link in people_queries.account_links_of(session, found.id)
+        ):
+            continue
+        link = _link(session, user, AccountLinkPurpose.RESET, now)
+        _email(session, user, link, "Reset your password for the Workload Impact Register")
 
 
 def issued(link: AccountLink) -> int:

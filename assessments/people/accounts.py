@@ -13,6 +13,7 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
+from assessments.calendars import subscriptions
 from assessments.kernel import audit, clock, db
 from assessments.kernel.actors import Actor, Grant, Role, require, require_trust_admin
 from assessments.kernel.errors import NotFound, ValidationFailed
@@ -234,8 +235,7 @@ def set_disabled(
         details["api_tokens_revoked"] = people_queries.revoke_api_tokens_of_user(
             session, user_id, now
         )
-        user.calendar_generation += 1  # the calendar link they had never works again
-        details["calendar_generation"] = user.calendar_generation
+        details["calendar_generation"] = subscriptions.stop_link(session, user)
     else:
         authentication.forget_failures(session=session, email=user.email)
     session.flush()

@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "reset_request",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("email", sa.String(254), nullable=False),
+        sa.Column("email", sa.String(254), nullable=False, unique=True),
         sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
     )
 

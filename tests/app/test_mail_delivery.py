@@ -10,6 +10,7 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from sqlmodel import Session
 from app.settings import Settings
 from assessments.kernel import clock
 from assessments.models import Delivery, MessageStatus, NotificationKind, User
-from assessments.notifications import choices
+from assessments.notifications import choices, delivery
 from assessments.workflow import transitions as workflow
 from tests.app.mail_worker import BASE, cast, mailbox, messages, parts, worker
 from tests.factories.people import Cast
@@ -276,3 +277,58 @@ def test_a_batch_whose_hold_is_half_gone_gives_the_rest_back_unsent(
         )
         assert delivering.deliver().sent == 1
     assert len(box.messages) == 2
+
+
+def test_a_message_refused_for_its_content_is_given_up_and_blocks_nothing(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    submitted(session, cast)
+    box.refuse_data = "550 5.7.1 Message rejected as spam"
+    done = worker(connection, settings, url).deliver_all()
+    assert (done.sent, done.not_sent, done.failing) == (0, 2, False)  # each tried, in one round
+    assert [m.status for m in messages(session)] == [MessageStatus.FAILED] * 2
+    assert "550 5.7.1 Message rejected as spam" in messages(session)[0].last_error
+
+
+def test_a_hold_that_ran_out_is_another_workers_and_stands(
+    session: Session, cast: Cast, settings: Settings
+) -> None:
+    submitted(session, cast)
+    lease, start = timedelta(minutes=5), clock.now()
+    first = delivery.take(session, now=start, lease=lease, limit=10)
+    # The first worker stalls past its hold; a second takes the messages.
+    second = delivery.take(session, now=start + lease + timedelta(seconds=1), lease=lease, limit=10)
+    assert [o.message.id for o in second] == [o.message.id for o in first]
+    theirs = second[0].message.claimed_until
+    mine = start + lease
+    ids = [o.message.id or 0 for o in first]
+    delivery.release(session, ids, held_until=mine, error="given back late")
+    delivery.mark_not_sent(
+        session,
+        ids[0],
+        now=clock.now(),
+        error="failed late",
+        max_attempts=settings.outbox_max_attempts,
+        held_until=mine,
+    )
+    for message in messages(session):
+        assert message.claimed_until == theirs  # still the second worker's
+        assert (message.attempts, message.last_error) == (0, "")
+
+
+def test_an_unexpected_failure_gives_the_batch_back_at_once(
+    session: Session, connection: sa.Connection, settings: Settings, cast: Cast, tmp_path: Path
+) -> None:
+    submitted(session, cast)
+    not_a_folder = tmp_path / "mail"
+    not_a_folder.write_text("a file where the mail folder should be")
+    broken = worker(connection, settings.model_copy(update={"mail_dir": not_a_folder}), "")
+    with pytest.raises(OSError):
+        broken.deliver_all()
+    for message in messages(session):
+        assert (message.status, message.claimed_until) == (MessageStatus.PENDING, None)

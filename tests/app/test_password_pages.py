@@ -292,3 +292,19 @@ def test_asking_for_a_reset_does_the_same_whether_or_not_the_email_has_an_accoun
     answered(session)
     assert list(session.exec(select(ResetRequest))) == []  # answered, and not kept
     assert len(account_emails(session, fay)) == 1
+
+
+def test_a_reset_asked_for_twice_waits_once_and_one_left_too_long_is_dropped(
+    browser: TestClient, session: Session
+) -> None:
+    gil = add_user(session, "Gil Patient", [Grant(Role.AUTHOR)])
+    for email in (gil.email, gil.email.upper(), "nobody.twice@local.example"):
+        post_form(browser, "/forgotten-password", {"email": email})
+    assert sorted(r.email for r in session.exec(select(ResetRequest))) == [
+        gil.email,
+        "nobody.twice@local.example",
+    ]
+    # The worker was stopped for longer than a reset link would have lasted.
+    account_links.answer_reset_requests(session=session, now=clock.now() + timedelta(hours=2))
+    assert list(session.exec(select(ResetRequest))) == []
+    assert account_emails(session, gil) == []  # a link already expired would help nobody
