@@ -64,8 +64,8 @@ def notify_all(session: Session, tells: Iterable[Tell]) -> int:
     how many were told. The caller keeps two sweeps from running at once (run_sweep's day)."""
     wanted = [t for t in tells if not t.user.disabled]
     keys = [t.dedupe_key for t in wanted if t.dedupe_key is not None]
-    told_before = queries.told_keys(session, keys) if keys else set()
-    wanted = [t for t in wanted if t.dedupe_key not in told_before]
+    told = queries.told_keys(session, keys) if keys else set()
+    wanted = [t for t in wanted if t.dedupe_key is None or _first_time(t.dedupe_key, told)]
     if not wanted:
         return 0
     chosen = queries.choices_of(session, list({t.user.id for t in wanted if t.user.id}))
@@ -94,6 +94,14 @@ def notify_all(session: Session, tells: Iterable[Tell]) -> int:
         ],
     )
     return len(wanted)
+
+
+def _first_time(key: str, told: set[str]) -> bool:
+    """Whether `key` is not told yet (and, from now, is: a key given twice is told once)."""
+    if key in told:
+        return False
+    told.add(key)
+    return True
 
 
 def queue_messages(session: Session, users: list[User], digest: Delivery) -> dict[int, list[int]]:

@@ -19,8 +19,8 @@ from assessments.models import (
     OutboxMessage,
     User,
 )
-from assessments.notifications import choices
-from assessments.notifications.outbox import notify
+from assessments.notifications import choices, queries
+from assessments.notifications.outbox import Tell, notify, notify_all
 from assessments.workflow import transitions as workflow
 from tests.factories.answers import FLAGGED, add
 from tests.factories.people import Cast, make_cast, make_person
@@ -217,3 +217,49 @@ def test_unsubscribing_stops_one_kind_or_one_digest(session: Session, cast: Cast
         "action-due",
         "review-due",
     ]
+
+
+def test_many_told_at_once_each_email_carries_one_of_its_own_recipients(
+    session: Session, cast: Cast
+) -> None:
+    people = [user(session, actor) for actor in (cast.approver, cast.author, cast.auditor)]
+    choices.choose(  # one of them keeps a kind for the daily digest
+        session=session,
+        actor=cast.auditor,
+        choices={k.value: Delivery.SINGLE.value for k in choices.CHOSEN_KINDS}
+        | {"review-due": Delivery.DAILY.value},
+    )
+    tells = [
+        Tell(
+            person, kind, f"{kind} {n} for {person.name}", {"n": n}, f"many:{person.id}:{kind}:{n}"
+        )
+        for n in range(4)
+        for person in people
+        for kind in (NotificationKind.REVIEW_DUE, NotificationKind.ACTION_DUE)
+    ]
+    assert notify_all(session, [*tells, tells[0]]) == len(tells)  # a key given twice: once
+    assert notify_all(session, tells) == 0  # told already, by their keys
+    written = list(
+        session.exec(select(Notification).where(col(Notification.dedupe_key).like("many:%")))
+    )
+    by_message: dict[int, list[Notification]] = {}
+    for notification in written:
+        if notification.message_id is not None:
+            by_message.setdefault(notification.message_id, []).append(notification)
+    assert len(by_message) == len(tells) - 4  # all but the auditor's digest of review reminders
+    for message_id, carried in by_message.items():
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None and len(carried) == 1
+        assert message.user_id == carried[0].user_id  # to the person it tells
+        assert message.to_address == next(p.email for p in people if p.id == message.user_id)
+
+
+def test_keys_beyond_one_querys_worth_are_all_found(session: Session, cast: Cast) -> None:
+    person = user(session, cast.approver)
+    keys = [f"chunked:{n}" for n in range(queries.KEYS_AT_ONCE + 3)]
+    told_now = [keys[0], keys[queries.KEYS_AT_ONCE - 1], keys[queries.KEYS_AT_ONCE + 2]]
+    notify_all(
+        session,
+        [Tell(person, NotificationKind.REVIEW_DUE, "Review due", {}, key) for key in told_now],
+    )
+    assert queries.told_keys(session, keys) == set(told_now)
