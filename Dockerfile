@@ -32,6 +32,7 @@ COPY app/ app/
 COPY assessments/ assessments/
 COPY migrations/ migrations/
 COPY rubrics/ rubrics/
+COPY catalogues/ catalogues/
 COPY templates/ templates/
 COPY --from=assets /build/app/static/ app/static/
 # The code stays root's and read-only to the service; only data/ (the SQLite default) is its own.

@@ -16,6 +16,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from assessments.kernel.data_files import PlacedProblems, at, duplicate_ids
 from assessments.rubrics.fields import Identifier, Strict, Text
 from assessments.rubrics.screening import Screening, ScreeningQuestion
 
@@ -164,7 +165,7 @@ class Question(Strict):
         """Every impact score an answer to this question can carry, with where it is set."""
         if self.kind is AnswerKind.CHOICE:
             return [
-                (_at("options", i, o.value) + ".impact", o.impact)
+                (at("options", i, o.value) + ".impact", o.impact)
                 for i, o in enumerate(self.options)
             ]
         if self.kind is AnswerKind.YES_NO:
@@ -235,11 +236,11 @@ class Rubric(Strict):
     def _band_problems(self) -> Iterator[str]:
         bands = self.rating_bands
         if bands[0].min != 0:
-            yield f"{_at('rating_bands', 0, bands[0].id)}.min: the first band must start at 0"
+            yield f"{at('rating_bands', 0, bands[0].id)}.min: the first band must start at 0"
         for index in range(1, len(bands)):
             if bands[index].min <= bands[index - 1].min:
                 yield (
-                    f"{_at('rating_bands', index, bands[index].id)}.min: must be greater than "
+                    f"{at('rating_bands', index, bands[index].id)}.min: must be greater than "
                     f"the band before it ({bands[index - 1].min})"
                 )
 
@@ -275,7 +276,7 @@ class Rubric(Strict):
 
     def _duplicate_id_problems(self) -> Iterator[str]:
         def placed(field: str, ids: list[str]) -> list[tuple[str, str]]:
-            return [(_at(field, index, ident), ident) for index, ident in enumerate(ids)]
+            return [(at(field, index, ident), ident) for index, ident in enumerate(ids)]
 
         # Screening's questions too: answers are kept by question id, one id one question.
         asked: list[tuple[str, Question | ScreeningQuestion]] = [
@@ -290,11 +291,7 @@ class Rubric(Strict):
             ("source", placed("sources", [s.id for s in self.sources])),
         ]
         for kind, items in lists:
-            first_place: dict[str, str] = {}
-            for place, ident in items:
-                if ident in first_place:
-                    yield f"{place}.id: duplicate {kind} id {ident!r} (also {first_place[ident]})"
-                first_place.setdefault(ident, place)
+            yield from duplicate_ids(kind, items)
 
     def _question_problems(self) -> Iterator[str]:
         scale = self.impact_scale
@@ -316,13 +313,13 @@ class Rubric(Strict):
 
     def _placed_screening(self) -> Iterator[tuple[str, ScreeningQuestion]]:
         for index, asked in enumerate(self.screening.questions if self.screening else []):
-            yield f"screening.{_at('questions', index, asked.id)}", asked
+            yield f"screening.{at('questions', index, asked.id)}", asked
 
     def _placed_questions(self) -> Iterator[tuple[str, Question]]:
         for s_index, section in enumerate(self.sections):
             for q_index, question in enumerate(section.questions):
-                in_section = _at("sections", s_index, section.id)
-                yield f"{in_section}.{_at('questions', q_index, question.id)}", question
+                in_section = at("sections", s_index, section.id)
+                yield f"{in_section}.{at('questions', q_index, question.id)}", question
 
     @property
     def key(self) -> str:
@@ -354,19 +351,6 @@ class Rubric(Strict):
 
 def canonical_json(rubric: Rubric) -> str:
     return json.dumps(rubric.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-
-
-class PlacedProblems(ValueError):
-    """Problems found across fields, each already naming its place in the document."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
-def _at(field: str, index: int, ident: str) -> str:
-    """A list item's place, as error messages write it: `sections[3] (workload)`."""
-    return f"{field}[{index}] ({ident})"
 
 
 def _duplicates(values: list[str]) -> str:
