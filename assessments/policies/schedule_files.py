@@ -75,21 +75,27 @@ def _csv_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
+        return _first_sheet(data)
+    except ScheduleFileError:
+        raise
+    # What a file that is not a workbook, or a broken or hostile one (defusedxml refuses XML
+    # entities, a "billion laughs"), makes openpyxl raise: anything of it is the file's fault.
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
+        raise ScheduleFileError(["The file is not an Excel workbook (.xlsx) that opens"]) from None
+
+
+def _first_sheet(data: bytes) -> list[tuple[int, list[str]]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED_BYTES:
             raise ScheduleFileError(
                 ["The spreadsheet unpacks to more than 100 MB: it cannot be read"]
             )
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
-        raise ScheduleFileError(
-            ["The file is not an Excel workbook (.xlsx) that can be read"]
-        ) from None
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         sheet = book.worksheets[0]
-        grid, formulas = [], []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
+        grid: list[tuple[int, list[str]]] = []
+        formulas: list[str] = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):  # parsed as it is read
             grid.append((number, [_text(cell.value) for cell in row]))
             formulas += [
                 f"Row {number}, column {i + 1}"
@@ -101,11 +107,12 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
     finally:
         book.close()
     if formulas:
-        shown = ", ".join(formulas[:5]) + (
-            f" and {len(formulas) - 5} more" if len(formulas) > 5 else ""
-        )
+        more = f" and {len(formulas) - 5} more" if len(formulas) > 5 else ""
         raise ScheduleFileError(
-            [f"{shown}: a formula, not a value. Copy the cells and paste them as values only"]
+            [
+                f"{', '.join(formulas[:5])}{more}: a formula, not a value. Copy the cells and "
+                "paste them as values only"
+            ]
         )
     return grid
 

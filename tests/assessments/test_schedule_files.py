@@ -97,7 +97,11 @@ def test_formulas_are_refused_by_row_and_column() -> None:
         ("Réf,Titre\n".encode("cp1252"), "schedule.csv", "schedule.csv is not UTF-8"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "schedule.xls", "another format"),
         (b"%PDF-1.7\n\x00\x01", "schedule.pdf", "schedule.pdf is not a CSV or XLSX file"),
-        (b"PK\x03\x04 not really a zip", "schedule.xlsx", "not an Excel workbook (.xlsx)"),
+        (
+            b"PK\x03\x04 not really a zip",
+            "schedule.xlsx",
+            "not an Excel workbook (.xlsx) that opens",
+        ),
         (b"\r\n,,\r\n", "schedule.csv", "The file has no rows"),
         (b"Reference,,Title\r\nHR-01,,x\r\n", "schedule.csv", "every column of the header"),
         (b"Title,title\r\nA,B\r\n", "schedule.csv", "the header names title more than once"),
@@ -134,3 +138,22 @@ def test_a_spreadsheet_that_unpacks_to_a_bomb_is_refused_before_it_is_unpacked()
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (101 * 1024 * 1024))
     (problem,) = refused(out.getvalue(), "schedule.xlsx")
     assert "unpacks to more than 100 MB" in problem
+
+
+def test_a_spreadsheet_carrying_an_xml_bomb_is_refused_not_expanded() -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    good = zipfile.ZipFile(io.BytesIO(xlsx([HEADER])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as hostile:
+        for item in good.infolist():
+            sheet = item.filename == "xl/worksheets/sheet1.xml"
+            hostile.writestr(item, laughs if sheet else good.read(item))
+    (problem,) = refused(out.getvalue(), "schedule.xlsx")
+    assert problem == "The file is not an Excel workbook (.xlsx) that opens"
