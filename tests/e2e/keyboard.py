@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from playwright.sync_api import Error as PlaywrightError, JSHandle, Locator, Page, expect
+from playwright.sync_api import (
+    Error as PlaywrightError,
+    JSHandle,
+    Locator,
+    Page,
+    TimeoutError as PlaywrightTimeoutError,
+    expect,
+)
 
 # Whether the focused element shows it: GOV.UK's focus style is an outline, a box shadow or
 # (links) a yellow background with a thick underline drawn as a shadow; radios and
@@ -41,6 +48,7 @@ FOCUS_MOVED = """before => document.activeElement !== before
 # What a page that is being replaced answers (without JavaScript, Enter loads a new page).
 NAVIGATED = ("context was destroyed", "can be evaluated only in the context")
 MAX_TABS = 600
+TAB_PRESSES, LOST_PRESS_MS = 3, 10_000  # a Tab not heard in 10 s is pressed again, twice at most
 
 
 class Keyboard:
@@ -64,14 +72,21 @@ class Keyboard:
         raise AssertionError(f"Tab never reached {target}; the focus is on {self._focused()}")
 
     def _tab(self) -> None:
-        """Press Tab, and wait until the focus has moved on."""
-        before: JSHandle = self.page.evaluate_handle("() => document.activeElement")
-        try:
-            self.page.keyboard.press("Tab")
-            self.page.wait_for_function(FOCUS_MOVED, arg=before)
-        finally:
-            with suppress(PlaywrightError):  # gone with its page if a new one loaded
-                before.dispose()
+        """Press Tab, and wait until the focus has moved on. A press made while a page is
+        still loading after a link (a busy machine) can be lost: if the focus has not moved
+        in a while, Tab is pressed again, as a person would."""
+        for press in range(1, TAB_PRESSES + 1):
+            before: JSHandle = self.page.evaluate_handle("() => document.activeElement")
+            try:
+                self.page.keyboard.press("Tab")
+                self.page.wait_for_function(FOCUS_MOVED, arg=before, timeout=LOST_PRESS_MS)
+                return
+            except PlaywrightTimeoutError:
+                if press == TAB_PRESSES:
+                    raise
+            finally:
+                with suppress(PlaywrightError):  # gone with its page if a new one loaded
+                    before.dispose()
 
     def activate(self, target: Locator) -> None:
         """A link or button, with Enter."""
