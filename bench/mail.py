@@ -142,7 +142,7 @@ def composed(engine: sa.Engine, settings: Settings, ids: Sequence[int]) -> list[
         for message_id in ids:
             message = session.get(OutboxMessage, message_id)
             assert message is not None and message.user_id is not None
-            notifications = queries.carried_by(session, message_id)
+            notifications = queries.carried_by_each(session, [message_id]).get(message_id, [])
             recipient = people_queries.get_user(session, message.user_id)
             email = compose(settings, Outgoing(message, notifications, recipient))
             made.append((email.sender, [email.recipient], email.data))

@@ -8,15 +8,13 @@ from sqlmodel import Session, col, select
 
 from assessments.models import (
     ActionProgress,
-    ActionStatus,
-    Assessment,
     AssessmentVersion,
     MitigatingAction,
     Policy,
     PolicyStatus,
     School,
-    VersionStatus,
 )
+from assessments.progress.queries import still_to_do
 
 
 def _in_schools(query: Any, school: Any, schools: frozenset[int] | None) -> Any:
@@ -48,17 +46,8 @@ def open_actions_in(
     """The actions still to be carried out, with a due date, of the approved versions of the
     trust's policies in use, trust-wide or of `schools`, by due date."""
     query = (
-        select(MitigatingAction, ActionProgress, AssessmentVersion, Policy)
-        .join(ActionProgress, col(ActionProgress.action_id) == MitigatingAction.id)
-        .join(AssessmentVersion, col(AssessmentVersion.id) == MitigatingAction.version_id)
-        .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
-        .join(Policy, col(Policy.id) == Assessment.policy_id)
+        still_to_do(select(MitigatingAction, ActionProgress, AssessmentVersion, Policy))
         .where(AssessmentVersion.trust_id == trust_id)
-        .where(AssessmentVersion.status == VersionStatus.APPROVED)
-        .where(col(ActionProgress.status).in_(ActionStatus.OPEN))
-        .where(col(MitigatingAction.due_date).is_not(None))
-        # A retired policy is no longer in use: what was to be done about it is moot.
-        .where(Policy.status != PolicyStatus.RETIRED)
         .order_by(col(MitigatingAction.due_date), col(MitigatingAction.id))
     )
     return list(session.exec(_in_schools(query, AssessmentVersion.school_id, schools)).all())

@@ -10,9 +10,6 @@ from sqlalchemy import Row
 from sqlmodel import Session, SQLModel, and_, col, or_, select
 
 from assessments.models import (
-    ActionProgress,
-    ActionStatus,
-    Assessment,
     AssessmentVersion,
     Delivery,
     MessageStatus,
@@ -26,8 +23,8 @@ from assessments.models import (
     SweepRun,
     Trust,
     User,
-    VersionStatus,
 )
+from assessments.progress import queries as progress_queries
 
 CHUNK = 500  # values in one IN (…), well inside every database's limit
 # A sweep checks thousands of reminders' keys: written into the query (our own text, quoted by
@@ -181,10 +178,6 @@ def carried_by_each(session: Session, message_ids: list[int]) -> dict[int, list[
     return carried
 
 
-def carried_by(session: Session, message_id: int) -> list[Notification]:
-    return carried_by_each(session, [message_id]).get(message_id, [])
-
-
 def choice_of(session: Session, user_id: int, kind: NotificationKind) -> NotificationChoice | None:
     return session.get(NotificationChoice, (user_id, kind))
 
@@ -239,15 +232,10 @@ def actions_due_by(session: Session, day: date) -> list[Selected]:
             col(Policy.reference),
             col(Policy.title),
         )
-        .join(ActionProgress, col(ActionProgress.action_id) == MitigatingAction.id)
-        .join(AssessmentVersion, col(AssessmentVersion.id) == MitigatingAction.version_id)
-        .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
-        .join(Policy, col(Policy.id) == Assessment.policy_id)
+    )
+    query = (
+        progress_queries.still_to_do(query)
         .join(User, col(User.id) == MitigatingAction.owner_user_id)
-        .where(col(AssessmentVersion.status) == VersionStatus.APPROVED)
-        .where(col(Policy.status) != PolicyStatus.RETIRED)
-        .where(col(ActionProgress.status).in_(ActionStatus.OPEN))
-        .where(col(MitigatingAction.due_date).is_not(None))
         .where(col(MitigatingAction.due_date) <= day)
         .where(col(User.disabled).is_(False))
         .order_by(col(MitigatingAction.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -15,8 +16,25 @@ from assessments.models import (
     AssessmentVersion,
     MitigatingAction,
     Policy,
+    PolicyStatus,
     VersionStatus,
 )
+
+
+def still_to_do(query: Any) -> Any:
+    """`query`, from mitigating actions, narrowed to those still to be carried out that have a
+    due date: open, of approved versions of policies in use (a retired policy's actions are
+    moot). The reminders and the calendar feeds both draw on it."""
+    return (
+        query.join(ActionProgress, col(ActionProgress.action_id) == MitigatingAction.id)
+        .join(AssessmentVersion, col(AssessmentVersion.id) == MitigatingAction.version_id)
+        .join(Assessment, col(Assessment.id) == AssessmentVersion.assessment_id)
+        .join(Policy, col(Policy.id) == Assessment.policy_id)
+        .where(col(AssessmentVersion.status) == VersionStatus.APPROVED)
+        .where(col(ActionProgress.status).in_(ActionStatus.OPEN))
+        .where(col(MitigatingAction.due_date).is_not(None))
+        .where(col(Policy.status) != PolicyStatus.RETIRED)
+    )
 
 
 def progress_of_version(session: Session, version_id: int) -> dict[int, ActionProgress]:
