@@ -249,6 +249,21 @@ def return_version(
     return _decided(partial(made, version_id=version_id), data, if_match, response)
 
 
+@router.post(VERSION + "/require-full", responses=ETAGGED)
+def require_full(
+    version_id: Id,
+    data: ReturnDecision,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> VersionState:
+    """Send a screened-out version back to its author for the full assessment, with a reason."""
+    said = data.model_dump(include={"reason", "minute"})
+    made = partial(workflow.require_full, session=session, actor=actor, **said)
+    return _decided(partial(made, version_id=version_id), data, if_match, response)
+
+
 @router.post(VERSION + "/reopen", responses=ETAGGED)
 def reopen(
     version_id: Id,

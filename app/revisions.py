@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from assessments.drafting.editing import NO_REVISION
 from assessments.drafting.mitigation import ActionSave
-from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.drafting.schemas import AnswerSave, ScreeningReasonSave, WorkloadEstimateSave
 from assessments.kernel.errors import StaleVersion
 from assessments.policies.schemas import PolicyUpdate
 from assessments.progress.recording import ProgressSave
@@ -33,7 +33,15 @@ IfMatch = Annotated[
 ]
 _ETAG = re.compile(r'\s*"([0-9]{1,18})"\s*')  # ASCII digits only: `\d` takes "²" too
 # What carries a revision.
-Data = TypeVar("Data", AnswerSave, WorkloadEstimateSave, ActionSave, ProgressSave, PolicyUpdate)
+Data = TypeVar(
+    "Data",
+    AnswerSave,
+    WorkloadEstimateSave,
+    ActionSave,
+    ProgressSave,
+    PolicyUpdate,
+    ScreeningReasonSave,
+)
 Read = TypeVar("Read", bound=BaseModel)
 T = TypeVar("T")
 ETAG_HEADER = {

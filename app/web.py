@@ -18,6 +18,7 @@ from app import flash
 from app.settings import PROJECT_ROOT
 from assessments.kernel.actors import Actor, Role
 from assessments.models import ActionStatus, VersionStatus
+from assessments.rubrics.screening import SCREENING_LABELS
 
 _environment = Environment(
     loader=ChoiceLoader(
@@ -113,6 +114,7 @@ _environment.globals["current_actor"] = current_actor
 _environment.globals["Role"] = Role
 # Its named sets (OPEN, APPROVED_ONCE, …) let a template ask where a version stands.
 _environment.globals["VersionStatus"] = VersionStatus
+_environment.globals["screening_labels"] = SCREENING_LABELS
 _environment.globals["STATUS_TAGS"] = {  # the colour of an open version's status tag
     VersionStatus.DRAFT: "govuk-tag--grey",
     VersionStatus.RETURNED: "govuk-tag--red",

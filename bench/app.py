@@ -68,6 +68,7 @@ def sample_rows(count: int = PAGE_SIZE) -> list[RegisterRow]:
             rating="medium",
             rating_after_mitigation="low",
             rating_after_actions_done="medium",
+            assessment_kind="full",
             net_hours_per_year=Decimal("-118.5"),
             open_actions=n % 4,
             author=f"Author {n % 2 + 1} of Northfield Academy",

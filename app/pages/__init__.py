@@ -16,6 +16,7 @@ from app.pages import (
     policies,
     register,
     report,
+    screening,
     trust_email,
     wizard,
     workflow,
@@ -27,6 +28,7 @@ router.include_router(account.router)
 router.include_router(dashboard.router)
 router.include_router(admin.router)
 router.include_router(policies.router)
+router.include_router(screening.router)
 router.include_router(wizard.router)
 router.include_router(decisions.router)
 router.include_router(workflow.router)

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.forms import error_list, form_errors, parse_revision
 from app.inputs import day_parts, typed_day
-from app.pages.wizard import SUMMARY_STEP, page_context
+from app.pages.steps import SUMMARY_STEP, page_context
 from app.web import redirect, render
 from assessments.drafting import mitigation, version_view
 from assessments.drafting.mitigation import ActionSave

@@ -21,7 +21,7 @@ from assessments.kernel.actors import Actor
 from assessments.kernel.clock import today
 from assessments.kernel.errors import ValidationFailed
 from assessments.kernel.inputs import MAX_INT
-from assessments.models import VersionStatus
+from assessments.models import AssessmentKind, VersionStatus
 from assessments.register import export, listing as register, queries as register_queries
 from assessments.register.schemas import RegisterFilter
 
@@ -47,9 +47,11 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
             errors.update(exc.errors)
             return None
 
-    status = params.get("status", "")
+    status, kind = params.get("status", ""), params.get("kind", "")
     if status and status not in {s.value for s in VersionStatus}:
         errors["status"] = "Choose a status from the list"
+    if kind and kind not in {k.value for k in AssessmentKind}:
+        errors["kind"] = "Choose full or screened-out assessments"
     sort, order = params.get("sort") or "reference", params.get("order") or "asc"
     if sort not in register_queries.SORTS:
         errors["sort"], sort = "Sort by one of the register's columns", "reference"
@@ -59,6 +61,7 @@ def parse_filter(params: dict[str, str]) -> tuple[RegisterFilter, dict[str, str]
         school_id=checked(school, "school"),
         status=VersionStatus(status) if status and "status" not in errors else None,
         rating=params.get("rating") or None,
+        kind=AssessmentKind(kind) if kind and "kind" not in errors else None,
         overdue=params.get("overdue") == "yes",
         decided_from=checked(parse_day, "from"),
         decided_to=checked(parse_day, "to"),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
@@ -14,6 +12,7 @@ from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.forms import error_list, parse_revision
+from app.pages.steps import SUMMARY_STEP as SUMMARY_STEP, WORKLOAD_STEP, page_context, steps_of
 from app.web import redirect, render
 from assessments.drafting import version_view, wizard_steps
 from assessments.drafting.schemas import (
@@ -28,59 +27,6 @@ from assessments.rubrics.schema import Question, Section, StaffGroup
 from assessments.rubrics.scoring import SCHOOL_WEEKS_PER_YEAR
 
 router = APIRouter(prefix="/assessments/{version_id}")
-
-# Not valid rubric identifiers, so they never clash with a section's id (the shipped rubric has a
-# section called "workload", which made two steps "current" at once).
-WORKLOAD_STEP, SUMMARY_STEP = "_workload", "_summary"
-
-
-@dataclass(frozen=True)
-class Step:
-    """One page of the wizard, as the progress indicator shows it."""
-
-    id: str
-    title: str
-    url: str
-    done: bool
-    current: bool
-
-
-def _steps(view: AssessmentView, current: str) -> list[Step]:
-    base = f"/assessments/{view.version.id}"
-    steps = [
-        Step(
-            s.section_id,
-            s.title,
-            f"{base}/sections/{s.section_id}",
-            not s.missing_required,  # an optional question left unanswered does not hold it up
-            s.section_id == current,
-        )
-        for s in view.results.sections
-    ]
-    steps.append(
-        Step(
-            WORKLOAD_STEP,
-            view.rubric.workload.title,
-            f"{base}/workload",
-            bool(view.estimates),
-            current == WORKLOAD_STEP,
-        )
-    )
-    steps.append(Step(SUMMARY_STEP, "Summary", f"{base}/summary", False, current == SUMMARY_STEP))
-    return steps
-
-
-def page_context(view: AssessmentView, current: str) -> dict[str, Any]:
-    steps = _steps(view, current)
-    index = next(i for i, step in enumerate(steps) if step.current)
-    return {
-        "view": view,
-        "steps": steps,
-        "step_number": index + 1,
-        "previous_step": steps[index - 1] if index else None,
-        "editable": view.may_edit,  # forms only for those who may use them
-        "policy_url": f"/policies/{view.policy.id}",
-    }
 
 
 def _field(question_id: str, part: str) -> str:
@@ -99,7 +45,7 @@ def _answer_from_form(form: FormData, question_id: str) -> AnswerSave:
     )
 
 
-def _read_answers(
+def read_answers(
     form: FormData, question_ids: Iterable[str]
 ) -> tuple[dict[str, AnswerSave], dict[str, str]]:
     """Answers to save, and per-question errors, of the questions on the page that was posted."""
@@ -120,7 +66,7 @@ def _posted(form: FormData, question_ids: Iterable[str]) -> list[str]:
     return [q for q in question_ids if _field(q, "revision") in form]
 
 
-def _typed(form: FormData, question_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+def typed_answers(form: FormData, question_ids: Iterable[str]) -> dict[str, dict[str, str]]:
     """What was typed for each question on the page, to show it back."""
     return {
         question_id: {
@@ -165,7 +111,7 @@ def open_assessment(
     """Go to the first step still to do: a section with unanswered required questions, the
     workload if no estimate is in yet, or else the summary."""
     view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-    step = next((s for s in _steps(view, "") if not s.done), None)
+    step = next((s for s in steps_of(view, "") if not s.done), None)
     return redirect(request, step.url if step else f"/assessments/{version_id}/summary")
 
 
@@ -188,7 +134,7 @@ def save_section(
     actor: ActorDep,
 ) -> Response:
     """Save every answer on the page (the no-JavaScript path) and go on to the next step."""
-    read = partial(_read_answers, form)
+    read = partial(read_answers, form)
     saved = wizard_steps.save_section(
         session=session, actor=actor, version_id=version_id, section_id=section_id, read=read
     )
@@ -198,7 +144,7 @@ def save_section(
 def _after_section(request: Request, saved: wizard_steps.SectionSaved, form: FormData) -> Response:
     """The page again with what was refused (422); else on to the step that follows."""
     if saved.errors:
-        submitted = _typed(form, [q.id for q in saved.section.questions])
+        submitted = typed_answers(form, [q.id for q in saved.section.questions])
         return _section_page(
             request,
             saved.view,
@@ -207,7 +153,7 @@ def _after_section(request: Request, saved: wizard_steps.SectionSaved, form: For
             submitted=submitted,
             status_code=422,
         )
-    steps = _steps(saved.view, saved.section.id)
+    steps = steps_of(saved.view, saved.section.id)
     following = steps[next(i for i, s in enumerate(steps) if s.current) + 1]
     return redirect(request, following.url)
 
@@ -226,12 +172,12 @@ def autosave_answer(
     saved = wizard_steps.autosave_answer(
         session=session, actor=actor, version_id=version_id, question_id=question_id, data=answer
     )
-    return _answer_block(request, saved, errors, _typed(form, [question_id]))
+    return _answer_block(request, saved, errors, typed_answers(form, [question_id]))
 
 
 def _read_answer(form: FormData, question_id: str) -> tuple[AnswerSave | None, dict[str, str]]:
     """The one answer posted (None if it cannot be saved), and what is wrong with it."""
-    answers, errors = _read_answers(form, [question_id])
+    answers, errors = read_answers(form, [question_id])
     if not errors and question_id not in answers:
         errors[question_id] = "This page is out of date: reload it and give your answer again"
     return None if errors else answers[question_id], errors

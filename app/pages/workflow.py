@@ -246,10 +246,34 @@ def return_version(
 ) -> Response:
     """Return the version to its authors with a reason."""
     make = partial(workflow.return_version, session=session, actor=actor, version_id=version_id)
+    return _sent_back(request, session, actor, version_id, form, make, "")
+
+
+@router.post(BASE + "/require-full")
+def require_full(
+    request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
+) -> Response:
+    """Send a screened-out version back for the full assessment, with a reason."""
+    make = partial(workflow.require_full, session=session, actor=actor, version_id=version_id)
+    return _sent_back(request, session, actor, version_id, form, make, "full-")
+
+
+def _sent_back(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    version_id: int,
+    form: FormData,
+    make: Callable[..., object],
+    fields: str,
+) -> Response:
+    """Send the version back (`make`), or show the review again with what was wrong, by the
+    fields of its form (their ids begin with `fields`)."""
     said = _said(form)
     try:
         make(reason=said["reason"], minute=said["minute"], expected_revision=_revision(form))
     except ValidationFailed as exc:
+        errors = {f"{fields}{field}": text for field, text in exc.errors.items()}
         review_page = "assessments/review.html"
-        return _summary_page(request, session, actor, version_id, exc.errors, template=review_page)
+        return _summary_page(request, session, actor, version_id, errors, template=review_page)
     return _moved(request, "/approvals", "returned")

@@ -16,7 +16,8 @@ from assessments.kernel.actors import Actor
 from assessments.kernel.errors import StaleVersion, ValidationFailed
 from assessments.models import Answer, AssessmentVersion, utcnow
 from assessments.rubrics import queries as rubric_queries
-from assessments.rubrics.answers import normalise_answer
+from assessments.rubrics.answers import normalise_answer, normalise_screening_answer
+from assessments.rubrics.schema import Rubric
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,7 @@ def _write_answer(
 ) -> _Saved:
     """Check one answer and write it (or clear it, with an empty value) on the locked draft."""
     assert version.id is not None
-    question = rubric_queries.rubric_of_version(session, version).question(question_id)
-    if question is None:
-        raise ValidationFailed({"question_id": f"The rubric has no question {question_id!r}"})
-    try:
-        value = normalise_answer(question, data.value) if data.value.strip() else ""
-    except ValueError as exc:
-        raise ValidationFailed({"value": str(exc)}) from None
+    value = _normalised(rubric_queries.rubric_of_version(session, version), question_id, data)
     if not value and data.comment.strip():
         # Evidence is kept with its answer; on its own it would be lost without a word.
         raise ValidationFailed({"value": "Give an answer before adding evidence or a comment"})
@@ -70,6 +65,22 @@ def _write_answer(
     session.add_all([row, version])
     session.flush()
     return _Saved(row, before, {"value": value, "comment": data.comment})
+
+
+def _normalised(rubric: Rubric, question_id: str, data: AnswerSave) -> str:
+    """The answer as stored, to a question of the full assessment or of the screening (their
+    ids are unique across the rubric); empty to clear it."""
+    question = rubric.question(question_id)
+    if question is None and rubric.screening_question(question_id) is None:
+        raise ValidationFailed({"question_id": f"The rubric has no question {question_id!r}"})
+    if not data.value.strip():
+        return ""
+    try:
+        if question is None:
+            return normalise_screening_answer(data.value)
+        return normalise_answer(question, data.value)
+    except ValueError as exc:
+        raise ValidationFailed({"value": str(exc)}) from None
 
 
 def _record(

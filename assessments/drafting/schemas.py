@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from assessments.kernel.inputs import Input, Number, Revision, WholeNumber
-from assessments.models import VersionStatus
+from assessments.models import AssessmentKind, VersionStatus
 from assessments.workflow.moves import Move
 
 
@@ -64,6 +64,24 @@ class WorkloadEstimateSave(Input):
         return per_term
 
 
+class ScreeningReasonSave(Input):
+    reason: str = Field(
+        max_length=2000,
+        description="Why the change needs no full assessment (empty clears it); asked for when "
+        "the screening answers screen it out",
+    )
+    expected_revision: Revision | None = Field(
+        default=None, description="The reason's revision this change is based on (or If-Match)"
+    )
+
+
+class ScreeningReasonRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    screening_reason: str
+    screening_revision: int = Field(description="Bumped by every change of the reason; its ETag")
+    kind: AssessmentKind
+
+
 class WorkloadEstimateClear(Input):
     """Remove a staff group's estimate (it no longer applies)."""
 
@@ -96,6 +114,15 @@ class AssessmentVersionRead(BaseModel):
     status: VersionStatus
     revision: int = Field(description="Bumped by every change of state; its ETag")
     rubric: str = Field(description="The pinned rubric, as id@version")
+    kind: AssessmentKind = Field(
+        description="A full assessment, or screened out: its rubric's screening (answered like "
+        "any question) found none needed"
+    )
+    screening_reason: str = Field(description="Why the change needs no full assessment")
+    full_required: bool = Field(
+        description="An approver sent it back for the full assessment: its screening no longer "
+        "decides"
+    )
     author: str
     created_at: datetime
     updated_at: datetime

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -14,6 +15,7 @@ from assessments.models import (
     ActionProgress,
     ActionStatus,
     Answer,
+    AssessmentKind,
     AssessmentVersion,
     MitigatingAction,
     WorkloadEstimate,
@@ -22,6 +24,7 @@ from assessments.progress import queries as progress_queries
 from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import Results, WorkloadInput, compute_results
+from assessments.rubrics.screening import screened_out
 
 LIVE = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.DONE)
 
@@ -76,8 +79,18 @@ def results_of(
     )
 
 
-def _band_id(results: Results) -> str | None:
-    return results.rating.id if results.rating else None
+def kind_of(
+    rubric: Rubric, answers: Mapping[str, Answer], *, full_required: bool
+) -> AssessmentKind:
+    """The version's kind, by its screening answers (see rubrics.screening)."""
+    values = {qid: answer.value for qid, answer in answers.items()}
+    if screened_out(rubric.screening, values, full_required=full_required):
+        return AssessmentKind.SCREENED_OUT
+    return AssessmentKind.FULL
+
+
+def _band_id(results: Results | None) -> str | None:
+    return results.rating.id if results and results.rating else None
 
 
 def _results(
@@ -85,9 +98,13 @@ def _results(
 ) -> tuple[BeforeAndAfter, list[MitigatingAction]]:
     assert version.id is not None
     actions = version_queries.actions_of_version(session, version.id)
+    rubric = rubric_queries.rubric_of_version(session, version)
+    answers = version_queries.answers_of_version(session, version.id)
+    # Frozen with the answers it follows from (the same again for an approved version).
+    version.kind = kind_of(rubric, answers, full_required=version.full_required)
     results = results_of(
-        rubric_queries.rubric_of_version(session, version),
-        version_queries.answers_of_version(session, version.id),
+        rubric,
+        answers,
         version_queries.estimates_of_version(session, version.id),
         actions,
         progress,
@@ -99,10 +116,13 @@ def store_results(session: Session, version: AssessmentVersion) -> None:
     """Store the version's current results on its row (after every edit of a draft, and when
     it is approved)."""
     results, actions = _results(session, version, {})
-    version.overall_score = results.before.overall_score
-    version.rating = _band_id(results.before)
-    version.rating_after = _band_id(results.after)
-    version.net_hours_per_year = results.before.net_hours_per_year
+    # A screened-out version is not scored: whatever of the full assessment was answered
+    # before the screening said none was needed is kept, but rates nothing.
+    scored = version.kind is AssessmentKind.FULL
+    version.overall_score = results.before.overall_score if scored else None
+    version.rating = _band_id(results.before if scored else None)
+    version.rating_after = _band_id(results.after if scored else None)
+    version.net_hours_per_year = results.before.net_hours_per_year if scored else Decimal(0)
     _store_living(session, version, results, actions, {})
 
 
@@ -121,7 +141,7 @@ def _store_living(
     actions: Iterable[MitigatingAction],
     progress: Mapping[int, ActionProgress],
 ) -> None:
-    version.rating_done = _band_id(results.done)
+    version.rating_done = _band_id(results.done if version.kind is AssessmentKind.FULL else None)
     still_open = (action for action in actions if status_now(action, progress) in ActionStatus.OPEN)
     version.open_actions = sum(1 for _ in still_open)
     session.add(version)

@@ -16,6 +16,7 @@ from assessments.models import (
     ActionProgress,
     ActionStatus,
     Answer,
+    AssessmentKind,
     AssessmentVersion,
     MitigatingAction,
     Policy,
@@ -25,7 +26,8 @@ from assessments.progress import queries as progress_queries
 from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import Results
-from assessments.workflow.moves import Move, allowed_moves, blocked_by_siblings
+from assessments.rubrics.screening import ScreeningOutcome, outcome
+from assessments.workflow.moves import Move, allowed_moves, blocked_by_kind, blocked_by_siblings
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,18 @@ class AssessmentView:
     authors_here: bool  # the viewer is one of the policy's school's authors
     may_edit: bool  # a draft, and the viewer authors here
     allowed_moves: tuple[Move, ...]  # the workflow's moves the viewer may make now
+
+    @property
+    def screened_out(self) -> bool:
+        """The screening found no full assessment needed (and no approver asked for one)."""
+        return self.version.kind is AssessmentKind.SCREENED_OUT
+
+    def screening_outcome(self) -> ScreeningOutcome | None:
+        """What the screening answers decide (None: no screening, or not all answered)."""
+        if self.rubric.screening is None:
+            return None
+        values = {qid: answer.value for qid, answer in self.answers.items()}
+        return outcome(self.rubric.screening, values)
 
     @property
     def may_decide(self) -> bool:
@@ -102,7 +116,8 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
             version,
             policy.school_id,
             contributed(session, actor, version),
-            blocked_by_siblings(
+            blocked_by_kind(version)
+            | blocked_by_siblings(
                 version, version_queries.versions_of_assessment(session, version.assessment_id)
             ),
         ),

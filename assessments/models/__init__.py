@@ -10,6 +10,7 @@ from assessments.models.actions import (
 from assessments.models.assessments import (
     Answer as Answer,
     Assessment as Assessment,
+    AssessmentKind as AssessmentKind,
     AssessmentVersion as AssessmentVersion,
     VersionContributor as VersionContributor,
     VersionStatus as VersionStatus,

@@ -43,6 +43,13 @@ VersionStatus.AWAITING_DECISION = frozenset({VersionStatus.SUBMITTED})
 VersionStatus.APPROVED_ONCE = frozenset({VersionStatus.APPROVED, VersionStatus.SUPERSEDED})
 
 
+class AssessmentKind(StrEnum):
+    """What a version is: the full assessment, or a screening that found none was needed."""
+
+    FULL = "full"
+    SCREENED_OUT = "screened-out"
+
+
 class Assessment(SQLModel, table=True):
     """The impact assessment of one policy; its content lives in numbered versions."""
 
@@ -87,6 +94,19 @@ class AssessmentVersion(SQLModel, table=True):
     decided_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
     decision_reason: str = Field(default="", sa_type=sa.Text)  # why it was returned
     review_due: date | None = None  # set on approval, from the policy's review cycle
+    # Screening (when its rubric has one): the author's reason the change needs no full
+    # assessment, and whether an approver sent it back for one (then its screening no longer
+    # decides). Its kind is stored with its results, as they are, after every edit.
+    screening_reason: str = Field(
+        default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""}
+    )
+    screening_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    full_required: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    kind: AssessmentKind = Field(
+        default=AssessmentKind.FULL,
+        sa_type=EnumValue(AssessmentKind, 20),
+        sa_column_kwargs={"server_default": AssessmentKind.FULL.value},
+    )
     # Results as last computed (after every edit), so the register need not rescore versions.
     overall_score: Decimal | None = Field(default=None, sa_type=sa.Numeric(4, 1))
     rating: str | None = Field(default=None, max_length=40)  # a rating band's id

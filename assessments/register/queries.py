@@ -62,6 +62,7 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
         sa.type_coerce(_overdue(today), sa.Boolean),
         col(AssessmentVersion.prepared_by),
         col(AssessmentVersion.rating_done),
+        sa.type_coerce(col(AssessmentVersion.kind), sa.String),  # the plain value
     ).select_from(AssessmentVersion)
     query = (
         _matching(with_policies(query), actor, chosen, today)
@@ -120,6 +121,8 @@ def _matching(query: Any, actor: Actor, chosen: RegisterFilter, today: date) -> 
         query = query.where(col(AssessmentVersion.status) == chosen.status)
     if chosen.rating:
         query = query.where(col(AssessmentVersion.rating) == chosen.rating)
+    if chosen.kind is not None:
+        query = query.where(col(AssessmentVersion.kind) == chosen.kind)
     if chosen.overdue:
         query = query.where(_overdue(today))
     if chosen.decided_from is not None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from assessments.models import ActionStatus, VersionStatus
+from assessments.models import ActionStatus, AssessmentKind, VersionStatus
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,7 @@ class RegisterFilter:
     school_id: int | None = None
     status: VersionStatus | None = None
     rating: str | None = None  # a rating band's id, before mitigation
+    kind: AssessmentKind | None = None  # full, or screened out
     overdue: bool = False  # approved, and its review date has passed
     decided_from: date | None = None
     decided_to: date | None = None
@@ -56,6 +57,7 @@ class RegisterRow(NamedTuple):
     overdue: bool
     prepared_by: str  # every contributor, "; " between names (added last: nothing moves)
     rating_after_actions_done: str | None  # counting the actions done so far (added last)
+    assessment_kind: str  # "full" or "screened-out" (added last)
 
 
 # The file's columns: the row's, with the audit chain's head where it always was, before the

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from assessments.rubrics.schema import AnswerKind, Question
+from assessments.rubrics.screening import ScreeningAnswer
 
 MAX_ANSWER_LENGTH = 5000
 
@@ -33,6 +34,14 @@ def normalise_answer(question: Question, raw: str) -> str:
             return _normalise_number(question, value)
         case AnswerKind.TEXT:
             return value
+
+
+def normalise_screening_answer(raw: str) -> str:
+    """The stored form of a screening answer (yes, no or "dont-know"), or ValueError."""
+    value = raw.strip().lower()
+    if value not in tuple(ScreeningAnswer):
+        raise ValueError("Select yes, no or don't know")
+    return value
 
 
 # Commas only as thousands separators ("1,200"): "1,5" is a decimal comma, and reading it as

@@ -335,6 +335,10 @@ class Rubric(Strict):
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
+    def screening_question(self, question_id: str) -> ScreeningQuestion | None:
+        asked = self.screening.questions if self.screening else []
+        return next((q for q in asked if q.id == question_id), None)
+
     def staff_group(self, group_id: str) -> StaffGroup | None:
         return next((g for g in self.staff_groups if g.id == group_id), None)
 

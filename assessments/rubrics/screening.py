@@ -21,6 +21,14 @@ class ScreeningAnswer(StrEnum):
     DONT_KNOW = "dont-know"
 
 
+# As a page says each answer.
+SCREENING_LABELS = {
+    ScreeningAnswer.YES: "Yes",
+    ScreeningAnswer.NO: "No",
+    ScreeningAnswer.DONT_KNOW: "Don't know",
+}
+
+
 class ScreeningQuestion(Strict):
     id: Identifier
     text: Text
@@ -58,3 +66,14 @@ def outcome(screening: Screening, answers: Mapping[str, str]) -> ScreeningOutcom
         if answer in (question.full_if, ScreeningAnswer.DONT_KNOW):
             calling.append(question.id)
     return ScreeningOutcome(full=bool(calling), because=tuple(calling))
+
+
+def screened_out(
+    screening: Screening | None, answers: Mapping[str, str], *, full_required: bool
+) -> bool:
+    """Whether a version needs no full assessment: its rubric screens, every screening
+    question is answered and none calls for it, and no approver has asked for it since."""
+    if screening is None or full_required:
+        return False
+    found = outcome(screening, answers)
+    return found is not None and not found.full

@@ -33,6 +33,12 @@ def _content(view: AssessmentView) -> dict[str, object]:
     owners = [action.owner_user_id for action in view.actions]  # in the actions' order
     if any(owner is not None for owner in owners):
         content["action_owner_accounts"] = owners
+    # The screening's reason and an approver's call for the full assessment, likewise only
+    # where there are any (screening answers are answers, above).
+    if view.version.screening_reason:
+        content["screening_reason"] = view.version.screening_reason
+    if view.version.full_required:
+        content["full_required"] = True
     return content
 
 

@@ -6,6 +6,9 @@ viewer may make from here, and the pages show a button for each.
 A new stage (screening, consultation, evaluation) is a status on VersionStatus, rows here
 and a use-case; the templates already follow `allowed_moves`.
 
+REQUIRE_FULL returns a screened-out version with the call for the full assessment, which its
+screening then no longer overrules.
+
 REVISE and RESTART leave their version as it is and start version n+1 as a draft copied from
 it: of an approved version, its review; of a withdrawn one, a fresh start.
 
@@ -20,13 +23,14 @@ from enum import StrEnum
 
 from assessments.kernel.actors import Actor, Role
 from assessments.kernel.errors import InvalidTransition
-from assessments.models import AssessmentVersion, VersionStatus
+from assessments.models import AssessmentKind, AssessmentVersion, VersionStatus
 
 
 class Move(StrEnum):
     SUBMIT = "submit"
     APPROVE = "approve"
     RETURN = "return"
+    REQUIRE_FULL = "require-full"
     REOPEN = "reopen"
     WITHDRAW = "withdraw"
     REVISE = "revise"
@@ -70,6 +74,15 @@ MOVES: tuple[Rule, ...] = (
         end=VersionStatus.RETURNED,
         done="returned",
         needs="a reason, for its authors",
+        by_someone_else=True,
+    ),
+    Rule(
+        move=Move.REQUIRE_FULL,
+        start=VersionStatus.AWAITING_DECISION,
+        role=Role.APPROVER,
+        end=VersionStatus.RETURNED,
+        done="sent back for a full assessment",
+        needs="a screened-out version, and a reason, for its authors",
         by_someone_else=True,
     ),
     Rule(
@@ -126,6 +139,11 @@ def blocked_by_siblings(version: AssessmentVersion, versions: list[AssessmentVer
     if versions and version.number != max(v.number for v in versions):
         blocked.add(Move.RESTART)
     return blocked
+
+
+def blocked_by_kind(version: AssessmentVersion) -> set[Move]:
+    """Only a screened-out version can be sent back for the full assessment."""
+    return set() if version.kind is AssessmentKind.SCREENED_OUT else {Move.REQUIRE_FULL}
 
 
 def allowed_moves(

@@ -14,32 +14,27 @@ from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
 from assessments.drafting.contributors import (
-    carry_contributors,
     note_contribution,
-    require_no_part_in,
 )
-from assessments.drafting.editing import check_revision
-from assessments.drafting.stored_results import status_now, store_progress, store_results
+from assessments.drafting.stored_results import store_progress, store_results
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
-from assessments.kernel.actors import Actor, require
+from assessments.kernel.actors import Actor
 from assessments.kernel.errors import ContentChanged, InvalidTransition, ValidationFailed
 from assessments.models import (
-    Answer,
     AssessmentVersion,
-    MitigatingAction,
     Policy,
     PolicyStatus,
     VersionStatus,
-    WorkloadEstimate,
     utcnow,
 )
 from assessments.notifications import events as notifications
-from assessments.progress import queries as progress_queries
 from assessments.progress.recording import start_progress
 from assessments.workflow import fingerprints, review
 from assessments.workflow.fingerprints import content_hash as content_hash  # for callers
-from assessments.workflow.moves import RULES, Move, blocked_by_siblings, check_move
+from assessments.workflow.moves import RULES, Move, blocked_by_kind
+from assessments.workflow.moving import locked, require_may_make
+from assessments.workflow.next_version import restart as restart, revise as revise  # for callers
 
 MAX_REASON = 2000
 
@@ -59,6 +54,10 @@ def review_due_from(day: date, policy: Policy) -> date:
 def submission_problems(view: AssessmentView) -> dict[str, str]:
     """What stops a draft being submitted, in words for its author (empty when nothing), each
     under the id of the place on the summary page where it is put right."""
+    if view.screened_out:
+        if view.version.screening_reason:
+            return {}
+        return {"screening-reason": "Say why this change needs no full assessment"}
     questions = {q.id: q for q in view.rubric.questions()}
     problems = {
         f"missing-{qid}": f"Answer “{questions[qid].text}”" for qid in view.results.missing_required
@@ -70,39 +69,11 @@ def submission_problems(view: AssessmentView) -> dict[str, str]:
     return problems
 
 
-def _locked(
-    session: Session, actor: Actor, version_id: int, move: Move, expected_revision: int | None
-) -> tuple[AssessmentVersion, Policy]:
-    """The version, once the actor may make the move on it (by moves.MOVES)."""
-    # Locked and re-read: of two people deciding at once, the second sees the first's outcome.
-    version = version_queries.get_version(session, version_id, for_update=True)
-    policy = version_queries.policy_of_version(session, version)
-    _require_may_make(session, actor, version, policy, move, expected_revision)
-    return version, policy
-
-
-def _require_may_make(
-    session: Session,
-    actor: Actor,
-    version: AssessmentVersion,
-    policy: Policy,
-    move: Move,
-    expected_revision: int | None = None,
-) -> None:
-    what = f"assessment version {version.id}"
-    rule = RULES[move]
-    require(actor, rule.role, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
-    check_revision(version.revision, expected_revision)
-    check_move(version, move)
-    if rule.by_someone_else:
-        require_no_part_in(session, actor, version)
-
-
 def view_for_move(*, session: Session, actor: Actor, version_id: int, move: Move) -> AssessmentView:
     """The version as the page that confirms `move` shows it: refused, as making the move
     would be, to anyone who may not make it now."""
     view = view_assessment(session=session, actor=actor, version_id=version_id)
-    _require_may_make(session, actor, view.version, view.policy, move)
+    require_may_make(session, actor, view.version, view.policy, move)
     return view
 
 
@@ -133,7 +104,7 @@ def submit(
     *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
 ) -> AssessmentVersion:
     """Send a complete draft to the approvers."""
-    version, policy = _locked(session, actor, version_id, Move.SUBMIT, expected_revision)
+    version, policy = locked(session, actor, version_id, Move.SUBMIT, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     if problems := submission_problems(view):
         raise ValidationFailed({"submission": "; ".join(problems.values())})
@@ -184,7 +155,7 @@ def approve(
     """Approve a submitted version: it becomes the policy's current assessment, for good. A
     reason is kept with the decision (and needed for a high rating after mitigation), and the
     minute of the meeting that decided, when given."""
-    version, policy = _locked(session, actor, version_id, Move.APPROVE, expected_revision)
+    version, policy = locked(session, actor, version_id, Move.APPROVE, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     reason, minute = reason.strip(), _minute(minute)
     if approval_needs_reason(view) or reason:
@@ -239,11 +210,49 @@ def return_version(
 ) -> AssessmentVersion:
     """Send a submitted version back to its authors, saying why. Its content as returned is
     kept in the trail, so that whoever decides next sees what changed since."""
-    version, policy = _locked(session, actor, version_id, Move.RETURN, expected_revision)
+    version, policy = locked(session, actor, version_id, Move.RETURN, expected_revision)
     reason = _reason(reason, "Say why it is returned, so the author can put it right")
+    _send_back(session, actor, version, policy, Move.RETURN, reason, _minute(minute))
+    return version
+
+
+def require_full(
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    reason: str,
+    expected_revision: int | None = None,
+    minute: str = "",
+) -> AssessmentVersion:
+    """Send a screened-out version back to its authors for the full assessment, saying why:
+    reopened, it is assessed in full whatever its screening answers say."""
+    version, policy = locked(session, actor, version_id, Move.REQUIRE_FULL, expected_revision)
+    if Move.REQUIRE_FULL in blocked_by_kind(version):
+        raise InvalidTransition(
+            f"Version {version.number} is already a full assessment: return it instead"
+        )
+    reason = _reason(reason, "Say why it needs the full assessment, for its authors")
     minute = _minute(minute)
+    version.full_required = True
+    _send_back(session, actor, version, policy, Move.REQUIRE_FULL, reason, minute, full=True)
+    store_results(session, version)  # now a full assessment
+    return version
+
+
+def _send_back(
+    session: Session,
+    actor: Actor,
+    version: AssessmentVersion,
+    policy: Policy,
+    move: Move,
+    reason: str,
+    minute: str,
+    **details: object,
+) -> None:
+    assert version.id is not None
     as_returned = review.comparable(
-        view_assessment(session=session, actor=actor, version_id=version_id)
+        view_assessment(session=session, actor=actor, version_id=version.id)
     )
     version.decided_at, version.decided_by, version.decided_by_user_id = (
         utcnow(),
@@ -252,17 +261,22 @@ def return_version(
     )
     version.decision_reason = reason
     _make(
-        session, actor, version, Move.RETURN, **_said(reason, minute), content_at_return=as_returned
+        session,
+        actor,
+        version,
+        move,
+        **_said(reason, minute),
+        **details,
+        content_at_return=as_returned,
     )
     notifications.decided(session, version, policy, approved=False)
-    return version
 
 
 def reopen(
     *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
 ) -> AssessmentVersion:
     """Make a returned version a draft again, to put right what the approver asked for."""
-    version, _ = _locked(session, actor, version_id, Move.REOPEN, expected_revision)
+    version, _ = locked(session, actor, version_id, Move.REOPEN, expected_revision)
     version.content_hash = None
     _make(session, actor, version, Move.REOPEN)
     return version
@@ -278,77 +292,9 @@ def withdraw(
 ) -> AssessmentVersion:
     """Abandon a draft (or a returned version), saying why: it stays in the register as
     withdrawn, and may be started again."""
-    version, _ = _locked(session, actor, version_id, Move.WITHDRAW, expected_revision)
+    version, _ = locked(session, actor, version_id, Move.WITHDRAW, expected_revision)
     # Kept where the register shows a version's reason; who withdrew it, and when, the trail
     # says (a withdrawal is its authors' own, not a decision on it by someone else).
     version.decision_reason = _reason(reason, "Say why it is withdrawn, for the register")
     _make(session, actor, version, Move.WITHDRAW, reason=version.decision_reason)
     return version
-
-
-def revise(*, session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
-    """Start the next version of an approved assessment, as a draft copied from it."""
-    return _next_version(session, actor, version_id, Move.REVISE)
-
-
-def restart(*, session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
-    """Start a withdrawn assessment again: the next version, a draft copied from it."""
-    return _next_version(session, actor, version_id, Move.RESTART)
-
-
-def _next_version(session: Session, actor: Actor, version_id: int, move: Move) -> AssessmentVersion:
-    """Version n+1 of the assessment, as a draft copied from `version_id` (left as it is)."""
-    source, _ = _locked(session, actor, version_id, move, None)
-    versions = version_queries.versions_of_assessment(session, source.assessment_id)
-    if move in blocked_by_siblings(source, versions):
-        if any(v.status in VersionStatus.OPEN for v in versions):
-            raise InvalidTransition("This assessment already has a version in progress")
-        raise InvalidTransition(
-            f"Version {source.number} is not the latest: start from version {versions[-1].number}"
-        )
-    draft = AssessmentVersion(
-        assessment_id=source.assessment_id,
-        trust_id=source.trust_id,
-        school_id=source.school_id,
-        number=max(v.number for v in versions) + 1,
-        rubric_version_id=source.rubric_version_id,
-        status=RULES[move].end,
-        author=actor.name,
-        author_user_id=actor.user_id,
-    )
-    session.add(draft)
-    session.flush()
-    assert draft.id is not None and source.id is not None
-    _copy_content(session, source.id, draft.id)
-    carry_contributors(session, source, draft)
-    note_contribution(session, actor, draft)
-    store_results(session, draft)
-    audit.record(
-        session,
-        actor,
-        entity="assessment_version",
-        entity_id=draft.id,
-        action="revised" if move is Move.REVISE else "restarted",
-        details={"from_version": source.number, "number": draft.number},
-    )
-    return draft
-
-
-def _copy_content(session: Session, source: int, target: int) -> None:
-    fresh = {"id", "version_id", "revision"}  # the copies are new rows of the new version
-    rows: list[Answer | WorkloadEstimate] = [
-        *version_queries.answers_of_version(session, source).values(),
-        *version_queries.estimates_of_version(session, source).values(),
-    ]
-    session.add_all(type(row)(**row.model_dump(exclude=fresh), version_id=target) for row in rows)
-    progress = progress_queries.progress_of_version(session, source)
-    session.add_all(
-        # Each action as it stands now, not as it stood when the source was approved.
-        MitigatingAction(
-            **action.model_dump(exclude={*fresh, "status"}),
-            status=status_now(action, progress),
-            version_id=target,
-        )
-        for action in version_queries.actions_of_version(session, source)
-    )
-    session.flush()

@@ -53,8 +53,9 @@ def test_every_api_write_of_existing_content_takes_if_match(app: FastAPI) -> Non
         for method, path, operation in _operations(app)
         if method in {"POST", "PUT", "DELETE"} and "201" not in operation["responses"]
     ]
-    # An answer, an estimate and an action (2 each), 5 decisions, progress and a policy.
-    assert len(writes) == 12
+    # An answer, an estimate and an action (2 each), 6 decisions, progress, a policy and the
+    # screening's reason.
+    assert len(writes) == 14
     assert [f"{m} {p}" for m, p, operation in writes if not _takes_if_match(operation)] == []
     for _, _, operation in writes:
         success = next(code for code in operation["responses"] if code.startswith("2"))

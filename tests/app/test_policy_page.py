@@ -44,9 +44,7 @@ def test_policy_page_offers_to_start_the_assessment(client: TestClient, session:
 
 
 @pytest.mark.usefixtures("rubric_published")
-def test_starting_the_assessment_opens_its_first_section(
-    client: TestClient, session: Session
-) -> None:
+def test_starting_the_assessment_opens_its_screening(client: TestClient, session: Session) -> None:
     policy = make_policy(session)
     action = f"/policies/{policy.id}/assessment"
 
@@ -56,12 +54,10 @@ def test_starting_the_assessment_opens_its_first_section(
     (version,) = version_queries.versions_of_policy(session, policy.id or 0)
     assert response.headers["location"] == f"/assessments/{version.id}"
     opened = client.get(response.headers["location"])
-    first_section = default_rubric().sections[0].id
-    assert opened.status_code == 303
-    assert opened.headers["location"] == f"/assessments/{version.id}/sections/{first_section}"
-    assert page(client.get(opened.headers["location"])).find("h1").text == (
-        default_rubric().sections[0].title
-    )
+    screening = default_rubric().screening
+    assert opened.status_code == 303 and screening is not None
+    assert opened.headers["location"] == f"/assessments/{version.id}/screening"
+    assert page(client.get(opened.headers["location"])).find("h1").text == screening.title
 
     policy_page = page(client.get(f"/policies/{policy.id}"))
     row = policy_page.find("tbody").find("tr")

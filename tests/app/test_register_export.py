@@ -46,6 +46,7 @@ TEXT_COLUMNS = (
     "approver",
     "decision_reason",
     "prepared_by",
+    "assessment_kind",
 )
 
 
@@ -105,6 +106,7 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
         "audit_chain_head": head,
         "prepared_by": AUTHOR.name,
         "rating_after_actions_done": "low",
+        "assessment_kind": "full",
     }
     assert list(rows["RG-001"].items()) == list(expected.items())
     draft = rows["RG-004"]

@@ -40,7 +40,7 @@ def test_the_page_it_goes_back_to_opens(client: TestClient, session: Session) ->
 
     assert response.status_code == 200
     assert "That cannot be done here" not in response.text
-    assert response.url.path == f"/assessments/{draft.id}/sections/about-the-change"  # a draft's
+    assert response.url.path == f"/assessments/{draft.id}/screening"  # a new draft's first step
 
 
 def test_the_api_still_says_which_methods_a_url_takes(client: TestClient, session: Session) -> None:

@@ -42,17 +42,23 @@ from tests.factories.wizard import (
     progress,
     save_estimate,
     saved_answers,
+    screen_for_full,
+    screening_url,
     section_url,
 )
 
 # Opening the assessment ---------------------------------------------------------------------
 
 
-def test_opening_goes_to_the_first_section_still_to_answer(
+def test_opening_goes_to_the_screening_then_the_first_section_still_to_answer(
     client: TestClient, session: Session, draft: AssessmentVersion
 ) -> None:
     response = client.get(base_url(draft))
     assert response.status_code == 303
+    assert response.headers["location"] == screening_url(draft)
+
+    screen_for_full(session, draft)
+    response = client.get(base_url(draft))
     assert response.headers["location"] == section_url(draft, SECTIONS[0])
 
     answer_section(session, draft, SECTIONS[0])
@@ -64,6 +70,7 @@ def test_opening_goes_to_the_first_section_still_to_answer(
 def test_opening_a_fully_answered_assessment_goes_to_the_workload_then_the_summary(
     client: TestClient, session: Session, draft: AssessmentVersion
 ) -> None:
+    screen_for_full(session, draft)
     for section in SECTIONS:
         answer_section(session, draft, section)
     assert client.get(base_url(draft)).headers["location"] == f"{base_url(draft)}/workload"
@@ -81,6 +88,7 @@ def test_opening_a_fully_answered_assessment_goes_to_the_workload_then_the_summa
 def test_opening_skips_sections_with_only_optional_questions_unanswered(
     client: TestClient, session: Session, draft: AssessmentVersion
 ) -> None:
+    screen_for_full(session, draft)
     for section in SECTIONS:
         answer_required(session, draft, section)
     assert client.get(base_url(draft)).headers["location"] == f"{base_url(draft)}/workload"
@@ -93,6 +101,7 @@ def test_opening_stops_at_a_section_with_a_required_question_unanswered(
     client: TestClient, session: Session, draft: AssessmentVersion
 ) -> None:
     section = SECTION_WITH_OPTIONAL
+    screen_for_full(session, draft)
     for other in SECTIONS:
         answer_section(session, draft, other)
     required = next(q for q in section.questions if q.required)
@@ -130,15 +139,15 @@ def test_a_section_page_shows_its_questions_with_guidance_and_progress(
             radios = block.find_all("input", type="radio")
             assert [r.attrs["value"] for r in radios] == [o.value for o in question.options]
     step, current, _ = progress(doc)
-    assert step == f"Step {number + 1} of {STEP_COUNT}"
+    assert step == f"Step {number + 2} of {STEP_COUNT}"  # the screening first
     assert current == [section_url(draft, section)]
     form = doc.find("form", action=section_url(draft, section))
     assert form.attrs["method"] == "post"
     assert form.find_all("input", name="csrf_token")
-    if number:
-        back = doc.find(cls="govuk-button-group").find("a")
-        assert back.attrs["href"] == section_url(draft, SECTIONS[number - 1])
-        assert back.text == f"Back to {SECTIONS[number - 1].title}"
+    back = doc.find(cls="govuk-button-group").find("a")
+    before = section_url(draft, SECTIONS[number - 1]) if number else screening_url(draft)
+    assert back.attrs["href"] == before
+    assert back.text == f"Back to {SECTIONS[number - 1].title if number else 'Screening'}"
 
 
 def test_progress_marks_the_sections_already_complete(

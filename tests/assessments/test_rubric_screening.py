@@ -49,7 +49,9 @@ def test_a_rubric_may_screen_and_one_without_screening_hashes_as_it_did(tmp_path
     assert rubric.screening is not None
     assert [q.full_if for q in rubric.screening.questions] == ["yes", "no"]
     assert rubric.content_hash() != default_rubric().content_hash()
-    assert "screening" not in default_rubric().model_dump()  # absent: the content as before
+    unscreened = {key: value for key, value in SHIPPED.items() if key != "screening"}
+    without = load_rubric(write_yaml(tmp_path, unscreened, "unscreened.yaml"))
+    assert "screening" not in without.model_dump()  # absent: the content as before
 
 
 @pytest.mark.parametrize(

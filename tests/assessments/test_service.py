@@ -72,7 +72,7 @@ class TestPublishRubric:
         rubric = default_rubric()
         section = rubric.sections[0].model_copy(update={"title": "Renamed in version 3"})
         newer = rubric.model_copy(
-            update={"version": 3, "sections": [section, *rubric.sections[1:]]}
+            update={"version": 4, "sections": [section, *rubric.sections[1:]]}
         )
         publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 

@@ -18,12 +18,13 @@ from assessments.models import AssessmentVersion, VersionStatus
 from assessments.workflow import transitions as workflow
 from assessments.workflow.moves import MOVES, RULES, Move, allowed_moves
 from tests.factories.people import Cast, make_cast
-from tests.factories.versions import fill_in, make_version
+from tests.factories.versions import fill_in, make_version, screen_out
 
 USE_CASES: dict[Move, Callable[..., AssessmentVersion]] = {
     Move.SUBMIT: workflow.submit,
     Move.APPROVE: workflow.approve,
     Move.RETURN: workflow.return_version,
+    Move.REQUIRE_FULL: workflow.require_full,
     Move.REOPEN: workflow.reopen,
     Move.WITHDRAW: workflow.withdraw,
     Move.REVISE: workflow.revise,
@@ -37,7 +38,7 @@ PREPARER = {"author_approver": "author_approver"}
 # The workflow, written out: which moves may be made from each status by somebody.
 FROM = {
     VersionStatus.DRAFT: {Move.SUBMIT, Move.WITHDRAW},
-    VersionStatus.SUBMITTED: {Move.APPROVE, Move.RETURN},
+    VersionStatus.SUBMITTED: {Move.APPROVE, Move.RETURN, Move.REQUIRE_FULL},
     VersionStatus.RETURNED: {Move.REOPEN, Move.WITHDRAW},
     VersionStatus.APPROVED: {Move.REVISE},
     VersionStatus.WITHDRAWN: {Move.RESTART},
@@ -45,20 +46,24 @@ FROM = {
 }
 
 
-def reach(session: Session, cast: Cast, status: VersionStatus, author: Actor) -> int:
+def reach(
+    session: Session, cast: Cast, status: VersionStatus, author: Actor, screened: bool = False
+) -> int:
     """A version of a new policy of the cast's school in `status`, prepared by `author` (the
-    cast's approver deciding), with complete content: a draft too may be submitted."""
+    cast's approver deciding), with complete content (a draft too may be submitted): a full
+    assessment, or `screened` out by its screening."""
+    fill = screen_out if screened else fill_in
     version = make_version(
-        session, status, actor=author, approver=cast.approver, school_id=cast.school.id
+        session, status, actor=author, approver=cast.approver, fill=fill, school_id=cast.school.id
     )
     assert version.id is not None
     if status is VersionStatus.DRAFT:
-        fill_in(session, version.id, author)
+        fill(session, version.id, author)
     return version.id
 
 
 def arguments(move: Move) -> dict[str, Any]:
-    if move in (Move.RETURN, Move.WITHDRAW):
+    if move in (Move.RETURN, Move.WITHDRAW, Move.REQUIRE_FULL):
         return {"reason": "Please add the staff survey"}
     return {}
 
@@ -78,24 +83,35 @@ def test_every_move_has_a_use_case_and_starts_somewhere() -> None:
     assert set(USE_CASES) == set(Move) == {rule.move for rule in MOVES}
     assert all(rule.start for rule in MOVES)
     # Only the decisions are kept from whoever contributed to the content.
-    assert {rule.move for rule in MOVES if rule.by_someone_else} == {Move.APPROVE, Move.RETURN}
+    decisions = {Move.APPROVE, Move.RETURN, Move.REQUIRE_FULL}
+    assert {rule.move for rule in MOVES if rule.by_someone_else} == decisions
 
 
-@pytest.mark.parametrize("status", list(VersionStatus))
+# Every status of a full assessment; a screened-out version where its kind makes a difference
+# (only it may be sent back for the full assessment) or could be lost (on a copy, revising).
+KINDS = [
+    *((status, False) for status in VersionStatus),
+    *((status, True) for status in (VersionStatus.DRAFT, VersionStatus.SUBMITTED)),
+    (VersionStatus.APPROVED, True),
+]
+
+
+@pytest.mark.parametrize(("status", "screened"), KINDS)
 @pytest.mark.parametrize("who", PEOPLE)
 def test_each_person_may_make_exactly_the_moves_the_table_allows(
-    session: Session, status: VersionStatus, who: str
+    session: Session, status: VersionStatus, screened: bool, who: str
 ) -> None:
     cast = make_cast(session)
     actor: Actor = getattr(cast, who)
     preparer: Actor = getattr(cast, PREPARER.get(who, "author"))
-    target = reach(session, cast, status, preparer)
+    target = reach(session, cast, status, preparer, screened)
     listed = _listed_moves(session, actor, target)
     made = set()
     for move in Move:
         rule = RULES[move]
         expected = status in rule.start and actor.holds(rule.role, cast.school.id)
         expected = expected and not (rule.by_someone_else and _contributed(who))
+        expected = expected and (move is not Move.REQUIRE_FULL or screened)
         version = session.get(AssessmentVersion, target)
         assert version is not None
         revision = version.revision
@@ -113,7 +129,7 @@ def test_each_person_may_make_exactly_the_moves_the_table_allows(
         if move in (Move.REVISE, Move.RESTART):  # a new version; this one stays as it was
             assert result.id != target and version.status is status
         made.add(move)
-        target = reach(session, cast, status, preparer)  # a fresh one for the next move
+        target = reach(session, cast, status, preparer, screened)  # a fresh one for the next
     if listed is not None:  # what their view of it listed is what they could do
         assert set(listed) == made
     else:

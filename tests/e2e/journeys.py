@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from assessments.rubrics.schema import Rubric
+
 # Each journey once as most people meet it, and once as plain forms and links (no htmx).
 BOTH_WAYS = pytest.mark.parametrize(
     "javascript", [True, False], ids=["with-javascript", "without-javascript"]
@@ -30,6 +32,18 @@ def shot(name: str, javascript: bool) -> str:
 
 def expect_heading(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def screen_for_the_full_assessment(page: Page, rubric: Rubric) -> None:
+    """On a new assessment's first page, the screening: every answer the one that calls for the
+    full assessment, whose first section follows."""
+    assert rubric.screening is not None
+    expect_heading(page, rubric.screening.title)
+    for asked in rubric.screening.questions:
+        group = page.get_by_role("group", name=asked.text)
+        group.get_by_label("Yes" if asked.full_if == "yes" else "No", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect_heading(page, rubric.sections[0].title)
 
 
 def expect_confirmation(page: Page, text: str) -> None:

@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     screenshot,
     sign_in,
 )
+from tests.e2e.journeys import screen_for_the_full_assessment
 from tests.e2e.test_assessment_journey import _give
 from tests.factories.trusts import default_rubric
 
@@ -86,6 +87,7 @@ def _draft(page: Page, rubric: Rubric, answers: dict[str, str]) -> str:
     page.get_by_role("button", name="Save policy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     page.get_by_role("button", name="Start impact assessment").click()
+    screen_for_the_full_assessment(page, rubric)
     for section in rubric.sections:
         expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
         for question in section.questions:

@@ -68,6 +68,12 @@ def _draft(page: Page, keys: Keyboard, rubric: Rubric) -> None:
     keys.activate(page.get_by_role("button", name="Save policy"))
     _heading(page, TITLE)
     keys.activate(page.get_by_role("button", name="Start impact assessment"))
+    assert rubric.screening is not None  # answered so that it calls for the full assessment
+    _heading(page, rubric.screening.title)
+    for asked in rubric.screening.questions:
+        group = page.locator(f"input[name='answer-{asked.id}']")
+        keys.choose(group, group.and_(page.locator(f"[value='{asked.full_if}']")))
+    keys.activate(page.get_by_role("button", name="Save and continue"))
     for section in rubric.sections:
         _heading(page, section.title)
         for question in section.questions:

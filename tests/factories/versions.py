@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from assessments.drafting import editing, mitigation, version_view, workload
+from assessments.drafting import editing, mitigation, screening, version_view, workload
 from assessments.drafting.mitigation import save_justification
-from assessments.drafting.schemas import WorkloadEstimateSave
+from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
 from assessments.drafting.version_view import AssessmentView
 from assessments.kernel.actors import Actor
 from assessments.models import AssessmentVersion, VersionStatus
@@ -57,6 +57,36 @@ def fill_in(session: Session, version_id: int, actor: Actor = AUTHOR) -> None:
         session=session, actor=actor, version_id=version_id, staff_group="teachers", data=WORKLOAD
     )
     mitigation.add_action(session=session, actor=actor, version_id=version_id, data=MITIGATION)
+
+
+SCREENED_OUT_BECAUSE = "The policy's new name only: nothing staff do changes."
+
+
+def screening_answers(*, full: bool = False) -> dict[str, AnswerSave]:
+    """Answers to the shipped rubric's screening: every one screening the change out, unless
+    `full`, when the first calls for the full assessment."""
+    assert RUBRIC.screening is not None
+    answers = {
+        q.id: AnswerSave(value="yes" if q.full_if == "no" else "no")
+        for q in RUBRIC.screening.questions
+    }
+    if full:
+        first = RUBRIC.screening.questions[0]
+        answers[first.id] = AnswerSave(value=first.full_if)
+    return answers
+
+
+def screen_out(session: Session, version_id: int, actor: Actor = AUTHOR) -> None:
+    """Answer the screening so that it screens the change out, with a reason: everything a
+    screened-out version needs to be submitted."""
+    refused = screening.save_screening(
+        session=session,
+        actor=actor,
+        version_id=version_id,
+        answers=screening_answers(),
+        reason=SCREENED_OUT_BECAUSE,
+    )
+    assert not refused, refused
 
 
 def complete_draft(

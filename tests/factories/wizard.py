@@ -8,16 +8,18 @@ import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from assessments.drafting import queries as version_queries, workload
+from assessments.drafting import queries as version_queries, screening, workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.models import AssessmentVersion
 from assessments.rubrics.schema import AnswerKind, Question, Section
 from tests.app.pages import Element, form_fields, htmx_headers, page
 from tests.factories.answers import answer
 from tests.factories.trusts import AUTHOR, RUBRIC
+from tests.factories.versions import screening_answers
 
 SECTIONS = RUBRIC.sections
-STEP_COUNT = len(SECTIONS) + 2  # every section, then the workload estimate and the summary
+# The screening, every section, then the workload estimate and the summary.
+STEP_COUNT = 1 + len(SECTIONS) + 2
 NUMBER_QUESTION = next(q for q in RUBRIC.questions() if q.kind is AnswerKind.NUMBER)
 NUMBER_SECTION = next(s for s in SECTIONS if NUMBER_QUESTION in s.questions)
 CHOICE_QUESTION = next(q for q in NUMBER_SECTION.questions if q.kind is AnswerKind.CHOICE)
@@ -82,6 +84,22 @@ def progress(doc: Element) -> tuple[str, list[str], list[str]]:
     current = [link.attrs["href"] for link in nav.find_all("a") if "aria-current" in link.attrs]
     done = [item.find("a").attrs["href"] for item in nav.find_all("li") if "complete" in item.text]
     return nav.find("h2").text, current, done
+
+
+def screening_url(version: AssessmentVersion) -> str:
+    return f"{base_url(version)}/screening"
+
+
+def screen_for_full(session: Session, version: AssessmentVersion) -> None:
+    """Answer the screening so that it calls for the full assessment."""
+    assert version.id is not None
+    screening.save_screening(
+        session=session,
+        actor=AUTHOR,
+        version_id=version.id,
+        answers=screening_answers(full=True),
+        reason="",
+    )
 
 
 def answer_section(session: Session, version: AssessmentVersion, section: Section) -> None:

@@ -60,22 +60,22 @@ def test_no_rubrics_are_listed_before_one_is_published(client: TestClient) -> No
 def test_a_published_rubric_version_returns_its_frozen_content(
     client: TestClient, session: Session
 ) -> None:
-    newer = RUBRIC.model_copy(update={"version": 3, "title": "Revised wellbeing rubric"})
+    newer = RUBRIC.model_copy(update={"version": 4, "title": "Revised wellbeing rubric"})
     publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 
-    first = client.get(f"{API}/rubrics/{RUBRIC.id}/2")
-    second = client.get(f"{API}/rubrics/{RUBRIC.id}/3")
+    first = client.get(f"{API}/rubrics/{RUBRIC.id}/{RUBRIC.version}")
+    second = client.get(f"{API}/rubrics/{RUBRIC.id}/4")
 
     assert first.status_code == 200
     assert first.json() == RUBRIC.model_dump(mode="json")
     assert second.json()["title"] == "Revised wellbeing rubric"
-    assert second.json()["version"] == 3
+    assert second.json()["version"] == 4
     assert Rubric.model_validate(first.json()).content_hash() == RUBRIC.content_hash()
 
 
 @pytest.mark.usefixtures("rubric_published")
 def test_an_unpublished_rubric_version_is_not_found(client: TestClient) -> None:
-    for path in (f"{RUBRIC.id}/3", "no-such-rubric/1"):
+    for path in (f"{RUBRIC.id}/{RUBRIC.version + 1}", "no-such-rubric/1"):
         response = client.get(f"{API}/rubrics/{path}")
         assert response.status_code == 404
         assert "has not been published" in response.json()["detail"]
@@ -210,7 +210,7 @@ def test_starting_an_assessment_creates_a_draft_version_one(client: TestClient) 
     assert version["policy_id"] == policy["id"]
     assert version["number"] == 1
     assert version["status"] == "draft"
-    assert version["rubric"] == "staff-wellbeing-impact@2"
+    assert version["rubric"] == "staff-wellbeing-impact@3"
     assert version["author"]
     assert version["answers"] == []
     assert version["workload_estimates"] == []
@@ -222,9 +222,9 @@ def test_an_assessment_pins_the_latest_published_rubric_version(
     client: TestClient, session: Session
 ) -> None:
     publishing.publish_rubric(
-        session=session, actor=AUTHOR, rubric=RUBRIC.model_copy(update={"version": 3})
+        session=session, actor=AUTHOR, rubric=RUBRIC.model_copy(update={"version": 4})
     )
-    assert start(client)["rubric"] == f"{RUBRIC.id}@3"
+    assert start(client)["rubric"] == f"{RUBRIC.id}@4"
 
 
 @pytest.mark.usefixtures("rubric_published")
@@ -292,8 +292,10 @@ def test_openapi_lists_every_api_path(client: TestClient) -> None:
         f"{API}/assessment-versions/{{version_id}}/actions/{{action_id}}": {"put", "delete"},
         **{
             f"{API}/assessment-versions/{{version_id}}/{step}": {"post"}
-            for step in ("submit", "approve", "return", "reopen", "withdraw", "revise")
+            for step in ("submit", "approve", "return", "require-full", "reopen", "withdraw")
         },
+        f"{API}/assessment-versions/{{version_id}}/revise": {"post"},
+        f"{API}/assessment-versions/{{version_id}}/screening-reason": {"put"},
         f"{API}/register": {"get"},
         f"{API}/actions/{{action_id}}": {"get"},
         f"{API}/assessment-versions/{{version_id}}/restart": {"post"},

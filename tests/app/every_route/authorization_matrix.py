@@ -89,6 +89,12 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     # The assessment wizard
     ("GET", "/assessments/{version_id}"): Call(DRAFT, seen_in_scope(303)),
+    ("GET", "/assessments/{version_id}/screening"): Call(DRAFT + "/screening", seen_in_scope()),
+    ("POST", "/assessments/{version_id}/screening"): Call(
+        DRAFT + "/screening",
+        drafted_by_north_authors(303),
+        {"answer-wording-only": "no", "revision-wording-only": "0", "screening_reason": ""},
+    ),
     ("GET", "/assessments/{version_id}/sections/{section_id}"): Call(
         DRAFT + "/sections/about-the-change", seen_in_scope()
     ),
@@ -168,6 +174,9 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/assessments/{version_id}/return"): Call(
         DRAFT + "/return", decided_by_approvers(409), {"reason": "Needs more detail"}
     ),
+    ("POST", "/assessments/{version_id}/require-full"): Call(
+        DRAFT + "/require-full", decided_by_approvers(409), {"reason": "Staff hours change"}
+    ),
     # The register and the audit trail
     ("GET", "/register"): Call("/register", signed_in(200)),
     ("GET", "/register.csv"): Call("/register.csv", signed_in(200)),
@@ -241,7 +250,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
     ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
     ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
-        "/api/v1/rubrics/staff-wellbeing-impact/2", signed_in(200)
+        "/api/v1/rubrics/staff-wellbeing-impact/3", signed_in(200)
     ),
     ("GET", "/api/v1/policies"): Call("/api/v1/policies", signed_in(200)),
     ("POST", "/api/v1/policies"): Call(
@@ -296,6 +305,16 @@ MATRIX |= {
         API_DRAFT + "/return",
         decided_by_approvers(409),
         json={"reason": "More detail", **FIRST_REVISION},
+    ),
+    ("POST", "/api/v1/assessment-versions/{version_id}/require-full"): Call(
+        API_DRAFT + "/require-full",
+        decided_by_approvers(409),  # a draft: not submitted
+        json={"reason": "Staff hours change", **FIRST_REVISION},
+    ),
+    ("PUT", "/api/v1/assessment-versions/{version_id}/screening-reason"): Call(
+        API_DRAFT + "/screening-reason",
+        drafted_by_north_authors(200),
+        json={"reason": "A new name only"},
     ),
     ("POST", "/api/v1/assessment-versions/{version_id}/reopen"): Call(
         API_DRAFT + "/reopen", drafted_by_north_authors(409), json=FIRST_REVISION
