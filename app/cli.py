@@ -10,6 +10,7 @@ import typer
 from alembic import command
 from sqlmodel import Session
 
+from app.cli_import import import_app
 from app.cli_records import audit_app, export_app
 from app.cli_support import (
     CLI_ACTOR,
@@ -50,6 +51,7 @@ app.add_typer(trust_app, name="trust")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 app.command("worker")(worker_command)
 app.add_typer(reminders_app, name="reminders")
 

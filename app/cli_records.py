@@ -22,7 +22,7 @@ from app.cli_support import (
 from app.exports import ExportFormat, register_export
 from app.settings import Settings
 from assessments.kernel import audit, clock
-from assessments.models import VersionStatus
+from assessments.models import AssessmentKind, VersionStatus
 from assessments.people import queries as people_queries
 from assessments.register.schemas import RegisterFilter
 
@@ -149,6 +149,7 @@ def export_register(
     rating: Annotated[
         str | None, typer.Option(help="A rating band's id, e.g. high", parser=CLI_TEXT)
     ] = None,
+    kind: Annotated[AssessmentKind | None, typer.Option(help="full or screened-out")] = None,
     overdue: Annotated[bool, typer.Option(help="Only approved versions past their review")] = False,
     decided_from: Annotated[
         date | None, typer.Option("--from", help="YYYY-MM-DD", parser=CLI_DAY)
@@ -168,6 +169,7 @@ def export_register(
         school_id=school,
         status=status,
         rating=rating,
+        kind=kind,
         overdue=overdue,
         decided_from=decided_from,
         decided_to=decided_to,

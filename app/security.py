@@ -25,10 +25,15 @@ MAX_FORM_FIELDS = 200
 MAX_FIELD_BYTES = 64 * 1024
 
 
+# The only forms that take a file (one): the policy schedule's upload.
+FILE_UPLOADS = frozenset({"/schedule/import"})
+
+
 async def read_form(request: Request) -> FormData:
     """The posted form, parsed within our limits (Starlette keeps it for later calls)."""
+    files = 1 if request.url.path in FILE_UPLOADS else 0
     return await request.form(
-        max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
+        max_files=files, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
     )
 
 

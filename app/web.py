@@ -40,6 +40,7 @@ GOVUK_COMPONENTS = (
     "details",
     "error-message",
     "error-summary",
+    "file-upload",
     "input",
     "radios",
     "select",

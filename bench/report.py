@@ -124,6 +124,7 @@ def figures(measured: dict[str, Any]) -> list[Figure]:
         ),
         *_sweep_figures(measured["sweep"]),
         *_mail_figures(measured["mail"]),
+        *_schedule_figures(measured["schedule"]),
     ]
 
 
@@ -160,6 +161,29 @@ def _mail_figures(delivered: dict[str, Any]) -> list[Figure]:
             ratio,
             f"≥ {MAIL_TARGET:.0%}",
             ratio >= MAIL_TARGET,
+        ),
+    ]
+
+
+def _schedule_figures(imported: dict[str, Any]) -> list[Figure]:
+    raw = imported["raw_insert"]["best_ms"]
+    rows = f"{imported['rows']:,} rows"
+    return [
+        Figure(
+            f"schedule import preview, {rows}",
+            imported["preview"]["best_ms"],
+            "ms",
+            raw,
+            "plain driver INSERT of the rows",
+            _ratio(imported["preview"]["best_ms"], raw),
+        ),
+        Figure(
+            f"schedule import, {rows}",
+            imported["import"]["best_ms"],
+            "ms",
+            raw,
+            "plain driver INSERT of the rows",
+            _ratio(imported["import"]["best_ms"], raw),
         ),
     ]
 

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.settings import PROJECT_ROOT
 from assessments.kernel.db import create_db_engine
 from assessments.register import listing as register
-from bench import databases, export, mail, measure, report, sweep
+from bench import databases, export, mail, measure, report, schedule, sweep
 from bench.seed import SeedPlan, describe, seed
 from bench.server import serving, signed_in
 
@@ -69,6 +69,14 @@ METHOD = {
         "UNION ALL query with sqlite3 or psycopg, checked row for row against the sweep's own "
         f"queries; best of {sweep.SWEEP_ROUNDS} alternating rounds each"
     ),
+    "schedule": (
+        f"bench/schedule.py: a CSV of {schedule.ROWS:,} new policies (schools, owners by name "
+        "or an account's email, review dates) previewed (read and every row checked against "
+        "the trust's schools, people and policies) and imported (the same, then every policy "
+        "written and audited) as the page and `wia import policies` do, each in a transaction "
+        "rolled back; baseline: the same rows INSERTed with sqlite3 or psycopg executemany; "
+        f"best of {schedule.SCHEDULE_ROUNDS} alternating rounds"
+    ),
     "mail": (
         f"the worker (app/worker.py Worker.on(settings, engine).deliver_all(), batches of the "
         f"default outbox_batch) delivering {mail.MESSAGES:,} messages queued with "
@@ -113,6 +121,8 @@ def bench_database(url: str, plan: SeedPlan, *, reuse: bool, keep: bool) -> dict
     daily = sweep.daily_sweep(url, engine)
     say(f"{name}: mail delivery…")
     delivered = mail.mail_delivery(url, engine)
+    say(f"{name}: policy schedule import…")
+    imported = schedule.schedule_import(url, engine, facts.trust_id)
     engine.dispose()
     if not keep:
         databases.drop(url)
@@ -122,6 +132,7 @@ def bench_database(url: str, plan: SeedPlan, *, reuse: bool, keep: bool) -> dict
         "csv": csv_export,
         "sweep": daily,
         "mail": delivered,
+        "schedule": imported,
     }
     return {
         "seed": {

@@ -16,6 +16,8 @@ from app.pages import (
     policies,
     register,
     report,
+    schedule,
+    schedule_import,
     screening,
     trust_email,
     wizard,
@@ -35,6 +37,8 @@ router.include_router(workflow.router)
 router.include_router(actions.router)
 router.include_router(report.router)
 router.include_router(register.router)
+router.include_router(schedule_import.router)
+router.include_router(schedule.router)
 router.include_router(audit.router)
 router.include_router(docs.router)
 router.include_router(notifications.router)

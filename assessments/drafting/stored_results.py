@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -18,6 +17,7 @@ from assessments.models import (
     AssessmentKind,
     AssessmentVersion,
     MitigatingAction,
+    VersionStatus,
     WorkloadEstimate,
 )
 from assessments.progress import queries as progress_queries
@@ -65,7 +65,13 @@ def results_of(
     estimates: Mapping[str, WorkloadEstimate],
     actions: Iterable[MitigatingAction],
     progress: Mapping[int, ActionProgress] | None = None,
+    *,
+    kind: AssessmentKind = AssessmentKind.FULL,
 ) -> BeforeAndAfter:
+    """The results of the content; a screened-out version's are those of nothing answered
+    and no hours (what of the full assessment it holds rates nothing, wherever it is shown)."""
+    if kind is AssessmentKind.SCREENED_OUT:
+        answers, estimates = {}, {}
     actions = list(actions)
     values = {qid: a.value for qid, a in answers.items()}
     workload = [
@@ -89,8 +95,17 @@ def kind_of(
     return AssessmentKind.FULL
 
 
-def _band_id(results: Results | None) -> str | None:
-    return results.rating.id if results and results.rating else None
+def kind_now(
+    version: AssessmentVersion, rubric: Rubric, answers: Mapping[str, Answer]
+) -> AssessmentKind:
+    """The version's kind as its content decides it; once approved, as it was frozen."""
+    if version.status in VersionStatus.APPROVED_ONCE:
+        return version.kind
+    return kind_of(rubric, answers, full_required=version.full_required)
+
+
+def _band_id(results: Results) -> str | None:
+    return results.rating.id if results.rating else None
 
 
 def _results(
@@ -100,14 +115,14 @@ def _results(
     actions = version_queries.actions_of_version(session, version.id)
     rubric = rubric_queries.rubric_of_version(session, version)
     answers = version_queries.answers_of_version(session, version.id)
-    # Frozen with the answers it follows from (the same again for an approved version).
-    version.kind = kind_of(rubric, answers, full_required=version.full_required)
+    version.kind = kind_now(version, rubric, answers)
     results = results_of(
         rubric,
         answers,
         version_queries.estimates_of_version(session, version.id),
         actions,
         progress,
+        kind=version.kind,
     )
     return results, actions
 
@@ -116,13 +131,10 @@ def store_results(session: Session, version: AssessmentVersion) -> None:
     """Store the version's current results on its row (after every edit of a draft, and when
     it is approved)."""
     results, actions = _results(session, version, {})
-    # A screened-out version is not scored: whatever of the full assessment was answered
-    # before the screening said none was needed is kept, but rates nothing.
-    scored = version.kind is AssessmentKind.FULL
-    version.overall_score = results.before.overall_score if scored else None
-    version.rating = _band_id(results.before if scored else None)
-    version.rating_after = _band_id(results.after if scored else None)
-    version.net_hours_per_year = results.before.net_hours_per_year if scored else Decimal(0)
+    version.overall_score = results.before.overall_score
+    version.rating = _band_id(results.before)
+    version.rating_after = _band_id(results.after)
+    version.net_hours_per_year = results.before.net_hours_per_year
     _store_living(session, version, results, actions, {})
 
 
@@ -141,7 +153,7 @@ def _store_living(
     actions: Iterable[MitigatingAction],
     progress: Mapping[int, ActionProgress],
 ) -> None:
-    version.rating_done = _band_id(results.done if version.kind is AssessmentKind.FULL else None)
+    version.rating_done = _band_id(results.done)
     still_open = (action for action in actions if status_now(action, progress) in ActionStatus.OPEN)
     version.open_actions = sum(1 for _ in still_open)
     session.add(version)

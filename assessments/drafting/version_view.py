@@ -10,7 +10,7 @@ from sqlmodel import Session
 from assessments.drafting import queries as version_queries
 from assessments.drafting.contributors import contributed
 from assessments.drafting.editing import _version_seen
-from assessments.drafting.stored_results import results_of, status_now
+from assessments.drafting.stored_results import kind_now, results_of, status_now
 from assessments.kernel.actors import Actor, Role
 from assessments.models import (
     ActionProgress,
@@ -35,6 +35,7 @@ class AssessmentView:
     """Everything a page or an API response shows about one version."""
 
     version: AssessmentVersion
+    kind: AssessmentKind
     policy: Policy
     rubric: Rubric
     answers: dict[str, Answer]
@@ -51,7 +52,7 @@ class AssessmentView:
     @property
     def screened_out(self) -> bool:
         """The screening found no full assessment needed (and no approver asked for one)."""
-        return self.version.kind is AssessmentKind.SCREENED_OUT
+        return self.kind is AssessmentKind.SCREENED_OUT
 
     def screening_outcome(self) -> ScreeningOutcome | None:
         """What the screening answers decide (None: no screening, or not all answered)."""
@@ -97,8 +98,10 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
     estimates = version_queries.estimates_of_version(session, version_id)
     actions = version_queries.actions_of_version(session, version_id)
     progress = progress_queries.progress_of_version(session, version_id)
-    results = results_of(rubric, answers, estimates, actions, progress)
+    kind = kind_now(version, rubric, answers)
+    results = results_of(rubric, answers, estimates, actions, progress, kind=kind)
     return AssessmentView(
+        kind=kind,
         version=version,
         policy=policy,
         rubric=rubric,

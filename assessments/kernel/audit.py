@@ -144,34 +144,48 @@ def record(
     action: str,
     details: Mapping[str, Any],
     trust_id: int | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one event to its trust's chain (in the caller's transaction)."""
+    record_many(session, actor, [(entity, entity_id, action, details)], trust_id)
+
+
+# One event to append: its entity, the entity's id, the action and its details.
+Entry = tuple[str, int | None, str, Mapping[str, Any]]
+
+
+def record_many(
+    session: Session, actor: Actor, entries: Iterable[Entry], trust_id: int | None = None
+) -> None:
+    """Append events to their trust's chain in this order: the head locked once, and the
+    rows written in one statement (an import writes thousands)."""
     owner = trust_id if trust_id is not None else actor.trust_id
-    chain = chain_of(owner)
-    head = _locked_head(session, chain)
+    head = _locked_head(session, chain_of(owner))
     now = utcnow()
     _witness_day(session, head, now)
     ring = _configured.keyring
-    event = AuditEvent(
-        chain=chain,
-        seq=head.seq + 1,
-        occurred_at=now,
-        trust_id=owner,
-        actor_user_id=actor.user_id,
-        actor_name=actor.name,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        changes=canonical(details),
-        prev_hash=head.hash,
-        hash="",
-        key_id=ring.current_id,
-    )
-    event.hash = _mac(event, ring) or ""
-    head.seq, head.hash = event.seq, event.hash
-    session.add_all([event, head])
+    rows = []
+    for entity, entity_id, action, details in entries:
+        event = EventRow(
+            chain=head.chain,
+            seq=head.seq + 1,
+            occurred_at=now,
+            trust_id=owner,
+            actor_user_id=actor.user_id,
+            actor_name=actor.name,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            changes=canonical(details),
+            prev_hash=head.hash,
+            hash="",
+            key_id=ring.current_id,
+        )
+        row = {**vars(event), "hash": _mac(event, ring) or ""}
+        head.seq, head.hash = event.seq, row["hash"]
+        rows.append(row)
+    session.execute(sa.insert(AuditEvent), rows)
+    session.add(head)
     session.flush()
-    return event
 
 
 def checkpoint(seq: int, hash_: str, *, chain: int) -> Checkpoint:

@@ -51,6 +51,7 @@ from assessments.models.policies import (
     Policy as Policy,
     PolicyCategory as PolicyCategory,
     PolicyStatus as PolicyStatus,
+    ScheduleUpload as ScheduleUpload,
     School as School,
 )
 from assessments.models.rubrics import (

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from assessments.models.columns import (
     EnumValue,
+    UTCDateTime,
     timestamp as _timestamp,
     utcnow,
 )
@@ -71,3 +72,18 @@ class Policy(SQLModel, table=True):
     status: PolicyStatus = Field(sa_type=EnumValue(PolicyStatus, 20))
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # edits bump it
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class ScheduleUpload(SQLModel, table=True):
+    """A policy schedule as uploaded, kept between its preview and its import (the service's
+    instances keep nothing of their own); removed a day after."""
+
+    __tablename__ = "schedule_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    trust_id: int = Field(foreign_key="trust.id", index=True)
+    uploaded_by_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    filename: str = Field(max_length=255)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    imported_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from assessments.kernel.errors import NotFound
 from assessments.models import (
+    Assessment,
+    AssessmentVersion,
     Policy,
+    ScheduleUpload,
     School,
+    VersionStatus,
 )
 
 
@@ -60,3 +67,53 @@ def get_policy(session: Session, policy_id: int, *, for_update: bool = False) ->
     if policy is None:
         raise NotFound(f"There is no policy {policy_id}")
     return policy
+
+
+def policies_by_reference(
+    session: Session, trust_id: int, *, for_update: bool = False
+) -> dict[str, Policy]:
+    """The trust's policies by their reference, casefolded (as an import matches them)."""
+    query = select(Policy).where(Policy.trust_id == trust_id)
+    if for_update:
+        query = query.with_for_update()
+    return {policy.reference.casefold(): policy for policy in session.exec(query)}
+
+
+def policies_with_approval(session: Session, trust_id: int) -> set[int]:
+    """The trust's policies whose assessment has a version approved (now or before)."""
+    query = (
+        select(Assessment.policy_id)
+        .join(AssessmentVersion, col(AssessmentVersion.assessment_id) == Assessment.id)
+        .where(
+            AssessmentVersion.trust_id == trust_id,
+            col(AssessmentVersion.status).in_(sorted(VersionStatus.APPROVED_ONCE)),
+        )
+        .distinct()
+    )
+    return set(session.exec(query))
+
+
+def get_schedule_upload(
+    session: Session, upload_id: int, *, for_update: bool = False
+) -> ScheduleUpload | None:
+    return session.get(
+        ScheduleUpload, upload_id, with_for_update=for_update, populate_existing=for_update
+    )
+
+
+def forget_schedule_uploads(session: Session, before: datetime) -> None:
+    """Remove the uploads made before `before` (imported or not: the policies keep the data)."""
+    session.execute(sa.delete(ScheduleUpload).where(col(ScheduleUpload.uploaded_at) < before))
+
+
+def insert_policies(session: Session, trust_id: int, rows: list[dict[str, object]]) -> list[int]:
+    """Add the trust's policies (their columns, by name) in one statement; their ids, in the
+    same order. (Plain executemany, then their ids by reference: an INSERT … RETURNING of
+    thousands of rows, its results put back in order, took 30 times as long.)"""
+    if not rows:
+        return []
+    connection = session.connection()
+    connection.execute(sa.insert(Policy), rows)
+    query = sa.select(col(Policy.reference), col(Policy.id)).where(col(Policy.trust_id) == trust_id)
+    ids = {reference: id_ for reference, id_ in connection.execute(query) if id_ is not None}
+    return [ids[str(row["reference"])] for row in rows]

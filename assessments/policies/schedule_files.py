@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -132,6 +133,11 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def column_key(name: str) -> str:
+    """A header's name as a column's key: "Review cycle (months)" → "review_cycle_months"."""
+    return re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
+
+
 def _table(grid: list[tuple[int, list[str]]]) -> Table:
     filled = [(line, [cell.strip() for cell in cells]) for line, cells in grid]
     filled = [(line, cells) for line, cells in filled if any(cells)]
@@ -141,7 +147,7 @@ def _table(grid: list[tuple[int, list[str]]]) -> Table:
         )
     (header_line, header), body = filled[0], filled[1:]
     problems = []
-    names = [name.lower() for name in header]
+    names = [column_key(name) for name in header]
     if "" in names:
         problems.append(f"Line {header_line}: every column of the header row needs a name")
     repeated = sorted({name for name in names if name and names.count(name) > 1})

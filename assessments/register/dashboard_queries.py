@@ -14,6 +14,7 @@ from assessments.kernel.actors import Actor, Role
 from assessments.models import (
     ActionProgress,
     ActionStatus,
+    AssessmentKind,
     AssessmentVersion,
     MitigatingAction,
     Policy,
@@ -94,10 +95,16 @@ def overdue_actions(session: Session, actor: Actor, today: date) -> tuple[list[O
     return [OverdueAction(*row) for row in session.execute(query)], total
 
 
+def _assessed_in_full() -> Any:
+    """A screened-out version's estimates, if any were made, count for nothing."""
+    return col(AssessmentVersion.kind) == AssessmentKind.FULL
+
+
 def rating_counts(session: Session, actor: Actor) -> dict[str | None, int]:
+    """Approved full assessments by rating (a screened-out version has none)."""
     query = (
         sa.select(col(AssessmentVersion.rating), sa.func.count())
-        .where(col(AssessmentVersion.id).in_(approved_versions(actor)))
+        .where(col(AssessmentVersion.id).in_(approved_versions(actor)), _assessed_in_full())
         .group_by(col(AssessmentVersion.rating))
     )
     return {rating: n for rating, n in session.execute(query)}
@@ -113,7 +120,7 @@ def hours_by_staff_group(session: Session, actor: Actor) -> list[Count]:
             sa.func.sum(col(WorkloadEstimate.hours_per_term) * col(WorkloadEstimate.staff_count)),
         )
         .join(AssessmentVersion, col(AssessmentVersion.id) == WorkloadEstimate.version_id)
-        .where(col(WorkloadEstimate.version_id).in_(approved_versions(actor)))
+        .where(col(WorkloadEstimate.version_id).in_(approved_versions(actor)), _assessed_in_full())
         .group_by(col(AssessmentVersion.rubric_version_id), col(WorkloadEstimate.staff_group))
     )
     hours: dict[str, Decimal] = {}

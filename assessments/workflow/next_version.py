@@ -49,8 +49,10 @@ def _next_version(session: Session, actor: Actor, version_id: int, move: Move) -
         school_id=source.school_id,
         number=max(v.number for v in versions) + 1,
         rubric_version_id=source.rubric_version_id,
-        # Screened again: an approver's call for the full assessment was for that version.
         screening_reason=source.screening_reason,
+        # A review is screened again; a version started again after a withdrawal is still
+        # the one an approver asked to see assessed in full.
+        full_required=source.full_required and move is Move.RESTART,
         status=RULES[move].end,
         author=actor.name,
         author_user_id=actor.user_id,

@@ -18,6 +18,7 @@ from assessments.models import (
     Policy,
     VersionStatus,
 )
+from assessments.rubrics.screening import SCREENING_LABELS, ScreeningAnswer, ScreeningQuestion
 
 
 @dataclass(frozen=True)
@@ -75,23 +76,35 @@ def _diff(before: dict[str, str], after: dict[str, str], label: dict[str, str]) 
     ]
 
 
+def _screening_questions(view: AssessmentView) -> dict[str, ScreeningQuestion]:
+    asked = view.rubric.screening.questions if view.rubric.screening else []
+    return {q.id: q for q in asked}
+
+
 def comparable(view: AssessmentView) -> dict[str, dict[str, str]]:
     """A version's content as words, in four parts that another version's (or the same
     version's, kept when it was returned) is compared with."""
     questions = {q.id: q for q in view.rubric.questions()}
+    screening = _screening_questions(view)
     r, after = view.results, view.results_after
+    results = {
+        "Overall score": _text(r.overall_score),
+        "Rating": r.rating.label if r.rating else "–",
+        "Rating after the planned actions": after.rating.label if after.rating else "–",
+        "Net hours per year": _text(r.net_hours_per_year),
+    }
+    if screening:  # only then: a version of a rubric without it compares as it always did
+        results["Assessment"] = "Screened out" if view.screened_out else "Full"
+        results["Why no full assessment is needed"] = view.version.screening_reason or "–"
     return {
         "answers": {
             qid: questions[qid].label_for(a.value)
-            for qid, a in view.answers.items()
             if qid in questions
+            else SCREENING_LABELS.get(ScreeningAnswer(a.value), a.value)
+            for qid, a in view.answers.items()
+            if qid in questions or qid in screening
         },
-        "results": {
-            "Overall score": _text(r.overall_score),
-            "Rating": r.rating.label if r.rating else "–",
-            "Rating after the planned actions": after.rating.label if after.rating else "–",
-            "Net hours per year": _text(r.net_hours_per_year),
-        },
+        "results": results,
         "workload": {line.staff_group: _text(line.net_hours_per_year) for line in r.workload},
         "actions": {
             a.description: f"{a.status.label}, owner {a.owner}, due {_text(a.due_date)}"
@@ -104,7 +117,8 @@ def _changes(
     view: AssessmentView, old: dict[str, dict[str, str]], since: str, before: str
 ) -> Changes:
     now = comparable(view)
-    questions = {q.id: q.text for q in view.rubric.questions()}
+    questions = {qid: q.text for qid, q in _screening_questions(view).items()}
+    questions |= {q.id: q.text for q in view.rubric.questions()}
     groups = {g.id: g.label for g in view.rubric.staff_groups}
 
     def part(name: str, label: dict[str, str]) -> list[Change]:

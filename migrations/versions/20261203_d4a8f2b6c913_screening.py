@@ -1,6 +1,6 @@
 """screening: a version's kind (the full assessment, or screened out), the author's reason
-for screening it out (with its revision, for concurrent edits), and whether an approver sent it back for the full assessment; all three
-frozen with the rest of an approved version
+for screening it out (with its revision, for concurrent edits), and whether an approver sent
+it back for the full assessment; all four frozen with the rest of an approved version
 
 Revision ID: d4a8f2b6c913
 Revises: b9c3e5a7d120

@@ -153,6 +153,7 @@ def test_the_reports_first_section_sums_it_up_for_the_board(
     assert facts_of(summary.by_id("report-summary-facts")) == {
         "Trust": LOCAL_TRUST,
         "Policy": f"{REFERENCE}, North School; assessment version 1, approved",
+        "Screening": "Not answered, so assessed in full",
         "Rating as answered": _rated(seen.results),
         "After the planned actions": _rated(seen.results_after),
         "After the actions done so far": _rated(seen.results_done),

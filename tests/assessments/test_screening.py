@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from assessments.drafting import screening
+from assessments.drafting import mitigation, screening
 from assessments.drafting.schemas import AnswerSave
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor
@@ -23,13 +23,15 @@ from assessments.kernel.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from assessments.models import AssessmentKind, AssessmentVersion, VersionStatus
-from assessments.register import queries as register_queries
+from assessments.models import ActionStatus, AssessmentKind, AssessmentVersion, VersionStatus
+from assessments.progress import recording
+from assessments.progress.recording import ProgressSave
+from assessments.register import dashboard_queries, queries as register_queries
 from assessments.register.schemas import RegisterFilter
 from assessments.rubrics import publishing
 from assessments.rubrics.screening import ScreeningQuestion
-from assessments.workflow import transitions as workflow
-from tests.factories.answers import answer
+from assessments.workflow import review, transitions as workflow
+from tests.factories.answers import MITIGATION, answer
 from tests.factories.people import Cast, make_cast
 from tests.factories.trusts import RUBRIC
 from tests.factories.versions import (
@@ -45,6 +47,7 @@ from tests.factories.versions import (
 pytestmark = pytest.mark.usefixtures("rubric_published")
 assert RUBRIC.screening is not None
 QUESTIONS = RUBRIC.screening.questions
+HIGH = [q.id for q in RUBRIC.questions() if q.required][:6]  # answered at their highest
 WHY_FULL = "The change moves the marking of mocks to form tutors: assess it in full."
 
 
@@ -324,3 +327,97 @@ def test_a_rubric_without_screening_has_no_screening_to_save(session: Session, c
     with pytest.raises(NotFound):
         save(session, cast.author, version_id, "A reason")
     assert version(session, version_id).kind is AssessmentKind.FULL
+
+
+class TestWhatIsShownOfIt:
+    def test_answers_left_from_a_full_assessment_rate_nothing_and_need_no_reason(
+        self, session: Session, cast: Cast
+    ) -> None:
+        version_id = draft_for(session, cast)
+        complete_draft(session, cast.author, version_id, flagged=HIGH)
+        assert view(session, version_id).results.rating is not None
+        screen_out(session, version_id, cast.author)
+        workflow.submit(session=session, actor=cast.author, version_id=version_id)
+
+        seen = view(session, version_id)
+        assert (seen.results.rating, seen.results_after.rating) == (None, None)
+        assert not seen.results.workload
+        assert not workflow.approval_needs_reason(seen)
+        approved = workflow.approve(session=session, actor=cast.approver, version_id=version_id)
+        assert approved.status is VersionStatus.APPROVED
+
+    def test_the_home_page_counts_no_rating_or_hours_of_a_screened_out_version(
+        self, session: Session, cast: Cast
+    ) -> None:
+        version_id = draft_for(session, cast)
+        complete_draft(session, cast.author, version_id)  # hours estimated, then screened out
+        screen_out(session, version_id, cast.author)
+        workflow.submit(session=session, actor=cast.author, version_id=version_id)
+        workflow.approve(session=session, actor=cast.approver, version_id=version_id)
+
+        assert dashboard_queries.rating_counts(session, cast.approver) == {}
+        assert dashboard_queries.hours_by_staff_group(session, cast.approver) == []
+
+    def test_a_reason_changed_after_a_return_shows_in_what_changed(
+        self, session: Session, cast: Cast
+    ) -> None:
+        version_id = screened_out_and_submitted(session, cast)
+        workflow.return_version(
+            session=session, actor=cast.approver, version_id=version_id, reason="Say more"
+        )
+        workflow.reopen(session=session, actor=cast.author, version_id=version_id)
+        saved = version(session, version_id)
+        screening.save_screening_reason(
+            session=session,
+            actor=cast.author,
+            version_id=version_id,
+            reason="Only the new job titles, agreed with the unions.",
+            expected_revision=saved.screening_revision,
+        )
+        workflow.submit(session=session, actor=cast.author, version_id=version_id)
+
+        changes = review.changes_since_returned(session=session, view=view(session, version_id))
+
+        assert changes is not None
+        (changed,) = changes.results
+        assert changed.what == "Why no full assessment is needed"
+        assert changed.after == "Only the new job titles, agreed with the unions."
+
+    def test_an_approved_screened_out_version_s_actions_progress_without_a_fuss(
+        self, session: Session, cast: Cast
+    ) -> None:
+        version_id = draft_for(session, cast)
+        screen_out(session, version_id, cast.author)
+        mitigation.add_action(
+            session=session, actor=cast.author, version_id=version_id, data=MITIGATION
+        )
+        workflow.submit(session=session, actor=cast.author, version_id=version_id)
+        workflow.approve(session=session, actor=cast.approver, version_id=version_id)
+        (action,) = view(session, version_id).actions
+        assert action.id is not None
+
+        recording.record_progress(
+            session=session,
+            actor=cast.author,
+            action_id=action.id,
+            data=ProgressSave(status=ActionStatus.DONE, done_on=date.today()),
+            today=date.today(),
+        )
+
+        assert version(session, version_id).kind is AssessmentKind.SCREENED_OUT
+        assert version(session, version_id).open_actions == 0
+
+    def test_started_again_after_a_withdrawal_it_is_still_to_be_assessed_in_full(
+        self, session: Session, cast: Cast
+    ) -> None:
+        version_id = screened_out_and_submitted(session, cast)
+        workflow.require_full(
+            session=session, actor=cast.approver, version_id=version_id, reason=WHY_FULL
+        )
+        workflow.withdraw(
+            session=session, actor=cast.author, version_id=version_id, reason="Rethinking it"
+        )
+
+        again = workflow.restart(session=session, actor=cast.author, version_id=version_id)
+
+        assert (again.full_required, again.kind) == (True, AssessmentKind.FULL)

@@ -206,7 +206,10 @@ def test_a_change_is_screened_out_then_sent_back_for_the_full_assessment(
         author.goto(f"{base}/summary")
         _status(author, "Version 1: Returned")
         expect(author.locator("#returned-reason")).to_have_text(
-            f"Sent back for a full assessment by Priya Approver: “{FULL}”"
+            f"Returned by Priya Approver: “{FULL}”"
+        )
+        expect(author.locator("#full-required-note")).to_have_text(
+            "An approver asked for the full assessment of this version."
         )
         author.get_by_role("button", name="Make changes").click()
         _status(author, "Version 1: Draft")
@@ -222,8 +225,9 @@ def test_a_change_is_screened_out_then_sent_back_for_the_full_assessment(
             "An approver asked for the full assessment"
         )
         banner = author.locator("#returned-banner")
-        expect(banner).to_contain_text("Priya Approver sent it back for the full assessment on")
+        expect(banner).to_contain_text("Priya Approver returned it on")
         expect(banner).to_contain_text(f"“{FULL}”")
+        expect(banner).to_contain_text("An approver asked for the full assessment of this version")
         expect(_steps(author)).to_have_text(full_steps)
         screenshot(author, f"98-screening-full-required{shot}")
         author.get_by_role("button", name="Save and continue").click()  # the answers as they were

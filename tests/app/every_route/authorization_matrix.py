@@ -21,6 +21,7 @@ from tests.app.every_route.expectations import (
     fill,
     new_policy,
     progressed_by_north_authors,
+    schedule_keepers,
     seen_in_scope,
     signed_in,
 )
@@ -176,6 +177,19 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/assessments/{version_id}/require-full"): Call(
         DRAFT + "/require-full", decided_by_approvers(409), {"reason": "Staff hours change"}
+    ),
+    # The policy schedule: read by all, imported by trust-wide authors and admins (another
+    # trust's people into their own trust: its upload is not theirs to know of)
+    ("GET", "/schedule"): Call("/schedule", signed_in(200)),
+    ("GET", "/schedule.csv"): Call("/schedule.csv", signed_in(200)),
+    ("GET", "/schedule/template.csv"): Call("/schedule/template.csv", schedule_keepers(200, 200)),
+    ("GET", "/schedule/import"): Call("/schedule/import", schedule_keepers(200, 200)),
+    ("POST", "/schedule/import"): Call("/schedule/import", schedule_keepers(422, 422)),  # no file
+    ("GET", "/schedule/import/{upload_id}"): Call(
+        "/schedule/import/{upload}", schedule_keepers(200, 404)
+    ),
+    ("POST", "/schedule/import/{upload_id}"): Call(
+        "/schedule/import/{upload}", schedule_keepers(303, 404)
     ),
     # The register and the audit trail
     ("GET", "/register"): Call("/register", signed_in(200)),

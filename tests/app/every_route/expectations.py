@@ -42,6 +42,11 @@ def progressed_by_north_authors(status: int) -> Expected:
     return {**seen_in_scope(403), "author": status}
 
 
+def schedule_keepers(status: int, other_trust: int) -> Expected:
+    """Importing the policy schedule: trust-wide authors and admins (here, the admin)."""
+    return {**signed_in(403), "admin": status, "another trust": other_trust}
+
+
 def admins(status: int, *, other_trusts_admin: int) -> Expected:
     return {**signed_in(403), "admin": status, "another trust": other_trusts_admin}
 
@@ -77,4 +82,5 @@ def fill(text: str, world: World) -> str:
         author_user=world.author_user_id,
         action=world.action_id,
         approved_action=world.approved_action_id,
+        upload=world.upload_id,
     )

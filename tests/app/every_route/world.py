@@ -13,11 +13,15 @@ from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.models import AssessmentVersion, Policy, School
 from assessments.people import accounts, api_tokens
+from assessments.policies import schedule_uploads
 from tests.factories.people import make_api_token, make_person
 from tests.factories.trusts import AUTHOR, make_policy, make_school
 from tests.factories.versions import make_draft, make_version
 
 # Who asks. The author holds the role at the school whose records are asked for.
+SCHEDULE = (
+    b"reference,title,category,review_cycle_months,owner\r\nMX-100,Imported,other,12,Head\r\n"
+)
 ROLES = (
     "author",
     "author at another school",
@@ -40,6 +44,7 @@ class World:
     action_id: int  # a mitigating action of the draft
     approved_action_id: int  # a mitigating action of an approved North version
     tokens: dict[str, str]  # role → an API token secret of theirs
+    upload_id: int  # a policy schedule uploaded by the admin, to preview and import
 
     @property
     def author_user_id(self) -> int:
@@ -93,6 +98,10 @@ def make_world(session: Session) -> World:
         session=session, actor=AUTHOR, version_id=approved.id
     ).actions
     assert approved_action.id is not None
+    upload = schedule_uploads.keep_upload(
+        session=session, actor=actors["admin"], filename="schedule.csv", data=SCHEDULE
+    )
+    assert upload.id is not None
     session.commit()
     return World(
         north=north,
@@ -106,4 +115,5 @@ def make_world(session: Session) -> World:
         action_id=action.id,
         approved_action_id=approved_action.id,
         tokens=tokens,
+        upload_id=upload.id,
     )
