@@ -37,6 +37,8 @@ CONFIRMATIONS = {
     "invitation-sent": "A new invitation is on its way to them; the one before no longer works.",
     "password-set": "Your password is set. Sign in with it.",
     "password-changed": "Your password is changed. You were signed out everywhere else.",
+    "schedule-started": "The statutory policies are in the schedule. Say who owns each, and "
+    "when each is next reviewed, by importing the schedule again or on each policy's page.",
     "schedule-imported": "The schedule is imported: its policies are below, and each one added "
     "or changed is in the audit trail.",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
@@ -27,6 +28,15 @@ MAX_FIELD_BYTES = 64 * 1024
 
 # The only forms that take a file (one): the policy schedule's upload.
 FILE_UPLOADS = frozenset({"/schedule/import"})
+
+
+async def close_form(request: Request) -> AsyncIterator[None]:
+    """Close what the request's form holds once it is answered (an uploaded file is spooled
+    to disk over 1 MB), refused or not: FastAPI closes only the forms it reads itself."""
+    try:
+        yield
+    finally:
+        await request.close()
 
 
 async def read_form(request: Request) -> FormData:

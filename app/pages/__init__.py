@@ -23,9 +23,12 @@ from app.pages import (
     wizard,
     workflow,
 )
-from app.security import require_csrf
+from app.security import close_form, require_csrf
 
-router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
+# The form is closed once the request is answered, even when the CSRF check refuses it.
+router = APIRouter(
+    dependencies=[Depends(close_form), Depends(require_csrf)], include_in_schema=False
+)
 router.include_router(account.router)
 router.include_router(dashboard.router)
 router.include_router(admin.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import cache
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData, UploadFile
@@ -14,9 +15,11 @@ from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.exports import CSV_MEDIA, attachment
 from app.flash import confirm
 from app.forms import render_form
+from app.settings import PROJECT_ROOT
 from app.web import redirect
 from assessments.kernel.errors import ValidationFailed
-from assessments.policies import schedule_uploads
+from assessments.policies import schedule_start, schedule_uploads
+from assessments.policies.policy_catalogue import Catalogue, TrustKind, load_catalogue, schedule_for
 from assessments.policies.schedule_files import MAX_BYTES
 from assessments.policies.schedule_import import Change, require_schedule_keeper
 from assessments.policies.schedule_rows import COLUMNS, REQUIRED, TEMPLATE_EXAMPLE
@@ -26,12 +29,21 @@ IMPORT = "/schedule/import"  # app.security.FILE_UPLOADS lets this form carry it
 SHOWN_ROWS = 200  # of the rows that import cleanly; every refused row is shown
 
 
+@cache
+def england_catalogue() -> Catalogue:
+    """The catalogue of England's statutory policies, as shipped (read once)."""
+    return load_catalogue(PROJECT_ROOT / "catalogues" / "england-policies.yaml")
+
+
 def _form_page(request: Request, errors: dict[str, str] | None = None) -> Response:
+    catalogue = england_catalogue()
     context = {
         "title": "Import the policy schedule",
         "columns": COLUMNS,
         "required": REQUIRED,
         "max_megabytes": MAX_BYTES // (1024 * 1024),
+        "catalogue": catalogue,
+        "kinds": {kind: len(schedule_for(catalogue, kind)) for kind in TrustKind},
     }
     return render_form(request, "schedule/import.html", context, errors)
 
@@ -58,9 +70,13 @@ def _file(form: FormData) -> tuple[str, bytes]:
     """The uploaded file's name and content ("" and nothing when none was chosen); the form
     is parsed already (FormDep), its file spooled, and read here."""
     file = form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
+    if not isinstance(file, UploadFile):
         return "", b""
-    return file.filename, file.file.read(MAX_BYTES + 1)
+    data = file.file.read(MAX_BYTES + 1)  # closed with the form (app.security.close_form)
+    # The name as a person could type it: no NUL or other control character reaches the
+    # database (PostgreSQL refuses a NUL).
+    name = "".join(character for character in file.filename or "" if character.isprintable())
+    return name, data if name else b""
 
 
 def _preview_page(
@@ -78,9 +94,11 @@ def _preview_page(
         "more": max(0, len(clean) - SHOWN_ROWS),
         "Change": Change,
     }
-    where = "problems" if plan.refused else "missing-columns"  # the summary links there
-    errors = {where: refused} if refused else None
-    return render_form(request, "schedule/preview.html", context, errors)
+    # A missing column is its own error summary on the page; refused rows get one linking
+    # to their table.
+    errors = {"problems": refused} if refused and not plan.missing_columns else None
+    status = 422 if refused else 200
+    return render_form(request, "schedule/preview.html", context, errors, status_code=status)
 
 
 @router.get(IMPORT + "/{upload_id}")
@@ -97,6 +115,21 @@ def apply(request: Request, upload_id: Id, session: SessionDep, actor: ActorDep)
     except ValidationFailed as exc:
         return _preview_page(request, session, actor, upload_id, exc.errors["file"])
     return confirm(request, redirect(request, "/schedule"), "schedule-imported")
+
+
+@router.post("/schedule/start")
+def start(request: Request, form: FormDep, session: SessionDep, actor: ActorDep) -> Response:
+    """Add the statutory (and workload-driving) policies of a trust of the kind chosen."""
+    kind = str(form.get("kind", ""))
+    if kind not in {k.value for k in TrustKind}:
+        require_schedule_keeper(actor)  # who may not start it is told so, not what to choose
+        return _form_page(
+            request, {"kind": "Choose whether the trust is an academy trust or a maintained school"}
+        )
+    schedule_start.start_from_catalogue(
+        session=session, actor=actor, catalogue=england_catalogue(), kind=TrustKind(kind)
+    )
+    return confirm(request, redirect(request, "/schedule"), "schedule-started")
 
 
 @router.get("/schedule/template.csv")

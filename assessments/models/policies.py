@@ -70,6 +70,8 @@ class Policy(SQLModel, table=True):
     review_cycle_months: int
     next_review_date: date | None = None
     status: PolicyStatus = Field(sa_type=EnumValue(PolicyStatus, 20))
+    # The law asks it of the trust (the catalogue says which; an import may say so too).
+    statutory: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # edits bump it
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from assessments.kernel.actors import Actor, trust_of
 from assessments.kernel.errors import ValidationFailed
-from assessments.models import Policy, VersionStatus
+from assessments.models import Policy, PolicyStatus, VersionStatus
 from assessments.policies import schedule_queries
 
 COMING_UP = timedelta(days=90)  # a review due within this is "coming up"
@@ -69,7 +69,8 @@ def policy_schedule(
 
 
 def _due(policy: Policy, today: date) -> Due | None:
-    if policy.next_review_date is None:
+    """A review overdue or coming up; none for a retired policy (the reminders leave it out)."""
+    if policy.next_review_date is None or policy.status is PolicyStatus.RETIRED:
         return None
     if policy.next_review_date < today:
         return Due.OVERDUE
@@ -84,6 +85,7 @@ SCHEDULE_COLUMNS = (
     "owner",
     "review_cycle_months",
     "next_review_date",
+    "statutory",
     "review",
     "last_approved_at",
     "last_approved_by",
@@ -102,6 +104,7 @@ def schedule_cells(entry: Entry) -> list[object]:
         policy.owner,
         policy.review_cycle_months,
         policy.next_review_date,
+        policy.statutory,
         entry.due.value if entry.due else "",
         entry.decided_at.isoformat() if entry.decided_at else "",
         entry.decided_by,

@@ -67,11 +67,17 @@ def _csv_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         ) from None
     if "\x00" in text:
         raise ScheduleFileError([f"{filename or 'The file'} is not a CSV or XLSX file"])
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Strict: a quote left open would otherwise swallow every line after it into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         return [(reader.line_num, row) for row in reader]
-    except csv.Error as exc:
-        raise ScheduleFileError([f"Line {reader.line_num}: {exc}"]) from None
+    except csv.Error:
+        raise ScheduleFileError(
+            [
+                f"Line {reader.line_num}: a quoted cell is not closed, or a quote is out of "
+                "place; every cell that starts with a quote must end with one"
+            ]
+        ) from None
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:

@@ -117,8 +117,11 @@ def _planned(
     if policy is None:
         return PlannedRow(row.line, row.reference, Change.ADD, {}, read=row)
     changed = tuple(name for name in UPDATED if getattr(policy, name) != _wanted(row, name))
-    if row.next_review_date is not None and row.next_review_date != policy.next_review_date:
-        changed += ("next_review_date",)
+    # These two change only where the file says something of them.
+    for name in ("next_review_date", "statutory"):
+        wanted = _wanted(row, name)
+        if wanted is not None and wanted != getattr(policy, name):
+            changed += (name,)
     if "school_id" in changed and policy.id in locked:
         problems["school"] = (
             "Its assessment was approved for another school, and the record keeps it: give "
@@ -136,6 +139,8 @@ def _wanted(row: ReadRow, name: str) -> object:
         return row.owner_name
     if name == "next_review_date":
         return row.next_review_date
+    if name == "statutory":
+        return row.statutory
     return getattr(row.details, name)
 
 
@@ -207,6 +212,7 @@ def _added(read: ReadRow | None) -> dict[str, object]:
         "review_cycle_months": details.review_cycle_months,
         "next_review_date": read.next_review_date,
         "status": PolicyStatus.IN_FORCE,  # a schedule lists the policies a trust has
+        "statutory": bool(read.statutory),
         "revision": 1,
     }
 

@@ -9,7 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from assessments.models import Assessment, AssessmentVersion, Policy, School, VersionStatus
+from assessments.models import (
+    Assessment,
+    AssessmentVersion,
+    Policy,
+    PolicyStatus,
+    School,
+    VersionStatus,
+)
 
 
 def schedule_rows(
@@ -67,8 +74,10 @@ def schedule_rows(
         query = query.where(col(Policy.school_id).is_(None) | col(Policy.school_id).in_(schools))
     if school_id is not None:
         query = query.where(col(Policy.school_id) == school_id)
-    if due_before is not None:
-        query = query.where(col(Policy.next_review_date) < due_before)
+    if due_before is not None:  # a retired policy is not reviewed
+        query = query.where(
+            col(Policy.next_review_date) < due_before, col(Policy.status) != PolicyStatus.RETIRED
+        )
     if text:
         query = query.where(
             col(Policy.reference).icontains(text, autoescape=True)

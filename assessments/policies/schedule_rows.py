@@ -23,6 +23,7 @@ COLUMNS = (
     "owner",
     "school",
     "next_review_date",
+    "statutory",
 )
 REQUIRED = COLUMNS[:5]
 TEMPLATE_EXAMPLE = {
@@ -33,7 +34,9 @@ TEMPLATE_EXAMPLE = {
     "owner": "Deputy Headteacher",
     "school": "",
     "next_review_date": "2027-07-01",
+    "statutory": "no",
 }
+YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 # A category by its value or its label, in any case ("Assessment and marking").
 CATEGORIES = {
     **{c.value: c for c in PolicyCategory},
@@ -58,6 +61,7 @@ class ReadRow:
     details: PolicyCreate | None  # None when any cell is refused
     owner_name: str  # as the policy shows it: an account's name, or the name given
     next_review_date: date | None
+    statutory: bool | None  # None: not said
     problems: dict[str, str]  # column → what is wrong with its cell
 
 
@@ -77,6 +81,7 @@ def read_row(row: Row, trust: Trust) -> ReadRow:
             problems["school"] = f"No school of the trust is called {school!r}"
     owner_name, owner_user_id = _owner(cells.get("owner", ""), trust, problems)
     next_review = _day(cells.get("next_review_date", ""), problems)
+    statutory = _yes_or_no(cells.get("statutory", ""), problems)
     details = None
     reference = cells.get("reference", "")
     fields = {
@@ -101,6 +106,7 @@ def read_row(row: Row, trust: Trust) -> ReadRow:
         details=None if problems else details,
         owner_name=owner_name,
         next_review_date=next_review,
+        statutory=statutory,
         problems=problems,
     )
 
@@ -118,6 +124,16 @@ def _owner(cell: str, trust: Trust, problems: dict[str, str]) -> tuple[str, int 
     if len(named) == 1:
         return named[0].name, named[0].id
     return cell, None
+
+
+def _yes_or_no(cell: str, problems: dict[str, str]) -> bool | None:
+    answer = cell.casefold()
+    if not answer:
+        return None
+    if answer not in YES | NO:
+        problems["statutory"] = "Say yes or no (or leave it empty)"
+        return None
+    return answer in YES
 
 
 def _day(cell: str, problems: dict[str, str]) -> date | None:

@@ -37,6 +37,7 @@ def keep_upload(*, session: Session, actor: Actor, filename: str, data: bytes) -
     trust_id = require_schedule_keeper(actor)
     if not filename:
         raise ValidationFailed({"file": "Choose a CSV or Excel file to upload"})
+    filename = "".join(character for character in filename if character.isprintable())
     read_file(data, filename)
     now = utcnow()
     policy_queries.forget_schedule_uploads(session, now - KEPT_FOR)
@@ -63,7 +64,8 @@ def _upload(
 ) -> ScheduleUpload:
     trust_id = require_schedule_keeper(actor)
     upload = policy_queries.get_schedule_upload(session, upload_id, for_update=for_update)
-    if upload is None or upload.trust_id != trust_id:
+    too_old = upload is not None and upload.uploaded_at < utcnow() - KEPT_FOR
+    if upload is None or upload.trust_id != trust_id or too_old:
         raise NotFound("There is no such upload: it may be more than a day old. Upload it again")
     return upload
 

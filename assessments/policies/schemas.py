@@ -65,5 +65,6 @@ class PolicyRead(BaseModel):
     review_cycle_months: int
     revision: int
     next_review_date: date | None
+    statutory: bool = Field(description="The law asks it of the trust")
     status: PolicyStatus
     created_at: datetime

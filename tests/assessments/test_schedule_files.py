@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
 from datetime import date, datetime
 
 import pytest
-from openpyxl import Workbook
 
 from assessments.policies.schedule_files import (
     MAX_BYTES,
@@ -18,19 +16,9 @@ from assessments.policies.schedule_files import (
     ScheduleFileError,
     read_schedule,
 )
+from tests.factories.spreadsheets import xlsx
 
 HEADER = ["Reference", "Title", "School", "Owner", "Review every (years)", "Next review"]
-
-
-def xlsx(rows: Sequence[Sequence[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def refused(data: bytes, filename: str = "schedule.csv") -> list[str]:

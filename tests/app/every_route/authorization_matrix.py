@@ -185,6 +185,9 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/schedule/template.csv"): Call("/schedule/template.csv", schedule_keepers(200, 200)),
     ("GET", "/schedule/import"): Call("/schedule/import", schedule_keepers(200, 200)),
     ("POST", "/schedule/import"): Call("/schedule/import", schedule_keepers(422, 422)),  # no file
+    ("POST", "/schedule/start"): Call(
+        "/schedule/start", schedule_keepers(303, 303), {"kind": "academy-trust"}
+    ),
     ("GET", "/schedule/import/{upload_id}"): Call(
         "/schedule/import/{upload}", schedule_keepers(200, 404)
     ),
