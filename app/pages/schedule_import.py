@@ -94,9 +94,14 @@ def _preview_page(
         "more": max(0, len(clean) - SHOWN_ROWS),
         "Change": Change,
     }
-    # A missing column is its own error summary on the page; refused rows get one linking
-    # to their table.
-    errors = {"problems": refused} if refused and not plan.missing_columns else None
+    # Rows with problems get GOV.UK's error summary, linking to their table, as soon as the
+    # preview shows them; a missing column is an error summary of the page's own.
+    count = len(plan.refused)
+    refusal = refused or (
+        f"{count} row{'s' if count != 1 else ''} cannot be imported: put "
+        f"{'them' if count != 1 else 'it'} right in the file and upload it again"
+    )
+    errors = {"problems": refusal} if plan.refused and not plan.missing_columns else None
     status = 422 if refused else 200
     return render_form(request, "schedule/preview.html", context, errors, status_code=status)
 

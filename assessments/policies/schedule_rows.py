@@ -78,7 +78,7 @@ def read_row(row: Row, trust: Trust) -> ReadRow:
     if school := cells.get("school", ""):
         school_id = trust.schools.get(school.casefold())
         if school_id is None:
-            problems["school"] = f"No school of the trust is called {school!r}"
+            problems["school"] = f"No school of the trust is called “{school}”"
     owner_name, owner_user_id = _owner(cells.get("owner", ""), trust, problems)
     next_review = _day(cells.get("next_review_date", ""), problems)
     statutory = _yes_or_no(cells.get("statutory", ""), problems)

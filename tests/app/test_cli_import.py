@@ -223,7 +223,7 @@ def test_every_problem_is_printed_by_line_and_column_and_nothing_is_imported(
     cycle = "Enter the review cycle as a whole number of months from 1 to 60"
     lines = result.stderr.splitlines()
     assert lines[:6] == [
-        f"{path}: line 3, school: No school of the trust is called 'Elm Academy'",
+        f"{path}: line 3, school: No school of the trust is called “Elm Academy”",
         f"{path}: line 4, owner: Nobody in the trust has the email address nobody@nowhere.example",
         f"{path}: line 5, review_cycle_months: {cycle}",
         f"{path}: line 6, review_cycle_months: {cycle}",
@@ -350,7 +350,7 @@ def test_a_trusts_schools_and_people_are_its_own(trust: str, tmp_path: Path) -> 
 
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{path}: line 2, school: No school of the trust is called 'Oak Primary'",
+        f"{path}: line 2, school: No school of the trust is called “Oak Primary”",
         f"{path}: line 3, owner: Nobody in the trust has the email address "
         "nia.owner@northfield.example",
         f"{path}: nothing was imported",

@@ -426,7 +426,7 @@ def test_every_problem_is_shown_by_line_and_column_and_nothing_can_be_imported(
         ("12", "dup-1", "reference"),
     ]
     said = {line: problem for line, _, _, problem in shown}
-    assert said["3"] == "No school of the trust is called 'Elm Academy'"
+    assert said["3"] == "No school of the trust is called “Elm Academy”"
     assert said["4"] == "Nobody in the trust has the email address nobody@nowhere.example"
     cycle = "Enter the review cycle as a whole number of months from 1 to 60"
     assert said["5"] == said["6"] == said["7"] == cycle
@@ -448,7 +448,7 @@ def test_every_problem_is_shown_by_line_and_column_and_nothing_can_be_imported(
     ((message, href),) = error_summary(again)
     assert message == (
         "10 rows cannot be imported (the first, line 3: No school of the trust is called "
-        "'Elm Academy'): nothing was imported"
+        "“Elm Academy”): nothing was imported"
     )
     assert href == "#problems" and again.has_id("problems")
     assert len(problems(again)) == 10 and import_buttons(again) == []
