@@ -65,6 +65,8 @@ def decided(
             "decided_by": version.decided_by,
             "reason": version.decision_reason,
             "review_due": version.review_due.isoformat() if version.review_due else None,
+            # Returned for the full assessment, whatever the version's screening says.
+            "full_required": version.full_required and not approved,
         },
     )
 

@@ -48,7 +48,10 @@ def read_schedule(data: bytes, filename: str) -> Table:
         raise ScheduleFileError(["The file is empty"])
     if len(data) > MAX_BYTES:
         raise ScheduleFileError(
-            [f"The file is {len(data) / 1024 / 1024:.1f} MB: a schedule can be at most 5 MB"]
+            [
+                "The file is larger than 5 MB, the most a schedule can be: split it into "
+                "smaller files"
+            ]
         )
     grid = _xlsx_rows(data) if data.startswith(XLSX_MAGIC) else _csv_rows(data, filename)
     return _table(grid)

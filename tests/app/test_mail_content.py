@@ -30,7 +30,7 @@ from assessments.people import account_links, accounts
 from assessments.workflow import transitions as workflow
 from tests.app.mail_worker import BASE, cast, mailbox, messages, parts, worker
 from tests.factories.people import Cast
-from tests.factories.versions import RETURN_REASON, submitted
+from tests.factories.versions import RETURN_REASON, make_version, screen_out, submitted
 from tests.mailbox import Mailbox, smtp_server
 
 __all__ = ["cast", "mailbox"]  # the fixtures
@@ -268,3 +268,27 @@ def test_a_header_is_written_as_composed_but_never_as_two() -> None:
         injected["Subject"] = f"Hello{breaking}Bcc: someone@else.example"
         with pytest.raises(ValueError, match="start a header of its own"):
             Email.of("wia@trust.example", "ann@school.example", injected)
+
+
+def test_an_author_sent_back_for_the_full_assessment_is_told_so(
+    session: Session,
+    connection: sa.Connection,
+    settings: Settings,
+    cast: Cast,
+    mailbox: tuple[Mailbox, str],
+) -> None:
+    box, url = mailbox
+    screened = make_version(
+        session, "submitted", actor=cast.author, fill=screen_out, school_id=cast.school.id
+    )
+    assert screened.id is not None
+    workflow.require_full(
+        session=session, actor=cast.approver, version_id=screened.id, reason="Hours move"
+    )
+    assert worker(connection, settings, url).deliver_all().not_sent == 0
+
+    (told,) = box.to("ann.author@accounts.example")
+    text, html = parts(told)
+    for body in (text, html):
+        assert "Hours move" in body
+        assert "They asked for the full assessment" in body

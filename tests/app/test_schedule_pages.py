@@ -603,7 +603,7 @@ def test_a_file_over_5_mb_is_refused(client: TestClient, session: Session) -> No
     far_over = upload(client, b"a" * (6 * 1024 * 1024))  # more than the request may carry
 
     assert just_over.status_code == 422
-    assert "a schedule can be at most 5 MB" in error_for(page(just_over), "file")
+    assert "larger than 5 MB, the most a schedule can be" in error_for(page(just_over), "file")
     assert far_over.status_code == 413
     assert upload_count(session) == 0
 

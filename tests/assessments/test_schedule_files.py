@@ -89,7 +89,7 @@ def test_formulas_are_refused_by_row_and_column() -> None:
     ("data", "filename", "expected"),
     [
         (b"", "schedule.csv", "The file is empty"),
-        (b"x" * (MAX_BYTES + 1), "schedule.csv", "a schedule can be at most 5 MB"),
+        (b"x" * (MAX_BYTES + 1), "schedule.csv", "larger than 5 MB, the most a schedule can be"),
         ("Réf,Titre\n".encode("cp1252"), "schedule.csv", "schedule.csv is not UTF-8"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "schedule.xls", "another format"),
         (b"%PDF-1.7\n\x00\x01", "schedule.pdf", "schedule.pdf is not a CSV or XLSX file"),
