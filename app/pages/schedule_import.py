@@ -73,10 +73,7 @@ def _file(form: FormData) -> tuple[str, bytes]:
     if not isinstance(file, UploadFile):
         return "", b""
     data = file.file.read(MAX_BYTES + 1)  # closed with the form (app.security.close_form)
-    # The name as a person could type it: no NUL or other control character reaches the
-    # database (PostgreSQL refuses a NUL).
-    name = "".join(character for character in file.filename or "" if character.isprintable())
-    return name, data if name else b""
+    return file.filename or "", data
 
 
 def _preview_page(

@@ -35,9 +35,11 @@ def read_file(data: bytes, filename: str) -> Table:
 def keep_upload(*, session: Session, actor: Actor, filename: str, data: bytes) -> ScheduleUpload:
     """Keep a schedule that can be read, for its preview (and forget those of yesterday)."""
     trust_id = require_schedule_keeper(actor)
+    # The name as a person could type it: no NUL or other control character reaches the
+    # database (PostgreSQL refuses a NUL).
+    filename = "".join(character for character in filename if character.isprintable())
     if not filename:
         raise ValidationFailed({"file": "Choose a CSV or Excel file to upload"})
-    filename = "".join(character for character in filename if character.isprintable())
     read_file(data, filename)
     now = utcnow()
     policy_queries.forget_schedule_uploads(session, now - KEPT_FOR)
