@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 from starlette.responses import StreamingResponse
 
 from app.api import ETAGGED, ETAGGED_NEW
@@ -19,14 +20,15 @@ from app.deps import ActorDep, Id, RevisionQuery, SessionDep
 from app.pages.register import stream_export
 from app.revisions import IfMatch, based_on, etagged, precondition, send_etag, write_at
 from app.security import guard_api_request
-from assessments.drafting import mitigation
+from assessments.drafting import mitigation, version_view
 from assessments.drafting.mitigation import ActionSave
+from assessments.kernel.actors import Actor
 from assessments.kernel.clock import today
-from assessments.kernel.inputs import Input, Revision
+from assessments.kernel.inputs import Day, Input, Revision
 from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
 from assessments.progress import recording
 from assessments.progress.recording import ProgressSave
-from assessments.workflow import transitions as workflow
+from assessments.workflow import review, transitions as workflow
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"], dependencies=[Depends(guard_api_request)])
 VERSION = "/assessment-versions/{version_id}"
@@ -86,9 +88,13 @@ class Decision(Input):
     )
 
 
+MEETING = "The date of the meeting that decided, if any (not after today)"
+
+
 class ReturnDecision(Decision):
     reason: str = Field(description="What the author needs to change")
     minute: str = Field(default="", description="The meeting's minute reference, if any")
+    meeting_date: Day | None = Field(default=None, description=MEETING)
 
 
 class ApproveDecision(Decision):
@@ -98,6 +104,7 @@ class ApproveDecision(Decision):
         "actions is one the rubric marks as needing a reason (high, very high)",
     )
     minute: str = Field(default="", description="The meeting's minute reference, if any")
+    meeting_date: Day | None = Field(default=None, description=MEETING)
 
 
 class WithdrawDecision(Decision):
@@ -122,6 +129,13 @@ class VersionState(BaseModel):
     rating_after: str | None = Field(description="Once the actions it commits to are done")
     rating_done: str | None = Field(description="Counting the actions done so far")
     open_actions: int
+    approvals: int | None = Field(
+        default=None,
+        description="Submitted to an approving body: its members' approvals so far (else null)",
+    )
+    approvals_needed: int | None = Field(
+        default=None, description="…and the approvals its rule needs to approve it"
+    )
 
 
 @router.post(VERSION + "/actions", status_code=status.HTTP_201_CREATED, responses=ETAGGED_NEW)
@@ -219,6 +233,14 @@ def submit(
     return _decided(made, data, if_match, response)
 
 
+def _with_standing(state: VersionState, session: Session, actor: Actor) -> VersionState:
+    """The state, with where it stands with its policy's approving body, if it names one."""
+    view = version_view.view_assessment(session=session, actor=actor, version_id=state.id)
+    if (standing := review.standing_of(session=session, view=view)) is not None:
+        state.approvals, state.approvals_needed = len(standing.approvals), standing.needed
+    return state
+
+
 @router.post(VERSION + "/approve", responses=ETAGGED)
 def approve(
     version_id: Id,
@@ -228,10 +250,12 @@ def approve(
     response: Response,
     if_match: IfMatch = None,
 ) -> VersionState:
-    """Approve a submitted version (never your own)."""
-    said = data.model_dump(include={"reason", "minute"})
+    """Approve a submitted version (never your own). Where its policy names an approving body,
+    this is your approval as one of its members: it stays submitted, with `approvals` and
+    `approvals_needed` saying where it stands, until enough members have approved."""
+    said = data.model_dump(include={"reason", "minute", "meeting_date"})
     made = partial(workflow.approve, session=session, actor=actor, version_id=version_id, **said)
-    return _decided(made, data, if_match, response)
+    return _with_standing(_decided(made, data, if_match, response), session, actor)
 
 
 @router.post(VERSION + "/return", responses=ETAGGED)
@@ -244,7 +268,7 @@ def return_version(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Return a submitted version to its author with a reason."""
-    said = data.model_dump(include={"reason", "minute"})
+    said = data.model_dump(include={"reason", "minute", "meeting_date"})
     made = partial(workflow.return_version, session=session, actor=actor, **said)
     return _decided(partial(made, version_id=version_id), data, if_match, response)
 
@@ -259,7 +283,7 @@ def require_full(
     if_match: IfMatch = None,
 ) -> VersionState:
     """Send a screened-out version back to its author for the full assessment, with a reason."""
-    said = data.model_dump(include={"reason", "minute"})
+    said = data.model_dump(include={"reason", "minute", "meeting_date"})
     made = partial(workflow.require_full, session=session, actor=actor, **said)
     return _decided(partial(made, version_id=version_id), data, if_match, response)
 

@@ -19,6 +19,8 @@ CONFIRMATIONS = {
     "restarted": "A new draft has started, copied from the withdrawn version.",
     "approved": "Approved. It is now the policy's assessment in force, in the register; its "
     "actions' owners record their progress from here.",
+    "member-approved": "Your approval is recorded. It is approved once enough of the body's "
+    "members have approved it; until then it waits for them.",
     "returned": "Returned to its authors with your reason. When they submit it again you will "
     "see what changed since.",
     "withdrawn": "Withdrawn. It stays in the register as withdrawn; you can start it again "
@@ -29,6 +31,10 @@ CONFIRMATIONS = {
     "roles-changed": "Their roles are saved. They were signed out, so the new roles apply at once.",
     "notification-choices": "Your choices are saved. Emails already on their way still arrive.",
     "calendar-renewed": "Your calendar has a new link, below. The old one has stopped working.",
+    "body-added": "Approving body added. Add its members below; then name it on the policies "
+    "it decides.",
+    "body-changed": "The body's details are saved, and the change is in the audit trail.",
+    "members-changed": "Its members are saved. What awaits the body now awaits them.",
     "school-added": "School added. Give people roles there from their pages under People.",
     "person-added": "Person added. They have been emailed a link to set their password; check "
     "their roles below.",

@@ -7,6 +7,7 @@ from app.pages import (
     actions,
     admin,
     audit,
+    bodies,
     calendar,
     dashboard,
     decisions,
@@ -32,6 +33,7 @@ router = APIRouter(
 router.include_router(account.router)
 router.include_router(dashboard.router)
 router.include_router(admin.router)
+router.include_router(bodies.router)
 router.include_router(policies.router)
 router.include_router(screening.router)
 router.include_router(wizard.router)

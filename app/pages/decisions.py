@@ -56,6 +56,7 @@ def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep)
         "covered": view.covered(),
         "changes": review.changes_since_approved(session=session, actor=actor, view=view),
         "changes_since_returned": review.changes_since_returned(session=session, view=view),
+        "standing": review.standing_of(session=session, view=view),
     }
 
 
@@ -66,11 +67,13 @@ def _summary_page(
     version_id: int,
     errors: dict[str, str] | None = None,
     template: str = "assessments/summary.html",
+    values: dict[str, str] | None = None,
 ) -> Response:
     view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
     errors = errors or {}
     context = {
         **_summary_context(view, session, actor),
+        "values": values or {},  # what a refused decision said, to put right
         "errors": errors,
         "error_list": error_list(errors),
     }

@@ -12,6 +12,7 @@ from app.deps import ActorDep, FormDep, Id, SessionDep, SettingsDep
 from app.flash import confirm
 from app.forms import parse_revision, render_form, submit_form
 from app.web import redirect, render
+from assessments.bodies import keeping as body_keeping
 from assessments.drafting import editing
 from assessments.kernel.actors import Actor, Role
 from assessments.kernel.errors import StaleVersion, ValidationFailed
@@ -33,6 +34,7 @@ POLICY_MESSAGES = {
     "school_id": "Select a school, or trust-wide",
     "review_cycle_months": "Enter the review cycle as a whole number of months from 1 to 60",
     "status": "Select whether the policy is new or being reviewed",
+    "approving_body_id": "Select who approves its assessments",
 }
 
 
@@ -62,6 +64,7 @@ def _form_page(
         "categories": list(PolicyCategory),
         "statuses": list(PolicyStatus),
         "people": directory.people_to_name(session=session, actor=actor),
+        "bodies": body_keeping.list_bodies(session=session, actor=actor),
     }
     return render_form(
         request, "policies/new.html", context, errors, block="policy_form", status_code=status_code
@@ -93,6 +96,7 @@ def _create(request: Request, session: Session, actor: Actor, values: dict[str, 
             **values,
             "school_id": school_id or None,
             "owner_user_id": values["owner_user_id"] or None,
+            "approving_body_id": values["approving_body_id"] or None,
             "status": status or PolicyStatus.NEW,
         }
     )
@@ -135,6 +139,7 @@ def _correct(
             **{field: values[field] for field in PolicyUpdate.model_fields if field in values},
             "school_id": values["school_id"] or None,
             "owner_user_id": values["owner_user_id"] or None,
+            "approving_body_id": values["approving_body_id"] or None,
             "expected_revision": parse_revision(values["revision"], "revision"),
         }
     )

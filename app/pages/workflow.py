@@ -6,22 +6,27 @@ happens next."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.flash import confirm
 from app.forms import render_form
+from app.inputs import day_parts, parse_day, typed_day
 from app.pages.decisions import BASE, _revision, _summary_page
 from app.web import british_date, redirect, render
+from assessments.bodies.quorum import Standing, rule_in_words
 from assessments.drafting import version_view
 from assessments.drafting.version_view import AssessmentView
 from assessments.kernel.clock import today
 from assessments.kernel.errors import ValidationFailed
+from assessments.models import AssessmentVersion, VersionStatus
 from assessments.workflow import review, transitions as workflow
 from assessments.workflow.moves import Move
 
@@ -78,8 +83,22 @@ def restart(request: Request, version_id: Id, session: SessionDep, actor: ActorD
 # Confirmed moves ---------------------------------------------------------------------------------
 
 
+def _as_member(standing: Standing | None) -> list[str]:
+    """What approving says to a member of the body that decides: their approval, one of those
+    its rule needs."""
+    if standing is None:
+        return []
+    given = len(standing.approvals)
+    return [
+        f"You approve it as a member of {standing.body.name}, which approves it once "
+        f"{rule_in_words(standing.body)} {'has' if standing.needed == 1 else 'have'}: "
+        f"{given} of {standing.needed} so far. Until then it waits for the others."
+    ]
+
+
 def _confirm_page(
     request: Request,
+    session: Session,
     view: AssessmentView,
     move: Move,
     values: dict[str, Any],
@@ -90,6 +109,7 @@ def _confirm_page(
     if move is Move.APPROVE:
         due = workflow.review_due_from(today(), view.policy)
         needs_reason = workflow.approval_needs_reason(view)
+        standing = review.standing_of(session=session, view=view)
         context: dict[str, Any] = {
             "title": f"Approve version {number}?",
             "button": f"Yes, approve version {number}",
@@ -97,6 +117,7 @@ def _confirm_page(
             "back_url": f"/assessments/{version.id}/review",
             "back_text": "Review",
             "consequences": [
+                *_as_member(standing),
                 "Once approved it never changes: it becomes the policy's assessment in force, "
                 f"its review falls due on {british_date(due)}, and its actions' owners record "
                 "their progress from then on.",
@@ -105,6 +126,7 @@ def _confirm_page(
                 "reason": "Why is it approved?"
                 if needs_reason
                 else "Why is it approved? (optional)",
+                "meeting_date": "Date of the meeting that decided (optional)",
                 "minute": "Minute reference (optional)",
             },
             "reason_hint": (
@@ -134,12 +156,19 @@ def _confirm_page(
     return render_form(request, "assessments/confirm.html", page, errors)
 
 
-def _said(form: FormData) -> dict[str, Any]:
+def _said(form: FormData, prefix: str = "") -> dict[str, Any]:
+    """What a decision's form says; its meeting's date from the fields named `prefix`…"""
     return {
         "revision": str(form.get("revision", "")),
         "reason": str(form.get("reason", "")),
         "minute": str(form.get("minute", "")),
+        "meeting_date": typed_day(form, f"{prefix}meeting_date"),
+        **day_parts(form, f"{prefix}meeting_date"),
     }
+
+
+def _meeting(said: dict[str, Any], field: str = "meeting_date") -> date | None:
+    return parse_day(said["meeting_date"], field)
 
 
 @router.get(BASE + "/approve")
@@ -150,7 +179,7 @@ def confirm_approval(
     view = workflow.view_for_move(
         session=session, actor=actor, version_id=version_id, move=Move.APPROVE
     )
-    return _confirm_page(request, view, Move.APPROVE, {})
+    return _confirm_page(request, session, view, Move.APPROVE, {})
 
 
 def _confirmed(
@@ -160,15 +189,17 @@ def _confirmed(
     version_id: int,
     form: FormData,
     move: Move,
-    make: Callable[..., object],
+    make: Callable[..., AssessmentVersion],
     words: tuple[str, ...],
-) -> Response | None:
-    """Make a confirmed move with the `words` its page asked for (a reason, a minute); None
-    once made, else its page again with what is wrong."""
+) -> AssessmentVersion | Response:
+    """Make a confirmed move with the `words` its page asked for (a reason, a minute, the
+    meeting's date): the version once made, else its page again with what is wrong."""
     said = _said(form)
     given = {word: said[word] for word in words}
     try:
-        make(
+        if "meeting_date" in given:
+            given["meeting_date"] = _meeting(said)
+        made = make(
             session=session,
             actor=actor,
             version_id=version_id,
@@ -177,8 +208,8 @@ def _confirmed(
         )
     except ValidationFailed as exc:
         view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-        return _confirm_page(request, view, move, said, exc.errors)
-    return None
+        return _confirm_page(request, session, view, move, said, exc.errors)
+    return made
 
 
 @router.post(BASE + "/approve")
@@ -186,17 +217,14 @@ def approve(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Approve the version, as confirmed."""
-    refused = _confirmed(
-        request,
-        session,
-        actor,
-        version_id,
-        form,
-        Move.APPROVE,
-        workflow.approve,
-        ("reason", "minute"),
+    words = ("reason", "minute", "meeting_date")
+    made = _confirmed(
+        request, session, actor, version_id, form, Move.APPROVE, workflow.approve, words
     )
-    return refused or _moved(request, "/approvals", "approved")
+    if not isinstance(made, AssessmentVersion):
+        return made  # the page again, with what is wrong
+    approved = made.status is VersionStatus.APPROVED  # else one member's approval, of several
+    return _moved(request, "/approvals", "approved" if approved else "member-approved")
 
 
 @router.get(BASE + "/withdraw")
@@ -207,7 +235,7 @@ def confirm_withdrawal(
     view = workflow.view_for_move(
         session=session, actor=actor, version_id=version_id, move=Move.WITHDRAW
     )
-    return _confirm_page(request, view, Move.WITHDRAW, {})
+    return _confirm_page(request, session, view, Move.WITHDRAW, {})
 
 
 @router.post(BASE + "/withdraw")
@@ -215,10 +243,12 @@ def withdraw(
     request: Request, version_id: Id, form: FormDep, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Withdraw the version, as confirmed."""
-    refused = _confirmed(
+    made = _confirmed(
         request, session, actor, version_id, form, Move.WITHDRAW, workflow.withdraw, ("reason",)
     )
-    return refused or _moved(request, f"/assessments/{version_id}/summary", "withdrawn")
+    if not isinstance(made, AssessmentVersion):
+        return made
+    return _moved(request, f"/assessments/{version_id}/summary", "withdrawn")
 
 
 # Approvers ----------------------------------------------------------------------------------------
@@ -269,11 +299,23 @@ def _sent_back(
 ) -> Response:
     """Send the version back (`make`), or show the review again with what was wrong, by the
     fields of its form (their ids begin with `fields`)."""
-    said = _said(form)
+    said = _said(form, fields)
     try:
-        make(reason=said["reason"], minute=said["minute"], expected_revision=_revision(form))
+        make(
+            reason=said["reason"],
+            minute=said["minute"],
+            meeting_date=_meeting(said),
+            expected_revision=_revision(form),
+        )
     except ValidationFailed as exc:
         errors = {f"{fields}{field}": text for field, text in exc.errors.items()}
+        values = {
+            f"{fields}reason": said["reason"],
+            f"{fields}minute": said["minute"],
+            **day_parts(form, f"{fields}meeting_date"),
+        }
         review_page = "assessments/review.html"
-        return _summary_page(request, session, actor, version_id, errors, template=review_page)
+        return _summary_page(
+            request, session, actor, version_id, errors, template=review_page, values=values
+        )
     return _moved(request, "/approvals", "returned")

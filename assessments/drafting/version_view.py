@@ -27,6 +27,7 @@ from assessments.rubrics import queries as rubric_queries
 from assessments.rubrics.schema import Rubric
 from assessments.rubrics.scoring import Results
 from assessments.rubrics.screening import ScreeningOutcome, outcome
+from assessments.workflow.body_votes import blocked_by_body
 from assessments.workflow.moves import Move, allowed_moves, blocked_by_kind, blocked_by_siblings
 
 
@@ -120,6 +121,7 @@ def view_assessment(*, session: Session, actor: Actor, version_id: int) -> Asses
             policy.school_id,
             contributed(session, actor, version),
             blocked_by_kind(version)
+            | blocked_by_body(session, actor, version, policy)
             | blocked_by_siblings(
                 version, version_queries.versions_of_assessment(session, version.assessment_id)
             ),

@@ -20,6 +20,14 @@ from assessments.models.audit import (
     AuditEvent as AuditEvent,
     AuditHead as AuditHead,
 )
+from assessments.models.bodies import (
+    ApprovingBody as ApprovingBody,
+    BodyKind as BodyKind,
+    BodyMember as BodyMember,
+    DecisionRule as DecisionRule,
+    MemberDecision as MemberDecision,
+    MemberVote as MemberVote,
+)
 from assessments.models.columns import (
     HUNDREDTH as HUNDREDTH,
     EnumValue as EnumValue,

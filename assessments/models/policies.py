@@ -72,6 +72,8 @@ class Policy(SQLModel, table=True):
     status: PolicyStatus = Field(sa_type=EnumValue(PolicyStatus, 20))
     # The law asks it of the trust (the catalogue says which; an import may say so too).
     statutory: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Who decides on its assessments; None: any one approver for its school.
+    approving_body_id: int | None = Field(default=None, foreign_key="approving_body.id")
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # edits bump it
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from assessments.bodies import queries as body_queries
 from assessments.drafting import queries as version_queries
 from assessments.kernel.actors import Role
 from assessments.models import ActionStatus, AssessmentVersion, NotificationKind, Policy, User
@@ -28,14 +29,19 @@ def _named(policy: Policy) -> str:
 
 
 def awaiting_decision(session: Session, version: AssessmentVersion, policy: Policy) -> None:
-    """A version submitted: its approvers are asked to decide (not those who contributed to it,
-    who may not)."""
+    """A version submitted: its approvers are asked to decide (those of its policy's body, where
+    it names one; not those who contributed to it, who may not)."""
     contributors = {c.user_id for c in version_queries.contributors_of(session, version.id or 0)}
     contributors.add(version.author_user_id or 0)
+    members = (
+        None
+        if policy.approving_body_id is None
+        else {m.id for m in body_queries.members_of(session, policy.approving_body_id)}
+    )
     for approver in people_queries.holders_of(
         session, trust_id=policy.trust_id, role=Role.APPROVER, school_id=policy.school_id
     ):
-        if approver.id in contributors:
+        if approver.id in contributors or (members is not None and approver.id not in members):
             continue
         notify(
             session,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from assessments.bodies.keeping import body_for_policy
+from assessments.bodies.quorum import approved_by
 from assessments.drafting import queries as version_queries
 from assessments.kernel import audit, db
 from assessments.kernel.actors import Actor, Role, require_sight, trust_of
@@ -40,6 +42,9 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
         raise reference_taken
     owner, owner_user_id = owner_named(
         session, trust_id, user_id=data.owner_user_id, name=data.owner
+    )
+    body_for_policy(
+        session, trust_id=trust_id, body_id=data.approving_body_id, school_id=data.school_id
     )
     policy = Policy.model_validate(
         data, update={"trust_id": trust_id, "owner": owner, "owner_user_id": owner_user_id}
@@ -93,6 +98,7 @@ class PolicyView:
     versions: list[AssessmentVersion]
     can_start_assessment: bool  # no assessment yet, a rubric to start it on, and an author
     may_correct: bool  # the viewer authors where the policy belongs
+    approved_by: str  # who decides on its assessments, in words
 
 
 def view_policy(*, session: Session, actor: Actor, policy_id: int, rubric_id: str) -> PolicyView:
@@ -110,4 +116,5 @@ def view_policy(*, session: Session, actor: Actor, policy_id: int, rubric_id: st
         and actor.holds(Role.AUTHOR, policy.school_id)
         and rubric_queries.latest_published_rubric(session, rubric_id) is not None,
         may_correct=actor.holds(Role.AUTHOR, policy.school_id),
+        approved_by=approved_by(session, policy),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from assessments.bodies.keeping import body_for_policy
 from assessments.drafting import queries as version_queries
 from assessments.drafting.editing import check_revision
 from assessments.kernel import audit
@@ -16,7 +17,15 @@ from assessments.people.directory import owner_named
 from assessments.policies import queries as policy_queries
 from assessments.policies.schemas import PolicyUpdate
 
-CORRECTED = ("title", "category", "owner", "owner_user_id", "school_id", "review_cycle_months")
+CORRECTED = (
+    "title",
+    "category",
+    "owner",
+    "owner_user_id",
+    "school_id",
+    "review_cycle_months",
+    "approving_body_id",
+)
 
 
 def _check_school(session: Session, actor: Actor, policy: Policy, school_id: int | None) -> None:
@@ -66,11 +75,20 @@ def update_policy(*, session: Session, actor: Actor, policy_id: int, data: Polic
     )
     if data.school_id != policy.school_id:
         _check_school(session, actor, policy, data.school_id)
+    # An API client that does not know of approving bodies leaves the policy's as it is.
+    named = "approving_body_id" in data.model_fields_set
+    body_id = body_for_policy(
+        session,
+        trust_id=policy.trust_id,
+        body_id=data.approving_body_id if named else policy.approving_body_id,
+        school_id=data.school_id,
+    )
     before = policy.model_dump(include=set(CORRECTED))
     changed = {
         **data.model_dump(include=set(CORRECTED)),
         "owner": owner,
         "owner_user_id": owner_user_id,
+        "approving_body_id": body_id,
     }
     diff = audit.changes(before, changed)
     if not diff:

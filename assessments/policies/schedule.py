@@ -1,5 +1,5 @@
-"""The trust's policy schedule: every policy with its owner, its last decision and when its
-review is due (overdue, or coming up soon), filterable, and exported as CSV."""
+"""The trust's policy schedule: every policy with its owner, who approves it, its last decision
+and when its review is due (overdue, or coming up soon), filterable, and exported as CSV."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class Entry:
     decided_by: str
     assessment: VersionStatus | None  # where its latest version stands (None: not started)
     due: Due | None  # its review, by today
+    approving_body: str = ""  # the body that decides on it; empty for any one approver
 
 
 def policy_schedule(
@@ -63,8 +64,16 @@ def policy_schedule(
         text=chosen.text.strip(),
     )
     return [
-        Entry(policy, school or "", decided_at, decided_by or "", status, _due(policy, today))
-        for policy, school, decided_at, decided_by, status in rows
+        Entry(
+            policy=policy,
+            school=school or "",
+            decided_at=decided_at,
+            decided_by=decided_by or "",
+            assessment=status,
+            due=_due(policy, today),
+            approving_body=body or "",
+        )
+        for policy, school, decided_at, decided_by, status, body in rows
     ]
 
 
@@ -83,6 +92,7 @@ SCHEDULE_COLUMNS = (
     "category",
     "school",
     "owner",
+    "approving_body",
     "review_cycle_months",
     "next_review_date",
     "statutory",
@@ -102,6 +112,7 @@ def schedule_cells(entry: Entry) -> list[object]:
         policy.category.value,
         entry.school,
         policy.owner,
+        entry.approving_body,
         policy.review_cycle_months,
         policy.next_review_date,
         policy.statutory,

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from assessments.bodies import queries as body_queries
 from assessments.drafting import queries as version_queries
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Role, trust_of
@@ -87,7 +88,8 @@ def plan_import(*, session: Session, actor: Actor, table: Table) -> Plan:
     locked = policy_queries.policies_with_approval(session, trust_id)
     read = [read_row(row, trust) for row in table.rows]
     times = Counter(row.reference.casefold() for row in read if row.reference)
-    rows = [_planned(row, existing, locked, times) for row in read]
+    body_schools = {body_id: school for body_id, school in trust.bodies.values()}
+    rows = [_planned(row, existing, locked, times, body_schools) for row in read]
     return Plan(rows, missing, ignored)
 
 
@@ -97,15 +99,21 @@ def _trust(session: Session, trust_id: int) -> Trust:
     for person in people:
         by_name.setdefault(person.name.casefold(), []).append(person)
     schools = policy_queries.list_schools(session, trust_id)
+    bodies = body_queries.bodies_of_trust(session, trust_id)
     return Trust(
         schools={s.name.casefold(): s.id for s in schools if s.id is not None},
+        bodies={b.name.casefold(): (b.id, b.school_id) for b in bodies if b.id is not None},
         people_by_email={person.email.casefold(): person for person in people},
         people_by_name=by_name,
     )
 
 
 def _planned(
-    row: ReadRow, existing: dict[str, Policy], locked: set[int], times: Counter[str]
+    row: ReadRow,
+    existing: dict[str, Policy],
+    locked: set[int],
+    times: Counter[str],
+    body_schools: dict[int, int | None],
 ) -> PlannedRow:
     problems = dict(row.problems)
     if row.reference and times[row.reference.casefold()] > 1:
@@ -117,8 +125,8 @@ def _planned(
     if policy is None:
         return PlannedRow(row.line, row.reference, Change.ADD, {}, read=row)
     changed = tuple(name for name in UPDATED if getattr(policy, name) != _wanted(row, name))
-    # These two change only where the file says something of them.
-    for name in ("next_review_date", "statutory"):
+    # These change only where the file says something of them.
+    for name in ("next_review_date", "statutory", "approving_body_id"):
         wanted = _wanted(row, name)
         if wanted is not None and wanted != getattr(policy, name):
             changed += (name,)
@@ -126,6 +134,13 @@ def _planned(
         problems["school"] = (
             "Its assessment was approved for another school, and the record keeps it: give "
             "the policy for this school a reference of its own"
+        )
+        return PlannedRow(row.line, row.reference, Change.REFUSED, problems, read=row)
+    kept_body = policy.approving_body_id if row.approving_body_id is None else None
+    if kept_body is not None and body_schools.get(kept_body) not in (None, details.school_id):
+        problems["school"] = (
+            "Its approving body decides for its present school only: name its new school's "
+            "body in the approving_body column"
         )
         return PlannedRow(row.line, row.reference, Change.REFUSED, problems, read=row)
     change = Change.UPDATE if changed else Change.UNCHANGED
@@ -141,6 +156,8 @@ def _wanted(row: ReadRow, name: str) -> object:
         return row.next_review_date
     if name == "statutory":
         return row.statutory
+    if name == "approving_body_id":
+        return row.approving_body_id
     return getattr(row.details, name)
 
 
@@ -213,6 +230,7 @@ def _added(read: ReadRow | None) -> dict[str, object]:
         "next_review_date": read.next_review_date,
         "status": PolicyStatus.IN_FORCE,  # a schedule lists the policies a trust has
         "statutory": bool(read.statutory),
+        "approving_body_id": read.approving_body_id,
         "revision": 1,
     }
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from assessments.models import (
+    ApprovingBody,
     Assessment,
     AssessmentVersion,
     Policy,
@@ -28,7 +29,8 @@ def schedule_rows(
     due_before: date | None,
     text: str,
 ) -> list[Any]:
-    """(policy, school name, last approval's time, its approver, the latest version's status)
+    """(policy, school name, last approval's time, its approver, the latest version's status,
+    its approving body's name)
     for each of the trust's policies (trust-wide, and with `schools` only those schools'),
     by next review date (none last), then reference."""
     latest = (
@@ -55,8 +57,16 @@ def schedule_rows(
     now: Any = sa.orm.aliased(AssessmentVersion)
     decided: Any = sa.orm.aliased(AssessmentVersion)
     query = (
-        sa.select(Policy, col(School.name), decided.decided_at, decided.decided_by, now.status)
+        sa.select(
+            Policy,
+            col(School.name),
+            decided.decided_at,
+            decided.decided_by,
+            now.status,
+            col(ApprovingBody.name),
+        )
         .outerjoin(School, col(School.id) == Policy.school_id)
+        .outerjoin(ApprovingBody, col(ApprovingBody.id) == Policy.approving_body_id)
         .outerjoin(Assessment, col(Assessment.policy_id) == Policy.id)
         .outerjoin(latest, latest.c.assessment_id == Assessment.id)
         .outerjoin(

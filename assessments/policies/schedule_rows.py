@@ -24,6 +24,7 @@ COLUMNS = (
     "school",
     "next_review_date",
     "statutory",
+    "approving_body",
 )
 REQUIRED = COLUMNS[:5]
 TEMPLATE_EXAMPLE = {
@@ -35,6 +36,7 @@ TEMPLATE_EXAMPLE = {
     "school": "",
     "next_review_date": "2027-07-01",
     "statutory": "no",
+    "approving_body": "",
 }
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 # A category by its value or its label, in any case ("Assessment and marking").
@@ -47,9 +49,10 @@ _DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # 31/07/2027, as the UK wri
 
 @dataclass(frozen=True)
 class Trust:
-    """What a row is checked against: the trust's schools by name and its people, once."""
+    """What a row is checked against: the trust's schools, people and approving bodies, once."""
 
     schools: dict[str, int]  # casefolded name → id
+    bodies: dict[str, tuple[int, int | None]]  # casefolded name → (id, its school or None)
     people_by_email: dict[str, User]  # casefolded email → active account
     people_by_name: dict[str, list[User]]  # casefolded name → active accounts of that name
 
@@ -62,6 +65,7 @@ class ReadRow:
     owner_name: str  # as the policy shows it: an account's name, or the name given
     next_review_date: date | None
     statutory: bool | None  # None: not said
+    approving_body_id: int | None  # None: not said
     problems: dict[str, str]  # column → what is wrong with its cell
 
 
@@ -82,6 +86,7 @@ def read_row(row: Row, trust: Trust) -> ReadRow:
     owner_name, owner_user_id = _owner(cells.get("owner", ""), trust, problems)
     next_review = _day(cells.get("next_review_date", ""), problems)
     statutory = _yes_or_no(cells.get("statutory", ""), problems)
+    body_id = _body(cells.get("approving_body", ""), school_id, trust, problems)
     details = None
     reference = cells.get("reference", "")
     fields = {
@@ -107,8 +112,24 @@ def read_row(row: Row, trust: Trust) -> ReadRow:
         owner_name=owner_name,
         next_review_date=next_review,
         statutory=statutory,
+        approving_body_id=body_id,
         problems=problems,
     )
+
+
+def _body(cell: str, school_id: int | None, trust: Trust, problems: dict[str, str]) -> int | None:
+    """The approving body a cell names, which decides trust-wide or for the row's school."""
+    if not cell:
+        return None
+    found = trust.bodies.get(" ".join(cell.split()).casefold())
+    if found is None:
+        problems["approving_body"] = f"No approving body of the trust is called “{cell}”"
+        return None
+    body_id, body_school = found
+    if body_school is not None and body_school != school_id:
+        problems["approving_body"] = f"{cell} decides for one school only, not this policy's"
+        return None
+    return body_id
 
 
 def _owner(cell: str, trust: Trust, problems: dict[str, str]) -> tuple[str, int | None]:

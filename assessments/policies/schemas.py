@@ -29,6 +29,11 @@ class PolicyDetails(Input):
     _owner = field_validator("owner")(checked_owner)
     school_id: IdNumber | None = Field(default=None, description="Empty for a trust-wide policy")
     review_cycle_months: WholeNumber = Field(ge=1, le=60)
+    approving_body_id: IdNumber | None = Field(
+        default=None,
+        description="The body that decides on its assessments; empty for any one approver. "
+        "Left out of a correction, it stays as it is",
+    )
 
 
 class PolicyCreate(PolicyDetails):
@@ -63,6 +68,7 @@ class PolicyRead(BaseModel):
     owner_user_id: int | None
     school_id: int | None
     review_cycle_months: int
+    approving_body_id: int | None
     revision: int
     next_review_date: date | None
     statutory: bool = Field(description="The law asks it of the trust")

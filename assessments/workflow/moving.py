@@ -10,6 +10,7 @@ from assessments.drafting.contributors import require_no_part_in
 from assessments.drafting.editing import check_revision
 from assessments.kernel.actors import Actor, require
 from assessments.models import AssessmentVersion, Policy
+from assessments.workflow import body_votes
 from assessments.workflow.moves import RULES, Move, check_move
 
 
@@ -37,5 +38,6 @@ def require_may_make(
     require(actor, rule.role, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
     check_revision(version.revision, expected_revision)
     check_move(version, move)
-    if rule.by_someone_else:
+    if rule.by_someone_else:  # a decision
         require_no_part_in(session, actor, version)
+        body_votes.require_member(session, actor, policy)

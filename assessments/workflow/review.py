@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from assessments.bodies import queries as body_queries
+from assessments.bodies.quorum import Standing, standing
 from assessments.drafting import queries as version_queries
 from assessments.drafting.version_view import AssessmentView, view_assessment
 from assessments.kernel import audit
@@ -25,17 +27,39 @@ from assessments.rubrics.screening import SCREENING_LABELS, ScreeningAnswer, Scr
 class Awaiting:
     version: AssessmentVersion
     policy: Policy
+    standing: Standing | None = None  # with the policy's body, where it names one
 
 
 def approval_queue(*, session: Session, actor: Actor) -> list[Awaiting]:
-    """Submitted versions the actor may decide on (approver there, and had no part in
-    preparing them), oldest submission first."""
+    """Submitted versions the actor may decide on (approver there, a member of the policy's
+    body where it names one and not yet having approved, and had no part in preparing them),
+    oldest submission first."""
     submitted = version_queries.submitted_in_trust(session, trust_of(actor), not_by=actor.user_id)
-    return [
-        Awaiting(version, policy)
+    theirs = body_queries.bodies_of_member(session, actor.user_id) if actor.user_id else set()
+    mine = [
+        (version, policy)
         for version, policy in submitted
         if actor.holds(Role.APPROVER, policy.school_id)
+        and policy.approving_body_id in {None, *theirs}
     ]
+    decided = body_queries.decided_by_member(
+        session,
+        actor.user_id or 0,
+        [(v.id, v.submitted_at) for v, p in mine if v.id and p.approving_body_id],
+    )
+    return [
+        Awaiting(version, policy, standing(session, version, policy))
+        for version, policy in mine
+        if version.id not in decided
+    ]
+
+
+def standing_of(*, session: Session, view: AssessmentView) -> Standing | None:
+    """Where a submitted version stands with the body that decides on it (None: not awaiting
+    a decision, or its policy names no body); `view` is what its viewer may see."""
+    if view.version.status not in VersionStatus.AWAITING_DECISION:
+        return None
+    return standing(session, view.version, view.policy)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from assessments.kernel.actors import Actor
 from assessments.kernel.errors import ContentChanged, InvalidTransition, ValidationFailed
 from assessments.models import (
     AssessmentVersion,
+    MemberVote,
     Policy,
     PolicyStatus,
     VersionStatus,
@@ -30,7 +31,7 @@ from assessments.models import (
 )
 from assessments.notifications import events as notifications
 from assessments.progress.recording import start_progress
-from assessments.workflow import fingerprints, review
+from assessments.workflow import body_votes, fingerprints, review
 from assessments.workflow.fingerprints import content_hash as content_hash  # for callers
 from assessments.workflow.moves import RULES, Move, blocked_by_kind
 from assessments.workflow.moving import locked, require_may_make
@@ -136,6 +137,15 @@ def _minute(text: str) -> str:
     return text
 
 
+def _meeting(day: date | None, today: date) -> date | None:
+    """The date of the meeting that decided, which cannot be after the decision is recorded."""
+    if day is not None and day > today:
+        raise ValidationFailed(
+            {"meeting_date": "Enter the date the meeting was held: not a date to come"}
+        )
+    return day
+
+
 def approval_needs_reason(view: AssessmentView) -> bool:
     """Whether approving the version needs a recorded reason: its rating after the planned
     actions is one the rubric marks so (high and very high, in the shipped rubric)."""
@@ -151,13 +161,16 @@ def approve(
     expected_revision: int | None = None,
     reason: str = "",
     minute: str = "",
+    meeting_date: date | None = None,
 ) -> AssessmentVersion:
     """Approve a submitted version: it becomes the policy's current assessment, for good. A
     reason is kept with the decision (and needed for a high rating after mitigation), and the
-    minute of the meeting that decided, when given."""
+    meeting's date and minute, when given. Where the policy names an approving body, this is
+    one member's approval, and the version is approved once enough of them have (its rule)."""
     version, policy = locked(session, actor, version_id, Move.APPROVE, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     reason, minute = reason.strip(), _minute(minute)
+    meeting = _meeting(meeting_date, utcnow().date())
     if approval_needs_reason(view) or reason:
         band = view.results_after.rating
         rated = band.label.lower() if band else "unrated"
@@ -168,6 +181,22 @@ def approve(
             "application (directly in the database), so it cannot be approved. Nothing was "
             "approved: return it to its authors to check and submit again."
         )
+    said = _said(reason, minute, meeting)
+    body = body_votes.record(session, actor, version, policy, MemberVote.APPROVE, said, meeting)
+    if body is not None and not body.met:  # recorded; it awaits more of the body's members
+        audit.record(
+            session,
+            actor,
+            entity="assessment_version",
+            entity_id=version.id,
+            action="member-approved",
+            details={
+                "body": body.body.name,
+                "approvals": [len(body.approvals), body.needed],
+                **said,
+            },
+        )
+        return version
     store_results(session, version)  # its stored results from the very content approved
     start_progress(session, actor, version)
     store_progress(session, version)
@@ -178,12 +207,23 @@ def approve(
     review_due = review_due_from(now.date(), policy)
     version.decided_at, version.decided_by, version.decided_by_user_id = (
         now,
-        actor.name,
+        body.approved_by() if body else actor.name,
         actor.user_id,
     )
     version.review_due = review_due
     version.decision_reason = reason
-    _make(session, actor, version, Move.APPROVE, review_due=review_due, **_said(reason, minute))
+    by_body = (
+        {"body": body.body.name, "approved_by": [d.name for d in body.approvals]} if body else {}
+    )
+    _make(
+        session,
+        actor,
+        version,
+        Move.APPROVE,
+        review_due=review_due,
+        **said,
+        **by_body,
+    )
     policy.next_review_date = review_due
     if policy.status in (PolicyStatus.NEW, PolicyStatus.UNDER_REVIEW):
         policy.status = PolicyStatus.IN_FORCE
@@ -194,9 +234,14 @@ def approve(
     return version
 
 
-def _said(reason: str, minute: str) -> dict[str, str]:
-    """A decision's words for the audit trail: its reason and minute, where given."""
-    return {key: text for key, text in (("reason", reason), ("minute", minute)) if text}
+def _said(reason: str, minute: str, meeting: date | None) -> dict[str, str]:
+    """A decision's words for the audit trail: its reason, minute and meeting, where given."""
+    words = (
+        ("reason", reason),
+        ("minute", minute),
+        ("meeting_date", meeting and meeting.isoformat()),
+    )
+    return {key: text for key, text in words if text}
 
 
 def return_version(
@@ -207,12 +252,16 @@ def return_version(
     reason: str,
     expected_revision: int | None = None,
     minute: str = "",
+    meeting_date: date | None = None,
 ) -> AssessmentVersion:
-    """Send a submitted version back to its authors, saying why. Its content as returned is
-    kept in the trail, so that whoever decides next sees what changed since."""
+    """Send a submitted version back to its authors, saying why (one member of its body is
+    enough). Its content as returned is kept in the trail, so that whoever decides next sees
+    what changed since."""
     version, policy = locked(session, actor, version_id, Move.RETURN, expected_revision)
     reason = _reason(reason, "Say why it is returned, so the author can put it right")
-    _send_back(session, actor, version, policy, Move.RETURN, reason, _minute(minute))
+    meeting = _meeting(meeting_date, utcnow().date())
+    said = _said(reason, _minute(minute), meeting)
+    _send_back(session, actor, version, policy, Move.RETURN, said, meeting)
     return version
 
 
@@ -224,6 +273,7 @@ def require_full(
     reason: str,
     expected_revision: int | None = None,
     minute: str = "",
+    meeting_date: date | None = None,
 ) -> AssessmentVersion:
     """Send a screened-out version back to its authors for the full assessment, saying why:
     reopened, it is assessed in full whatever its screening answers say."""
@@ -233,9 +283,10 @@ def require_full(
             f"Version {version.number} is already a full assessment: return it instead"
         )
     reason = _reason(reason, "Say why it needs the full assessment, for its authors")
-    minute = _minute(minute)
+    meeting = _meeting(meeting_date, utcnow().date())
+    said = _said(reason, _minute(minute), meeting)
     version.full_required = True
-    _send_back(session, actor, version, policy, Move.REQUIRE_FULL, reason, minute, full=True)
+    _send_back(session, actor, version, policy, Move.REQUIRE_FULL, said, meeting, full=True)
     store_results(session, version)  # now a full assessment
     return version
 
@@ -246,11 +297,12 @@ def _send_back(
     version: AssessmentVersion,
     policy: Policy,
     move: Move,
-    reason: str,
-    minute: str,
+    said: dict[str, str],
+    meeting: date | None,
     **details: object,
 ) -> None:
     assert version.id is not None
+    body_votes.record(session, actor, version, policy, MemberVote.RETURN, said, meeting)
     as_returned = review.comparable(
         view_assessment(session=session, actor=actor, version_id=version.id)
     )
@@ -259,13 +311,13 @@ def _send_back(
         actor.name,
         actor.user_id,
     )
-    version.decision_reason = reason
+    version.decision_reason = said["reason"]
     _make(
         session,
         actor,
         version,
         move,
-        **_said(reason, minute),
+        **said,
         **details,
         content_at_return=as_returned,
     )

@@ -87,6 +87,7 @@ def test_the_edit_form_shows_the_policy_as_it_is_and_saving_shows_the_change(
         "owner_user_id": "",
         "owner": "Deputy Head",
         "review_cycle_months": "12",
+        "approving_body_id": "",  # any one approver
     }  # no reference, and no status: they are not corrected here
 
     response = correct(

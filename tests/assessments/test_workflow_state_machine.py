@@ -1,7 +1,9 @@
 """Random sequences of edits and decisions by random people on one policy's assessment never
 break the workflow's promises: approved content never changes, at most one version is approved,
 nobody decides on a version they contributed to (the authors here are approvers too, so only
-the rule stops them), and the audit trail holds.
+the rule stops them), and the audit trail holds. Run twice: with any one approver deciding,
+and with the policy naming a committee that approves by two of its members (everyone who may
+approve is one), where an approval approves only once a second member has approved too.
 
 Each rule also checks that it was refused exactly when the rules of the workflow say so."""
 
@@ -23,23 +25,31 @@ from hypothesis.stateful import (
 )
 from sqlmodel import Session
 
+from assessments.bodies import keeping, queries as body_queries
+from assessments.bodies.schemas import BodyDetails
 from assessments.drafting import queries as version_queries, workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.kernel.errors import DomainError
-from assessments.models import ActionStatus, AssessmentVersion, VersionStatus
+from assessments.models import (
+    ActionStatus,
+    ApprovingBody,
+    AssessmentVersion,
+    MemberVote,
+    VersionStatus,
+)
 from assessments.workflow import transitions as workflow
 from tests.factories.answers import FLAGGED, QUESTIONS, add, answer, high_answer, low_answer
 from tests.factories.audit import events_since, last_seq
 from tests.factories.people import make_person
-from tests.factories.trusts import LOCAL_TRUST_ID, RUBRIC, make_school
+from tests.factories.trusts import AUTHOR, LOCAL_TRUST_ID, RUBRIC, make_school
 from tests.factories.versions import complete_draft, make_draft, version, view
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
 
 AUTHORS = ("author", "second author")  # both also hold the approver role, trust-wide
-APPROVERS = ("author", "second author", "approver")
+APPROVERS = ("author", "second author", "approver", "governor")
 actors = st.sampled_from(("author", "second author", "approver", "auditor"))
 picks = st.integers(min_value=0, max_value=3)  # 0 is the latest version, 1 the one before…
 stale = st.booleans()
@@ -76,11 +86,25 @@ def snapshot(session: Session, version_id: int) -> tuple[Any, ...]:
 
 
 class WorkflowMachine(RuleBasedStateMachine):
-    def __init__(self, session: Session, people: dict[str, Actor], school_id: int) -> None:
+    def __init__(
+        self,
+        session: Session,
+        people: dict[str, Actor],
+        school_id: int,
+        body: ApprovingBody | None,
+    ) -> None:
         super().__init__()
         self.session, self.people = session, people
         self.savepoint = session.begin_nested()  # rolled back after each example
         first = make_draft(session, actor=people["author"], school_id=school_id)
+        # The committee's rule: the approvals that approve (1 where the policy names none).
+        self.quorum = 1
+        if body is not None:
+            policy = version_queries.policy_of_version(session, first)
+            policy.approving_body_id, self.quorum = body.id, body.quorum
+            session.add(policy)
+            session.flush()
+        self.approvals: dict[int, set[str]] = {}  # the members' approvals of each submission
         self.assessment_id = first.assessment_id
         self.frozen: dict[int, tuple[Any, ...]] = {}
         assert first.id is not None
@@ -195,7 +219,8 @@ class WorkflowMachine(RuleBasedStateMachine):
                 else:
                     self.submit(writer, 0, False)
             elif latest.status is VersionStatus.SUBMITTED:
-                for decider in (who, "approver"):  # the approver steps in if `who` may not
+                # The approver steps in if `who` may not, and a governor if it needs two.
+                for decider in (who, "approver", "governor", "second author", "author"):
                     if self.pick(0).status is VersionStatus.SUBMITTED and decline:
                         self.return_version(decider, 0, False, "Say what stops")
                     elif self.pick(0).status is VersionStatus.SUBMITTED:
@@ -224,6 +249,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             "submitted",
         ):
             self.prepared[version_id].add(who)  # a submitter vouches for the content
+            self.approvals[version_id] = set()  # decided afresh
 
     def _may_decide(self, who: str, target: AssessmentVersion, stale: bool) -> bool:
         return (
@@ -238,11 +264,13 @@ class WorkflowMachine(RuleBasedStateMachine):
         target = self.pick(index)
         assert target.id is not None
         version_id, revision = target.id, target.revision - stale
-        expected = self._may_decide(who, target, stale)
+        given = self.approvals.get(version_id, set())
+        expected = self._may_decide(who, target, stale) and who not in given
+        final = len(given) + 1 >= self.quorum  # else one member's approval, recorded
         current = any(v.status is VersionStatus.APPROVED for v in self.versions())
-        events = ["superseded"] if current else []
+        events = ["superseded"] if current and final else []
         if self.decide(
-            "approved",
+            "approved" if final else "member-approved",
             expected,
             lambda: workflow.approve(
                 session=self.session,
@@ -252,8 +280,11 @@ class WorkflowMachine(RuleBasedStateMachine):
                 reason="Agreed by the full governing body",  # whatever its rating
             ),
             *events,
-            "approved",
+            "approved" if final else "member-approved",
         ):
+            if not final:
+                self.approvals[version_id] = {*given, who}
+                return
             self.frozen[version_id] = snapshot(self.session, version_id)
             if events:
                 reached["superseded"] += 1
@@ -360,26 +391,54 @@ class WorkflowMachine(RuleBasedStateMachine):
                 assert row.decided_by_user_id != row.author_user_id
 
     @invariant()
+    def a_committee_approved_by_two_members(self) -> None:
+        """Each approved version of the committee's policy was approved, on the submission that
+        was approved, by as many members as its rule asks, none of whom prepared it."""
+        if self.quorum == 1:
+            return
+        for row in self.versions():
+            if row.status in FROZEN:
+                assert row.id is not None
+                decisions = body_queries.decisions_on(self.session, row.id, row.submitted_at)
+                approving = {d.user_id for d in decisions if d.vote is MemberVote.APPROVE}
+                assert len(approving) == self.quorum, decisions
+                prepared = {self.people[who].user_id for who in self.prepared[row.id]}
+                assert not approving & prepared
+
+    @invariant()
     def audit_trail_intact(self) -> None:
         assert audit.verify(self.session, chain=LOCAL_TRUST_ID).intact
 
 
-def test_random_workflows_keep_their_promises(session: Session) -> None:
+@pytest.mark.parametrize("decided_by", ["any one approver", "a committee of two"])
+def test_random_workflows_keep_their_promises(session: Session, decided_by: str) -> None:
     school = make_school(session)
     author_here = Grant(Role.AUTHOR, school.id)
     people = {
         "author": make_person(session, "Ann Author", author_here, Grant(Role.APPROVER)),
         "second author": make_person(session, "Sam Second", author_here, Grant(Role.APPROVER)),
         "approver": make_person(session, "Pat Approver", Grant(Role.APPROVER)),
+        "governor": make_person(session, "Gil Governor", Grant(Role.APPROVER)),
         "auditor": make_person(session, "Aud Auditor", Grant(Role.AUDITOR)),
     }
     assert school.id is not None
     school_id = school.id
+    body = None
+    if decided_by == "a committee of two":
+        body = keeping.create_body(
+            session=session,
+            actor=AUTHOR,
+            data=BodyDetails(name="Standards committee", kind="committee", rule="number", quorum=2),
+        )
+        for who in APPROVERS:
+            user_id = people[who].user_id
+            assert body.id is not None and user_id is not None
+            keeping.add_member(session=session, actor=AUTHOR, body_id=body.id, user_id=user_id)
     reached.clear()
 
     class OnThisSession(WorkflowMachine):
         def __init__(self) -> None:
-            super().__init__(session, people, school_id)
+            super().__init__(session, people, school_id, body)
 
     run_state_machine_as_test(
         OnThisSession,
@@ -394,4 +453,7 @@ def test_random_workflows_keep_their_promises(session: Session) -> None:
         ),
     )
     # The examples went far enough for the promises about approved versions to be tested.
-    assert min(reached[name] for name in ("returned", "reopened", "superseded")) > 0, reached
+    outcomes = ["returned", "reopened", "superseded"]
+    if body is not None:
+        outcomes.append("member-approved")
+    assert min(reached[name] for name in outcomes) > 0, reached

@@ -279,6 +279,7 @@ def test_openapi_lists_every_api_path(client: TestClient) -> None:
     api_paths = {path: set(ops) for path, ops in paths.items() if path.startswith(API)}
     assert api_paths == {
         f"{API}/schools": {"get"},
+        f"{API}/approving-bodies": {"get"},
         f"{API}/rubrics": {"get"},
         f"{API}/rubrics/{{rubric_id}}/{{version}}": {"get"},
         f"{API}/policies": {"get", "post"},

@@ -1,0 +1,1 @@
+"""The trust's approving bodies: keeping them, and how they decide."""
