@@ -80,7 +80,9 @@ class MemberDecision(SQLModel, table=True):
     who decided what, and why."""
 
     __tablename__ = "member_decision"
-    __table_args__ = (sa.UniqueConstraint("version_id", "submitted_at", "user_id"),)
+    # One approval and one return at most by each member, of each submission: a member who
+    # approved may still return it, on second thoughts.
+    __table_args__ = (sa.UniqueConstraint("version_id", "submitted_at", "user_id", "vote"),)
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="assessment_version.id", index=True)

@@ -66,7 +66,7 @@ def upgrade() -> None:
         sa.Column("minute", sa.String(200), nullable=False),
         sa.Column("meeting_date", sa.Date(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("version_id", "submitted_at", "user_id"),
+        sa.UniqueConstraint("version_id", "submitted_at", "user_id", "vote"),
     )
     op.create_index("ix_member_decision_version_id", "member_decision", ["version_id"])
     # A plain ADD COLUMN on SQLite, which can add a reference but not through Alembic.
