@@ -45,12 +45,24 @@ def blocked_by_body(
     session: Session, actor: Actor, version: AssessmentVersion, policy: Policy
 ) -> set[Move]:
     """The decisions the actor may not make for the policy's body: all, for someone not a
-    member; approving again, for a member who has approved this submission already."""
+    member; approving again, for a member who has approved this submission already (unless
+    the approvals recorded meet the body's rule as it is now)."""
     if policy.approving_body_id is None or version.status not in VersionStatus.AWAITING_DECISION:
         return set()
     if not is_member(session, actor, policy):
         return set(DECISIONS)
-    return {Move.APPROVE} if _approved_already(session, actor, version) else set()
+    return (
+        {Move.APPROVE}
+        if _approved_already(session, actor, version) and not _met(session, version, policy)
+        else set()
+    )
+
+
+def _met(session: Session, version: AssessmentVersion, policy: Policy) -> bool:
+    """Whether the approvals recorded meet the rule already (it was loosened since, or a
+    member taken off): the next approval by any member approves the version."""
+    now = standing(session, version, policy)
+    return now is not None and now.met
 
 
 def record(
@@ -69,6 +81,8 @@ def record(
         return None
     assert body.id is not None and version.id is not None and actor.user_id is not None
     if vote is MemberVote.APPROVE and _approved_already(session, actor, version):
+        if _met(session, version, policy):
+            return standing(session, version, policy)  # approved by what is recorded
         raise InvalidTransition(
             f"You have approved version {version.number} already: it awaits the other "
             f"members of {body.name}"

@@ -37,6 +37,7 @@ from tests.assessments.body_cases import (
     STANDARDS,
     add_body,
     add_members,
+    correct_body,
     id_of,
     submitted_to,
     user_of,
@@ -436,3 +437,20 @@ def test_a_member_who_has_approved_and_is_offered_the_return_may_return_it(
         (committee.pat.name, MemberVote.APPROVE),
         (committee.pat.name, MemberVote.RETURN),
     ]
+
+
+def test_a_rule_loosened_after_an_approval_lets_that_member_approve_it_at_once(
+    session: Session, committee: Committee
+) -> None:
+    """Else nobody could: the one member who approved may not approve again, and the others'
+    approval is no longer waited for."""
+    version_id = submitted_to(session, committee.cast, committee.body)
+    approve(session, committee.pat, version_id)
+    correct_body(session, committee.body, rule=DecisionRule.ONE)
+    seen = version_view.view_assessment(session=session, actor=committee.pat, version_id=version_id)
+    assert Move.APPROVE in seen.allowed_moves
+
+    assert approve(session, committee.pat, version_id) is VersionStatus.APPROVED
+
+    assert version(session, version_id).decided_by == f"{STANDARDS}: Pat Approver"
+    assert votes(session, version_id) == [(committee.pat.name, MemberVote.APPROVE)]
