@@ -131,7 +131,8 @@ class VersionState(BaseModel):
     open_actions: int
     approvals: int | None = Field(
         default=None,
-        description="Submitted to an approving body: its members' approvals so far (else null)",
+        description="While it awaits an approving body's decision: its members' approvals so "
+        "far (else null)",
     )
     approvals_needed: int | None = Field(
         default=None, description="…and the approvals its rule needs to approve it"

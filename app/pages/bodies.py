@@ -48,7 +48,7 @@ RULE_HINTS = {
 def _details(values: dict[str, str]) -> BodyDetails:
     return BodyDetails.model_validate(
         {
-            **values,
+            **{field: values[field] for field in FIELDS},
             "school_id": values["school_id"] or None,
             "quorum": values["quorum"] or "2",
         }
@@ -73,7 +73,7 @@ def _bodies_page(
     context = {
         "title": "Approving bodies",
         "bodies": bodies,
-        "rules": {body.id: rule_in_words(body) for body in bodies},
+        "rule_words": {body.id: rule_in_words(body) for body in bodies},
         "members": keeping.member_counts(session=session, actor=actor),
         "values": {"rule": DecisionRule.ONE.value, "quorum": "2", **values},
         **_choices(session, actor),

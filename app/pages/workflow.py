@@ -84,15 +84,18 @@ def restart(request: Request, version_id: Id, session: SessionDep, actor: ActorD
 
 
 def _as_member(standing: Standing | None) -> list[str]:
-    """What approving says to a member of the body that decides: their approval, one of those
-    its rule needs."""
+    """What approving says to a member of the body that decides: theirs is one of the
+    approvals its rule needs."""
     if standing is None:
         return []
-    given = len(standing.approvals)
+    body, after = standing.body, len(standing.approvals) + 1
+    rule = f"{rule_in_words(body)} {'has' if standing.needed == 1 else 'have'}"
+    if after >= standing.needed:
+        return [f"You approve it for {body.name}, which approves it once {rule}: yours does."]
+    waiting = standing.needed - after
     return [
-        f"You approve it as a member of {standing.body.name}, which approves it once "
-        f"{rule_in_words(standing.body)} {'has' if standing.needed == 1 else 'have'}: "
-        f"{given} of {standing.needed} so far. Until then it waits for the others."
+        f"You approve it for {body.name}, which approves it once {rule}: after yours it waits "
+        f"for {waiting} more member{'s' if waiting != 1 else ''}, and is approved then."
     ]
 
 
@@ -157,7 +160,8 @@ def _confirm_page(
 
 
 def _said(form: FormData, prefix: str = "") -> dict[str, Any]:
-    """What a decision's form says; its meeting's date from the fields named `prefix`…"""
+    """What a decision's form says (its meeting's date in the fields whose names start with
+    `prefix`: the review page has two such forms)."""
     return {
         "revision": str(form.get("revision", "")),
         "reason": str(form.get("reason", "")),
@@ -167,8 +171,8 @@ def _said(form: FormData, prefix: str = "") -> dict[str, Any]:
     }
 
 
-def _meeting(said: dict[str, Any], field: str = "meeting_date") -> date | None:
-    return parse_day(said["meeting_date"], field)
+def _meeting(said: dict[str, Any]) -> date | None:
+    return parse_day(said["meeting_date"], "meeting_date")
 
 
 @router.get(BASE + "/approve")

@@ -53,6 +53,13 @@ ACTION_FORM = {
     "residual_impact": "1",
 }
 ACTION_JSON = {**ACTION_FORM, "question_ids": ["what-is-stopped"], "residual_impact": 1}
+BODY_FORM = {
+    "name": "Matrix committee",
+    "kind": "committee",
+    "school_id": "",
+    "rule": "number",
+    "quorum": "2",
+}
 PROGRESS_FORM = {"status": "in-progress", "note": "Timetable drafted"}
 DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
@@ -263,8 +270,34 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("POST", "/admin/schools/{school_id}"): Call(
         "/admin/schools/{north}", admins(303, other_trusts_admin=404), {"name": "North Academy"}
     ),
+    # The trust's approving bodies: kept by its admins (another trust's admin adds to their own
+    # trust, and finds none of this trust's bodies). Members are its trust-wide approvers.
+    ("GET", "/admin/bodies"): Call("/admin/bodies", admins(200, other_trusts_admin=200)),
+    ("POST", "/admin/bodies"): Call(
+        "/admin/bodies", admins(303, other_trusts_admin=303), BODY_FORM
+    ),
+    ("GET", "/admin/bodies/{body_id}"): Call(
+        "/admin/bodies/{body}", admins(200, other_trusts_admin=404)
+    ),
+    ("POST", "/admin/bodies/{body_id}"): Call(
+        "/admin/bodies/{body}",
+        admins(303, other_trusts_admin=404),
+        {**BODY_FORM, "name": "Governance and standards committee", "revision": "1"},
+    ),
+    ("POST", "/admin/bodies/{body_id}/members"): Call(
+        "/admin/bodies/{other_body}/members",
+        admins(303, other_trusts_admin=404),
+        {"user_id": "{approver_user}"},
+    ),
+    ("POST", "/admin/bodies/{body_id}/members/remove"): Call(
+        "/admin/bodies/{body}/members/remove",
+        admins(303, other_trusts_admin=404),
+        {"user_id": "{approver_user}"},
+    ),
     # The JSON API (called with each person's API token)
     ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
+    # Who decides is no secret within the trust: an author choosing a policy's body reads them
+    ("GET", "/api/v1/approving-bodies"): Call("/api/v1/approving-bodies", signed_in(200)),
     ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
     ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
         "/api/v1/rubrics/staff-wellbeing-impact/3", signed_in(200)

@@ -83,4 +83,9 @@ def fill(text: str, world: World) -> str:
         action=world.action_id,
         approved_action=world.approved_action_id,
         upload=world.upload_id,
+        approver_user=world.approver_user_id,
+        body=world.body_id,
+        body_version=world.body_version_id,
+        other_body=world.other_body_id,
+        other_body_version=world.other_body_version_id,
     )

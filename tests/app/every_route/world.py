@@ -1,5 +1,6 @@
 """The world the authorization matrix runs in: a trust with two schools, one person per role,
-and another trust whose people hold every role there."""
+and another trust whose people hold every role there; and two of the trust's approving bodies
+with a submitted version put to each (the world's approver a member of the first only)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from assessments.bodies import keeping
+from assessments.bodies.schemas import BodyDetails
 from assessments.drafting import mitigation, version_view, workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
-from assessments.models import AssessmentVersion, Policy, School
+from assessments.models import AssessmentVersion, BodyKind, DecisionRule, Policy, School
 from assessments.people import accounts, api_tokens
 from assessments.policies import schedule_uploads
 from tests.factories.people import make_api_token, make_person
@@ -45,12 +48,45 @@ class World:
     approved_action_id: int  # a mitigating action of an approved North version
     tokens: dict[str, str]  # role → an API token secret of theirs
     upload_id: int  # a policy schedule uploaded by the admin, to preview and import
+    body_id: int  # the Governance committee: trust-wide, 2 members must approve (the approver
+    # and a second trust-wide approver)
+    body_version_id: int  # a submitted version of a North policy that names that committee
+    other_body_id: int  # the Finance committee: any one member, not the world's approver
+    other_body_version_id: int  # a submitted version of a North policy naming that one
 
     @property
     def author_user_id(self) -> int:
         user_id = self.actors["author"].user_id
         assert user_id is not None
         return user_id
+
+    @property
+    def approver_user_id(self) -> int:
+        user_id = self.actors["approver"].user_id
+        assert user_id is not None
+        return user_id
+
+
+def _body(
+    session: Session, admin: Actor, name: str, rule: DecisionRule, members: list[Actor]
+) -> int:
+    """A trust-wide committee of the trust with these members, added as its admin adds one."""
+    data = BodyDetails(name=name, kind=BodyKind.COMMITTEE, rule=rule, quorum=2)
+    body = keeping.create_body(session=session, actor=admin, data=data)
+    assert body.id is not None
+    for member in members:
+        assert member.user_id is not None
+        keeping.add_member(session=session, actor=admin, body_id=body.id, user_id=member.user_id)
+    return body.id
+
+
+def _put_to(session: Session, body_id: int, reference: str, school: School) -> int:
+    """A submitted version of a new policy of the school that names the body."""
+    version = make_version(
+        session, "submitted", reference=reference, school_id=school.id, approving_body_id=body_id
+    )
+    assert version.id is not None
+    return version.id
 
 
 def make_world(session: Session) -> World:
@@ -102,6 +138,19 @@ def make_world(session: Session) -> World:
         session=session, actor=actors["admin"], filename="schedule.csv", data=SCHEDULE
     )
     assert upload.id is not None
+    second_approver = make_person(session, "Bo Second Approver", Grant(Role.APPROVER))
+    body_id = _body(
+        session,
+        actors["admin"],
+        "Governance committee",
+        DecisionRule.NUMBER,
+        [actors["approver"], second_approver],
+    )
+    other_body_id = _body(
+        session, actors["admin"], "Finance committee", DecisionRule.ONE, [second_approver]
+    )
+    body_version_id = _put_to(session, body_id, "MX-004", north)
+    other_body_version_id = _put_to(session, other_body_id, "MX-005", north)
     session.commit()
     return World(
         north=north,
@@ -116,4 +165,8 @@ def make_world(session: Session) -> World:
         approved_action_id=approved_action.id,
         tokens=tokens,
         upload_id=upload.id,
+        body_id=body_id,
+        body_version_id=body_version_id,
+        other_body_id=other_body_id,
+        other_body_version_id=other_body_version_id,
     )
