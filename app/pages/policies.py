@@ -35,6 +35,7 @@ POLICY_MESSAGES = {
     "review_cycle_months": "Enter the review cycle as a whole number of months from 1 to 60",
     "status": "Select whether the policy is new or being reviewed",
     "approving_body_id": "Select who approves its assessments",
+    "statutory": "Say whether the law asks it of the trust",
 }
 
 
@@ -97,6 +98,7 @@ def _create(request: Request, session: Session, actor: Actor, values: dict[str, 
             "school_id": school_id or None,
             "owner_user_id": values["owner_user_id"] or None,
             "approving_body_id": values["approving_body_id"] or None,
+            "statutory": values["statutory"] == "yes",
             "status": status or PolicyStatus.NEW,
         }
     )
@@ -109,6 +111,7 @@ def edit_policy(request: Request, policy_id: Id, session: SessionDep, actor: Act
     """The form to correct a policy's details."""
     policy = corrections.policy_to_correct(session=session, actor=actor, policy_id=policy_id)
     values = {field: _shown(getattr(policy, field, "")) for field in POLICY_MESSAGES}
+    values["statutory"] = "yes" if policy.statutory else ""
     if policy.owner_user_id is not None:
         values["owner"] = ""  # chosen from the people, not typed
     values["revision"] = str(policy.revision)
@@ -140,6 +143,7 @@ def _correct(
             "school_id": values["school_id"] or None,
             "owner_user_id": values["owner_user_id"] or None,
             "approving_body_id": values["approving_body_id"] or None,
+            "statutory": values["statutory"] == "yes",
             "expected_revision": parse_revision(values["revision"], "revision"),
         }
     )

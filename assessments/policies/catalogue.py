@@ -47,7 +47,13 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
         session, trust_id=trust_id, body_id=data.approving_body_id, school_id=data.school_id
     )
     policy = Policy.model_validate(
-        data, update={"trust_id": trust_id, "owner": owner, "owner_user_id": owner_user_id}
+        data,
+        update={
+            "trust_id": trust_id,
+            "owner": owner,
+            "owner_user_id": owner_user_id,
+            "statutory": bool(data.statutory),
+        },
     )
     db.insert_unique(session, policy, reference_taken)
     audit.record(

@@ -1,6 +1,7 @@
 """Use-cases that put right what was entered wrongly about a policy: its title, owner,
-category, school and review cycle. Each change is audited. A policy whose assessment has been
-approved keeps its school: the approved record names it."""
+category, school, review cycle, approving body and whether it is statutory. Each change is
+audited. A policy whose assessment has been approved keeps its school: the approved record
+names it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ CORRECTED = (
     "school_id",
     "review_cycle_months",
     "approving_body_id",
+    "statutory",
 )
 
 
@@ -75,8 +77,9 @@ def update_policy(*, session: Session, actor: Actor, policy_id: int, data: Polic
     )
     if data.school_id != policy.school_id:
         _check_school(session, actor, policy, data.school_id)
-    # An API client that does not know of approving bodies leaves the policy's as it is.
+    # An API client that does not know of these fields leaves the policy's as they are.
     named = "approving_body_id" in data.model_fields_set
+    said_statutory = "statutory" in data.model_fields_set and data.statutory is not None
     body_id = body_for_policy(
         session,
         trust_id=policy.trust_id,
@@ -89,6 +92,7 @@ def update_policy(*, session: Session, actor: Actor, policy_id: int, data: Polic
         "owner": owner,
         "owner_user_id": owner_user_id,
         "approving_body_id": body_id,
+        "statutory": data.statutory if said_statutory else policy.statutory,
     }
     diff = audit.changes(before, changed)
     if not diff:

@@ -34,6 +34,11 @@ class PolicyDetails(Input):
         description="The body that decides on its assessments; empty for any one approver. "
         "Left out of a correction, it stays as it is",
     )
+    statutory: bool | None = Field(
+        default=None,
+        description="Whether the law asks it of the trust (a new policy: no, unless said). "
+        "Left out of a correction, it stays as it is",
+    )
 
 
 class PolicyCreate(PolicyDetails):
