@@ -27,7 +27,11 @@ from tests.factories.trusts import AUTHOR, AUTHOR_EMAIL, LOCAL_TRUST_ID
 
 __all__ = ["bea", "school"]  # the fixtures
 
-ADMIN_LINKS = [("People", "/admin/users"), ("Schools", "/admin/schools")]
+ADMIN_LINKS = [
+    ("People", "/admin/users"),
+    ("Schools", "/admin/schools"),
+    ("Bodies", "/admin/bodies"),
+]
 
 
 # Who may use the admin pages ---------------------------------------------------------------
