@@ -56,8 +56,23 @@ def submit_an_assessment(
     title: str = TITLE,
     workload_estimates: Sequence[WorkloadInput] = WORKLOAD,
 ) -> int:
+    """complete_an_assessment's, submitted; returns the version's id."""
+    version_id = complete_an_assessment(
+        session, reference=reference, title=title, workload_estimates=workload_estimates
+    )
+    workflow.submit(session=session, actor=_actor(session, AUTHOR), version_id=version_id)
+    return version_id
+
+
+def complete_an_assessment(
+    session: Session,
+    *,
+    reference: str = REFERENCE,
+    title: str = TITLE,
+    workload_estimates: Sequence[WorkloadInput] = WORKLOAD,
+) -> int:
     """Alex Author's assessment, every answer low but HIGH's, one action (owned by Alex, due a
-    fortnight ago) and justifications for the rest, submitted; returns the version's id."""
+    fortnight ago) and justifications for the rest, ready to submit; the version's id."""
     author = _actor(session, AUTHOR)
     school = trust_schools.school_named(session=session, actor=author, name=demo.SCHOOLS[0])
     policy = catalogue.create_policy(
@@ -117,7 +132,6 @@ def submit_an_assessment(
                 question_id=question_id,
                 text="Agreed with the union reps",
             )
-    workflow.submit(session=session, actor=author, version_id=version.id)
     return version.id
 
 

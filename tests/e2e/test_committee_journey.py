@@ -22,19 +22,18 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session
 
-from assessments.drafting import answering, editing, mitigation, workload
-from assessments.drafting.schemas import AnswerSave, WorkloadEstimateSave
+from assessments.drafting import queries as version_queries
 from assessments.kernel.actors import Grant, Role
 from assessments.kernel.clock import today
 from assessments.operations import demo
 from assessments.people import accounts
-from assessments.policies import catalogue, trust_schools
-from assessments.policies.schemas import PolicyCreate
 from tests.e2e.conftest import _open, fill_date, screenshot, sign_in
 from tests.e2e.journeys import BOTH_WAYS, expect_confirmation, expect_heading, expect_refused, shot
-from tests.e2e.test_action_progress_journey import _actor, serving_prepared
-from tests.e2e.test_approval_journey import ACTED_ON, APPROVER, AUTHOR, HIGH, WORKLOAD, _answer_for
-from tests.factories.trusts import default_rubric
+from tests.e2e.test_action_progress_journey import (
+    complete_an_assessment,
+    serving_prepared,
+)
+from tests.e2e.test_approval_journey import APPROVER, AUTHOR
 
 pytestmark = pytest.mark.e2e
 
@@ -72,68 +71,13 @@ def _long(day: date) -> str:
 
 def _complete_draft(session: Session) -> tuple[int, int]:
     """Alex Author's policy (naming no body yet) and its assessment, complete but not
-    submitted: every answer low but HIGH's, one action and justifications for the rest, as
-    test_action_progress_journey.submit_an_assessment makes it. Returns the policy's and the
-    version's ids."""
-    author = _actor(session, AUTHOR)
-    school = trust_schools.school_named(session=session, actor=author, name=demo.SCHOOLS[0])
-    policy = catalogue.create_policy(
-        session=session,
-        actor=author,
-        data=PolicyCreate(
-            reference=REFERENCE,
-            title=TITLE,
-            category="teaching-and-learning",
-            owner_user_id=author.user_id,
-            school_id=school.id,
-            review_cycle_months=12,
-        ),
+    submitted: the policy's and the version's ids."""
+    version_id = complete_an_assessment(session, reference=REFERENCE, title=TITLE)
+    policy = version_queries.policy_of_version(
+        session, version_queries.get_version(session, version_id)
     )
     assert policy.id is not None
-    rubric = default_rubric()
-    version = editing.start_assessment(
-        session=session, actor=author, policy_id=policy.id, rubric_id=rubric.id
-    )
-    assert version.id is not None
-    for question in rubric.questions():
-        answering.save_answer(
-            session=session,
-            actor=author,
-            version_id=version.id,
-            question_id=question.id,
-            data=AnswerSave(value=_answer_for(question)),
-        )
-    for estimate in WORKLOAD:
-        workload.save_workload_estimate(
-            session=session,
-            actor=author,
-            version_id=version.id,
-            staff_group=estimate.staff_group,
-            data=WorkloadEstimateSave(
-                hours_per_term=estimate.hours_per_term, staff_count=estimate.staff_count
-            ),
-        )
-    mitigation.add_action(
-        session=session,
-        actor=author,
-        version_id=version.id,
-        data=mitigation.ActionSave(
-            description="Plan each term's units once across the trust",
-            question_ids=[ACTED_ON],
-            owner_user_id=author.user_id,
-            residual_impact=1,
-        ),
-    )
-    for question_id in HIGH:
-        if question_id != ACTED_ON:
-            mitigation.save_justification(
-                session=session,
-                actor=author,
-                version_id=version.id,
-                question_id=question_id,
-                text="Agreed with the union reps",
-            )
-    return policy.id, version.id
+    return policy.id, version_id
 
 
 @pytest.fixture
