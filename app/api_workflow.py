@@ -131,8 +131,9 @@ class VersionState(BaseModel):
     open_actions: int
     approvals: int | None = Field(
         default=None,
-        description="While it awaits an approving body's decision: its members' approvals so "
-        "far (else null)",
+        description="While it awaits an approving body's decision (in the responses to submit "
+        "and approve): its members' approvals so far; else null. A member's approval that "
+        "leaves it awaiting more changes nothing of the version, so not its revision",
     )
     approvals_needed: int | None = Field(
         default=None, description="…and the approvals its rule needs to approve it"
@@ -220,6 +221,22 @@ def _decided(
     return VersionState.model_validate(version)
 
 
+def _decided_by_body(
+    move: Callable[..., AssessmentVersion],
+    data: Decision,
+    if_match: str | None,
+    response: Response,
+    session: Session,
+    actor: Actor,
+) -> VersionState:
+    """A move, with where the version then stands with its policy's approving body."""
+    state = _decided(move, data, if_match, response)
+    view = version_view.view_assessment(session=session, actor=actor, version_id=state.id)
+    if (standing := review.standing_of(session=session, view=view)) is not None:
+        state.approvals, state.approvals_needed = len(standing.approvals), standing.needed
+    return state
+
+
 @router.post(VERSION + "/submit", responses=ETAGGED)
 def submit(
     version_id: Id,
@@ -231,15 +248,7 @@ def submit(
 ) -> VersionState:
     """Send a complete draft for approval (422 lists what is missing)."""
     made = partial(workflow.submit, session=session, actor=actor, version_id=version_id)
-    return _decided(made, data, if_match, response)
-
-
-def _with_standing(state: VersionState, session: Session, actor: Actor) -> VersionState:
-    """The state, with where it stands with its policy's approving body, if it names one."""
-    view = version_view.view_assessment(session=session, actor=actor, version_id=state.id)
-    if (standing := review.standing_of(session=session, view=view)) is not None:
-        state.approvals, state.approvals_needed = len(standing.approvals), standing.needed
-    return state
+    return _decided_by_body(made, data, if_match, response, session, actor)
 
 
 @router.post(VERSION + "/approve", responses=ETAGGED)
@@ -256,7 +265,7 @@ def approve(
     `approvals_needed` saying where it stands, until enough members have approved."""
     said = data.model_dump(include={"reason", "minute", "meeting_date"})
     made = partial(workflow.approve, session=session, actor=actor, version_id=version_id, **said)
-    return _with_standing(_decided(made, data, if_match, response), session, actor)
+    return _decided_by_body(made, data, if_match, response, session, actor)
 
 
 @router.post(VERSION + "/return", responses=ETAGGED)

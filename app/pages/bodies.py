@@ -50,7 +50,8 @@ def _details(values: dict[str, str]) -> BodyDetails:
         {
             **{field: values[field] for field in FIELDS},
             "school_id": values["school_id"] or None,
-            "quorum": values["quorum"] or "2",
+            # Asked for by the rule "number" only: whatever else is in the field is no matter.
+            "quorum": values["quorum"] if values["rule"] == DecisionRule.NUMBER else "1",
         }
     )
 

@@ -66,6 +66,7 @@ def _form_page(
         "statuses": list(PolicyStatus),
         "people": directory.people_to_name(session=session, actor=actor),
         "bodies": body_keeping.list_bodies(session=session, actor=actor),
+        "may_name_bodies": body_keeping.may_name_bodies(actor),
     }
     return render_form(
         request, "policies/new.html", context, errors, block="policy_form", status_code=status_code

@@ -10,11 +10,19 @@ from sqlmodel import Session
 
 from assessments.bodies import queries as body_queries
 from assessments.bodies.schemas import BodyDetails
+from assessments.drafting import queries as version_queries
 from assessments.drafting.editing import check_revision
 from assessments.kernel import audit, db
 from assessments.kernel.actors import Actor, Role, require_trust_admin, trust_of
 from assessments.kernel.errors import NotFound, ValidationFailed
-from assessments.models import ApprovingBody, BodyKind, BodyMember, DecisionRule, User
+from assessments.models import (
+    ApprovingBody,
+    BodyKind,
+    BodyMember,
+    DecisionRule,
+    User,
+    VersionStatus,
+)
 from assessments.people import queries as people_queries
 from assessments.policies import queries as policy_queries
 
@@ -242,6 +250,36 @@ def remove_member(*, session: Session, actor: Actor, body_id: int, user_id: int)
         details={"user_id": user_id, "name": user.name if user else ""},
         trust_id=trust_id,
     )
+
+
+BODY_KEEPERS = "Only the trust's admins and trust-wide authors say who approves a policy"
+
+
+def may_name_bodies(actor: Actor) -> bool:
+    """Who may say which body approves a policy: the trust's admins and trust-wide authors,
+    who keep its schedule (a policy's own authors may not choose who decides on their work)."""
+    return actor.holds(Role.ADMIN, None) or actor.holds(Role.AUTHOR, None)
+
+
+def require_body_change(
+    session: Session, actor: Actor, policy_id: int | None, before: int | None, after: int | None
+) -> None:
+    """Refuse changing which body approves a policy (`before` → `after`) to anyone but those
+    who may, and while a version of it awaits a decision (its body is deciding)."""
+    if before == after:
+        return
+    if not may_name_bodies(actor):
+        raise ValidationFailed({"approving_body_id": BODY_KEEPERS})
+    if policy_id is not None and any(
+        version.status in VersionStatus.AWAITING_DECISION
+        for version in version_queries.versions_of_policy(session, policy_id)
+    ):
+        raise ValidationFailed(
+            {
+                "approving_body_id": "A version of it awaits a decision: change who approves it "
+                "once that version is decided or returned"
+            }
+        )
 
 
 def body_for_policy(

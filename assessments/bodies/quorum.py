@@ -21,6 +21,8 @@ from assessments.models import (
 )
 from assessments.people import queries as people_queries
 
+DECIDED_BY = 120  # AssessmentVersion.decided_by's length
+
 
 def rule_in_words(body: ApprovingBody) -> str:
     """The rule as its pages say it: "any one member", "2 members", "every member"."""
@@ -54,9 +56,15 @@ class Standing:
         return len(self.may_decide) >= self.needed
 
     def approved_by(self) -> str:
-        """The body and its approving members, as the record names who decided."""
+        """The body and its approving members, as the version's record (120 characters) names
+        who decided: its members' names alone where both are too long, else how many (the
+        member decisions and the audit trail keep every name)."""
         names = ", ".join(decision.name for decision in self.approvals)
-        return f"{self.body.name}: {names}"[:120]
+        for said in (f"{self.body.name}: {names}", names):
+            if len(said) <= DECIDED_BY:
+                return said
+        count = f": {len(self.approvals)} members"
+        return self.body.name[: DECIDED_BY - len(count)] + count
 
 
 def body_of(session: Session, policy: Policy) -> ApprovingBody | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from assessments.bodies.keeping import body_for_policy
+from assessments.bodies.keeping import body_for_policy, require_body_change
 from assessments.bodies.quorum import approved_by
 from assessments.drafting import queries as version_queries
 from assessments.kernel import audit, db
@@ -43,6 +43,7 @@ def create_policy(*, session: Session, actor: Actor, data: PolicyCreate) -> Poli
     owner, owner_user_id = owner_named(
         session, trust_id, user_id=data.owner_user_id, name=data.owner
     )
+    require_body_change(session, actor, None, None, data.approving_body_id)
     body_for_policy(
         session, trust_id=trust_id, body_id=data.approving_body_id, school_id=data.school_id
     )

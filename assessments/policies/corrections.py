@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from assessments.bodies.keeping import body_for_policy
+from assessments.bodies.keeping import body_for_policy, require_body_change
 from assessments.drafting import queries as version_queries
 from assessments.drafting.editing import check_revision
 from assessments.kernel import audit
@@ -80,12 +80,9 @@ def update_policy(*, session: Session, actor: Actor, policy_id: int, data: Polic
     # An API client that does not know of these fields leaves the policy's as they are.
     named = "approving_body_id" in data.model_fields_set
     said_statutory = "statutory" in data.model_fields_set and data.statutory is not None
-    body_id = body_for_policy(
-        session,
-        trust_id=policy.trust_id,
-        body_id=data.approving_body_id if named else policy.approving_body_id,
-        school_id=data.school_id,
-    )
+    body_id = data.approving_body_id if named else policy.approving_body_id
+    require_body_change(session, actor, policy_id, policy.approving_body_id, body_id)
+    body_for_policy(session, trust_id=policy.trust_id, body_id=body_id, school_id=data.school_id)
     before = policy.model_dump(include=set(CORRECTED))
     changed = {
         **data.model_dump(include=set(CORRECTED)),

@@ -81,12 +81,21 @@ def policies_by_reference(
 
 def policies_with_approval(session: Session, trust_id: int) -> set[int]:
     """The trust's policies whose assessment has a version approved (now or before)."""
+    return _policies_with(session, trust_id, VersionStatus.APPROVED_ONCE)
+
+
+def policies_awaiting_decision(session: Session, trust_id: int) -> set[int]:
+    """The trust's policies whose assessment has a version submitted, awaiting a decision."""
+    return _policies_with(session, trust_id, VersionStatus.AWAITING_DECISION)
+
+
+def _policies_with(session: Session, trust_id: int, statuses: frozenset[VersionStatus]) -> set[int]:
     query = (
         select(Assessment.policy_id)
         .join(AssessmentVersion, col(AssessmentVersion.assessment_id) == Assessment.id)
         .where(
             AssessmentVersion.trust_id == trust_id,
-            col(AssessmentVersion.status).in_(sorted(VersionStatus.APPROVED_ONCE)),
+            col(AssessmentVersion.status).in_(sorted(statuses)),
         )
         .distinct()
     )

@@ -89,7 +89,8 @@ def plan_import(*, session: Session, actor: Actor, table: Table) -> Plan:
     read = [read_row(row, trust) for row in table.rows]
     times = Counter(row.reference.casefold() for row in read if row.reference)
     body_schools = {body_id: school for body_id, school in trust.bodies.values()}
-    rows = [_planned(row, existing, locked, times, body_schools) for row in read]
+    deciding = policy_queries.policies_awaiting_decision(session, trust_id)
+    rows = [_planned(row, existing, locked, times, body_schools, deciding) for row in read]
     return Plan(rows, missing, ignored)
 
 
@@ -114,6 +115,7 @@ def _planned(
     locked: set[int],
     times: Counter[str],
     body_schools: dict[int, int | None],
+    deciding: set[int],
 ) -> PlannedRow:
     problems = dict(row.problems)
     if row.reference and times[row.reference.casefold()] > 1:
@@ -134,6 +136,12 @@ def _planned(
         problems["school"] = (
             "Its assessment was approved for another school, and the record keeps it: give "
             "the policy for this school a reference of its own"
+        )
+        return PlannedRow(row.line, row.reference, Change.REFUSED, problems, read=row)
+    if "approving_body_id" in changed and policy.id in deciding:
+        problems["approving_body"] = (
+            "A version of it awaits its approving body's decision: change who approves it "
+            "once that version is decided or returned"
         )
         return PlannedRow(row.line, row.reference, Change.REFUSED, problems, read=row)
     kept_body = policy.approving_body_id if row.approving_body_id is None else None

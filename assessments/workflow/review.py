@@ -47,10 +47,15 @@ def approval_queue(*, session: Session, actor: Actor) -> list[Awaiting]:
         actor.user_id or 0,
         [(v.id, v.submitted_at) for v, p in mine if v.id and p.approving_body_id],
     )
+    queue = [
+        Awaiting(version, policy, standing(session, version, policy)) for version, policy in mine
+    ]
+    # What they approved already stays theirs to finish where that now meets the rule (it was
+    # loosened, or a member taken off, since): nobody else's approval is waited for.
     return [
-        Awaiting(version, policy, standing(session, version, policy))
-        for version, policy in mine
-        if version.id not in decided
+        item
+        for item in queue
+        if item.version.id not in decided or (item.standing and item.standing.met)
     ]
 
 

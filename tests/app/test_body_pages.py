@@ -285,3 +285,14 @@ def test_another_trusts_body_is_not_found(
     assert keeping.list_bodies(session=session, actor=operator_of(hillside))[0].name == (
         "Hillside board"
     )
+
+
+def test_a_number_typed_for_a_rule_that_needs_none_is_no_matter(
+    client: TestClient, session: Session
+) -> None:
+    typed = {**ADD, "name": "Finance committee", "rule": "all", "quorum": "abc"}
+
+    response = submit(client, open_page(client, "/admin/bodies"), "/admin/bodies", typed)
+
+    assert response.status_code == 303, response.text[:500]
+    assert bodies_of_trust(session) == ["Finance committee"]

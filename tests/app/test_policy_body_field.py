@@ -6,6 +6,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.settings import Settings
+from assessments.bodies.keeping import BODY_KEEPERS
+from assessments.kernel.actors import Grant, Role
 from assessments.models import ApprovingBody, BodyKind, Policy, School
 from tests.app.body_pages import (
     SCRIPT,
@@ -22,6 +25,8 @@ from tests.app.pages import (
     submit,
 )
 from tests.factories.decisions import open_page
+from tests.factories.people import make_person
+from tests.factories.sign_in import sign_in_as
 
 __all__ = ["committee", "north", "pat"]  # the fixtures
 
@@ -108,3 +113,30 @@ def test_a_bodys_name_is_shown_as_text_never_run_as_script(
     form = open_page(client, "/policies/new")
     assert [o.text for o in form.by_id("approving_body_id").find_all("option")][1] == SCRIPT
     assert open_page(client, body_url(body)).find("h1").text == SCRIPT
+
+
+def test_a_schools_author_is_told_next_to_the_field_who_says_who_approves(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    committee: ApprovingBody,
+    north: School,
+) -> None:
+    sign_in_as(client, session, settings, make_person(session, "Sol", Grant(Role.AUTHOR, north.id)))
+    form = open_page(client, "/policies/new")
+    assert (
+        "Only the trust's admins and trust-wide authors"
+        in form.by_id("approving_body_id-hint").text
+    )
+
+    refused = submit(
+        client,
+        form,
+        "/policies",
+        {**POLICY, "school_id": str(north.id), "approving_body_id": str(committee.id)},
+    )
+
+    assert refused.status_code == 422, refused.text[:500]
+    assert error_for(page(refused), "approving_body_id") == BODY_KEEPERS
+    made = submit(client, page(refused), "/policies", {"approving_body_id": ""})
+    assert made.status_code == 303, made.text[:500]

@@ -454,3 +454,39 @@ def test_a_rule_loosened_after_an_approval_lets_that_member_approve_it_at_once(
 
     assert version(session, version_id).decided_by == f"{STANDARDS}: Pat Approver"
     assert votes(session, version_id) == [(committee.pat.name, MemberVote.APPROVE)]
+
+
+def test_by_every_member_one_taken_off_leaves_it_to_finish_by_who_approved(
+    session: Session, committee: Committee
+) -> None:
+    """Pat's approval meets the rule once the only other members are taken off: the version
+    stays in Pat's queue to approve, not lost to everyone's."""
+    all_of_them = correct_body(session, committee.body, rule=DecisionRule.ALL)
+    version_id = submitted_to(session, committee.cast, all_of_them)
+    approve(session, committee.pat, version_id)
+    assert version_id not in queue_of(session, committee.pat)
+
+    for member in (committee.governor, committee.bea):
+        keeping.remove_member(
+            session=session, actor=AUTHOR, body_id=id_of(all_of_them), user_id=user_of(member)
+        )
+
+    assert version_id in queue_of(session, committee.pat)
+    assert approve(session, committee.pat, version_id) is VersionStatus.APPROVED
+
+
+def test_the_record_names_as_many_of_the_approving_members_as_it_holds() -> None:
+    """The version's decided_by holds 120 characters: the body and its members where they fit,
+    the members alone where the body's name is long, else the body and how many."""
+    decisions = tuple(
+        MemberDecision.model_construct(name=name) for name in ("Ama Adeyemi", "Ben Brook")
+    )
+    board = ApprovingBody.model_construct(name="Board", rule=DecisionRule.ALL, quorum=1)
+    long = ApprovingBody.model_construct(
+        name="Finance, audit and risk committee " * 3, rule=DecisionRule.ALL
+    )
+    crowd = tuple(MemberDecision.model_construct(name=f"Governor number {n:02d}") for n in range(8))
+
+    assert Standing(board, 2, (), decisions).approved_by() == "Board: Ama Adeyemi, Ben Brook"
+    assert Standing(long, 2, (), decisions).approved_by() == "Ama Adeyemi, Ben Brook"
+    assert Standing(long, 8, (), crowd).approved_by() == f"{long.name}: 8 members"

@@ -30,7 +30,7 @@ from tests.app.decision_moves import api_as
 from tests.factories.api import API, policy_body
 from tests.factories.people import make_approver
 from tests.factories.trusts import AUTHOR
-from tests.factories.versions import make_version
+from tests.factories.versions import fill_in, make_version, version
 
 __all__ = ["ama", "ben", "committee", "submitted"]  # the fixtures
 pytestmark = pytest.mark.usefixtures("rubric_published")
@@ -150,3 +150,21 @@ def test_the_api_lists_the_trusts_bodies_with_their_rules(
             "revision": 1,
         }
     ]
+
+
+def test_submitting_to_a_body_says_how_many_approvals_it_needs(
+    anonymous_client: TestClient, session: Session, committee: ApprovingBody
+) -> None:
+    draft = make_version(session, "draft", reference="GC-009", approving_body_id=committee.id)
+    assert draft.id is not None
+    fill_in(session, draft.id, AUTHOR)
+    api = api_as(anonymous_client, session, AUTHOR)
+
+    sent = api.post(
+        f"{API}/assessment-versions/{draft.id}/submit",
+        json={"expected_revision": version(session, draft.id).revision},
+    )
+
+    assert sent.status_code == 200, sent.text
+    said = sent.json()
+    assert (said["status"], said["approvals"], said["approvals_needed"]) == ("submitted", 0, 2)
