@@ -71,7 +71,9 @@ def upgrade() -> None:
     op.create_index("ix_member_decision_version_id", "member_decision", ["version_id"])
     # A plain ADD COLUMN on SQLite, which can add a reference but not through Alembic.
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE policy ADD COLUMN approving_body_id INTEGER REFERENCES approving_body (id)")
+        op.execute(
+            "ALTER TABLE policy ADD COLUMN approving_body_id INTEGER REFERENCES approving_body (id)"
+        )
     else:
         op.add_column("policy", sa.Column("approving_body_id", sa.Integer(), nullable=True))
         op.create_foreign_key(None, "policy", "approving_body", ["approving_body_id"], ["id"])

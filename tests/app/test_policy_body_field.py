@@ -124,12 +124,15 @@ def test_a_schools_author_is_told_next_to_the_field_who_says_who_approves(
 ) -> None:
     sign_in_as(client, session, settings, make_person(session, "Sol", Grant(Role.AUTHOR, north.id)))
     form = open_page(client, "/policies/new")
+    # Shown, not offered: no list of bodies to pick from, and the form keeps what is named.
+    assert form.by_id("approving_body_id").text == "Any one approver for its school"
+    assert form.by_id("approving_body_id").tag == "p"
     assert (
         "Only the trust's admins and trust-wide authors"
         in form.by_id("approving_body_id-hint").text
     )
 
-    refused = submit(
+    refused = submit(  # as a forged form would
         client,
         form,
         "/policies",

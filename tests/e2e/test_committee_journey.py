@@ -1,14 +1,15 @@
 """An approving body decides by its rule, in Chromium, with JavaScript and without: the demo's
 admin adds a trust-wide committee that approves once two of its members have, and makes two
-trust-wide approvers its members; the author names it on a policy (correcting the policy's
-details) and submits the policy's complete assessment. The first member approves it with the
-meeting's date and minute: it still awaits the committee, their approval is on the review
-page, and it has left their queue. An approver who is not a member may read it but not approve
-it. The second member finds it "1 of 2 approvals" in their queue, is refused a meeting date to
-come (next to the date, what they typed kept), and approves it: approved by the committee and
-both members; and the admin's list of bodies gives the committee's rule in words. The
-complete draft and the second and third approvers are made through the use-cases before the
-server starts (as test_action_progress_journey.py prepares its own)."""
+trust-wide approvers its members; a trust-wide author names it on a policy (correcting its
+details); the policy's author sees who approves it, not a choice, and submits its complete
+assessment. The first member approves it with the meeting's date and minute: it still awaits
+the committee, their approval is on the review page, and it has left their queue. An approver
+who is not a member may read it but not approve it. The second member finds it "1 of 2
+approvals" in their queue, is refused a meeting date to come (next to the date, what they typed
+kept), and approves it: approved by the committee and both members; and the admin's list of
+bodies gives the committee's rule in words. The complete draft and the second and third
+approvers are made through the use-cases before the server starts (as
+test_action_progress_journey.py prepares its own)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ FIRST = "Priya Approver"  # APPROVER, the demo's trust-wide approver: the first 
 SECOND = "Bea Governor"
 SECOND_EMAIL = "governor@demo-trust.example"  # a trust-wide approver, made here
 OUTSIDER_EMAIL = "trustee@demo-trust.example"  # Olu Trustee: trust-wide approver, no member
+LEAD_EMAIL = "lead@demo-trust.example"  # Lee Lead: a trust-wide author, who keeps the schedule
 BODY = "Standards committee"
 REFERENCE, TITLE = "WB-021", "Curriculum planning policy"
 MEETING = today() - timedelta(days=7)  # not in the future, wherever the browser is
@@ -82,14 +84,19 @@ def _complete_draft(session: Session) -> tuple[int, int]:
 
 @pytest.fixture
 def prepared(database_url: str, demo_database: str, tmp_path: Path) -> Iterator[Prepared]:
-    """A server whose database has two more trust-wide approvers (who sign in with the demo's
-    password) and Alex Author's complete draft."""
+    """A server whose database has two more trust-wide approvers and a trust-wide author (who
+    sign in with the demo's password) and Alex Author's complete draft."""
     made: list[tuple[int, int]] = []
 
     def prepare(session: Session) -> None:
         operator = accounts.operator_of_trust(session=session, trust_name=demo.TRUST)
         assert operator.trust_id is not None
-        for email, name in ((SECOND_EMAIL, SECOND), (OUTSIDER_EMAIL, "Olu Trustee")):
+        made_here = (
+            (SECOND_EMAIL, SECOND, Role.APPROVER),
+            (OUTSIDER_EMAIL, "Olu Trustee", Role.APPROVER),
+            (LEAD_EMAIL, "Lee Lead", Role.AUTHOR),
+        )
+        for email, name, role in made_here:
             accounts.create_user(
                 session=session,
                 actor=operator,
@@ -97,7 +104,7 @@ def prepared(database_url: str, demo_database: str, tmp_path: Path) -> Iterator[
                 email=email,
                 name=name,
                 password=demo.PASSWORD,
-                grants=[Grant(Role.APPROVER, None)],
+                grants=[Grant(role, None)],
             )
         made.append(_complete_draft(session))
 
@@ -195,18 +202,25 @@ def test_a_committee_approves_once_two_members_have(
         if javascript:  # the same pages without JavaScript; one journey's pictures are enough
             screenshot(admin, "100-approving-bodies")
 
-        # 2. The author names it on the policy, then submits the complete assessment.
-        author = people.enter_context(_signed_in(browser, server, AUTHOR, javascript))
-        author.goto(f"/policies/{prepared.policy_id}")
-        expect_heading(author, TITLE)
-        author.get_by_role("link", name="Change the policy's details").click()
-        expect_heading(author, "Change the policy's details")
-        who = author.get_by_label("Who approves its assessments?")
+        # 2. A trust-wide author names it on the policy (its school's author may not choose
+        # who decides on their work: their form shows who does), then the author submits.
+        lead = people.enter_context(_signed_in(browser, server, LEAD_EMAIL, javascript))
+        lead.goto(f"/policies/{prepared.policy_id}")
+        expect_heading(lead, TITLE)
+        lead.get_by_role("link", name="Change the policy's details").click()
+        expect_heading(lead, "Change the policy's details")
+        who = lead.get_by_label("Who approves its assessments?")
         expect(who).to_have_value("")  # "Any one approver for its school"
         who.select_option(label=BODY)
-        author.get_by_role("button", name="Save changes").click()
-        expect_heading(author, TITLE)
-        expect_confirmation(author, "The policy's details are saved")
+        lead.get_by_role("button", name="Save changes").click()
+        expect_heading(lead, TITLE)
+        expect_confirmation(lead, "The policy's details are saved")
+
+        author = people.enter_context(_signed_in(browser, server, AUTHOR, javascript))
+        author.goto(f"/policies/{prepared.policy_id}/edit")
+        expect_heading(author, "Change the policy's details")
+        expect(author.locator("#approving-body")).to_contain_text(BODY)
+        expect(author.get_by_label("Who approves its assessments?")).to_have_count(0)
         author.goto(summary)
         _status(author, "Version 1: Draft")
         author.get_by_role("button", name="Submit for approval").click()
