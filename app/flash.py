@@ -35,6 +35,9 @@ CONFIRMATIONS = {
     "it decides.",
     "body-changed": "The body's details are saved, and the change is in the audit trail.",
     "members-changed": "Its members are saved. What awaits the body now awaits them.",
+    "consultation-opened": "The consultation is open. Each person asked is emailed a link of "
+    "their own; their answers appear here as they come in.",
+    "consultation-closed": "The consultation is closed: its links take no more answers.",
     "school-added": "School added. Give people roles there from their pages under People.",
     "person-added": "Person added. They have been emailed a link to set their password; check "
     "their roles below.",

@@ -58,9 +58,12 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 
-# Paths that carry a signed link's token (a calendar feed, an unsubscribe, a password link):
+# Paths that carry a signed link's token (a calendar feed, an unsubscribe, a password link,
+# a consultation's: which would tie a member of staff to the time they answered):
 # the log shows where the request went, never the working link.
-_SIGNED_LINK = re.compile(r"^(/calendar/|/notifications/unsubscribe/|/account/set-password/)[^/]+")
+_SIGNED_LINK = re.compile(
+    r"^(/calendar/|/notifications/unsubscribe/|/account/set-password/|/consult/)[^/]+"
+)
 
 
 def logged_path(path: str) -> str:

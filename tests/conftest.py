@@ -27,7 +27,13 @@ from assessments.kernel import audit
 from assessments.kernel.db import committed, unit_of_work
 from tests import databases
 from tests.factories.people import start_session
-from tests.factories.trusts import AUTHOR, TEST_AUDIT_KEY, make_local_trust, publish_default_rubric
+from tests.factories.trusts import (
+    AUTHOR,
+    TEST_AUDIT_KEY,
+    TEST_SECRET_KEY,
+    make_local_trust,
+    publish_default_rubric,
+)
 
 # Use-cases called directly and the app with `settings` use the same key.
 audit.configure(keys=[TEST_AUDIT_KEY])
@@ -81,7 +87,7 @@ def settings(database_url: str) -> Settings:
     return Settings(
         environment=Environment.TEST,
         database_url=database_url,
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        secret_key=TEST_SECRET_KEY,
         audit_key=TEST_AUDIT_KEY,
         rubrics_dir=PROJECT_ROOT / "rubrics",
     )

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.mail.links import account_path, address, topic_of, unsubscribe_path
+from app.mail.links import account_path, address, consultation_path, topic_of, unsubscribe_path
 from app.mail.transport import Email
 from app.settings import PROJECT_ROOT, Settings
 from app.web import british_date
@@ -54,6 +54,8 @@ def link(settings: Settings, notification: Notification) -> str:
     facts = notification.facts
     if notification.kind is NotificationKind.ACCOUNT:  # signed now: nothing secret is stored
         return address(settings, account_path(settings, facts["link_id"], facts["issued"]))
+    if notification.kind is NotificationKind.CONSULTATION:  # their own link, signed now too
+        return address(settings, consultation_path(settings, facts["invitation_id"]))
     return address(settings, PATHS[notification.kind](facts))
 
 
@@ -81,7 +83,8 @@ def compose(settings: Settings, outgoing: Outgoing) -> Email:
         "digest": message.digest is not Delivery.SINGLE,
         "name": recipient.name if recipient else "",
         "base": address(settings, ""),
-        "choices": address(settings, "/notifications"),
+        # An address without an account (staff consulted) has no choices to make.
+        "choices": address(settings, "/notifications") if message.user_id else None,
         "unsubscribe": None,
     }
     if first.kind is not NotificationKind.ACCOUNT and message.user_id is not None:

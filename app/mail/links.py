@@ -43,3 +43,14 @@ def read_account_token(settings: Settings, token: str) -> tuple[int, int] | None
     link_id, _, issued = (read_signed(settings, "account", token) or "").partition(".")
     link, when = number(link_id), number(issued, digits=11)  # issued: a Unix time
     return None if link is None or when is None else (link, when)
+
+
+def consultation_path(settings: Settings, invitation_id: int) -> str:
+    """The address of one member of staff's link to a consultation (to answer it, and later
+    to read what was done with what staff said)."""
+    return f"/consult/{signed(settings, 'consultation', str(invitation_id))}"
+
+
+def read_consultation_token(settings: Settings, token: str) -> int | None:
+    """The invitation a consultation link was made for, or None."""
+    return number(read_signed(settings, "consultation", token) or "")

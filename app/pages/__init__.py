@@ -9,6 +9,7 @@ from app.pages import (
     audit,
     bodies,
     calendar,
+    consultations,
     dashboard,
     decisions,
     docs,
@@ -20,6 +21,7 @@ from app.pages import (
     schedule,
     schedule_import,
     screening,
+    staff_voice,
     trust_email,
     wizard,
     workflow,
@@ -50,6 +52,8 @@ router.include_router(notifications.router)
 router.include_router(calendar.router)
 router.include_router(passwords.router)
 router.include_router(trust_email.router)
+router.include_router(consultations.router)
+router.include_router(staff_voice.router)
 # Outside the CSRF check: the signed link is the proof (app/pages/notifications.py).
 unsubscribe_router = notifications.unsubscribe_router
 # Outside it too: calendar apps fetch the feed by its signed link (app/pages/calendar.py).

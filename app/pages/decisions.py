@@ -16,9 +16,11 @@ from app.forms import error_list, form_errors, parse_revision
 from app.inputs import day_parts, typed_day
 from app.pages.steps import SUMMARY_STEP, page_context
 from app.web import redirect, render
+from assessments.consultations import results as consultation_results
 from assessments.drafting import mitigation, version_view
 from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.version_view import AssessmentView
+from assessments.kernel.clock import today
 from assessments.kernel.errors import NotFound, StaleVersion, ValidationFailed
 from assessments.models import ActionStatus, MitigatingAction
 from assessments.people import directory
@@ -57,6 +59,9 @@ def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep)
         "changes": review.changes_since_approved(session=session, actor=actor, view=view),
         "changes_since_returned": review.changes_since_returned(session=session, view=view),
         "standing": review.standing_of(session=session, view=view),
+        "consultations": consultation_results.consultations_of(
+            session=session, actor=actor, version_id=view.version.id or 0, today=today()
+        ),
     }
 
 

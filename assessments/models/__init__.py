@@ -35,6 +35,11 @@ from assessments.models.columns import (
     timestamp as timestamp,
     utcnow as utcnow,
 )
+from assessments.models.consultations import (
+    Consultation as Consultation,
+    ConsultationAnswer as ConsultationAnswer,
+    ConsultationInvitation as ConsultationInvitation,
+)
 from assessments.models.notifications import (
     Delivery as Delivery,
     MessageStatus as MessageStatus,

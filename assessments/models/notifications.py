@@ -23,6 +23,8 @@ class NotificationKind(StrEnum):
     ACTION_DUE = "action-due"  # before an action falls due, then weekly while it is overdue
     REVIEW_DUE = "review-due"  # to a policy's owner, before its review falls due
     ACCOUNT = "account"  # invitations and password resets: always sent, one by one
+    # To staff asked about a draft (most have no account): their link, then what was done.
+    CONSULTATION = "consultation"
 
     @property
     def label(self) -> str:
@@ -36,6 +38,7 @@ KIND_LABELS = {
     NotificationKind.ACTION_DUE: "Mitigating actions due or overdue",
     NotificationKind.REVIEW_DUE: "Policy reviews falling due",
     NotificationKind.ACCOUNT: "Your account",
+    NotificationKind.CONSULTATION: "Consultations you were asked to answer",
 }
 
 
@@ -93,14 +96,15 @@ class OutboxMessage(SQLModel, table=True):
 class Notification(SQLModel, table=True):
     """One thing a person is told, in the facts its email is written from (chosen for that
     person: nothing they may not see). `dedupe_key` makes a reminder once only, however often
-    the daily sweep runs."""
+    the daily sweep runs. A consultation's are to an address, which may have no account."""
 
     id: int | None = Field(default=None, primary_key=True)
     trust_id: int = Field(foreign_key="trust.id", index=True)
-    user_id: int = Field(
+    user_id: int | None = Field(
+        default=None,
         sa_column=sa.Column(
-            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
     )
     kind: NotificationKind = Field(sa_type=EnumValue(NotificationKind, 30))
     subject: str = Field(max_length=200)

@@ -13,6 +13,7 @@ from assessments.kernel.actors import Role
 from assessments.models.columns import EnumValue, UTCDateTime, timestamp as _timestamp, utcnow
 
 DEFAULT_REVIEW_REMINDER_DAYS = (60, 30, 7)
+DEFAULT_MIN_GROUP = 5  # the fewest answers a consultation's breakdown shows
 DEFAULT_ACTION_REMINDER_DAYS = 7
 
 
@@ -28,6 +29,11 @@ class Trust(SQLModel, table=True):
         default_factory=lambda: list(DEFAULT_REVIEW_REMINDER_DAYS), sa_type=sa.JSON
     )
     action_reminder_days: int = Field(default=DEFAULT_ACTION_REMINDER_DAYS)
+    # A consultation's answers are broken down by school or staff group only where at least
+    # this many answered: fewer could be told apart.
+    consultation_min_group: int = Field(
+        default=DEFAULT_MIN_GROUP, sa_column_kwargs={"server_default": str(DEFAULT_MIN_GROUP)}
+    )
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 

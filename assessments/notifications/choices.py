@@ -22,9 +22,12 @@ from assessments.notifications.outbox import delivery_chosen, delivery_of
 from assessments.people import queries as people_queries
 
 RECENT = 50  # notifications listed on a person's page
-# Kinds a person chooses for: account emails are always sent.
+# Kinds a person chooses for: account emails are always sent, and a consultation's go to an
+# address, not an account.
 CHOSEN_KINDS: tuple[NotificationKind, ...] = tuple(
-    kind for kind in NotificationKind if kind is not NotificationKind.ACCOUNT
+    kind
+    for kind in NotificationKind
+    if kind not in (NotificationKind.ACCOUNT, NotificationKind.CONSULTATION)
 )
 
 

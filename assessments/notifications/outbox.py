@@ -39,7 +39,7 @@ def delivery_chosen(session: Session, user_id: int, kind: NotificationKind) -> D
 
 def delivery_of(kind: NotificationKind, choice: Delivery | None) -> Delivery:
     """The delivery a person's `choice` (None: they made none) gives `kind`."""
-    if kind is NotificationKind.ACCOUNT:
+    if kind in (NotificationKind.ACCOUNT, NotificationKind.CONSULTATION):
         return Delivery.SINGLE
     return choice or Delivery.SINGLE
 
@@ -94,6 +94,56 @@ def notify_all(session: Session, tells: Iterable[Tell]) -> int:
         ],
     )
     return len(wanted)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One email to an address, which may have no account (a member of staff consulted)."""
+
+    to_address: str
+    subject: str
+    facts: dict[str, Any]
+
+
+def write_letters(
+    session: Session, trust_id: int, kind: NotificationKind, letters: list[Letter]
+) -> int:
+    """An email for each of `letters` (each to an address of its own), queued now: to an
+    address, not a person's account, so nobody's choices apply. How many were queued."""
+    now = clock.now()
+    message_rows = [
+        {
+            "trust_id": trust_id,
+            "user_id": None,
+            "to_address": letter.to_address,
+            "digest": Delivery.SINGLE,
+            "status": MessageStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for letter in letters
+    ]
+    message_of = queries.insert_addressed_messages(session, message_rows)
+    queries.insert_notifications(
+        session,
+        [
+            {
+                "trust_id": trust_id,
+                "user_id": None,
+                "kind": kind,
+                "subject": letter.subject[:200],
+                "facts": letter.facts,
+                "dedupe_key": None,
+                "delivery": Delivery.SINGLE,
+                "message_id": message_of[letter.to_address],
+                "created_at": now,
+            }
+            for letter in letters
+        ],
+    )
+    return len(letters)
 
 
 def _first_time(key: str, told: set[str]) -> bool:

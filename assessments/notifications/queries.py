@@ -53,6 +53,16 @@ def insert_messages(session: Session, rows: list[dict[str, Any]]) -> dict[int, l
     return ids
 
 
+def insert_addressed_messages(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert messages to addresses (no account; each address once): their ids by address."""
+    if not rows:
+        return {}
+    statement = sa.insert(OutboxMessage).returning(
+        col(OutboxMessage.id), col(OutboxMessage.to_address)
+    )
+    return {address: message_id for message_id, address in session.execute(statement, rows)}
+
+
 def carry(session: Session, message_of: dict[int, int]) -> None:
     """Put each notification (by id) into its message (`message_of[notification]`)."""
     if message_of:

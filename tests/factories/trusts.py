@@ -28,6 +28,7 @@ LOCAL_TRUST = "Local trust"  # the test database's trust (tests/conftest.py make
 LOCAL_TRUST_ID = 1
 # The audit key of every test, in-process and in the servers and commands tests start.
 TEST_AUDIT_KEY = "test-audit-key-that-is-long-enough-0123456789"
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"  # the tests' Settings
 AUTHOR_EMAIL = "alex.author@local-trust.example"
 AUTHOR_PASSWORD = "marking-policy-review-2026"
 # A trust-wide author and admin of the test trust (user 1): the factories build with it, and

@@ -60,6 +60,13 @@ BODY_FORM = {
     "rule": "number",
     "quorum": "2",
 }
+CONSULTATION_FORM = {
+    "opens_on": "2999-01-01",  # refused after the check that one is open already
+    "closes_on": "2999-01-08",
+    "summary": "Marking moves to fortnightly",
+    "invitees": "new.teacher@north.example, Teachers",
+}
+ANSWER_FORM = {"direction": "more", "hours": "1.5", "agreement": "4"}
 PROGRESS_FORM = {"status": "in-progress", "note": "Timetable drafted"}
 DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
@@ -298,6 +305,23 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
     # Who decides is no secret within the trust: an author choosing a policy's body reads them
     ("GET", "/api/v1/approving-bodies"): Call("/api/v1/approving-bodies", signed_in(200)),
+    # Consulting staff on the draft: its school's authors open (one is open already: 409) and
+    # close one; whoever may see the policy reads what staff said; the link is anyone's who
+    # holds it, signed in or not (each case answers it afresh).
+    ("GET", "/assessments/{version_id}/consultations/new"): Call(
+        DRAFT + "/consultations/new", drafted_by_north_authors(200)
+    ),
+    ("POST", "/assessments/{version_id}/consultations"): Call(
+        DRAFT + "/consultations", drafted_by_north_authors(409), CONSULTATION_FORM
+    ),
+    ("GET", "/consultations/{consultation_id}"): Call(
+        "/consultations/{consultation}", seen_in_scope()
+    ),
+    ("POST", "/consultations/{consultation_id}/close"): Call(
+        "/consultations/{consultation}/close", drafted_by_north_authors(303)
+    ),
+    ("GET", "/consult/{token}"): Call("{consult_link}", everyone(200)),
+    ("POST", "/consult/{token}"): Call("{consult_link}", everyone(303), ANSWER_FORM),
     ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
     ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
         "/api/v1/rubrics/staff-wellbeing-impact/3", signed_in(200)

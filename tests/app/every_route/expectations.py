@@ -88,4 +88,6 @@ def fill(text: str, world: World) -> str:
         body_version=world.body_version_id,
         other_body=world.other_body_id,
         other_body_version=world.other_body_version_id,
+        consultation=world.consultation_id,
+        consult_link=world.consult_link,
     )

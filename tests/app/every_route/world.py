@@ -5,20 +5,32 @@ with a submitted version put to each (the world's approver a member of the first
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session
 
+from app.mail.links import consultation_path
+from app.settings import Environment, Settings
 from assessments.bodies import keeping
+from assessments.consultations import opening, queries as consultation_queries
+from assessments.consultations.schemas import ConsultationOpen
 from assessments.bodies.schemas import BodyDetails
 from assessments.drafting import mitigation, version_view, workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
+from assessments.kernel.clock import today
 from assessments.models import AssessmentVersion, BodyKind, DecisionRule, Policy, School
 from assessments.people import accounts, api_tokens
 from assessments.policies import schedule_uploads
 from tests.factories.people import make_api_token, make_person
-from tests.factories.trusts import AUTHOR, make_policy, make_school
+from tests.factories.trusts import (
+    AUTHOR,
+    TEST_AUDIT_KEY,
+    TEST_SECRET_KEY,
+    make_policy,
+    make_school,
+)
 from tests.factories.versions import make_draft, make_version
 
 # Who asks. The author holds the role at the school whose records are asked for.
@@ -53,6 +65,8 @@ class World:
     body_version_id: int  # a submitted version of a North policy that names that committee
     other_body_id: int  # the Finance committee: any one member, not the world's approver
     other_body_version_id: int  # a submitted version of a North policy naming that one
+    consultation_id: int  # open, on the draft, asking one teacher at North
+    consult_link: str  # that teacher's link (a path)
 
     @property
     def author_user_id(self) -> int:
@@ -87,6 +101,26 @@ def _put_to(session: Session, body_id: int, reference: str, school: School) -> i
     )
     assert version.id is not None
     return version.id
+
+
+def _consultation(session: Session, version_id: int) -> tuple[int, str]:
+    """An open consultation on the draft, and its one invitee's link."""
+    data = ConsultationOpen(
+        opens_on=today(),
+        closes_on=today() + timedelta(days=14),
+        summary="Weekly marking moves to fortnightly",
+        invitees="teacher@north.example, Teachers",
+    )
+    consultation = opening.open_consultation(
+        session=session, actor=AUTHOR, version_id=version_id, data=data, today=today()
+    )
+    assert consultation.id is not None
+    (invitation,) = consultation_queries.invitations_of(session, consultation.id)
+    assert invitation.id is not None
+    signing_only = Settings(
+        environment=Environment.TEST, secret_key=TEST_SECRET_KEY, audit_key=TEST_AUDIT_KEY
+    )
+    return consultation.id, consultation_path(signing_only, invitation.id)
 
 
 def make_world(session: Session) -> World:
@@ -151,6 +185,7 @@ def make_world(session: Session) -> World:
     )
     body_version_id = _put_to(session, body_id, "MX-004", north)
     other_body_version_id = _put_to(session, other_body_id, "MX-005", north)
+    consultation_id, consult_link = _consultation(session, draft.id)
     session.commit()
     return World(
         north=north,
@@ -169,4 +204,6 @@ def make_world(session: Session) -> World:
         body_version_id=body_version_id,
         other_body_id=other_body_id,
         other_body_version_id=other_body_version_id,
+        consultation_id=consultation_id,
+        consult_link=consult_link,
     )

@@ -1,0 +1,1 @@
+"""Staff voice: consulting the staff a draft affects, and their anonymous answers."""

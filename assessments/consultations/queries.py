@@ -1,0 +1,55 @@
+"""The queries of consultations, their invitations and their anonymous answers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from assessments.models import Consultation, ConsultationAnswer, ConsultationInvitation
+
+
+def get_consultation(
+    session: Session, consultation_id: int, *, for_update: bool = False
+) -> Consultation | None:
+    return session.get(
+        Consultation, consultation_id, with_for_update=for_update, populate_existing=for_update
+    )
+
+
+def consultations_of_version(session: Session, version_id: int) -> list[Consultation]:
+    query = select(Consultation).where(Consultation.version_id == version_id)
+    return list(session.exec(query.order_by(col(Consultation.id))))
+
+
+def get_invitation(
+    session: Session, invitation_id: int, *, for_update: bool = False
+) -> ConsultationInvitation | None:
+    return session.get(
+        ConsultationInvitation,
+        invitation_id,
+        with_for_update=for_update,
+        populate_existing=for_update,
+    )
+
+
+def invitations_of(session: Session, consultation_id: int) -> list[ConsultationInvitation]:
+    query = select(ConsultationInvitation).where(
+        ConsultationInvitation.consultation_id == consultation_id
+    )
+    return list(session.exec(query.order_by(col(ConsultationInvitation.id))))
+
+
+def invitation_counts(session: Session, consultation_id: int) -> tuple[int, int]:
+    """(invited, answered)."""
+    answered = sa.case((col(ConsultationInvitation.answered), 1), else_=0)
+    query = select(func.count(), func.sum(answered)).where(
+        ConsultationInvitation.consultation_id == consultation_id
+    )
+    invited, said = session.exec(query).one()
+    return invited, int(said or 0)
+
+
+def answers_of(session: Session, consultation_id: int) -> list[ConsultationAnswer]:
+    """Its answers, in no order that says anything (their random keys')."""
+    query = select(ConsultationAnswer).where(ConsultationAnswer.consultation_id == consultation_id)
+    return list(session.exec(query.order_by(col(ConsultationAnswer.id))))

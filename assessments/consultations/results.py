@@ -1,0 +1,169 @@
+"""What staff said, as the author, the approvers and the auditors read it: how many were asked
+and answered, what they expect the change to cost them beside the author's estimate, how far
+they agree, and what they wrote. Broken down by school and by staff group only where enough
+answered that no one can be told apart: a group below the trust's number is hidden, and so is
+the next smallest while what is hidden could be worked out from the whole."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlmodel import Session
+
+from assessments.consultations import queries
+from assessments.consultations.answering import Prediction, predictions
+from assessments.consultations.opening import Standing, consultation_seen, standing
+from assessments.consultations.schemas import AGREEMENT
+from assessments.drafting import queries as version_queries
+from assessments.kernel.actors import Actor, Role, require_sight
+from assessments.models import Consultation, ConsultationAnswer, Policy
+from assessments.people import queries as people_queries
+from assessments.policies import queries as policy_queries
+from assessments.rubrics import queries as rubric_queries
+
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Share:
+    """One school's or staff group's answers; the figures None where too few answered."""
+
+    label: str
+    answered: int | None
+    hours_per_week: Decimal | None  # their mean
+    agreement: Decimal | None  # their mean, 1 to 5
+
+
+@dataclass(frozen=True)
+class Results:
+    consultation: Consultation
+    policy: Policy
+    standing: Standing
+    may_close: bool  # the reader is one of its policy's authors, and it is not closed yet
+    invited: int
+    answered: int
+    min_group: int
+    hours_per_week: Decimal | None  # the mean of everyone who answered
+    agreement: Decimal | None
+    agreement_counts: list[tuple[str, int]]  # strongly agree first
+    by_school: list[Share]
+    by_group: list[Share]
+    predictions: list[Prediction]  # the author's, for the groups asked
+    comments: list[tuple[str, str]]  # (concerns, would help), in no order that says whose
+
+    @property
+    def rate(self) -> int | None:
+        """The percentage of those asked who answered."""
+        return round(100 * self.answered / self.invited) if self.invited else None
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def hidden_shares(counts: dict[str, int], least: int) -> set[str]:
+    """Which shares to hide: those below `least`, and then the smallest shown while what is
+    hidden is more than none but fewer than `least` (the whole less the rest would tell it)."""
+    hidden = {key for key, count in counts.items() if count < least}
+    shown = sorted((count, key) for key, count in counts.items() if key not in hidden)
+    while shown and 0 < sum(counts[key] for key in hidden) < least:
+        hidden.add(shown.pop(0)[1])
+    return hidden
+
+
+def shares(
+    answers: Sequence[ConsultationAnswer],
+    key: Callable[[ConsultationAnswer], str],
+    labels: dict[str, str],
+    least: int,
+) -> list[Share]:
+    """The answers by `key`, in the order of `labels` (each label shown, answered or not)."""
+    by: dict[str, list[ConsultationAnswer]] = {}
+    for answer in answers:
+        by.setdefault(key(answer), []).append(answer)
+    hidden = hidden_shares({k: len(group) for k, group in by.items()}, least)
+    result = []
+    for k, label in labels.items():
+        group = by.get(k, [])
+        if k in hidden:
+            result.append(Share(label, None, None, None))
+        else:
+            result.append(
+                Share(
+                    label,
+                    len(group),
+                    _mean([a.hours_per_week for a in group]),
+                    _mean([Decimal(a.agreement) for a in group]),
+                )
+            )
+    return result
+
+
+def consultation_results(
+    *, session: Session, actor: Actor, consultation_id: int, today: date
+) -> Results:
+    """A consultation's answers, for anyone who may see its policy."""
+    consultation = consultation_seen(session, actor, consultation_id)
+    version = version_queries.get_version(session, consultation.version_id)
+    policy = version_queries.policy_of_version(session, version)
+    trust = people_queries.get_trust(session, consultation.trust_id)
+    assert trust is not None
+    least = trust.consultation_min_group
+    answers = queries.answers_of(session, consultation_id)
+    invited, answered = queries.invitation_counts(session, consultation_id)
+    rubric = rubric_queries.rubric_of_version(session, version)
+    schools = policy_queries.list_schools(
+        session,
+        policy.trust_id,
+        None if policy.school_id is None else frozenset({policy.school_id}),
+    )
+    school_labels = {str(school.id): school.name for school in schools}
+    if policy.school_id is None:
+        school_labels[""] = "The trust's central staff"
+    group_labels = {g.id: g.label for g in rubric.staff_groups if g.id in consultation.staff_groups}
+    agreements = Counter(answer.agreement for answer in answers)
+    now = standing(consultation, today)
+    return Results(
+        consultation=consultation,
+        policy=policy,
+        standing=now,
+        may_close=now is not Standing.CLOSED and actor.holds(Role.AUTHOR, policy.school_id),
+        invited=invited,
+        answered=answered,
+        min_group=least,
+        hours_per_week=_mean([a.hours_per_week for a in answers]),
+        agreement=_mean([Decimal(a.agreement) for a in answers]),
+        agreement_counts=[(label, agreements[value]) for value, label in AGREEMENT.items()],
+        by_school=shares(answers, lambda a: str(a.school_id or ""), school_labels, least),
+        by_group=shares(answers, lambda a: a.staff_group, group_labels, least),
+        predictions=predictions(session, version, consultation.staff_groups, None),
+        comments=[(a.concerns, a.would_help) for a in answers if a.concerns or a.would_help],
+    )
+
+
+@dataclass(frozen=True)
+class Line:
+    """A consultation as a version's pages list it."""
+
+    consultation: Consultation
+    standing: Standing
+    invited: int
+    answered: int
+
+
+def consultations_of(*, session: Session, actor: Actor, version_id: int, today: date) -> list[Line]:
+    """A version's consultations, first opened first, for anyone who may see the version."""
+    version = version_queries.get_version(session, version_id)
+    policy = version_queries.policy_of_version(session, version)
+    what = f"assessment version {version_id}"
+    require_sight(actor, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
+    return [
+        Line(c, standing(c, today), *queries.invitation_counts(session, c.id or 0))
+        for c in queries.consultations_of_version(session, version_id)
+    ]
