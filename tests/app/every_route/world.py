@@ -13,9 +13,9 @@ from sqlmodel import Session
 from app.mail.links import consultation_path
 from app.settings import Environment, Settings
 from assessments.bodies import keeping
+from assessments.bodies.schemas import BodyDetails
 from assessments.consultations import opening, queries as consultation_queries
 from assessments.consultations.schemas import ConsultationOpen
-from assessments.bodies.schemas import BodyDetails
 from assessments.drafting import mitigation, version_view, workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
