@@ -38,6 +38,9 @@ CONFIRMATIONS = {
     "consultation-opened": "The consultation is open. Each person asked is emailed a link of "
     "their own; their answers appear here as they come in.",
     "consultation-closed": "The consultation is closed: its links take no more answers.",
+    "formal-recorded": "The formal consultation is recorded on the draft.",
+    "staff-told": "Everyone asked is being emailed what was done with what staff said; their "
+    "links show it from now on.",
     "school-added": "School added. Give people roles there from their pages under People.",
     "person-added": "Person added. They have been emailed a link to set their password; check "
     "their roles below.",

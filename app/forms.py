@@ -44,7 +44,19 @@ def _own_words(error: Any) -> str | None:
 
 # The fields typed as day, month and year (templates/_date.html): a summary's link goes to the
 # day, the first of the three, as GOV.UK asks (their group's id takes no focus).
-DATE_FIELDS = frozenset({"due_date", "done_on", "from", "to", "meeting_date", "full-meeting_date"})
+DATE_FIELDS = frozenset(
+    {
+        "due_date",
+        "done_on",
+        "from",
+        "to",
+        "meeting_date",
+        "full-meeting_date",
+        "opens_on",
+        "closes_on",
+        "met_on",
+    }
+)
 
 
 def error_list(errors: Mapping[str, str], prefix: str = "") -> list[dict[str, str]]:

@@ -9,10 +9,12 @@ from app.pages import (
     audit,
     bodies,
     calendar,
+    consultation_themes,
     consultations,
     dashboard,
     decisions,
     docs,
+    formal_consultations,
     notifications,
     passwords,
     policies,
@@ -53,6 +55,8 @@ router.include_router(calendar.router)
 router.include_router(passwords.router)
 router.include_router(trust_email.router)
 router.include_router(consultations.router)
+router.include_router(consultation_themes.router)
+router.include_router(formal_consultations.router)
 router.include_router(staff_voice.router)
 # Outside the CSRF check: the signed link is the proof (app/pages/notifications.py).
 unsubscribe_router = notifications.unsubscribe_router

@@ -17,7 +17,7 @@ from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.flash import confirm
 from app.forms import render_form, submit_form
 from app.inputs import day_parts, typed_day
-from app.web import redirect, render
+from app.web import redirect
 from assessments.consultations import opening, results
 from assessments.consultations.schemas import MAX_INVITED, MAX_TEXT, ConsultationOpen
 from assessments.kernel.actors import Actor
@@ -91,15 +91,29 @@ def open_consultation(
     return submit_form(attempt, form_again, MESSAGES)
 
 
+def results_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    consultation_id: int,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> Response:
+    """The consultation's page; `values` and `errors` are its new theme's form's."""
+    said = results.consultation_results(
+        session=session, actor=actor, consultation_id=consultation_id, today=today()
+    )
+    context = {"title": "What staff said", "said": said, "values": values or {}}
+    return render_form(request, "consultations/show.html", context, errors, prefix="theme-")
+
+
 @router.get("/consultations/{consultation_id}")
 def show_consultation(
     request: Request, consultation_id: Id, session: SessionDep, actor: ActorDep
 ) -> Response:
-    """Who was asked, how many answered, and what they said, in figures that hide each one."""
-    said = results.consultation_results(
-        session=session, actor=actor, consultation_id=consultation_id, today=today()
-    )
-    return render(request, "consultations/show.html", {"title": "What staff said", "said": said})
+    """Who was asked, how many answered, what they said (in figures that hide each one), and
+    the author's themes and answers."""
+    return results_page(request, session, actor, consultation_id)
 
 
 @router.post("/consultations/{consultation_id}/close")

@@ -16,7 +16,7 @@ from app.forms import error_list, form_errors, parse_revision
 from app.inputs import day_parts, typed_day
 from app.pages.steps import SUMMARY_STEP, page_context
 from app.web import redirect, render
-from assessments.consultations import results as consultation_results
+from assessments.consultations import formal, results as consultation_results
 from assessments.drafting import mitigation, version_view
 from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.version_view import AssessmentView
@@ -62,6 +62,7 @@ def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep)
         "consultations": consultation_results.consultations_of(
             session=session, actor=actor, version_id=view.version.id or 0, today=today()
         ),
+        "formal": formal.formal_of(session=session, actor=actor, version_id=view.version.id or 0),
     }
 
 

@@ -10,11 +10,12 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.deps import FormDep, SessionDep, SettingsDep
-from app.forms import render_form, submit_form
+from app.forms import form_errors, render_form, submit_form
 from app.mail.links import read_consultation_token
 from app.settings import Settings
 from app.web import redirect
@@ -108,17 +109,34 @@ def hours_given(values: Mapping[str, str]) -> str:
     return f"-{hours}" if direction == "less" else hours
 
 
+def answer_given(values: Mapping[str, str]) -> AnswerGive:
+    """The answer typed; every field's problem at once, in the form's order."""
+    errors: dict[str, str] = {}
+    try:
+        hours = hours_given(values)
+    except ValidationFailed as exc:
+        errors, hours = dict(exc.errors), "0"
+    try:
+        data = AnswerGive.model_validate(
+            {
+                "hours_per_week": hours,
+                "agreement": values["agreement"] or None,
+                "concerns": values["concerns"],
+                "would_help": values["would_help"],
+            }
+        )
+    except ValidationError as exc:
+        said = form_errors(exc, MESSAGES)
+        errors |= {_FORM_FIELD.get(field, field): message for field, message in said.items()}
+    if errors:
+        raise ValidationFailed({field: errors[field] for field in FIELDS if field in errors})
+    return data
+
+
 def _answer(
     request: Request, session: Session, invitation_id: int, token: str, values: dict[str, str]
 ) -> Response:
-    data = AnswerGive.model_validate(
-        {
-            "hours_per_week": hours_given(values),
-            "agreement": values["agreement"] or None,
-            "concerns": values["concerns"],
-            "would_help": values["would_help"],
-        }
-    )
+    data = answer_given(values)
     answering.give_answer(session=session, invitation_id=invitation_id, data=data, today=today())
     return redirect(request, f"/consult/{token}")
 
@@ -139,17 +157,6 @@ def give_answer(
         return _no_link(request)
     attempt = partial(_answer, request, session, _invitation_id(settings, token), token, values)
     try:
-        return submit_form(attempt, partial(_form_again, request, view, token, values), MESSAGES)
+        return submit_form(attempt, partial(_page, request, view, token, values), MESSAGES)
     except InvalidTransition:  # answered, closed or not open: the page says which
         return _page(request, _view(session, settings, token), token, {}, status_code=409)
-
-
-def _form_again(
-    request: Request,
-    view: LinkView,
-    token: str,
-    values: dict[str, str],
-    errors: Mapping[str, str],
-) -> Response:
-    shown = {_FORM_FIELD.get(field, field): message for field, message in errors.items()}
-    return _page(request, view, token, values, shown)

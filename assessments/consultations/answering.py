@@ -23,6 +23,7 @@ from assessments.models import (
     Consultation,
     ConsultationAnswer,
     ConsultationInvitation,
+    ConsultationTheme,
     Policy,
 )
 from assessments.people import queries as people_queries
@@ -56,6 +57,7 @@ class LinkView:
     answered: bool
     predictions: list[Prediction]
     min_group: int  # the fewest answers a school's or staff group's figures are shown for
+    themes: list[ConsultationTheme]  # what was done, once staff have been told (else none)
 
 
 def _invitation(
@@ -115,6 +117,9 @@ def link_view(*, session: Session, invitation_id: int, today: date) -> LinkView:
             session, version, consultation.staff_groups, invitation.staff_group
         ),
         min_group=trust.consultation_min_group,
+        themes=queries.themes_of(session, consultation.id or 0)
+        if consultation.responded_at
+        else [],
     )
 
 

@@ -179,9 +179,7 @@ def close_consultation(
     *, session: Session, actor: Actor, consultation_id: int, today: date
 ) -> Consultation:
     """Close it before its last day (its policy's authors): its links take no more answers."""
-    consultation = consultation_seen(session, actor, consultation_id, for_update=True)
-    version = version_queries.get_version(session, consultation.version_id)
-    _draft(session, actor, version.id or 0)
+    consultation, _ = consultation_of_authors(session, actor, consultation_id)
     if standing(consultation, today) is Standing.CLOSED:
         raise InvalidTransition("This consultation is closed already")
     consultation.closed_at = clock.now()
@@ -197,6 +195,18 @@ def close_consultation(
         details={"invited": invited, "answered": answered},
     )
     return consultation
+
+
+def consultation_of_authors(
+    session: Session, actor: Actor, consultation_id: int
+) -> tuple[Consultation, Policy]:
+    """A consultation, locked for a change by one of its policy's authors, and its policy."""
+    consultation = consultation_seen(session, actor, consultation_id, for_update=True)
+    version = version_queries.get_version(session, consultation.version_id)
+    policy = version_queries.policy_of_version(session, version)
+    what = f"consultation {consultation_id}"
+    require(actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
+    return consultation, policy
 
 
 def consultation_seen(

@@ -5,7 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from assessments.models import Consultation, ConsultationAnswer, ConsultationInvitation
+from assessments.models import (
+    Consultation,
+    ConsultationAnswer,
+    ConsultationInvitation,
+    ConsultationTheme,
+    FormalConsultation,
+)
 
 
 def get_consultation(
@@ -53,3 +59,37 @@ def answers_of(session: Session, consultation_id: int) -> list[ConsultationAnswe
     """Its answers, in no order that says anything (their random keys')."""
     query = select(ConsultationAnswer).where(ConsultationAnswer.consultation_id == consultation_id)
     return list(session.exec(query.order_by(col(ConsultationAnswer.id))))
+
+
+def get_theme(
+    session: Session, theme_id: int, *, for_update: bool = False
+) -> ConsultationTheme | None:
+    return session.get(
+        ConsultationTheme, theme_id, with_for_update=for_update, populate_existing=for_update
+    )
+
+
+def themes_of(session: Session, consultation_id: int) -> list[ConsultationTheme]:
+    query = select(ConsultationTheme).where(ConsultationTheme.consultation_id == consultation_id)
+    return list(session.exec(query.order_by(col(ConsultationTheme.id))))
+
+
+def addresses_of(session: Session, consultation_id: int) -> list[tuple[int, str]]:
+    """(invitation id, address) of everyone asked."""
+    query = select(ConsultationInvitation.id, ConsultationInvitation.email).where(
+        ConsultationInvitation.consultation_id == consultation_id
+    )
+    return [
+        (i or 0, email) for i, email in session.exec(query.order_by(col(ConsultationInvitation.id)))
+    ]
+
+
+def get_formal(session: Session, formal_id: int) -> FormalConsultation | None:
+    return session.get(FormalConsultation, formal_id)
+
+
+def formal_of_version(session: Session, version_id: int) -> list[FormalConsultation]:
+    query = select(FormalConsultation).where(FormalConsultation.version_id == version_id)
+    return list(
+        session.exec(query.order_by(col(FormalConsultation.met_on), col(FormalConsultation.id)))
+    )

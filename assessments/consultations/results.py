@@ -20,7 +20,7 @@ from assessments.consultations.opening import Standing, consultation_seen, stand
 from assessments.consultations.schemas import AGREEMENT
 from assessments.drafting import queries as version_queries
 from assessments.kernel.actors import Actor, Role, require_sight
-from assessments.models import Consultation, ConsultationAnswer, Policy
+from assessments.models import Consultation, ConsultationAnswer, ConsultationTheme, Policy
 from assessments.people import queries as people_queries
 from assessments.policies import queries as policy_queries
 from assessments.rubrics import queries as rubric_queries
@@ -43,7 +43,7 @@ class Results:
     consultation: Consultation
     policy: Policy
     standing: Standing
-    may_close: bool  # the reader is one of its policy's authors, and it is not closed yet
+    by_author: bool  # the reader is one of its policy's authors: they close it, and answer it
     invited: int
     answered: int
     min_group: int
@@ -54,6 +54,20 @@ class Results:
     by_group: list[Share]
     predictions: list[Prediction]  # the author's, for the groups asked
     comments: list[tuple[str, str]]  # (concerns, would help), in no order that says whose
+    themes: list[ConsultationTheme]  # the author's answers, you said, we did
+
+    @property
+    def may_close(self) -> bool:
+        return self.by_author and self.standing is not Standing.CLOSED
+
+    @property
+    def may_answer(self) -> bool:
+        """Whether the reader may keep its themes: staff have not been told yet."""
+        return self.by_author and self.consultation.responded_at is None
+
+    @property
+    def may_tell(self) -> bool:
+        return self.may_answer and self.standing is Standing.CLOSED and bool(self.themes)
 
     @property
     def rate(self) -> int | None:
@@ -133,7 +147,7 @@ def consultation_results(
         consultation=consultation,
         policy=policy,
         standing=now,
-        may_close=now is not Standing.CLOSED and actor.holds(Role.AUTHOR, policy.school_id),
+        by_author=actor.holds(Role.AUTHOR, policy.school_id),
         invited=invited,
         answered=answered,
         min_group=least,
@@ -144,6 +158,7 @@ def consultation_results(
         by_group=shares(answers, lambda a: a.staff_group, group_labels, least),
         predictions=predictions(session, version, consultation.staff_groups, None),
         comments=[(a.concerns, a.would_help) for a in answers if a.concerns or a.would_help],
+        themes=queries.themes_of(session, consultation_id),
     )
 
 

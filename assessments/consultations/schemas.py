@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field, field_validator
 
-from assessments.kernel.inputs import Day, IdNumber, Input, Number
+from assessments.kernel.inputs import Day, IdNumber, Input, Number, Revision
 
 MAX_TEXT = 4000
 MAX_INVITED = 5000
@@ -56,3 +56,24 @@ class AnswerGive(Input):
     @classmethod
     def _to_the_quarter_hour(cls, hours: Decimal) -> Decimal:
         return hours.quantize(Decimal("0.01"))
+
+
+class ThemeSave(Input):
+    """A theme of what staff said, and what the author did about it."""
+
+    title: str = Field(min_length=1, max_length=200, description="What staff raised, briefly")
+    staff_said: str = Field(default="", max_length=MAX_TEXT, description="Its gist")
+    changed: bool = Field(description="Whether the draft changed for it")
+    response: str = Field(
+        min_length=1, max_length=MAX_TEXT, description="What changed, or why nothing did"
+    )
+    expected_revision: Revision | None = None
+
+
+class FormalSave(Input):
+    """A consultation held with a body that speaks for staff."""
+
+    body: str = Field(min_length=1, max_length=200, description="Who was consulted")
+    met_on: Day
+    views: str = Field(min_length=1, max_length=MAX_TEXT, description="The views they gave")
+    agreed: str = Field(default="", max_length=MAX_TEXT, description="What was agreed")

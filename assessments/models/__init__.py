@@ -39,6 +39,8 @@ from assessments.models.consultations import (
     Consultation as Consultation,
     ConsultationAnswer as ConsultationAnswer,
     ConsultationInvitation as ConsultationInvitation,
+    ConsultationTheme as ConsultationTheme,
+    FormalConsultation as FormalConsultation,
 )
 from assessments.models.notifications import (
     Delivery as Delivery,

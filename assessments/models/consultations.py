@@ -26,6 +26,8 @@ class Consultation(SQLModel, table=True):
     summary: str = Field(max_length=4000)  # the change, in plain words for staff
     staff_groups: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # rubric group ids
     closed_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
+    # When its author told the staff asked what was done with what they said (its themes).
+    responded_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime()))
     revision: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
 
@@ -67,3 +69,39 @@ class ConsultationAnswer(SQLModel, table=True):
     agreement: int  # 1 (strongly disagree) to 5 (strongly agree)
     concerns: str = Field(default="", max_length=4000)
     would_help: str = Field(default="", max_length=4000)
+
+
+class ConsultationTheme(SQLModel, table=True):
+    """One theme of what staff said, and the author's answer to it: what was changed, or why
+    nothing was. Staff are told them all once the author says the consultation is answered."""
+
+    __tablename__ = "consultation_theme"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("consultation.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    title: str = Field(max_length=200)  # what staff raised, in a few words
+    staff_said: str = Field(default="", max_length=4000)  # its gist, in no one's words
+    changed: bool  # the draft changed for it
+    response: str = Field(max_length=4000)  # what changed, or why it did not
+    revision: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class FormalConsultation(SQLModel, table=True):
+    """A consultation held with a body that speaks for staff (a joint consultative committee,
+    the unions, the wellbeing champions): when it met, the views it gave and what was agreed."""
+
+    __tablename__ = "formal_consultation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="assessment_version.id", index=True)
+    body: str = Field(max_length=200)
+    met_on: date
+    views: str = Field(max_length=4000)
+    agreed: str = Field(default="", max_length=4000)
+    recorded_by: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

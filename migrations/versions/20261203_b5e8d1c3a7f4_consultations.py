@@ -1,4 +1,5 @@
 """consultations: staff asked about a draft through personal links, and their anonymous answers;
+the themes of what staff said and the answers to them; formal consultations with staff bodies;
 the trust's smallest group of answers broken down; a notification to an address with no account
 
 Revision ID: b5e8d1c3a7f4
@@ -33,6 +34,7 @@ def upgrade() -> None:
         sa.Column("summary", sa.String(4000), nullable=False),
         sa.Column("staff_groups", sa.JSON(), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
@@ -77,6 +79,39 @@ def upgrade() -> None:
     op.create_index(
         "ix_consultation_answer_consultation_id", "consultation_answer", ["consultation_id"]
     )
+    op.create_table(
+        "consultation_theme",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "consultation_id",
+            sa.Integer(),
+            sa.ForeignKey("consultation.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("staff_said", sa.String(4000), nullable=False),
+        sa.Column("changed", sa.Boolean(), nullable=False),
+        sa.Column("response", sa.String(4000), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index(
+        "ix_consultation_theme_consultation_id", "consultation_theme", ["consultation_id"]
+    )
+    op.create_table(
+        "formal_consultation",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "version_id", sa.Integer(), sa.ForeignKey("assessment_version.id"), nullable=False
+        ),
+        sa.Column("body", sa.String(200), nullable=False),
+        sa.Column("met_on", sa.Date(), nullable=False),
+        sa.Column("views", sa.String(4000), nullable=False),
+        sa.Column("agreed", sa.String(4000), nullable=False),
+        sa.Column("recorded_by", sa.String(120), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_formal_consultation_version_id", "formal_consultation", ["version_id"])
     op.add_column(
         "trust",
         sa.Column("consultation_min_group", sa.Integer(), nullable=False, server_default="5"),
@@ -95,6 +130,10 @@ def downgrade() -> None:
         op.execute("ALTER TABLE trust DROP COLUMN consultation_min_group")
     else:
         op.drop_column("trust", "consultation_min_group")
+    op.drop_index("ix_formal_consultation_version_id", table_name="formal_consultation")
+    op.drop_table("formal_consultation")
+    op.drop_index("ix_consultation_theme_consultation_id", table_name="consultation_theme")
+    op.drop_table("consultation_theme")
     op.drop_index("ix_consultation_answer_consultation_id", table_name="consultation_answer")
     op.drop_table("consultation_answer")
     op.drop_index(

@@ -66,6 +66,8 @@ CONSULTATION_FORM = {
     "summary": "Marking moves to fortnightly",
     "invitees": "new.teacher@north.example, Teachers",
 }
+THEME_FORM = {"title": "Workload", "changed": "no", "response": "It is a small change"}
+FORMAL_FORM = {"body": "Unions", "met_on": "2026-11-02", "views": "Against it", "agreed": ""}
 ANSWER_FORM = {"direction": "more", "hours": "1.5", "agreement": "4"}
 PROGRESS_FORM = {"status": "in-progress", "note": "Timetable drafted"}
 DRAFT = "/assessments/{draft}"
@@ -319,6 +321,31 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/consultations/{consultation_id}/close"): Call(
         "/consultations/{consultation}/close", drafted_by_north_authors(303)
+    ),
+    ("POST", "/consultations/{consultation_id}/themes"): Call(
+        "/consultations/{consultation}/themes", drafted_by_north_authors(303), THEME_FORM
+    ),
+    ("GET", "/consultations/{consultation_id}/themes/{theme_id}"): Call(
+        "/consultations/{consultation}/themes/{theme}", drafted_by_north_authors(200)
+    ),
+    ("POST", "/consultations/{consultation_id}/themes/{theme_id}"): Call(
+        "/consultations/{consultation}/themes/{theme}", drafted_by_north_authors(303), THEME_FORM
+    ),
+    ("POST", "/consultations/{consultation_id}/themes/{theme_id}/remove"): Call(
+        "/consultations/{consultation}/themes/{theme}/remove", drafted_by_north_authors(303)
+    ),
+    ("POST", "/consultations/{consultation_id}/tell"): Call(
+        "/consultations/{consultation}/tell",
+        drafted_by_north_authors(409),  # still open
+    ),
+    ("GET", "/assessments/{version_id}/formal-consultations/new"): Call(
+        DRAFT + "/formal-consultations/new", drafted_by_north_authors(200)
+    ),
+    ("POST", "/assessments/{version_id}/formal-consultations"): Call(
+        DRAFT + "/formal-consultations", drafted_by_north_authors(303), FORMAL_FORM
+    ),
+    ("POST", "/assessments/{version_id}/formal-consultations/{formal_id}/remove"): Call(
+        DRAFT + "/formal-consultations/{formal}/remove", drafted_by_north_authors(303)
     ),
     ("GET", "/consult/{token}"): Call("{consult_link}", everyone(200)),
     ("POST", "/consult/{token}"): Call("{consult_link}", everyone(303), ANSWER_FORM),

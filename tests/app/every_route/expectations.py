@@ -90,4 +90,6 @@ def fill(text: str, world: World) -> str:
         other_body_version=world.other_body_version_id,
         consultation=world.consultation_id,
         consult_link=world.consult_link,
+        theme=world.theme_id,
+        formal=world.formal_id,
     )

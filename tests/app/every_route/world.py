@@ -14,8 +14,8 @@ from app.mail.links import consultation_path
 from app.settings import Environment, Settings
 from assessments.bodies import keeping
 from assessments.bodies.schemas import BodyDetails
-from assessments.consultations import opening, queries as consultation_queries
-from assessments.consultations.schemas import ConsultationOpen
+from assessments.consultations import formal, opening, queries as consultation_queries, themes
+from assessments.consultations.schemas import ConsultationOpen, FormalSave, ThemeSave
 from assessments.drafting import mitigation, version_view, workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
@@ -67,6 +67,8 @@ class World:
     other_body_version_id: int  # a submitted version of a North policy naming that one
     consultation_id: int  # open, on the draft, asking one teacher at North
     consult_link: str  # that teacher's link (a path)
+    theme_id: int  # a theme of that consultation, answered by the author
+    formal_id: int  # a formal consultation recorded on the draft
 
     @property
     def author_user_id(self) -> int:
@@ -186,6 +188,20 @@ def make_world(session: Session) -> World:
     body_version_id = _put_to(session, body_id, "MX-004", north)
     other_body_version_id = _put_to(session, other_body_id, "MX-005", north)
     consultation_id, consult_link = _consultation(session, draft.id)
+    theme = themes.add_theme(
+        session=session,
+        actor=AUTHOR,
+        consultation_id=consultation_id,
+        data=ThemeSave(title="Friday marking", changed=True, response="Moved to Mondays"),
+    )
+    assert theme.id is not None
+    recorded = formal.record_formal(
+        session=session,
+        actor=AUTHOR,
+        version_id=draft.id,
+        data=FormalSave(body="Joint committee", met_on=today(), views="Welcome it"),
+    )
+    assert recorded.id is not None
     session.commit()
     return World(
         north=north,
@@ -206,4 +222,6 @@ def make_world(session: Session) -> World:
         other_body_version_id=other_body_version_id,
         consultation_id=consultation_id,
         consult_link=consult_link,
+        theme_id=theme.id,
+        formal_id=recorded.id,
     )
