@@ -27,6 +27,8 @@ def _context(report: Report, layout: str) -> dict[str, Any]:
         "summary": report.summary,
         "school": report.school,
         "consultation": report.consultation,
+        "consultations": report.consultations,
+        "formal": report.formal,
         "sections": report.sections,
         "questions": report.questions,
         "history": report.history,

@@ -58,13 +58,14 @@ def _school(scope: Scope, line: int, typed: str) -> int | None:
 def read_invitees(text: str, scope: Scope) -> list[Invitee]:
     """The people listed, one line each (blank lines skipped; an address listed twice is
     asked once); refused, naming the line, where a line cannot be read."""
-    lines = [(number, row) for number, row in enumerate(csv.reader(text.splitlines()), 1) if row]
+    rows = enumerate(csv.reader(text.splitlines()), 1)
+    lines = [(number, row) for number, row in rows if any(cell.strip() for cell in row)]
     if not lines:
         raise ValidationFailed({FIELD: f"List the staff to ask: {SHAPE}"})
     if len(lines) > MAX_INVITED:
         raise ValidationFailed({FIELD: f"Ask at most {MAX_INVITED:,} people in one consultation"})
     return checked_invitees(
-        [_invitee(number, row) for number, row in lines if any(cell.strip() for cell in row)],
+        [_invitee(number, row) for number, row in lines],
         scope,
     )
 

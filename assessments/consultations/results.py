@@ -71,8 +71,12 @@ class Results:
 
     @property
     def rate(self) -> int | None:
-        """The percentage of those asked who answered."""
-        return round(100 * self.answered / self.invited) if self.invited else None
+        return rate(self.answered, self.invited)
+
+
+def rate(answered: int, invited: int) -> int | None:
+    """The percentage of those asked who answered (None when nobody was asked)."""
+    return (200 * answered + invited) // (2 * invited) if invited else None  # half up, as SQL
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
@@ -164,12 +168,17 @@ def consultation_results(
 
 @dataclass(frozen=True)
 class Line:
-    """A consultation as a version's pages list it."""
+    """A consultation as a version's pages, its review and its report show it."""
 
     consultation: Consultation
     standing: Standing
     invited: int
     answered: int
+    themes: list[ConsultationTheme]
+
+    @property
+    def rate(self) -> int | None:
+        return rate(self.answered, self.invited)
 
 
 def consultations_of(*, session: Session, actor: Actor, version_id: int, today: date) -> list[Line]:
@@ -179,6 +188,11 @@ def consultations_of(*, session: Session, actor: Actor, version_id: int, today: 
     what = f"assessment version {version_id}"
     require_sight(actor, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
     return [
-        Line(c, standing(c, today), *queries.invitation_counts(session, c.id or 0))
+        Line(
+            c,
+            standing(c, today),
+            *queries.invitation_counts(session, c.id or 0),
+            queries.themes_of(session, c.id or 0),
+        )
         for c in queries.consultations_of_version(session, version_id)
     ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from assessments.kernel.inputs import Day, IdNumber, Input, Number, Revision
 
@@ -34,7 +35,8 @@ class ConsultationOpen(Input):
     summary: str = Field(
         min_length=1, max_length=MAX_TEXT, description="The change, in plain words for staff"
     )
-    invitees: str = Field(
+    # As typed, blank lines and all: a refusal names the line the author sees.
+    invitees: Annotated[str, StringConstraints(strip_whitespace=False)] = Field(
         max_length=MAX_INVITED * 400,
         description="A line for each person: email, staff group and (trust-wide) school",
     )

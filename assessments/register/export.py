@@ -78,7 +78,10 @@ _TEXT = tuple(
 _DECIDED_AT = COLUMNS.index("decided_at")
 
 
-_OVERDUE = COLUMNS.index("overdue")
+# The yes/no columns, written "true" or "false".
+_BOOLEAN = tuple(
+    COLUMNS.index(name) for name, kind in get_type_hints(RegisterRow).items() if kind is bool
+)
 
 
 def _register_cells(row: RegisterRow, head_hash: str) -> list[Any]:
@@ -86,7 +89,8 @@ def _register_cells(row: RegisterRow, head_hash: str) -> list[Any]:
     make_text_safe(cells, _TEXT)
     if cells[_DECIDED_AT] is not None:
         cells[_DECIDED_AT] = cells[_DECIDED_AT].isoformat()
-    cells[_OVERDUE] = "true" if cells[_OVERDUE] else "false"
+    for place in _BOOLEAN:
+        cells[place] = "true" if cells[place] else "false"
     return cells
 
 

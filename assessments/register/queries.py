@@ -14,6 +14,9 @@ from assessments.kernel.actors import Actor, trust_of
 from assessments.models import (
     Assessment,
     AssessmentVersion,
+    Consultation,
+    ConsultationInvitation,
+    FormalConsultation,
     Policy,
     RubricVersion,
     School,
@@ -37,6 +40,7 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
     """The register's rows, each already a RegisterRow's fields in order (shaped by the
     database, so an export of 100,000 rows does no per-field work in Python), sorted."""
     status = col(AssessmentVersion.status)
+    staff, formal = _staff_consulted(), _formally_consulted()
     query = sa.select(
         col(AssessmentVersion.id),
         col(Policy.reference),
@@ -63,15 +67,55 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
         col(AssessmentVersion.prepared_by),
         col(AssessmentVersion.rating_done),
         sa.type_coerce(col(AssessmentVersion.kind), sa.String),  # the plain value
+        sa.type_coerce(
+            staff.c.version_id.is_not(None) | formal.c.version_id.is_not(None), sa.Boolean
+        ),
+        sa.func.coalesce(staff.c.answered, 0),
+        sa.case(
+            (
+                staff.c.invited > 0,
+                (200 * staff.c.answered + staff.c.invited) / (2 * staff.c.invited),
+            ),
+            else_=None,
+        ),
     ).select_from(AssessmentVersion)
     query = (
         _matching(with_policies(query), actor, chosen, today)
         .join(RubricVersion, col(RubricVersion.id) == AssessmentVersion.rubric_version_id)
         .outerjoin(School, col(School.id) == AssessmentVersion.school_id)
+        .outerjoin(staff, staff.c.version_id == AssessmentVersion.id)
+        .outerjoin(formal, formal.c.version_id == AssessmentVersion.id)
     )
     key = SORTS.get(chosen.sort, SORTS["reference"])
     order = key.desc() if chosen.descending else key.asc()
     return query.order_by(order, col(Policy.reference), col(AssessmentVersion.number))
+
+
+def _staff_consulted() -> Any:
+    """Each version's staff consulted through the register: how many asked, how many answered
+    (one pass over the invitations for the whole register, not one a row)."""
+    answered = sa.case((col(ConsultationInvitation.answered), 1), else_=0)
+    return (
+        sa.select(
+            col(Consultation.version_id).label("version_id"),
+            sa.func.count().label("invited"),
+            sa.func.sum(answered).label("answered"),
+        )
+        .join(
+            ConsultationInvitation, col(ConsultationInvitation.consultation_id) == Consultation.id
+        )
+        .group_by(col(Consultation.version_id))
+        .subquery()
+    )
+
+
+def _formally_consulted() -> Any:
+    """The versions with a formal consultation recorded."""
+    return (
+        sa.select(col(FormalConsultation.version_id).label("version_id"))
+        .group_by(col(FormalConsultation.version_id))
+        .subquery()
+    )
 
 
 def _count(actor: Actor, chosen: RegisterFilter, today: date) -> Any:

@@ -10,6 +10,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from assessments.consultations.formal import formal_of
+from assessments.consultations.results import Line, consultations_of
 from assessments.drafting import queries as version_queries
 from assessments.drafting.queries import contributors_of
 from assessments.drafting.version_view import AssessmentView, view_assessment
@@ -19,6 +21,7 @@ from assessments.kernel.text import brief, one_line
 from assessments.models import (
     ActionStatus,
     AssessmentVersion,
+    FormalConsultation,
     MitigatingAction,
     School,
     VersionContributor,
@@ -119,6 +122,8 @@ class Report:
     summary: BoardSummary
     school: School | None  # None for a trust-wide policy
     consultation: str  # who was consulted, "" when not answered
+    consultations: list[Line]  # the staff consulted through the register, with their themes
+    formal: list[FormalConsultation]  # consultations with bodies that speak for staff
     sections: list[ReportSection]
     questions: dict[str, QuestionReference]  # by id, for the actions' questions
     history: list[AssessmentVersion]  # every version of the assessment, by number
@@ -151,6 +156,10 @@ def governor_report(*, session: Session, actor: Actor, version_id: int, today: d
         summary=_summary(session, view, consultation, moves, today),
         school=policy_queries.get_school(session, school_id) if school_id is not None else None,
         consultation=consultation,
+        consultations=consultations_of(
+            session=session, actor=actor, version_id=version_id, today=today
+        ),
+        formal=formal_of(session=session, actor=actor, version_id=version_id),
         sections=sections,
         questions={
             item.question.id: QuestionReference(item.reference)

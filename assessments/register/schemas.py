@@ -58,6 +58,9 @@ class RegisterRow(NamedTuple):
     prepared_by: str  # every contributor, "; " between names (added last: nothing moves)
     rating_after_actions_done: str | None  # counting the actions done so far (added last)
     assessment_kind: str  # "full" or "screened-out" (added last)
+    consulted: bool  # staff consulted through the register, or formally (added last)
+    responses: int  # answers from the staff consulted through the register (added last)
+    response_rate: int | None  # their percentage of those asked; None: none asked (added last)
 
 
 # The file's columns: the row's, with the audit chain's head where it always was, before the

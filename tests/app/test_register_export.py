@@ -107,6 +107,9 @@ def test_the_csv_export_is_an_attachment_of_raw_values_under_the_audit_chain_hea
         "prepared_by": AUTHOR.name,
         "rating_after_actions_done": "low",
         "assessment_kind": "full",
+        "consulted": "false",
+        "responses": "0",
+        "response_rate": "",
     }
     assert list(rows["RG-001"].items()) == list(expected.items())
     draft = rows["RG-004"]
@@ -251,6 +254,9 @@ def register_row(texts: dict[str, str]) -> RegisterRow:
         "decided_at": datetime(2027, 3, 31, 9, 0, tzinfo=UTC),
         "review_due": date(2028, 3, 31),
         "overdue": False,
+        "consulted": True,
+        "responses": 5,
+        "response_rate": 63,
     }
     return RegisterRow(**fields)
 

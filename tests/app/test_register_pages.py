@@ -66,6 +66,7 @@ def test_the_register_lists_every_version_with_its_status_rating_hours_and_open_
             "Low impact",
             "54.0",
             "1",
+            "No",
         ],
         [
             "RG-002: Behaviour policy (v1)Prepared by Alex Author; approved by Ama Approver",
@@ -78,6 +79,7 @@ def test_the_register_lists_every_version_with_its_status_rating_hours_and_open_
             "Low impact",
             "54.0",
             "1",
+            "No",
         ],
         [
             "RG-003: Curriculum policy (v1)Prepared by Sol South",
@@ -90,6 +92,7 @@ def test_the_register_lists_every_version_with_its_status_rating_hours_and_open_
             "Low impact",
             "54.0",
             "1",
+            "No",
         ],
         [
             "RG-004: Data policy (v1)Prepared by Alex Author",
@@ -102,6 +105,7 @@ def test_the_register_lists_every_version_with_its_status_rating_hours_and_open_
             "High impact",
             "0.0",
             "0",
+            "No",
         ],
     ]
     overdue = doc.by_id("results").find_all("tr", cls="app-register__row--overdue")
