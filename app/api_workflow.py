@@ -91,6 +91,14 @@ class Decision(Input):
 MEETING = "The date of the meeting that decided, if any (not after today)"
 
 
+class SubmitDecision(Decision):
+    unconsulted_reason: str = Field(
+        default="",
+        description="Why staff were not consulted, where the version's rating asks for it and "
+        "they were not (422 names this field when it is wanted)",
+    )
+
+
 class ReturnDecision(Decision):
     reason: str = Field(description="What the author needs to change")
     minute: str = Field(default="", description="The meeting's minute reference, if any")
@@ -240,14 +248,16 @@ def _decided_by_body(
 @router.post(VERSION + "/submit", responses=ETAGGED)
 def submit(
     version_id: Id,
-    data: Decision,
+    data: SubmitDecision,
     session: SessionDep,
     actor: ActorDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> VersionState:
-    """Send a complete draft for approval (422 lists what is missing)."""
+    """Send a complete draft for approval (422 lists what is missing, or asks why staff were
+    not consulted where its rating asks for them to be)."""
     made = partial(workflow.submit, session=session, actor=actor, version_id=version_id)
+    made = partial(made, unconsulted_reason=data.unconsulted_reason)
     return _decided_by_body(made, data, if_match, response, session, actor)
 
 

@@ -16,7 +16,7 @@ from app.forms import error_list, form_errors, parse_revision
 from app.inputs import day_parts, typed_day
 from app.pages.steps import SUMMARY_STEP, page_context
 from app.web import redirect, render
-from assessments.consultations import formal, results as consultation_results
+from assessments.consultations import formal, requirement, results as consultation_results
 from assessments.drafting import mitigation, version_view
 from assessments.drafting.mitigation import ActionSave
 from assessments.drafting.version_view import AssessmentView
@@ -63,6 +63,8 @@ def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep)
             session=session, actor=actor, version_id=view.version.id or 0, today=today()
         ),
         "formal": formal.formal_of(session=session, actor=actor, version_id=view.version.id or 0),
+        "unconsulted": requirement.reason_wanted(session, view),  # submitting needs a reason
+        "unconsulted_said": requirement.reason_given(session, view.version.id or 0),
     }
 
 

@@ -20,6 +20,7 @@ from app.web import redirect
 from assessments.consultations import formal, opening
 from assessments.consultations.schemas import MAX_TEXT, FormalSave
 from assessments.kernel.actors import Actor
+from assessments.kernel.clock import today
 
 router = APIRouter(prefix="/assessments/{version_id}/formal-consultations")
 TEXTS = ("body", "views", "agreed")
@@ -54,7 +55,8 @@ def _record(
     request: Request, session: Session, actor: Actor, version_id: int, values: dict[str, str]
 ) -> Response:
     data = FormalSave.model_validate({field: values[field] for field in (*TEXTS, "met_on")})
-    formal.record_formal(session=session, actor=actor, version_id=version_id, data=data)
+    record = partial(formal.record_formal, session=session, actor=actor, version_id=version_id)
+    record(data=data, today=today())
     summary = f"/assessments/{version_id}/summary#consultations"
     return confirm(request, redirect(request, summary), "formal-recorded")
 

@@ -29,6 +29,7 @@ def _context(report: Report, layout: str) -> dict[str, Any]:
         "consultation": report.consultation,
         "consultations": report.consultations,
         "formal": report.formal,
+        "unconsulted_said": report.unconsulted_reason,
         "sections": report.sections,
         "questions": report.questions,
         "history": report.history,

@@ -5,7 +5,7 @@ signed (app/mail/links.py), so an altered one opens nothing; its token is kept o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -14,13 +14,15 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
-from app.deps import FormDep, SessionDep, SettingsDep
+from app.deps import RawFormDep, SessionDep, SettingsDep
 from app.forms import form_errors, render_form, submit_form
+from app.inputs import text_errors
 from app.mail.links import read_consultation_token
 from app.settings import Settings
 from app.web import redirect
 from assessments.consultations import answering
 from assessments.consultations.answering import LinkView
+from assessments.consultations.opening import Standing
 from assessments.consultations.schemas import AGREEMENT, MAX_HOURS, MAX_TEXT, AnswerGive
 from assessments.kernel.clock import today
 from assessments.kernel.errors import InvalidTransition, NotFound, ValidationFailed
@@ -77,6 +79,19 @@ def _page(
     return render_form(request, PAGE, context, errors, status_code=status_code)
 
 
+def _answerable(
+    session: Session, settings: Settings, token: str
+) -> LinkView | Callable[[Request], Response]:
+    """The link's consultation if it takes an answer now; else the page that says why."""
+    try:
+        view = _view(session, settings, token)
+    except NotFound:
+        return _no_link
+    if view.answered or view.standing is not Standing.OPEN:
+        return lambda request: _page(request, view, token, {}, status_code=409)
+    return view
+
+
 def _no_link(request: Request) -> Response:
     """A link that leads nowhere: altered, cut short, or of no consultation."""
     context = {"title": "This link does not work", "message": answering.GONE}
@@ -111,11 +126,11 @@ def hours_given(values: Mapping[str, str]) -> str:
 
 def answer_given(values: Mapping[str, str]) -> AnswerGive:
     """The answer typed; every field's problem at once, in the form's order."""
-    errors: dict[str, str] = {}
+    errors = text_errors(values.items())  # a NUL, said by its field, what was typed kept
     try:
         hours = hours_given(values)
     except ValidationFailed as exc:
-        errors, hours = dict(exc.errors), "0"
+        errors, hours = {**exc.errors, **errors}, "0"
     try:
         data = AnswerGive.model_validate(
             {
@@ -127,7 +142,8 @@ def answer_given(values: Mapping[str, str]) -> AnswerGive:
         )
     except ValidationError as exc:
         said = form_errors(exc, MESSAGES)
-        errors |= {_FORM_FIELD.get(field, field): message for field, message in said.items()}
+        said = {_FORM_FIELD.get(field, field): message for field, message in said.items()}
+        errors = {**said, **errors}
     if errors:
         raise ValidationFailed({field: errors[field] for field in FIELDS if field in errors})
     return data
@@ -147,16 +163,16 @@ _FORM_FIELD = {"hours_per_week": "hours"}
 
 @router.post("/{token}")
 def give_answer(
-    request: Request, token: str, form: FormDep, session: SessionDep, settings: SettingsDep
+    request: Request, token: str, form: RawFormDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """Store the answer; then the page says it is in. A used or closed link says so."""
+    """Store the answer; then the page says it is in. A used or closed link says so, whatever
+    was typed (the form it came from may have been open for days)."""
     values = {field: str(form.get(field, "")) for field in FIELDS}
-    try:
-        view = _view(session, settings, token)
-    except NotFound:
-        return _no_link(request)
+    view = _answerable(session, settings, token)
+    if not isinstance(view, LinkView):  # a link that leads nowhere, or takes no answer now
+        return view(request)
     attempt = partial(_answer, request, session, _invitation_id(settings, token), token, values)
     try:
         return submit_form(attempt, partial(_page, request, view, token, values), MESSAGES)
-    except InvalidTransition:  # answered, closed or not open: the page says which
+    except InvalidTransition:  # answered or closed meanwhile: the page says which
         return _page(request, _view(session, settings, token), token, {}, status_code=409)

@@ -22,8 +22,10 @@ from app.inputs import day_parts, parse_day, typed_day
 from app.pages.decisions import BASE, _revision, _summary_page
 from app.web import british_date, redirect, render
 from assessments.bodies.quorum import Standing, rule_in_words
+from assessments.consultations import requirement
 from assessments.drafting import version_view
 from assessments.drafting.version_view import AssessmentView
+from assessments.kernel.actors import Actor
 from assessments.kernel.clock import today
 from assessments.kernel.errors import ValidationFailed
 from assessments.models import AssessmentVersion, VersionStatus
@@ -43,16 +45,26 @@ def submit(
 ) -> Response:
     """Send the draft to the approvers, or show what is still missing, each problem linked to
     where it is put right."""
-    revision = _revision(form)
+    revision, reason = _revision(form), str(form.get(requirement.FIELD, ""))
+    submit = partial(workflow.submit, session=session, actor=actor, version_id=version_id)
     try:
-        workflow.submit(
-            session=session, actor=actor, version_id=version_id, expected_revision=revision
-        )
-    except ValidationFailed:
-        view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
-        problems = workflow.submission_problems(view)
-        return _summary_page(request, session, actor, version_id, problems)
+        submit(expected_revision=revision, unconsulted_reason=reason)
+    except ValidationFailed as exc:
+        problems = _not_yet(session, actor, version_id, exc)
+        said = {requirement.FIELD: reason}
+        return _summary_page(request, session, actor, version_id, problems, values=said)
     return _moved(request, f"/assessments/{version_id}/summary", "submitted")
+
+
+def _not_yet(
+    session: Session, actor: Actor, version_id: int, exc: ValidationFailed
+) -> dict[str, str]:
+    """What stops the draft being submitted: what is missing, each linked to where it is put
+    right, or else the reason for not consulting staff that its rating asks for."""
+    if requirement.FIELD in exc.errors:
+        return exc.errors
+    view = version_view.view_assessment(session=session, actor=actor, version_id=version_id)
+    return workflow.submission_problems(view)
 
 
 @router.post(BASE + "/reopen")

@@ -4,12 +4,14 @@ views it gave and what was agreed. Part of the draft's record: kept while it is 
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session
 
 from assessments.consultations import queries
 from assessments.consultations.schemas import FormalSave
 from assessments.drafting import queries as version_queries
-from assessments.kernel import audit, clock
+from assessments.kernel import audit
 from assessments.kernel.actors import Actor, Role, require, require_sight
 from assessments.kernel.errors import InvalidTransition, NotFound, ValidationFailed
 from assessments.models import FormalConsultation, VersionStatus
@@ -25,11 +27,11 @@ def _draft_of_authors(session: Session, actor: Actor, version_id: int) -> None:
 
 
 def record_formal(
-    *, session: Session, actor: Actor, version_id: int, data: FormalSave
+    *, session: Session, actor: Actor, version_id: int, data: FormalSave, today: date
 ) -> FormalConsultation:
-    """Record one (its policy's authors, on a draft); audited."""
+    """Record one (its policy's authors, on a draft); audited. It met by `today`."""
     _draft_of_authors(session, actor, version_id)
-    if data.met_on > clock.today():
+    if data.met_on > today:
         raise ValidationFailed({"met_on": "Enter the day it met: not a day to come"})
     formal = FormalConsultation(version_id=version_id, recorded_by=actor.name, **data.model_dump())
     session.add(formal)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from assessments.consultations.formal import formal_of
+from assessments.consultations.requirement import reason_given
 from assessments.consultations.results import Line, consultations_of
 from assessments.drafting import queries as version_queries
 from assessments.drafting.queries import contributors_of
@@ -124,6 +125,7 @@ class Report:
     consultation: str  # who was consulted, "" when not answered
     consultations: list[Line]  # the staff consulted through the register, with their themes
     formal: list[FormalConsultation]  # consultations with bodies that speak for staff
+    unconsulted_reason: str  # why staff were not consulted where its rating asks it, or ""
     sections: list[ReportSection]
     questions: dict[str, QuestionReference]  # by id, for the actions' questions
     history: list[AssessmentVersion]  # every version of the assessment, by number
@@ -160,6 +162,7 @@ def governor_report(*, session: Session, actor: Actor, version_id: int, today: d
             session=session, actor=actor, version_id=version_id, today=today
         ),
         formal=formal_of(session=session, actor=actor, version_id=version_id),
+        unconsulted_reason=reason_given(session, version_id),
         sections=sections,
         questions={
             item.question.id: QuestionReference(item.reference)

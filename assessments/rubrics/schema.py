@@ -71,6 +71,9 @@ class RatingBand(Strict):
     # Approving a version rated this after its planned actions needs a recorded reason. Left
     # out of the content when false, so a rubric published before it hashes unchanged.
     approval_needs_reason: bool = Field(default=False, exclude_if=lambda needed: not needed)
+    # Submitting a version rated this (before its actions) without consulting staff needs a
+    # written reason, which its approvers read. Left out of the content when false, as above.
+    consultation_required: bool = Field(default=False, exclude_if=lambda needed: not needed)
 
 
 class StaffGroup(Strict):

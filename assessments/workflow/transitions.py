@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from assessments.consultations import requirement
 from assessments.drafting import queries as version_queries
 from assessments.drafting.contributors import (
     note_contribution,
@@ -102,19 +103,27 @@ def _set_status(
 
 
 def submit(
-    *, session: Session, actor: Actor, version_id: int, expected_revision: int | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    version_id: int,
+    expected_revision: int | None = None,
+    unconsulted_reason: str = "",
 ) -> AssessmentVersion:
-    """Send a complete draft to the approvers."""
+    """Send a complete draft to the approvers; where its rating asks for staff to be consulted
+    and they were not, with the reason why not."""
     version, policy = locked(session, actor, version_id, Move.SUBMIT, expected_revision)
     view = view_assessment(session=session, actor=actor, version_id=version_id)
     if problems := submission_problems(view):
         raise ValidationFailed({"submission": "; ".join(problems.values())})
+    why_not = requirement.checked_reason(session, view, unconsulted_reason)
+    said = {requirement.FIELD: why_not} if why_not else {}
     note_contribution(session, actor, version)  # a submitter vouches for the content
     version.content_hash, version.submitted_at = fingerprints.content_hash(view), utcnow()
     version.submitted_by = actor.name
     version.decided_at, version.decided_by, version.decided_by_user_id = None, "", None
     version.decision_reason = ""
-    _make(session, actor, version, Move.SUBMIT, content_hash=version.content_hash)
+    _make(session, actor, version, Move.SUBMIT, content_hash=version.content_hash, **said)
     notifications.awaiting_decision(session, version, policy)
     return version
 

@@ -132,7 +132,7 @@ def test_the_report_and_register_say_who_prepared_and_submitted_it(
     (row,) = csv.DictReader(io.StringIO(exported))
     assert row["prepared_by"] == f"{AUTHOR.name}; {both.name}"
     # No earlier column moved.
-    assert list(row)[-4:-1] == ["audit_chain_head", "prepared_by", "rating_after_actions_done"]
+    assert list(row)[-7:-4] == ["audit_chain_head", "prepared_by", "rating_after_actions_done"]
     assert f"Prepared by {AUTHOR.name}; {both.name}" in client.get("/register").text
     assert f"{AUTHOR.name}; {both.name}" in client.get("/register?q=Bea").text
 

@@ -200,6 +200,7 @@ def make_world(session: Session) -> World:
         actor=AUTHOR,
         version_id=draft.id,
         data=FormalSave(body="Joint committee", met_on=today(), views="Welcome it"),
+        today=today(),
     )
     assert recorded.id is not None
     session.commit()
