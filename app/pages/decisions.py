@@ -64,7 +64,7 @@ def _summary_context(view: AssessmentView, session: SessionDep, actor: ActorDep)
         ),
         "formal": formal.formal_of(session=session, actor=actor, version_id=view.version.id or 0),
         "unconsulted": requirement.reason_wanted(session, view),  # submitting needs a reason
-        "unconsulted_said": requirement.reason_given(session, view.version.id or 0),
+        "unconsulted_said": requirement.reason_given(session, view.version),
     }
 
 

@@ -171,7 +171,7 @@ def give_answer(
     view = _answerable(session, settings, token)
     if not isinstance(view, LinkView):  # a link that leads nowhere, or takes no answer now
         return view(request)
-    attempt = partial(_answer, request, session, _invitation_id(settings, token), token, values)
+    attempt = partial(_answer, request, session, view.invitation_id, token, values)
     try:
         return submit_form(attempt, partial(_page, request, view, token, values), MESSAGES)
     except InvalidTransition:  # answered or closed meanwhile: the page says which

@@ -49,6 +49,7 @@ class Prediction:
 
 @dataclass(frozen=True)
 class LinkView:
+    invitation_id: int  # whose link it is: for the answer, never stored with it
     consultation: Consultation
     policy: Policy
     trust_name: str
@@ -107,6 +108,7 @@ def link_view(*, session: Session, invitation_id: int, today: date) -> LinkView:
     )
     assert trust is not None
     return LinkView(
+        invitation_id=invitation_id,
         consultation=consultation,
         policy=policy,
         trust_name=trust.name,

@@ -9,19 +9,17 @@ from datetime import date
 from sqlmodel import Session
 
 from assessments.consultations import queries
+from assessments.consultations.opening import authors_version
 from assessments.consultations.schemas import FormalSave
-from assessments.drafting import queries as version_queries
+from assessments.drafting.editing import version_seen
 from assessments.kernel import audit
-from assessments.kernel.actors import Actor, Role, require, require_sight
+from assessments.kernel.actors import Actor
 from assessments.kernel.errors import InvalidTransition, NotFound, ValidationFailed
 from assessments.models import FormalConsultation, VersionStatus
 
 
 def _draft_of_authors(session: Session, actor: Actor, version_id: int) -> None:
-    version = version_queries.get_version(session, version_id, for_update=True)
-    policy = version_queries.policy_of_version(session, version)
-    what = f"assessment version {version_id}"
-    require(actor, Role.AUTHOR, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
+    version, _ = authors_version(session, actor, version_id)
     if version.status not in VersionStatus.EDITABLE:
         raise InvalidTransition("A formal consultation is recorded on a draft")
 
@@ -67,8 +65,5 @@ def remove_formal(*, session: Session, actor: Actor, version_id: int, formal_id:
 
 def formal_of(*, session: Session, actor: Actor, version_id: int) -> list[FormalConsultation]:
     """A version's formal consultations, by the day they met (anyone who may see it)."""
-    version = version_queries.get_version(session, version_id)
-    policy = version_queries.policy_of_version(session, version)
-    what = f"assessment version {version_id}"
-    require_sight(actor, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
+    version_seen(session, actor, version_id)
     return queries.formal_of_version(session, version_id)

@@ -48,9 +48,10 @@ def standing(consultation: Consultation, today: date) -> Standing:
     return Standing.NOT_OPEN if today < consultation.opens_on else Standing.OPEN
 
 
-def _draft(
+def authors_version(
     session: Session, actor: Actor, version_id: int, *, for_update: bool = True
 ) -> tuple[AssessmentVersion, Policy]:
+    """A version, for a change by one of its policy's authors (locked, unless only read)."""
     version = version_queries.get_version(session, version_id, for_update=for_update)
     policy = version_queries.policy_of_version(session, version)
     what = f"assessment version {version_id}"
@@ -76,7 +77,7 @@ class ToConsult:
 
 def draft_to_consult(*, session: Session, actor: Actor, version_id: int) -> ToConsult:
     """The draft, for the form that opens a consultation on it (its school's authors)."""
-    version, policy = _draft(session, actor, version_id, for_update=False)
+    version, policy = authors_version(session, actor, version_id, for_update=False)
     if version.status not in VersionStatus.EDITABLE:
         raise InvalidTransition(NOT_A_DRAFT)
     return ToConsult(version, policy, scope_of(session, version, policy))
@@ -100,7 +101,7 @@ def open_consultation(
 ) -> Consultation:
     """Ask the staff listed about a draft (its school's authors): each is emailed a link of
     their own. One consultation at a time on a version; audited with how many were asked."""
-    version, policy = _draft(session, actor, version_id)
+    version, policy = authors_version(session, actor, version_id)
     if version.status not in VersionStatus.EDITABLE:
         raise InvalidTransition(NOT_A_DRAFT)
     assert version.id is not None

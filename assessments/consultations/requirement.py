@@ -13,7 +13,7 @@ from assessments.consultations import queries
 from assessments.drafting.version_view import AssessmentView
 from assessments.kernel import audit
 from assessments.kernel.errors import ValidationFailed
-from assessments.models import VersionStatus
+from assessments.models import AssessmentVersion, VersionStatus
 
 MAX_REASON = 2000
 FIELD = "unconsulted_reason"
@@ -54,10 +54,13 @@ def checked_reason(session: Session, view: AssessmentView, reason: str) -> str:
     return reason
 
 
-def reason_given(session: Session, version_id: int) -> str:
-    """Why staff were not consulted, as its latest submission said ("" if it did not)."""
+def reason_given(session: Session, version: AssessmentVersion) -> str:
+    """Why staff were not consulted, as its latest submission said ("" if it did not, and for a
+    draft, which is to be submitted afresh)."""
     said = ""
-    for event in audit.events_of(session, "assessment_version", version_id):
+    if version.status is VersionStatus.DRAFT:
+        return said
+    for event in audit.events_of(session, "assessment_version", version.id or 0):
         if event.action == VersionStatus.SUBMITTED.value:
             said = str(json.loads(event.changes).get(FIELD, ""))
     return said

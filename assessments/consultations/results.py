@@ -19,7 +19,8 @@ from assessments.consultations.answering import Prediction, predictions
 from assessments.consultations.opening import Standing, consultation_seen, standing
 from assessments.consultations.schemas import AGREEMENT
 from assessments.drafting import queries as version_queries
-from assessments.kernel.actors import Actor, Role, require_sight
+from assessments.drafting.editing import version_seen
+from assessments.kernel.actors import Actor, Role
 from assessments.models import Consultation, ConsultationAnswer, ConsultationTheme, Policy
 from assessments.people import queries as people_queries
 from assessments.policies import queries as policy_queries
@@ -183,10 +184,7 @@ class Line:
 
 def consultations_of(*, session: Session, actor: Actor, version_id: int, today: date) -> list[Line]:
     """A version's consultations, first opened first, for anyone who may see the version."""
-    version = version_queries.get_version(session, version_id)
-    policy = version_queries.policy_of_version(session, version)
-    what = f"assessment version {version_id}"
-    require_sight(actor, trust_id=policy.trust_id, school_id=policy.school_id, what=what)
+    version_seen(session, actor, version_id)
     return [
         Line(
             c,

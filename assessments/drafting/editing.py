@@ -70,7 +70,7 @@ def start_assessment(
     return version
 
 
-def _version_seen(
+def version_seen(
     session: Session, actor: Actor, version_id: int, *, for_update: bool = False
 ) -> tuple[AssessmentVersion, Policy]:
     version = version_queries.get_version(session, version_id, for_update=for_update)
@@ -87,7 +87,7 @@ def _version_seen(
 def editable_version(session: Session, actor: Actor, version_id: int) -> AssessmentVersion:
     # Locked, so two saves to one version run one after the other: neither can insert the same
     # answer twice, nor pass the revision check on a row the other is changing.
-    version, policy = _version_seen(session, actor, version_id, for_update=True)
+    version, policy = version_seen(session, actor, version_id, for_update=True)
     require(
         actor,
         Role.AUTHOR,

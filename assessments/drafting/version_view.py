@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from assessments.drafting import queries as version_queries
 from assessments.drafting.contributors import contributed
-from assessments.drafting.editing import _version_seen
+from assessments.drafting.editing import version_seen
 from assessments.drafting.stored_results import kind_now, results_of, status_now
 from assessments.kernel.actors import Actor, Role
 from assessments.models import (
@@ -93,7 +93,7 @@ class AssessmentView:
 
 def view_assessment(*, session: Session, actor: Actor, version_id: int) -> AssessmentView:
     """A version with its rubric, answers, estimates and computed results."""
-    version, policy = _version_seen(session, actor, version_id)
+    version, policy = version_seen(session, actor, version_id)
     rubric = rubric_queries.rubric_of_version(session, version)
     answers = version_queries.answers_of_version(session, version_id)
     estimates = version_queries.estimates_of_version(session, version_id)

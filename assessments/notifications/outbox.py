@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -112,18 +113,7 @@ def write_letters(
     address, not a person's account, so nobody's choices apply. How many were queued."""
     now = clock.now()
     message_rows = [
-        {
-            "trust_id": trust_id,
-            "user_id": None,
-            "to_address": letter.to_address,
-            "digest": Delivery.SINGLE,
-            "status": MessageStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "last_error": "",
-            "created_at": now,
-        }
-        for letter in letters
+        _message_row(trust_id, None, letter.to_address, Delivery.SINGLE, now) for letter in letters
     ]
     message_of = queries.insert_addressed_messages(session, message_rows)
     queries.insert_notifications(
@@ -158,18 +148,22 @@ def queue_messages(session: Session, users: list[User], digest: Delivery) -> dic
     """A message to each of `users`' addresses, for the worker to render and send; the new
     messages' ids, by person."""
     now = clock.now()
-    rows = [
-        {
-            "trust_id": user.trust_id,
-            "user_id": user.id,
-            "to_address": user.email,
-            "digest": digest,
-            "status": MessageStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "last_error": "",
-            "created_at": now,
-        }
-        for user in users
-    ]
+    rows = [_message_row(user.trust_id, user.id, user.email, digest, now) for user in users]
     return queries.insert_messages(session, rows)
+
+
+def _message_row(
+    trust_id: int, user_id: int | None, address: str, digest: Delivery, now: datetime
+) -> dict[str, Any]:
+    """A new outbox message, due now, as the table's insert takes it."""
+    return {
+        "trust_id": trust_id,
+        "user_id": user_id,
+        "to_address": address,
+        "digest": digest,
+        "status": MessageStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+    }

@@ -40,7 +40,7 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
     """The register's rows, each already a RegisterRow's fields in order (shaped by the
     database, so an export of 100,000 rows does no per-field work in Python), sorted."""
     status = col(AssessmentVersion.status)
-    staff, formal = _staff_consulted(), _formally_consulted()
+    staff, formal = _staff_consulted(trust_of(actor)), _formally_consulted()
     query = sa.select(
         col(AssessmentVersion.id),
         col(Policy.reference),
@@ -91,9 +91,9 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
     return query.order_by(order, col(Policy.reference), col(AssessmentVersion.number))
 
 
-def _staff_consulted() -> Any:
-    """Each version's staff consulted through the register: how many asked, how many answered
-    (one pass over the invitations for the whole register, not one a row)."""
+def _staff_consulted(trust_id: int) -> Any:
+    """Each of the trust's versions' staff consulted through the register: how many asked, how
+    many answered (one pass over its invitations for the whole register, not one a row)."""
     answered = sa.case((col(ConsultationInvitation.answered), 1), else_=0)
     return (
         sa.select(
@@ -104,6 +104,7 @@ def _staff_consulted() -> Any:
         .join(
             ConsultationInvitation, col(ConsultationInvitation.consultation_id) == Consultation.id
         )
+        .where(col(Consultation.trust_id) == trust_id)
         .group_by(col(Consultation.version_id))
         .subquery()
     )

@@ -162,7 +162,7 @@ def governor_report(*, session: Session, actor: Actor, version_id: int, today: d
             session=session, actor=actor, version_id=version_id, today=today
         ),
         formal=formal_of(session=session, actor=actor, version_id=version_id),
-        unconsulted_reason=reason_given(session, version_id),
+        unconsulted_reason=reason_given(session, view.version),
         sections=sections,
         questions={
             item.question.id: QuestionReference(item.reference)

@@ -78,7 +78,7 @@ def test_a_version_rated_where_the_rubric_asks_for_consultation_needs_a_reason_w
     _submit(session, cast, version_id, f"  {WHY_NOT}  ")
 
     assert view(session, version_id).version.status is VersionStatus.SUBMITTED
-    assert requirement.reason_given(session, version_id) == WHY_NOT
+    assert requirement.reason_given(session, view(session, version_id).version) == WHY_NOT
 
 
 def test_staff_consulted_through_the_register_need_no_reason(session: Session, cast: Cast) -> None:
@@ -88,7 +88,7 @@ def test_staff_consulted_through_the_register_need_no_reason(session: Session, c
     _submit(session, cast, version_id)
 
     assert view(session, version_id).version.status is VersionStatus.SUBMITTED
-    assert requirement.reason_given(session, version_id) == ""
+    assert requirement.reason_given(session, view(session, version_id).version) == ""
 
 
 def test_a_formal_consultation_needs_no_reason_either(session: Session, cast: Cast) -> None:
@@ -119,4 +119,23 @@ def test_a_version_rated_below_those_bands_is_submitted_as_before(
     _submit(session, cast, version_id, "A reason nobody asked for")
 
     assert view(session, version_id).version.status is VersionStatus.SUBMITTED
-    assert requirement.reason_given(session, version_id) == ""  # not wanted: not kept
+    assert (
+        requirement.reason_given(session, view(session, version_id).version) == ""
+    )  # not wanted: not kept
+
+
+def test_a_returned_and_reopened_draft_keeps_no_reason_from_its_last_submission(
+    session: Session, cast: Cast
+) -> None:
+    version_id = _rated_very_high(session, cast)
+    _submit(session, cast, version_id, WHY_NOT)
+    workflow.return_version(
+        session=session, actor=cast.approver, version_id=version_id, reason="Consult staff first"
+    )
+    assert requirement.reason_given(session, view(session, version_id).version) == WHY_NOT
+
+    workflow.reopen(session=session, actor=cast.author, version_id=version_id)
+
+    assert requirement.reason_given(session, view(session, version_id).version) == ""
+    with pytest.raises(ValidationFailed):
+        _submit(session, cast, version_id)  # asked afresh on the next submission
