@@ -45,6 +45,7 @@ CONFIRMATIONS = {
     "person-added": "Person added. They have been emailed a link to set their password; check "
     "their roles below.",
     "reminders-changed": "The reminders are saved. The next daily sweep uses them.",
+    "consultation-settings-changed": "Saved. Consultations' results are shown by it from now on.",
     "message-again": "It is back in the outbox: the worker sends it on its next round.",
     "invitation-sent": "A new invitation is on its way to them; the one before no longer works.",
     "password-set": "Your password is set. Sign in with it.",

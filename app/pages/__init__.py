@@ -9,6 +9,7 @@ from app.pages import (
     audit,
     bodies,
     calendar,
+    consultation_settings,
     consultation_themes,
     consultations,
     dashboard,
@@ -56,6 +57,7 @@ router.include_router(passwords.router)
 router.include_router(trust_email.router)
 router.include_router(consultations.router)
 router.include_router(consultation_themes.router)
+router.include_router(consultation_settings.router)
 router.include_router(formal_consultations.router)
 router.include_router(staff_voice.router)
 # Outside the CSRF check: the signed link is the proof (app/pages/notifications.py).

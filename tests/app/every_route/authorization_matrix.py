@@ -10,8 +10,10 @@ send them to sign in; the API says 401).
 from __future__ import annotations
 
 from tests.app.every_route.account_routes import ACCOUNT_ROUTES, CSRF_EXEMPT
+from tests.app.every_route.consultation_routes import CONSULTATION_ROUTES
 from tests.app.every_route.expectations import (
     AUDIT_READERS,
+    DRAFT,
     SIGN_IN,
     Call,
     admins,
@@ -60,17 +62,7 @@ BODY_FORM = {
     "rule": "number",
     "quorum": "2",
 }
-CONSULTATION_FORM = {
-    "opens_on": "2999-01-01",  # refused after the check that one is open already
-    "closes_on": "2999-01-08",
-    "summary": "Marking moves to fortnightly",
-    "invitees": "new.teacher@north.example, Teachers",
-}
-THEME_FORM = {"title": "Workload", "changed": "no", "response": "It is a small change"}
-FORMAL_FORM = {"body": "Unions", "met_on": "2026-11-02", "views": "Against it", "agreed": ""}
-ANSWER_FORM = {"direction": "more", "hours": "1.5", "agreement": "4"}
 PROGRESS_FORM = {"status": "in-progress", "note": "Timetable drafted"}
-DRAFT = "/assessments/{draft}"
 API_DRAFT = "/api/v1/assessment-versions/{draft}"
 FIRST_REVISION = {"expected_revision": 1}  # an API write of existing content names its revision
 
@@ -87,6 +79,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/sign-out"): Call("/sign-out", everyone(303)),
     **ACCOUNT_ROUTES,
+    **CONSULTATION_ROUTES,
     # The home page, and policies
     ("GET", "/"): Call("/", signed_in(200)),
     ("GET", "/policies"): Call("/policies", signed_in(200)),
@@ -307,48 +300,6 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/schools"): Call("/api/v1/schools", signed_in(200)),
     # Who decides is no secret within the trust: an author choosing a policy's body reads them
     ("GET", "/api/v1/approving-bodies"): Call("/api/v1/approving-bodies", signed_in(200)),
-    # Consulting staff on the draft: its school's authors open (one is open already: 409) and
-    # close one; whoever may see the policy reads what staff said; the link is anyone's who
-    # holds it, signed in or not (each case answers it afresh).
-    ("GET", "/assessments/{version_id}/consultations/new"): Call(
-        DRAFT + "/consultations/new", drafted_by_north_authors(200)
-    ),
-    ("POST", "/assessments/{version_id}/consultations"): Call(
-        DRAFT + "/consultations", drafted_by_north_authors(409), CONSULTATION_FORM
-    ),
-    ("GET", "/consultations/{consultation_id}"): Call(
-        "/consultations/{consultation}", seen_in_scope()
-    ),
-    ("POST", "/consultations/{consultation_id}/close"): Call(
-        "/consultations/{consultation}/close", drafted_by_north_authors(303)
-    ),
-    ("POST", "/consultations/{consultation_id}/themes"): Call(
-        "/consultations/{consultation}/themes", drafted_by_north_authors(303), THEME_FORM
-    ),
-    ("GET", "/consultations/{consultation_id}/themes/{theme_id}"): Call(
-        "/consultations/{consultation}/themes/{theme}", drafted_by_north_authors(200)
-    ),
-    ("POST", "/consultations/{consultation_id}/themes/{theme_id}"): Call(
-        "/consultations/{consultation}/themes/{theme}", drafted_by_north_authors(303), THEME_FORM
-    ),
-    ("POST", "/consultations/{consultation_id}/themes/{theme_id}/remove"): Call(
-        "/consultations/{consultation}/themes/{theme}/remove", drafted_by_north_authors(303)
-    ),
-    ("POST", "/consultations/{consultation_id}/tell"): Call(
-        "/consultations/{consultation}/tell",
-        drafted_by_north_authors(409),  # still open
-    ),
-    ("GET", "/assessments/{version_id}/formal-consultations/new"): Call(
-        DRAFT + "/formal-consultations/new", drafted_by_north_authors(200)
-    ),
-    ("POST", "/assessments/{version_id}/formal-consultations"): Call(
-        DRAFT + "/formal-consultations", drafted_by_north_authors(303), FORMAL_FORM
-    ),
-    ("POST", "/assessments/{version_id}/formal-consultations/{formal_id}/remove"): Call(
-        DRAFT + "/formal-consultations/{formal}/remove", drafted_by_north_authors(303)
-    ),
-    ("GET", "/consult/{token}"): Call("{consult_link}", everyone(200)),
-    ("POST", "/consult/{token}"): Call("{consult_link}", everyone(303), ANSWER_FORM),
     ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
     ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
         "/api/v1/rubrics/staff-wellbeing-impact/3", signed_in(200)

@@ -10,6 +10,7 @@ from typing import Any
 from tests.app.every_route.world import ROLES, World
 
 SIGN_IN = "sign in"
+DRAFT = "/assessments/{draft}"  # the world's draft, at its north school
 Expected = dict[str, int | str]
 
 
