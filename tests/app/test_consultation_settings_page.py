@@ -58,7 +58,7 @@ def test_a_number_outside_what_keeps_answers_anonymous_is_refused(
 
 
 def test_a_change_made_meanwhile_is_not_overwritten(client: TestClient, session: Session) -> None:
-    revision = field_value(page(client.get(PAGE)), "revision")
+    revision = str(field_value(page(client.get(PAGE)), "revision"))
     assert post_form(client, PAGE, {"min_group": "7", "revision": revision}).status_code == 303
 
     refused = post_form(client, PAGE, {"min_group": "3", "revision": revision})
