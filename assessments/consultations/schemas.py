@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from assessments.kernel.inputs import Day, IdNumber, Input, Number, Revision
 
@@ -79,3 +80,73 @@ class FormalSave(Input):
     met_on: Day
     views: str = Field(min_length=1, max_length=MAX_TEXT, description="The views they gave")
     agreed: str = Field(default="", max_length=MAX_TEXT, description="What was agreed")
+
+
+# What the API sends: a consultation's figures as its pages show them, groups too small to
+# show anonymously given as null.
+
+
+class ThemeRead(BaseModel):
+    title: str
+    staff_said: str
+    changed: bool = Field(description="Whether the draft changed for it")
+    response: str = Field(description="What changed, or why nothing did")
+
+
+class ConsultationRead(BaseModel):
+    id: int
+    version_id: int
+    opens_on: date
+    closes_on: date = Field(description="Its last day: links take answers to the end of it")
+    summary: str
+    staff_groups: list[str] = Field(description="The rubric's staff group ids asked")
+    standing: Literal["not-open", "open", "closed"]
+    closed_at: datetime | None = Field(description="When its author closed it early, if they did")
+    responded_at: datetime | None = Field(description="When staff were told what was done")
+    invited: int
+    answered: int
+    response_rate: int | None = Field(description="Percent of those asked, rounded half up")
+    themes: list[ThemeRead]
+
+
+class ShareRead(BaseModel):
+    label: str
+    answered: int | None = Field(description="null: too few answered to show (min_group)")
+    hours_per_week: Decimal | None = Field(description="Their mean; + adds, - saves")
+    agreement: Decimal | None = Field(description="Their mean, 1 (strongly disagree) to 5")
+
+
+class PredictionRead(BaseModel):
+    label: str
+    hours_per_week: Decimal | None = Field(description="The author's estimate per person")
+
+
+class CommentRead(BaseModel):
+    concerns: str
+    would_help: str
+
+
+class ConsultationResultsRead(ConsultationRead):
+    min_group: int = Field(description="The fewest answers a school or group is shown with")
+    hours_per_week: Decimal | None = Field(description="The mean of everyone who answered")
+    agreement: Decimal | None
+    agreement_counts: dict[str, int] = Field(description="Answers for each level of agreement")
+    by_school: list[ShareRead]
+    by_group: list[ShareRead]
+    predictions: list[PredictionRead]
+    comments: list[CommentRead] = Field(description="In no order that says whose")
+
+
+class FormalRead(BaseModel):
+    id: int
+    body: str
+    met_on: date
+    views: str
+    agreed: str
+    recorded_by: str
+
+
+class VersionConsultationsRead(BaseModel):
+    version_id: int
+    consultations: list[ConsultationRead]
+    formal: list[FormalRead]

@@ -65,6 +65,13 @@ CONSULTATION_ROUTES: dict[tuple[str, str], Call] = {
     ),
     ("GET", "/consult/{token}"): Call("{consult_link}", everyone(200)),
     ("POST", "/consult/{token}"): Call("{consult_link}", everyone(303), ANSWER_FORM),
+    # The same, as the API sends it: to whoever may see the policy.
+    ("GET", "/api/v1/assessment-versions/{version_id}/consultations"): Call(
+        "/api/v1/assessment-versions/{draft}/consultations", seen_in_scope()
+    ),
+    ("GET", "/api/v1/consultations/{consultation_id}"): Call(
+        "/api/v1/consultations/{consultation}", seen_in_scope()
+    ),
     # The trust's consultation settings: each admin their own trust's.
     ("GET", "/admin/consultations"): Call(
         "/admin/consultations", admins(200, other_trusts_admin=200)
