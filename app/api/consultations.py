@@ -29,10 +29,14 @@ from assessments.kernel.clock import today
 from assessments.models import Consultation, ConsultationTheme
 
 router = APIRouter()
-_OWN_FIELDS = {
-    "id", "version_id", "opens_on", "closes_on", "summary", "staff_groups", "closed_at",
-    "responded_at",
-}  # fmt: skip
+# What a consultation's row says of itself (the rest is counted, or read from its themes).
+_OWN_FIELDS = set(ConsultationRead.model_fields) - {
+    "standing",
+    "invited",
+    "answered",
+    "response_rate",
+    "themes",
+}
 
 
 @router.get("/assessment-versions/{version_id}/consultations")
@@ -41,16 +45,13 @@ def list_consultations(
 ) -> VersionConsultationsRead:
     """A version's staff consultations, first opened first, and its formal consultations."""
     lines = consultations_of(session=session, actor=actor, version_id=version_id, today=today())
+    formal = formal_of(session=session, actor=actor, version_id=version_id)
     return VersionConsultationsRead(
         version_id=version_id,
         consultations=[
-            _read(line.consultation, line.standing, line.invited, line.answered, line.themes)
-            for line in lines
+            _read(c.consultation, c.standing, c.invited, c.answered, c.themes) for c in lines
         ],
-        formal=[
-            FormalRead.model_validate(formal, from_attributes=True)
-            for formal in formal_of(session=session, actor=actor, version_id=version_id)
-        ],
+        formal=[FormalRead.model_validate(f, from_attributes=True) for f in formal],
     )
 
 
