@@ -226,10 +226,13 @@ class Worker:
 
 
 def _undeliverable(outgoing: Outgoing) -> str | None:
+    if not outgoing.notifications:
+        return "Not sent: it carries nothing"
+    # A letter to an address (staff asked in a consultation) has no account to check.
+    if all(notification.user_id is None for notification in outgoing.notifications):
+        return None
     if outgoing.recipient is None:
         return "Not sent: the account was removed"
     if outgoing.recipient.disabled:
         return "Not sent: the account is disabled"
-    if not outgoing.notifications:
-        return "Not sent: it carries nothing"
     return None
