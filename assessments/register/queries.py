@@ -74,7 +74,7 @@ def _query(actor: Actor, chosen: RegisterFilter, today: date) -> Any:
         sa.case(
             (
                 staff.c.invited > 0,
-                (200 * staff.c.answered + staff.c.invited) / (2 * staff.c.invited),
+                (200 * staff.c.answered + staff.c.invited) // (2 * staff.c.invited),  # half up
             ),
             else_=None,
         ),
