@@ -23,6 +23,7 @@ from tests.factories.trusts import DEFAULT_RUBRIC_PATH, TEST_AUDIT_KEY
 
 WIA = Path(sys.executable).parent / "wia"
 SHIPPED = yaml.safe_load(DEFAULT_RUBRIC_PATH.read_text(encoding="utf-8"))
+SHIPPED_VERSION, NEXT_VERSION = SHIPPED["version"], SHIPPED["version"] + 1
 # If start-up ever wrongly accepted a bad rubric, the server could not bind here and would stop.
 NOWHERE = ("--host", "192.0.2.1", "--port", "9")  # TEST-NET-1: never an address of this machine
 
@@ -40,7 +41,7 @@ class TestRubricValidate:
         result = wia("rubric", "validate", DEFAULT_RUBRIC_PATH)
         assert result.exit_code == 0, result.output
         assert result.stdout == (
-            f"{DEFAULT_RUBRIC_PATH}: ok (staff-wellbeing-impact@3, 7 sections, 38 questions)\n"
+            f"{DEFAULT_RUBRIC_PATH}: ok (staff-wellbeing-impact@4, 7 sections, 38 questions)\n"
         )
 
     def test_a_bad_file_fails_naming_the_file_the_place_and_the_problem(
@@ -118,11 +119,11 @@ class TestRubricPublish:
 
         assert first.exit_code == 0, first.output
         assert again.exit_code == 0, again.output
-        assert first.stdout.startswith("staff-wellbeing-impact@3: published (sha256 ")
+        assert first.stdout.startswith("staff-wellbeing-impact@4: published (sha256 ")
         assert again.stdout == first.stdout
         stored = rows(migrated, "SELECT rubric_id, version, content_hash FROM rubric_version")
         assert len(stored) == 1
-        assert stored[0][:2] == ("staff-wellbeing-impact", 3)
+        assert stored[0][:2] == ("staff-wellbeing-impact", SHIPPED_VERSION)
         assert str(stored[0][2]).startswith(first.stdout.split("sha256 ")[1][:12])
 
     def test_changed_content_under_the_same_version_is_refused(
@@ -142,7 +143,7 @@ class TestRubricPublish:
         result = wia("rubric", "publish", edited)
 
         assert result.exit_code == 1
-        assert "staff-wellbeing-impact@3 is already published with different content" in (
+        assert "staff-wellbeing-impact@4 is already published with different content" in (
             result.stderr
         )
         assert "give the changed rubric a new version number" in result.stderr
@@ -152,8 +153,8 @@ class TestRubricPublish:
         self, migrated: str, tmp_path: Path, fresh_settings: pytest.MonkeyPatch
     ) -> None:
         shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "staff-wellbeing-impact.yaml")
-        (tmp_path / "v4.yml").write_text(
-            yaml.safe_dump({**SHIPPED, "version": 4}), encoding="utf-8"
+        (tmp_path / "next.yml").write_text(
+            yaml.safe_dump({**SHIPPED, "version": NEXT_VERSION}), encoding="utf-8"
         )
         fresh_settings.setenv("WIA_RUBRICS_DIR", str(tmp_path))
         get_settings.cache_clear()  # `migrated` read the settings before this folder was set
@@ -162,21 +163,21 @@ class TestRubricPublish:
 
         assert result.exit_code == 0, result.output
         assert rows(migrated, "SELECT version FROM rubric_version ORDER BY version") == [
-            (3,),
-            (4,),
+            (SHIPPED_VERSION,),
+            (NEXT_VERSION,),
         ]
 
     def test_a_failed_publish_stores_none_of_the_files(self, migrated: str, tmp_path: Path) -> None:
         assert wia("rubric", "publish", DEFAULT_RUBRIC_PATH).exit_code == 0
-        version_4 = tmp_path / "v4.yaml"
-        version_4.write_text(yaml.safe_dump({**SHIPPED, "version": 4}), encoding="utf-8")
+        newer = tmp_path / "next.yaml"
+        newer.write_text(yaml.safe_dump({**SHIPPED, "version": NEXT_VERSION}), encoding="utf-8")
         changed_2 = tmp_path / "v2-changed.yaml"
         changed_2.write_text(yaml.safe_dump({**SHIPPED, "title": "Changed"}), encoding="utf-8")
 
-        result = wia("rubric", "publish", version_4, changed_2)
+        result = wia("rubric", "publish", newer, changed_2)
 
         assert result.exit_code == 1
-        assert rows(migrated, "SELECT version FROM rubric_version") == [(3,)]
+        assert rows(migrated, "SELECT version FROM rubric_version") == [(SHIPPED_VERSION,)]
 
     def test_a_bad_file_is_refused_before_anything_is_stored(
         self, migrated: str, tmp_path: Path

@@ -100,7 +100,7 @@ class TestLoadRubricDir:
         with pytest.raises(RubricError) as error:
             load_rubric_dir(tmp_path)
         assert str(error.value) == (
-            f"{tmp_path}: staff-wellbeing-impact@3 is defined by more than one file "
+            f"{tmp_path}: staff-wellbeing-impact@4 is defined by more than one file "
             "(copy-of-staff-wellbeing-impact.yaml, staff-wellbeing-impact.yaml): "
             "give each its own id or version"
         )
@@ -114,6 +114,6 @@ class TestLoadRubricDir:
 
     def test_two_versions_of_the_same_rubric_load_side_by_side(self, tmp_path: Path) -> None:
         shutil.copy(DEFAULT_RUBRIC_PATH, tmp_path / "staff-wellbeing-impact.yaml")
-        write_yaml(tmp_path, {**SHIPPED, "version": 4}, "staff-wellbeing-impact-v4.yaml")
+        write_yaml(tmp_path, {**SHIPPED, "version": 5}, "staff-wellbeing-impact-v5.yaml")
         keys = sorted(r.key for r in load_rubric_dir(tmp_path))
-        assert keys == ["staff-wellbeing-impact@3", "staff-wellbeing-impact@4"]
+        assert keys == ["staff-wellbeing-impact@4", "staff-wellbeing-impact@5"]

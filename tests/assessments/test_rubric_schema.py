@@ -33,7 +33,7 @@ CLT_AREAS = {
 class TestShippedRubric:
     def test_loads_and_validates(self) -> None:
         rubric = RUBRIC
-        assert rubric.key == "staff-wellbeing-impact@3"
+        assert rubric.key == "staff-wellbeing-impact@4"
         assert rubric.impact_scale.min == 0
         assert rubric.impact_scale.max == 4
         assert rubric.mitigation_threshold == 3
@@ -41,7 +41,7 @@ class TestShippedRubric:
 
     def test_the_folder_of_shipped_rubrics_loads_as_start_up_loads_it(self) -> None:
         keys = [rubric.key for rubric in load_rubric_dir(PROJECT_ROOT / "rubrics")]
-        assert "staff-wellbeing-impact@3" in keys
+        assert "staff-wellbeing-impact@4" in keys
 
     @pytest.mark.parametrize(("number", "area"), CLT_AREAS.items())
     def test_has_a_section_for_each_of_the_clt_charters_six_areas(

@@ -70,9 +70,9 @@ class TestPublishRubric:
     ) -> None:
         version = make_draft(session)
         rubric = default_rubric()
-        section = rubric.sections[0].model_copy(update={"title": "Renamed in version 3"})
+        section = rubric.sections[0].model_copy(update={"title": "Renamed in the next version"})
         newer = rubric.model_copy(
-            update={"version": 4, "sections": [section, *rubric.sections[1:]]}
+            update={"version": rubric.version + 1, "sections": [section, *rubric.sections[1:]]}
         )
         publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 

@@ -26,7 +26,7 @@ from tests.app.pages import Element, page, post_form
 from tests.factories.answers import HIGH_QUESTION, HIGH_VALUE, answer, answer_page, low_answer
 from tests.factories.people import make_approver, make_person
 from tests.factories.trusts import AUTHOR, RUBRIC, make_school
-from tests.factories.versions import fill_in, make_draft, make_version
+from tests.factories.versions import UNCONSULTED_REASON, fill_in, make_draft, make_version
 
 # Two answers at or above the mitigation threshold, and one below it: rated High impact (68.8).
 FLAGGED_ANSWERS = {
@@ -173,7 +173,9 @@ def second_version_changed(
         data=WorkloadEstimateSave(hours_per_term=Decimal("3"), staff_count=12),
     )
     add_action(session, second, description="Move the deadline into term time")
-    workflow.submit(session=session, actor=AUTHOR, version_id=second.id)
+    workflow.submit(
+        session=session, actor=AUTHOR, version_id=second.id, unconsulted_reason=UNCONSULTED_REASON
+    )
     return second
 
 

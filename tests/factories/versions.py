@@ -33,6 +33,8 @@ from tests.factories.trusts import AUTHOR, RUBRIC, make_policy
 
 RETURN_REASON = "Say which staff groups the new deadlines reach."
 WITHDRAW_REASON = "The trust adopted a new policy in its place."
+# Given on every submission here: kept only where the rating asks for staff to be consulted.
+UNCONSULTED_REASON = "Staff were consulted at the staff meeting in September, before the register."
 Fill = Callable[[Session, int, Actor], object]
 _approvers = itertools.count(1)
 
@@ -145,7 +147,9 @@ def make_version(
             session=session, actor=actor, version_id=draft.id, reason=WITHDRAW_REASON
         )
     fill(session, draft.id, actor)
-    submitted = workflow.submit(session=session, actor=actor, version_id=draft.id)
+    submitted = workflow.submit(
+        session=session, actor=actor, version_id=draft.id, unconsulted_reason=UNCONSULTED_REASON
+    )
     if status is VersionStatus.SUBMITTED:
         return submitted
     approver = approver or make_approver(session, f"Ama Approver {next(_approvers)}")
@@ -158,7 +162,9 @@ def make_version(
         return approved
     second = workflow.revise(session=session, actor=actor, version_id=draft.id)
     assert second.id is not None
-    workflow.submit(session=session, actor=actor, version_id=second.id)
+    workflow.submit(
+        session=session, actor=actor, version_id=second.id, unconsulted_reason=UNCONSULTED_REASON
+    )
     workflow.approve(session=session, actor=approver, version_id=second.id)
     session.refresh(approved)
     assert approved.status is VersionStatus.SUPERSEDED, approved

@@ -60,16 +60,17 @@ def test_no_rubrics_are_listed_before_one_is_published(client: TestClient) -> No
 def test_a_published_rubric_version_returns_its_frozen_content(
     client: TestClient, session: Session
 ) -> None:
-    newer = RUBRIC.model_copy(update={"version": 4, "title": "Revised wellbeing rubric"})
+    later = RUBRIC.version + 1
+    newer = RUBRIC.model_copy(update={"version": later, "title": "Revised wellbeing rubric"})
     publishing.publish_rubric(session=session, actor=AUTHOR, rubric=newer)
 
     first = client.get(f"{API}/rubrics/{RUBRIC.id}/{RUBRIC.version}")
-    second = client.get(f"{API}/rubrics/{RUBRIC.id}/4")
+    second = client.get(f"{API}/rubrics/{RUBRIC.id}/{later}")
 
     assert first.status_code == 200
     assert first.json() == RUBRIC.model_dump(mode="json")
     assert second.json()["title"] == "Revised wellbeing rubric"
-    assert second.json()["version"] == 4
+    assert second.json()["version"] == later
     assert Rubric.model_validate(first.json()).content_hash() == RUBRIC.content_hash()
 
 
@@ -210,7 +211,7 @@ def test_starting_an_assessment_creates_a_draft_version_one(client: TestClient) 
     assert version["policy_id"] == policy["id"]
     assert version["number"] == 1
     assert version["status"] == "draft"
-    assert version["rubric"] == "staff-wellbeing-impact@3"
+    assert version["rubric"] == "staff-wellbeing-impact@4"
     assert version["author"]
     assert version["answers"] == []
     assert version["workload_estimates"] == []
@@ -222,9 +223,11 @@ def test_an_assessment_pins_the_latest_published_rubric_version(
     client: TestClient, session: Session
 ) -> None:
     publishing.publish_rubric(
-        session=session, actor=AUTHOR, rubric=RUBRIC.model_copy(update={"version": 4})
+        session=session,
+        actor=AUTHOR,
+        rubric=RUBRIC.model_copy(update={"version": RUBRIC.version + 1}),
     )
-    assert start(client)["rubric"] == f"{RUBRIC.id}@4"
+    assert start(client)["rubric"] == f"{RUBRIC.id}@{RUBRIC.version + 1}"
 
 
 @pytest.mark.usefixtures("rubric_published")
@@ -289,6 +292,8 @@ def test_openapi_lists_every_api_path(client: TestClient) -> None:
         f"{API}/assessment-versions/{{version_id}}/answers/{{question_id}}": {"put"},
         f"{API}/assessment-versions/{{version_id}}/workload/{{staff_group}}": {"put", "delete"},
         f"{API}/assessment-versions/{{version_id}}/results": {"get"},
+        f"{API}/assessment-versions/{{version_id}}/consultations": {"get"},
+        f"{API}/consultations/{{consultation_id}}": {"get"},
         f"{API}/assessment-versions/{{version_id}}/actions": {"post"},
         f"{API}/assessment-versions/{{version_id}}/actions/{{action_id}}": {"put", "delete"},
         **{

@@ -302,7 +302,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/approving-bodies"): Call("/api/v1/approving-bodies", signed_in(200)),
     ("GET", "/api/v1/rubrics"): Call("/api/v1/rubrics", signed_in(200)),
     ("GET", "/api/v1/rubrics/{rubric_id}/{version}"): Call(
-        "/api/v1/rubrics/staff-wellbeing-impact/3", signed_in(200)
+        "/api/v1/rubrics/staff-wellbeing-impact/4", signed_in(200)
     ),
     ("GET", "/api/v1/policies"): Call("/api/v1/policies", signed_in(200)),
     ("POST", "/api/v1/policies"): Call(
