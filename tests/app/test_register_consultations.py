@@ -97,10 +97,7 @@ def test_the_register_page_says_who_was_consulted_and_what_share_answered(
     client: TestClient,
 ) -> None:
     rows = page(client.get("/register")).find("tbody").find_all("tr")
-    cells = {
-        row.find_all("td")[0].text: [cell.text for cell in row.find_all("td")]
-        for row in rows
-    }
+    cells = {row.find_all("td")[0].text: [cell.text for cell in row.find_all("td")] for row in rows}
     shown = {ref: next(c for key, c in cells.items() if ref in key)[-1] for ref in EXPECTED}
     assert shown["HALFUP"] == "Yes: 5 answered (63%)"
     assert (shown["FORMAL"], shown["UNASKED"]) == ("Yes", "No")
