@@ -31,6 +31,7 @@ from tests import databases, servers
 from tests.e2e.conftest import _check_the_log, _open, fill_date, screenshot, sign_in
 from tests.e2e.test_approval_journey import ACTED_ON, APPROVER, AUTHOR, HIGH, WORKLOAD, _answer_for
 from tests.factories.trusts import default_rubric
+from tests.factories.versions import UNCONSULTED_REASON
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +61,12 @@ def submit_an_assessment(
     version_id = complete_an_assessment(
         session, reference=reference, title=title, workload_estimates=workload_estimates
     )
-    workflow.submit(session=session, actor=_actor(session, AUTHOR), version_id=version_id)
+    workflow.submit(
+        session=session,
+        actor=_actor(session, AUTHOR),
+        version_id=version_id,
+        unconsulted_reason=UNCONSULTED_REASON,
+    )
     return version_id
 
 

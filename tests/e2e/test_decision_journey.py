@@ -23,6 +23,7 @@ from tests.e2e.conftest import _open, screenshot, sign_in
 from tests.e2e.test_action_progress_journey import serving_prepared, submit_an_assessment
 from tests.e2e.test_approval_journey import ACTED_ON, APPROVER, AUTHOR, _answer_for
 from tests.factories.trusts import default_rubric
+from tests.factories.versions import UNCONSULTED_REASON
 
 pytestmark = pytest.mark.e2e
 
@@ -140,6 +141,8 @@ def test_a_version_is_returned_changed_and_approved_with_a_reason_and_a_draft_re
         _heading(author, rubric.sections[1].title)
         expect(returned).to_contain_text(RETURNED)
         author.goto(summary)
+        # Rated high, it asks for staff to be consulted: submitted again, it asks again why not.
+        author.get_by_label("Why were staff not consulted?").fill(UNCONSULTED_REASON)
         author.get_by_role("button", name="Submit for approval").click()
         _status(author, "Version 1: Submitted")
         expect(_banner(author)).to_contain_text("Sent for approval.")
@@ -148,6 +151,7 @@ def test_a_version_is_returned_changed_and_approved_with_a_reason_and_a_draft_re
         # 3. The approver sees what changed since, and approves it, saying why (it is high).
         approver.reload()
         _open_review(approver)
+        expect(approver.locator("#unconsulted-reason")).to_contain_text(UNCONSULTED_REASON)
         expect(approver.locator("#changes-since-returned")).to_have_text(
             "Changes since it was returned by Priya Approver"
         )
