@@ -34,7 +34,8 @@ MESSAGES = {
 }
 
 
-def _form_page(
+def draft_form(
+    form: tuple[str, str],
     request: Request,
     session: Session,
     actor: Actor,
@@ -42,13 +43,16 @@ def _form_page(
     values: Mapping[str, str],
     errors: Mapping[str, str] | None = None,
 ) -> Response:
+    """A form consulting a draft's staff (`form`: its template and the title's first words),
+    for its authors only."""
+    template, heading = form
     draft = opening.draft_to_consult(session=session, actor=actor, version_id=version_id)
-    context: dict[str, Any] = {
-        "title": f"Consult staff: {draft.policy.title}",
-        "draft": draft,
-        "values": values,
-    }
-    return render_form(request, "consultations/new.html", context, errors)
+    context = {"title": f"{heading}: {draft.policy.title}", "draft": draft, "values": values}
+    return render_form(request, template, context, errors)
+
+
+_FORM = ("consultations/new.html", "Consult staff")
+_form_page = partial(draft_form, _FORM)
 
 
 @router.get("/assessments/{version_id}/consultations/new")

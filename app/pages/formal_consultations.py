@@ -4,9 +4,7 @@ was agreed. Listed on the summary, beside the draft's staff consultations."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
@@ -14,10 +12,11 @@ from starlette.responses import Response
 
 from app.deps import ActorDep, FormDep, Id, SessionDep
 from app.flash import confirm
-from app.forms import render_form, submit_form
+from app.forms import submit_form
 from app.inputs import day_parts, typed_day
+from app.pages.consultations import draft_form
 from app.web import redirect
-from assessments.consultations import formal, opening
+from assessments.consultations import formal
 from assessments.consultations.schemas import MAX_TEXT, FormalSave
 from assessments.kernel.actors import Actor
 from assessments.kernel.clock import today
@@ -32,17 +31,7 @@ MESSAGES = {
 }
 
 
-def _form_page(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    version_id: int,
-    values: Mapping[str, str],
-    errors: Mapping[str, str] | None = None,
-) -> Response:
-    draft = opening.draft_to_consult(session=session, actor=actor, version_id=version_id)
-    context: dict[str, Any] = {"title": "Record a formal consultation", "draft": draft}
-    return render_form(request, "consultations/formal.html", {**context, "values": values}, errors)
+_form_page = partial(draft_form, ("consultations/formal.html", "Record a formal consultation"))
 
 
 @router.get("/new")
