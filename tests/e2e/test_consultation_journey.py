@@ -16,303 +16,53 @@ test_action_progress_journey.py prepares its own); the dates typed are the serve
 from __future__ import annotations
 
 import re
-import subprocess
-import time
-from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
-from sqlmodel import select
+from playwright.sync_api import Browser, expect
 
 from app.pages.staff_voice import HOURS_MESSAGE
 from assessments.kernel.clock import today
-from assessments.kernel.db import create_db_engine, unit_of_work
-from assessments.models import MessageStatus, OutboxMessage
 from assessments.operations import demo
-from assessments.rubrics.scoring import WorkloadInput
-from tests import databases, servers
-from tests.e2e.conftest import _check_the_log, _open, fill_date, screenshot, sign_in
+from tests.e2e.conftest import _open, screenshot
+from tests.e2e.consultation_steps import (
+    ASSISTANT,
+    ASSISTANT_CONCERN,
+    CLOSES,
+    INVITED_SUBJECT,
+    OPENS,
+    REFERENCE,
+    SUMMARY,
+    TEACHER,
+    TEACHER_CONCERN,
+    TEACHER_IDEA,
+    THEMES,
+    TITLE,
+    TOLD_SUBJECT,
+    Served,
+    answer,
+    answer_with_themes,
+    emailed,
+    expect_answered,
+    expect_closed,
+    expect_staff_page,
+    expect_the_whole_only,
+    expect_what_was_done,
+    link_in,
+    long,
+    open_the_consultation,
+    row,
+    served,
+    signed_in,
+    status,
+    value,
+)
 from tests.e2e.journeys import expect_confirmation, expect_heading, expect_refused
-from tests.e2e.test_action_progress_journey import complete_an_assessment
 from tests.e2e.test_approval_journey import APPROVER, AUTHOR
-from tests.mailbox import Mailbox, smtp_server
+
+__all__ = ["served"]  # the fixture
 
 pytestmark = pytest.mark.e2e
-
-REFERENCE, TITLE = "WB-018", "Marking and feedback: fortnightly marking"
-# 13 hours a term for each teacher, 6.5 saved for each assistant: 1 and -0.5 hours a week.
-WORKLOAD = [
-    WorkloadInput("teachers", Decimal(13), 30),
-    WorkloadInput("teaching-assistants", Decimal("-6.5"), 12),
-]
-TEACHER, ASSISTANT = "sam.jones@northfield.example", "kim.lee@northfield.example"
-STAFF = f"{TEACHER}, Teachers\n{ASSISTANT}, Teaching assistants\n"
-SUMMARY = "Marking moves from weekly to fortnightly, with a whole-class feedback sheet between."
-OPENS, CLOSES = today(), today() + timedelta(days=21)  # the server's today: none earlier
-TOO_LATE = OPENS + timedelta(days=93)  # a consultation lasts 92 days at most
-TEACHER_CONCERN = "Fortnightly marking would land on Fridays, our planning afternoon."
-TEACHER_IDEA = "Let each year team choose its own marking day."
-ASSISTANT_CONCERN = "We would be the ones photocopying the feedback sheets."
-THEMES = (  # what staff raised, its gist, whether the draft changed, and the author's answer
-    (
-        "Marking on Fridays",
-        "Fortnightly marking would fall on a planning afternoon.",
-        True,
-        "Each year team now chooses its own marking day.",
-    ),
-    (
-        "Photocopying the feedback sheets",
-        "Assistants expect to copy the sheets for each class.",
-        False,
-        "The office prints the sheets, as it does now: there is nothing for assistants to copy.",
-    ),
-)
-INVITED_SUBJECT = f"Your views on a draft: {TITLE}"
-TOLD_SUBJECT = f"What we did with your feedback: {TITLE}"
-MAIL_SECONDS = 30  # for the worker to deliver (well under a second, normally)
-SCHOOL = demo.SCHOOLS[0]  # Northfield Primary School, Alex Author's and the policy's
-
-
-@dataclass(frozen=True)
-class Served:
-    server: str
-    database: str
-    version_id: int
-    mailbox: Mailbox
-    worker_log: Path
-
-
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"  # british_date's "long" style
-
-
-def _complete_draft(url: str) -> int:
-    """Alex Author's complete draft, not submitted, its hours estimated for the two groups."""
-    engine = create_db_engine(url)
-    try:
-        with unit_of_work(engine) as session:
-            return complete_an_assessment(
-                session, reference=REFERENCE, title=TITLE, workload_estimates=WORKLOAD
-            )
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _delivering(url: str, smtp_url: str, base_url: str, log: Path) -> Iterator[None]:
-    """`wia worker` on the server's database, in a process of its own, sending through
-    `smtp_url` emails whose links lead into `base_url`; stopped (SIGTERM) afterwards."""
-    env = servers.environment(
-        url, WIA_SMTP_URL=smtp_url, WIA_BASE_URL=base_url, WIA_WORKER_POLL_SECONDS="0.2"
-    )
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*servers.WIA, "worker"], env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-@pytest.fixture
-def served(database_url: str, demo_database: str, tmp_path: Path) -> Iterator[Served]:
-    """`live_server`'s server on a copy of the demo database with Alex Author's complete
-    draft, and a worker delivering its email to a mail server of the test's own."""
-    log, worker_log = tmp_path / "server.log", tmp_path / "worker.log"
-    with databases.scratch_database(database_url, tmp_path, copy_of=demo_database) as url:
-        version_id = _complete_draft(url)
-        with (
-            servers.serving(servers.environment(url), log) as [server],
-            smtp_server() as (mailbox, smtp_url),
-            _delivering(url, smtp_url, server.url, worker_log),
-        ):
-            yield Served(server.url, url, version_id, mailbox, worker_log)
-    _check_the_log(log)
-
-
-def _given_up(served: Served, address: str) -> list[str]:
-    """Why the outbox gave up its messages to `address`, if it has (the worker tries no more)."""
-    engine = create_db_engine(served.database)
-    try:
-        with unit_of_work(engine, read_only=True) as session:
-            to = select(OutboxMessage).where(OutboxMessage.to_address == address)
-            failed = to.where(OutboxMessage.status == MessageStatus.FAILED)
-            return [message.last_error for message in session.exec(failed)]
-    finally:
-        engine.dispose()
-
-
-def _emailed(served: Served, address: str, subject: str) -> str:
-    """The plain text of the one email to `address` with `subject`, once it has arrived."""
-    deadline = time.monotonic() + MAIL_SECONDS
-    while not (found := [m for m in served.mailbox.to(address) if m["Subject"] == subject]):
-        given_up = _given_up(served, address)
-        if given_up or time.monotonic() > deadline:
-            arrived = [(str(m["To"]), str(m["Subject"])) for m in served.mailbox.messages]
-            pytest.fail(
-                f"No email {subject!r} to {address} (the outbox gave up: {given_up}); only"
-                f" {arrived} arrived. The worker said:\n{served.worker_log.read_text()}"
-            )
-        time.sleep(0.2)
-    [message] = found
-    body = message.get_body(("plain",))
-    assert body is not None
-    return str(body.get_content())
-
-
-def _link_in(served: Served, text: str) -> str:
-    """The email's link of the staff member's own, into the server."""
-    found = re.findall(rf"^{re.escape(served.server)}/consult/\S+$", text, re.MULTILINE)
-    assert len(found) == 1, text
-    return str(found[0])
-
-
-@contextmanager
-def _signed_in(browser: Browser, base_url: str, email: str) -> Iterator[Page]:
-    with contextmanager(_open)(browser, base_url, javascript=True) as page:
-        page.goto("/")
-        sign_in(page, email)
-        yield page
-
-
-def _value(page: Page, summary_list: str, key: str) -> Locator:
-    """The value of a GOV.UK summary list's row, by the row's key."""
-    key_cell = page.locator("dt", has_text=re.compile(rf"^\s*{re.escape(key)}\s*$"))
-    return (
-        page.locator(f"{summary_list} .govuk-summary-list__row").filter(has=key_cell).locator("dd")
-    )
-
-
-def _row(page: Page, table: str, header: str) -> Locator:
-    """A table's body row by its row header, for its cells."""
-    return page.locator(f"{table} tbody tr").filter(
-        has=page.get_by_role("rowheader", name=header, exact=True)
-    )
-
-
-def _status(page: Page, status: str) -> None:
-    expect(page.locator("#workflow strong").first).to_have_text(status)
-
-
-def _expect_staff_page(page: Page) -> None:
-    """A staff link's page: the draft asked about, needing no account."""
-    expect_heading(page, f"Your views on a draft: {TITLE}")
-    expect(page.locator(".govuk-caption-l")).to_have_text(f"{demo.TRUST}, {SCHOOL}")
-    expect(page.locator("#summary")).to_have_text(SUMMARY)
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
-
-
-def _answer(page: Page, direction: str, hours: str, agreement: str, concern: str) -> None:
-    """Fill in the staff form (what would make it work is left to the caller)."""
-    page.get_by_role("group", name="What would the change do to your working time?").get_by_label(
-        direction, exact=True
-    ).check()
-    page.get_by_label("How many hours a week?").fill(hours)
-    page.get_by_role("group", name="How far do you agree with the change?").get_by_label(
-        agreement, exact=True
-    ).check()
-    page.get_by_label("What concerns you about it? (optional)").fill(concern)
-
-
-def _expect_answered(page: Page) -> None:
-    expect(page.get_by_role("heading", name="Your answer is in")).to_be_visible()
-    expect(page.locator("#standing")).to_contain_text(f"It closes on {_long(CLOSES)}")
-    expect(page.get_by_role("button", name="Send my answer")).to_have_count(0)
-
-
-def _expect_closed(page: Page) -> None:
-    expect(page.locator("#standing")).to_have_text(
-        "This consultation closed early: it takes no more answers. Thank you for yours."
-    )
-    expect(page.get_by_role("button", name="Send my answer")).to_have_count(0)
-
-
-def _expect_what_was_done(page: Page) -> None:
-    """The link's page once staff are told: each theme, whether the draft changed, and why."""
-    expect(page.get_by_role("heading", name="What was done with what staff said")).to_be_visible()
-    rows = page.locator("#themes .govuk-summary-list__row")
-    expect(rows).to_have_count(len(THEMES))
-    for row, (title, said, changed, response) in zip(rows.all(), THEMES, strict=True):
-        expect(row.locator("dt")).to_have_text(title)
-        expect(row.locator("dd")).to_contain_text(said)
-        expect(row.locator(".govuk-tag")).to_have_text("Changed" if changed else "Not changed")
-        expect(row.locator("dd")).to_contain_text(response)
-
-
-def _open_the_consultation(author: Page, version_id: int) -> None:
-    """From the draft's summary: the form, a last day too far off refused, then opened."""
-    author.goto(f"/assessments/{version_id}/summary")
-    expect(author.locator("#no-consultation")).to_have_text(
-        "Staff have not been consulted on this version through the register."
-    )
-    author.get_by_role("link", name="Consult staff on this draft").click()
-    expect_heading(author, "Consult staff on the draft")
-    fill_date(author, "First day", OPENS)
-    fill_date(author, "Last day", TOO_LATE)
-    summary = author.get_by_label("What would change, in plain words for staff")
-    summary.fill(SUMMARY)
-    staff = author.get_by_label("Staff to ask")
-    staff.fill(STAFF)
-    opening = author.get_by_role("button", name="Open the consultation and email the staff")
-    opening.click()
-    expect_heading(author, "Consult staff on the draft")
-    too_long = "Enter a last day within 92 days of its first"
-    expect_refused(author, "closes_on", too_long, javascript=True, date=True)
-    expect(summary).to_have_value(SUMMARY)
-    expect(staff).to_have_value(STAFF)
-    screenshot(author, "110-consult-staff-refused")
-
-    fill_date(author, "Last day", CLOSES)
-    opening.click()
-    expect_heading(author, "What staff said")
-    expect_confirmation(author, "The consultation is open. Each person asked is emailed")
-    expect(_value(author, "#consultation", "Open")).to_have_text(
-        f"{_long(OPENS)} to {_long(CLOSES)}"
-    )
-    expect(_value(author, "#consultation", "Where it stands")).to_have_text("Open")
-    expect(_value(author, "#consultation", "Asked")).to_have_text("2")
-    expect(_value(author, "#consultation", "Answered")).to_have_text("0 (0%)")
-
-
-def _expect_the_whole_only(author: Page) -> None:
-    """Two answers, fewer than the trust's 5: the whole's figures, none of a school or group."""
-    expect(_value(author, "#consultation", "Answered")).to_have_text("2 (100%)")
-    expect(author.locator("#hours-overall")).to_have_text(
-        "Everyone who answered: 0.5 hours a week (a negative number: time saved)."
-    )
-    hidden = "Too few to show"
-    for group, estimate in (("Teachers", "1.0"), ("Teaching assistants", "-0.5")):
-        cells = _row(author, "#by-group", group).get_by_role("cell")
-        expect(cells).to_have_text([hidden, hidden, estimate, hidden])
-    expect(_row(author, "#by-school", SCHOOL).get_by_role("cell")).to_have_text([hidden] * 3)
-    expect(author.get_by_text("shown only where at least 5 people answered")).to_be_visible()
-    agreed = {"Agree": "1", "Disagree": "1"}
-    for label in ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree"):
-        expect(_value(author, "#agreement", label)).to_have_text(agreed.get(label, "0"))
-    comments = author.locator("#comments")
-    for said in (TEACHER_CONCERN, TEACHER_IDEA, ASSISTANT_CONCERN):
-        expect(comments).to_contain_text(said)
-
-
-def _answer_with_themes(author: Page) -> None:
-    """Each theme of what staff said, and its answer, added on the consultation's page."""
-    for title, said, changed, response in THEMES:
-        author.get_by_label("What staff raised").fill(title)
-        author.get_by_label("What they said (optional)").fill(said)
-        author.get_by_role("group", name="Did the draft change for it?").get_by_label(
-            "Yes, it changed" if changed else "No, not changed", exact=True
-        ).check()
-        author.get_by_label("What changed, or why it did not").fill(response)
-        author.get_by_role("button", name="Add theme").click()
-        expect(author.locator("#theme-list dt").last).to_have_text(title)
-    expect(author.locator("#theme-list dt")).to_have_text([t[0] for t in THEMES])
 
 
 def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
@@ -320,19 +70,19 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
 ) -> None:
     with ExitStack() as people:
         # 1. The author opens the consultation from the draft's summary.
-        author = people.enter_context(_signed_in(browser, served.server, AUTHOR))
-        _open_the_consultation(author, served.version_id)
+        author = people.enter_context(signed_in(browser, served.server, AUTHOR))
+        open_the_consultation(author, served.version_id)
         found = re.search(r"/consultations/(\d+)$", author.url)
         assert found, author.url
         consultation = found.group(1)
 
         # 2. Each is emailed a link of their own, into the server.
-        invited = {a: _emailed(served, a, INVITED_SUBJECT) for a in (TEACHER, ASSISTANT)}
+        invited = {a: emailed(served, a, INVITED_SUBJECT) for a in (TEACHER, ASSISTANT)}
         for text in invited.values():
             assert f"{demo.TRUST} is consulting staff on a draft: {REFERENCE}: {TITLE}." in text
             assert SUMMARY in text
-            assert f"anonymously, by {_long(CLOSES)}:" in text
-        links = {address: _link_in(served, text) for address, text in invited.items()}
+            assert f"anonymously, by {long(CLOSES)}:" in text
+        links = {address: link_in(served, text) for address, text in invited.items()}
         assert links[TEACHER] != links[ASSISTANT]
 
         # 3. The teacher, with JavaScript and no account: the change, the author's hours a
@@ -341,16 +91,16 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
             contextmanager(_open)(browser, served.server, javascript=True)
         )
         teacher.goto(links[TEACHER])
-        _expect_staff_page(teacher)
-        expect(teacher.locator("#standing")).to_have_text(f"Open until the end of {_long(CLOSES)}.")
-        expect(_row(teacher, "#predictions", "Teachers Yours").get_by_role("cell")).to_have_text(
+        expect_staff_page(teacher)
+        expect(teacher.locator("#standing")).to_have_text(f"Open until the end of {long(CLOSES)}.")
+        expect(row(teacher, "#predictions", "Teachers Yours").get_by_role("cell")).to_have_text(
             "1.0"
         )
         expect(
-            _row(teacher, "#predictions", "Teaching assistants").get_by_role("cell")
+            row(teacher, "#predictions", "Teaching assistants").get_by_role("cell")
         ).to_have_text("-0.5")
         screenshot(teacher, "111-consult-answer-form")
-        _answer(teacher, "It would add to my work", "", "Agree", TEACHER_CONCERN)
+        answer(teacher, "It would add to my work", "", "Agree", TEACHER_CONCERN)
         teacher.get_by_label("What would make it work? (optional)").fill(TEACHER_IDEA)
         teacher.get_by_role("button", name="Send my answer").click()
         expect_refused(teacher, "hours", HOURS_MESSAGE, javascript=True)
@@ -361,98 +111,98 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
         screenshot(teacher, "112-consult-answer-refused")
         teacher.get_by_label("How many hours a week?").fill("1.5")
         teacher.get_by_role("button", name="Send my answer").click()
-        _expect_answered(teacher)
+        expect_answered(teacher)
         screenshot(teacher, "113-consult-answer-in")
         teacher.reload()  # the link, used: it takes no second answer
-        _expect_answered(teacher)
+        expect_answered(teacher)
 
         # 4. The teaching assistant, without JavaScript: time saved, and they disagree.
         assistant = people.enter_context(
             contextmanager(_open)(browser, served.server, javascript=False)
         )
         assistant.goto(links[ASSISTANT])
-        _expect_staff_page(assistant)
+        expect_staff_page(assistant)
         expect(
-            _row(assistant, "#predictions", "Teaching assistants Yours").get_by_role("cell")
+            row(assistant, "#predictions", "Teaching assistants Yours").get_by_role("cell")
         ).to_have_text("-0.5")
-        _answer(assistant, "It would save me time", "0.5", "Disagree", ASSISTANT_CONCERN)
+        answer(assistant, "It would save me time", "0.5", "Disagree", ASSISTANT_CONCERN)
         assistant.get_by_role("button", name="Send my answer").click()
-        _expect_answered(assistant)
+        expect_answered(assistant)
         screenshot(assistant, "113-consult-answer-in-no-js")
 
         # 5. The author sees what was said: the whole only, as two are fewer than 5.
         author.reload()
         expect_heading(author, "What staff said")
-        _expect_the_whole_only(author)
+        expect_the_whole_only(author)
         screenshot(author, "114-consult-what-staff-said")
 
         # 6. Closed early: both links say so, and take no more answers.
         author.get_by_role("button", name="Close it now").click()
         expect_heading(author, "What staff said")
         expect_confirmation(author, "The consultation is closed: its links take no more answers.")
-        expect(_value(author, "#consultation", "Where it stands")).to_have_text(
-            f"Closed early, on {_long(today())}"
+        expect(value(author, "#consultation", "Where it stands")).to_have_text(
+            f"Closed early, on {long(today())}"
         )
         expect(author.get_by_role("button", name="Close it now")).to_have_count(0)
         for staff in (teacher, assistant):
             staff.reload()
-            _expect_staff_page(staff)
-            _expect_closed(staff)
+            expect_staff_page(staff)
+            expect_closed(staff)
         screenshot(teacher, "115-consult-closed")
 
         # 7. You said, we did: two themes answered, then staff are told.
-        _answer_with_themes(author)
+        answer_with_themes(author)
         author.get_by_role("button", name="Tell staff what was done").click()
         expect_heading(author, "What staff said")
         expect_confirmation(author, "Everyone asked is being emailed what was done")
         expect(author.locator("#told")).to_have_text(
-            f"Staff were told what was done on {_long(today())}."
+            f"Staff were told what was done on {long(today())}."
         )
         expect(author.get_by_role("button", name="Add theme")).to_have_count(0)
         expect(author.get_by_role("link", name=re.compile("^Change"))).to_have_count(0)
 
         # 8. Each is emailed again, with the same link, which now shows what was done.
         for address in (TEACHER, ASSISTANT):
-            text = _emailed(served, address, TOLD_SUBJECT)
+            text = emailed(served, address, TOLD_SUBJECT)
             assert f"{REFERENCE}: {TITLE}: 2 of 2 asked gave their views." in text
-            assert _link_in(served, text) == links[address]
+            assert link_in(served, text) == links[address]
         for staff, address in ((teacher, TEACHER), (assistant, ASSISTANT)):
             staff.goto(links[address])
-            _expect_staff_page(staff)
-            _expect_closed(staff)
-            _expect_what_was_done(staff)
+            expect_staff_page(staff)
+            expect_closed(staff)
+            expect_what_was_done(staff)
         screenshot(teacher, "116-consult-what-was-done")
         screenshot(assistant, "116-consult-what-was-done-no-js")
 
         # 9. Submitted; the approver finds the consultation on the review page.
         author.goto(f"/assessments/{served.version_id}/summary")
         author.get_by_role("button", name="Submit for approval").click()
-        _status(author, "Version 1: Submitted")
+        status(author, "Version 1: Submitted")
         expect_confirmation(author, "Sent for approval.")
 
-        approver = people.enter_context(_signed_in(browser, served.server, APPROVER))
+        approver = people.enter_context(signed_in(browser, served.server, APPROVER))
         approver.get_by_role("link", name="Approvals", exact=True).click()
         expect_heading(approver, "Awaiting your decision")
         approver.get_by_role("link", name=f"{REFERENCE}: {TITLE}").click()
         expect_heading(approver, "Review the impact assessment")
         expect(approver.get_by_role("heading", name="Staff consultation")).to_be_visible()
         record = f"#consultation-{consultation}"
-        dates = f"{_long(OPENS)} to {_long(CLOSES)}"
-        expect(_value(approver, record, "Staff consulted")).to_have_text(f"{dates}: closed")
-        expect(_value(approver, record, "Answered")).to_have_text("2 of 2 asked (100%)")
-        done = _value(approver, record, "You said, we did")
+        dates = f"{long(OPENS)} to {long(CLOSES)}"
+        expect(value(approver, record, "Staff consulted")).to_have_text(f"{dates}: closed")
+        expect(value(approver, record, "Answered")).to_have_text("2 of 2 asked (100%)")
+        done = value(approver, record, "You said, we did")
         expect(done.get_by_role("heading", level=4)).to_have_text([t[0] for t in THEMES])
         for _, said, _, response in THEMES:
             expect(done).to_contain_text(said)
             expect(done).to_contain_text(response)
         expect(done.locator(".govuk-tag")).to_have_text(["Changed", "Not changed"])
-        expect(done).to_contain_text(f"Staff were told on {_long(today())}.")
+        expect(done).to_contain_text(f"Staff were told on {long(today())}.")
         screenshot(approver, "117-review-consultation")
 
         # The consultation's own page: the approver reads it, and may change nothing.
         approver.locator(record).get_by_role("link", name=dates).click()
         expect_heading(approver, "What staff said")
-        expect(_value(approver, "#consultation", "Answered")).to_have_text("2 (100%)")
+        expect(value(approver, "#consultation", "Answered")).to_have_text("2 (100%)")
         expect(approver.locator("#theme-list dt")).to_have_text([t[0] for t in THEMES])
         for action in ("Close it now", "Add theme", "Tell staff what was done"):
             expect(approver.get_by_role("button", name=action)).to_have_count(0)
