@@ -151,3 +151,4 @@ def give_answer(*, session: Session, invitation_id: int, data: AnswerGive, today
     invitation.answered = True
     session.add(invitation)
     session.flush()
+    queries.rewrite_answers(session, consultation.id or 0)

@@ -90,5 +90,7 @@ def checked_invitees(rows: Sequence[tuple[int, str, str, str]], scope: Scope) ->
             school_id=_school(scope, number, school),
             staff_group=_group(scope, number, group),
         )
-        seen.setdefault(address, invitee)
+        earlier = seen.setdefault(address, invitee)
+        if earlier != invitee:  # the same person twice, as two people: which is right?
+            raise _refused(number, f"{address} is listed already, with another group or school")
     return list(seen.values())

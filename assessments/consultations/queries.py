@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from assessments.models import (
     Consultation,
@@ -59,6 +59,19 @@ def answers_of(session: Session, consultation_id: int) -> list[ConsultationAnswe
     """Its answers, in no order that says anything (their random keys')."""
     query = select(ConsultationAnswer).where(ConsultationAnswer.consultation_id == consultation_id)
     return list(session.exec(query.order_by(col(ConsultationAnswer.id))))
+
+
+def rewrite_answers(session: Session, consultation_id: int) -> None:
+    """Every answer of the consultation written again as it is. PostgreSQL stamps each row with
+    the transaction that last wrote it (xmin): the answer given now would otherwise share its
+    stamp with the invitation marked answered in the same transaction, joining the two. This
+    way all its answers carry the latest one."""
+    answers = SQLModel.metadata.tables["consultation_answer"]
+    session.execute(
+        sa.update(answers)
+        .where(answers.c.consultation_id == consultation_id)
+        .values(consultation_id=answers.c.consultation_id)
+    )
 
 
 def get_theme(

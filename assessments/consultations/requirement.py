@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from assessments.consultations import queries
 from assessments.drafting.version_view import AssessmentView
-from assessments.kernel import audit
+from assessments.kernel import audit, clock
 from assessments.kernel.errors import ValidationFailed
 from assessments.models import AssessmentVersion, VersionStatus
 
@@ -20,9 +20,12 @@ FIELD = "unconsulted_reason"
 
 
 def consulted(session: Session, version_id: int) -> bool:
-    return bool(
-        queries.consultations_of_version(session, version_id)
-        or queries.formal_of_version(session, version_id)
+    """Whether staff were asked: a formal consultation recorded, or one through the register
+    whose links have worked (its first day has come, and it was not closed before it)."""
+    today = clock.today()
+    return bool(queries.formal_of_version(session, version_id)) or any(
+        c.opens_on <= today and (c.closed_at is None or c.closed_at.date() >= c.opens_on)
+        for c in queries.consultations_of_version(session, version_id)
     )
 
 

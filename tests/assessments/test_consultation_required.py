@@ -13,12 +13,14 @@ from sqlmodel import Session
 
 from assessments.consultations import requirement
 from assessments.consultations.formal import record_formal
+from assessments.consultations.opening import open_consultation
 from assessments.consultations.schemas import FormalSave
+from assessments.kernel import clock
 from assessments.kernel.errors import ValidationFailed
 from assessments.models import VersionStatus
 from assessments.rubrics import publishing
 from assessments.workflow import transitions as workflow
-from tests.assessments.consultation_cases import TODAY, cast, consult
+from tests.assessments.consultation_cases import TODAY, cast, close, consult, opening
 from tests.factories.answers import QUESTIONS
 from tests.factories.people import Cast
 from tests.factories.trusts import AUTHOR, default_rubric
@@ -139,3 +141,21 @@ def test_a_returned_and_reopened_draft_keeps_no_reason_from_its_last_submission(
     assert requirement.reason_given(session, view(session, version_id).version) == ""
     with pytest.raises(ValidationFailed):
         _submit(session, cast, version_id)  # asked afresh on the next submission
+
+
+def test_a_consultation_whose_links_never_worked_is_no_consultation(
+    session: Session, cast: Cast
+) -> None:
+    version_id = _rated_very_high(session, cast)
+    today = clock.today()
+    later = opening(opens_on=today + timedelta(days=200), closes_on=today + timedelta(days=210))
+    asked = open_consultation(
+        session=session, actor=cast.author, version_id=version_id, data=later, today=today
+    )
+    assert not requirement.consulted(session, version_id)  # its first day is to come
+
+    close(session, cast.author, asked, today)  # and now it never opens
+
+    assert not requirement.consulted(session, version_id)
+    with pytest.raises(ValidationFailed):
+        _submit(session, cast, version_id)

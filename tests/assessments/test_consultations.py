@@ -193,6 +193,11 @@ def test_a_consultation_may_last_92_days(session: Session, cast: Cast) -> None:
             "Line 3: 'bob@'",
             id="leading-blank-counted",
         ),
+        pytest.param(
+            "ann@oak.example, Teachers\nANN@oak.example, Support staff",
+            "Line 2: ann@oak.example is listed already, with another group or school",
+            id="one-person-two-groups",
+        ),
     ],
 )
 def test_an_unreadable_invitee_list_is_refused_naming_the_line(
