@@ -97,6 +97,7 @@ def _results_read(results: Results) -> ConsultationResultsRead:
     return ConsultationResultsRead(
         **line.model_dump(),
         min_group=results.min_group,
+        shown=results.shown,
         hours_per_week=results.hours_per_week,
         agreement=results.agreement,
         agreement_counts=dict(results.agreement_counts),

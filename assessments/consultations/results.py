@@ -48,6 +48,9 @@ class Results:
     invited: int
     answered: int
     min_group: int
+    # What staff said is shown once it has closed (while answers come in, each could be read
+    # off the change it makes) and at least min_group answered; until then, only the counts.
+    shown: bool
     hours_per_week: Decimal | None  # the mean of everyone who answered
     agreement: Decimal | None
     agreement_counts: list[tuple[str, int]]  # strongly agree first
@@ -101,8 +104,10 @@ def shares(
     key: Callable[[ConsultationAnswer], str],
     labels: dict[str, str],
     least: int,
+    shown: bool = True,
 ) -> list[Share]:
-    """The answers by `key`, in the order of `labels` (each label shown, answered or not)."""
+    """The answers by `key`, in the order of `labels` (each label shown, answered or not; its
+    figures None where too few answered, or nothing is `shown`)."""
     by: dict[str, list[ConsultationAnswer]] = {}
     for answer in answers:
         by.setdefault(key(answer), []).append(answer)
@@ -110,7 +115,7 @@ def shares(
     result = []
     for k, label in labels.items():
         group = by.get(k, [])
-        if k in hidden:
+        if k in hidden or not shown:
             result.append(Share(label, None, None, None))
         else:
             result.append(
@@ -146,8 +151,15 @@ def consultation_results(
     if policy.school_id is None:
         school_labels[""] = "The trust's central staff"
     group_labels = {g.id: g.label for g in rubric.staff_groups if g.id in consultation.staff_groups}
-    agreements = Counter(answer.agreement for answer in answers)
     now = standing(consultation, today)
+    shown = now is Standing.CLOSED and answered >= least
+    said = answers if shown else []
+    agreements = Counter(answer.agreement for answer in said)
+    by_school = shares(said, lambda a: str(a.school_id or ""), school_labels, least, shown)
+    by_group = shares(said, lambda a: a.staff_group, group_labels, least, shown)
+    # Across schools, one table less the other could tell a few apart (one school is the whole).
+    if len(school_labels) > 1 and not _apart_only(said, least):
+        by_school = shares([], lambda a: "", school_labels, least, False)
     return Results(
         consultation=consultation,
         policy=policy,
@@ -156,15 +168,26 @@ def consultation_results(
         invited=invited,
         answered=answered,
         min_group=least,
-        hours_per_week=_mean([a.hours_per_week for a in answers]),
-        agreement=_mean([Decimal(a.agreement) for a in answers]),
-        agreement_counts=[(label, agreements[value]) for value, label in AGREEMENT.items()],
-        by_school=shares(answers, lambda a: str(a.school_id or ""), school_labels, least),
-        by_group=shares(answers, lambda a: a.staff_group, group_labels, least),
+        shown=shown,
+        hours_per_week=_mean([a.hours_per_week for a in said]),
+        agreement=_mean([Decimal(a.agreement) for a in said]),
+        agreement_counts=[(label, agreements[value]) for value, label in AGREEMENT.items()]
+        if shown
+        else [],
+        by_school=by_school,
+        by_group=by_group,
         predictions=predictions(session, version, consultation.staff_groups, None),
-        comments=[(a.concerns, a.would_help) for a in answers if a.concerns or a.would_help],
+        comments=[(a.concerns, a.would_help) for a in said if a.concerns or a.would_help],
         themes=queries.themes_of(session, consultation_id),
     )
+
+
+def _apart_only(answers: Sequence[ConsultationAnswer], least: int) -> bool:
+    """Whether the breakdowns by school and by group may both be shown: only where each school's
+    each group is none or at least `least`, else one table less the other tells a few apart
+    (a school's 6 less its 5 teachers is its one support assistant)."""
+    cells = Counter((a.school_id, a.staff_group) for a in answers)
+    return all(count >= least for count in cells.values())
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,10 @@ class CommentRead(BaseModel):
 
 class ConsultationResultsRead(ConsultationRead):
     min_group: int = Field(description="The fewest answers a school or group is shown with")
+    shown: bool = Field(
+        description="Whether what staff said is shown: once it has closed, and at least "
+        "min_group answered (until then its figures are null, its lists empty)"
+    )
     hours_per_week: Decimal | None = Field(description="The mean of everyone who answered")
     agreement: Decimal | None
     agreement_counts: dict[str, int] = Field(description="Answers for each level of agreement")

@@ -36,6 +36,7 @@ from assessments.register.csv_cells import original_text
 from assessments.rubrics import publishing
 from tests.app.pages import field_value, submit
 from tests.app.report_story import pdf_text
+from tests.assessments.consultation_cases import least_group
 from tests.factories.answers import QUESTIONS
 from tests.factories.decisions import open_page
 from tests.factories.people import Cast, make_api_token, make_cast
@@ -121,6 +122,7 @@ def themed(
     answered (concerns, would help); closed early and a theme added, staff not yet told."""
     version_id = draft_for(session, cast)
     complete_draft(session, cast.author, version_id)
+    least_group(session, 1)  # so that one answer is shown, with what it says
     session.commit()
     sign_in_as(client, session, settings, cast.author)
     base = f"/assessments/{version_id}"

@@ -38,9 +38,11 @@ from assessments.models import (
     Notification,
     NotificationKind,
     OutboxMessage,
+    Trust,
 )
 from assessments.people import accounts
 from tests.factories.people import Cast, make_cast, make_person
+from tests.factories.trusts import LOCAL_TRUST_ID
 
 TODAY = date(2026, 12, 1)
 CLOSES = TODAY + timedelta(days=20)
@@ -75,6 +77,15 @@ def consult(
         data=opening(invitees, **dates),
         today=TODAY,
     )
+
+
+def least_group(session: Session, least: int) -> None:
+    """The test trust's fewest answers a consultation's results are shown with."""
+    trust = session.get(Trust, LOCAL_TRUST_ID)
+    assert trust is not None
+    trust.consultation_min_group = least
+    session.add(trust)
+    session.flush()
 
 
 def id_of(consultation: Consultation) -> int:

@@ -27,7 +27,7 @@ from assessments.drafting import workload
 from assessments.drafting.schemas import WorkloadEstimateSave
 from assessments.kernel.actors import Actor, Grant, Role
 from assessments.kernel.errors import InvalidTransition, NotFound
-from assessments.models import Consultation, ConsultationInvitation, Trust
+from assessments.models import Consultation, ConsultationInvitation
 from assessments.people import accounts
 from tests.assessments.consultation_cases import (
     CLOSES,
@@ -37,10 +37,10 @@ from tests.assessments.consultation_cases import (
     consult,
     id_of,
     invited,
+    least_group,
 )
 from tests.factories.audit import last_seq, sql
 from tests.factories.people import Cast, make_person
-from tests.factories.trusts import LOCAL_TRUST_ID
 from tests.factories.versions import draft_for
 
 __all__ = ["cast"]  # the fixture
@@ -96,18 +96,16 @@ def five_answer(session: Session, consultation: Consultation) -> None:
         give(session, invitation, *said)
 
 
+def closed_results(session: Session, cast: Cast, consultation: Consultation) -> Results:
+    """Its results once it has closed, when what staff said is shown."""
+    close(session, cast.author, consultation)
+    return results(session, cast.author, consultation)
+
+
 def results(session: Session, actor: Actor, consultation: Consultation) -> Results:
     return consultation_results(
         session=session, actor=actor, consultation_id=id_of(consultation), today=TODAY
     )
-
-
-def least_group(session: Session, least: int) -> None:
-    trust = session.get(Trust, LOCAL_TRUST_ID)
-    assert trust is not None
-    trust.consultation_min_group = least
-    session.add(trust)
-    session.flush()
 
 
 # --- answering
@@ -330,12 +328,30 @@ def test_the_results_count_and_average_what_staff_said(
     session: Session, cast: Cast, consultation: Consultation
 ) -> None:
     five_answer(session, consultation)
-    seen = results(session, cast.author, consultation)
+    seen = closed_results(session, cast, consultation)
 
     assert (seen.invited, seen.answered, seen.rate, seen.min_group) == (6, 5, 83, 5)
     assert (seen.hours_per_week, seen.agreement) == (Decimal("1.1"), Decimal("3.4"))
     assert seen.agreement_counts == list(zip(AGREEMENT.values(), [2, 1, 0, 1, 1], strict=True))
     assert sorted(seen.comments) == sorted((c, h) for _, _, c, h in SAID if c or h)
+
+
+def test_what_staff_said_waits_for_the_close_and_for_enough_answers(
+    session: Session, cast: Cast, consultation: Consultation
+) -> None:
+    five_answer(session, consultation)
+    while_open = results(session, cast.author, consultation)
+    assert (while_open.shown, while_open.answered) == (False, 5)  # the count, and nothing else
+    assert (while_open.hours_per_week, while_open.agreement_counts, while_open.comments) == (
+        None,
+        [],
+        [],
+    )
+    assert all(share.answered is None for share in while_open.by_group + while_open.by_school)
+
+    least_group(session, 6)
+    too_few = closed_results(session, cast, consultation)
+    assert (too_few.shown, too_few.hours_per_week, too_few.comments) == (False, None, [])
 
 
 @pytest.mark.parametrize(
@@ -351,7 +367,7 @@ def test_a_breakdown_is_shown_only_for_groups_big_enough(
 ) -> None:
     least_group(session, least)
     five_answer(session, consultation)
-    seen = results(session, cast.author, consultation)
+    seen = closed_results(session, cast, consultation)
 
     assert [share.answered for share in seen.by_group] == by_group
     assert seen.by_school == [Share(cast.school.name, 5, Decimal("1.1"), Decimal("3.4"))]
@@ -362,7 +378,7 @@ def test_a_group_big_enough_shows_its_means(
 ) -> None:
     least_group(session, 2)
     five_answer(session, consultation)
-    assert results(session, cast.author, consultation).by_group == [
+    assert closed_results(session, cast, consultation).by_group == [
         Share("Teachers", 3, Decimal("1.9"), Decimal("2.3")),
         Share("Teaching assistants", 2, Decimal("-0.3"), Decimal("5.0")),
         Share("Support staff", 0, None, None),

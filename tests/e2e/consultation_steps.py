@@ -41,7 +41,10 @@ WORKLOAD = [
     WorkloadInput("teaching-assistants", Decimal("-6.5"), 12),
 ]
 TEACHER, ASSISTANT = "sam.jones@northfield.example", "kim.lee@northfield.example"
-STAFF = f"{TEACHER}, Teachers\n{ASSISTANT}, Teaching assistants\n"
+SECOND_TEACHER = "ravi.patel@northfield.example"
+STAFF = f"{TEACHER}, Teachers\n{ASSISTANT}, Teaching assistants\n{SECOND_TEACHER}, Teachers\n"
+ASKED = (TEACHER, ASSISTANT, SECOND_TEACHER)
+ADMIN = "admin@demo-trust.example"
 SUMMARY = "Marking moves from weekly to fortnightly, with a whole-class feedback sheet between."
 OPENS, CLOSES = today(), today() + timedelta(days=21)  # the server's today: none earlier
 TOO_LATE = OPENS + timedelta(days=93)  # a consultation lasts 92 days at most
@@ -265,23 +268,47 @@ def open_the_consultation(author: Page, version_id: int) -> None:
     expect_confirmation(author, "The consultation is open. Each person asked is emailed")
     expect(value(author, "#consultation", "Open")).to_have_text(f"{long(OPENS)} to {long(CLOSES)}")
     expect(value(author, "#consultation", "Where it stands")).to_have_text("Open")
-    expect(value(author, "#consultation", "Asked")).to_have_text("2")
+    expect(value(author, "#consultation", "Asked")).to_have_text(str(len(ASKED)))
     expect(value(author, "#consultation", "Answered")).to_have_text("0 (0%)")
 
 
+def choose_the_fewest_answers_shown(admin: Page, fewest: int) -> None:
+    """The trust's admin, under People: the fewest answers a consultation is shown with."""
+    admin.goto("/admin/users")
+    admin.get_by_role("link", name="Staff consultations").click()
+    expect_heading(admin, "Staff consultations")
+    field = admin.get_by_label("Fewest answers a school or staff group is shown with")
+    expect(field).to_have_value("5")
+    field.fill(str(fewest))
+    admin.get_by_role("button", name="Save").click()
+    expect_confirmation(admin, "Saved. Consultations' results are shown by it from now on.")
+    expect(field).to_have_value(str(fewest))
+    screenshot(admin, "109-consultation-settings")
+
+
+def expect_nothing_shown_yet(author: Page) -> None:
+    """While it is open: how many answered, and nothing of what they said."""
+    expect(value(author, "#consultation", "Answered")).to_have_text("3 (100%)")
+    expect(author.locator("#not-shown")).to_contain_text(
+        "What staff said is shown once the consultation has closed"
+    )
+    expect(author.locator("#by-group, #by-school, #comments")).to_have_count(0)
+
+
 def expect_the_whole_only(author: Page) -> None:
-    """Two answers, fewer than the trust's 5: the whole's figures, none of a school or group."""
-    expect(value(author, "#consultation", "Answered")).to_have_text("2 (100%)")
+    """Closed, three answers, as many as the trust's 3: everyone's figures and what they
+    wrote, and the school's (the whole); no staff group's, as 1 assistant is too few and the
+    2 teachers would be the whole less them."""
     expect(author.locator("#hours-overall")).to_have_text(
-        "Everyone who answered: 0.5 hours a week (a negative number: time saved)."
+        "Everyone who answered: 1.0 hours a week (a negative number: time saved)."
     )
     hidden = "Too few to show"
     for group, estimate in (("Teachers", "1.0"), ("Teaching assistants", "-0.5")):
         cells = row(author, "#by-group", group).get_by_role("cell")
         expect(cells).to_have_text([hidden, hidden, estimate, hidden])
-    expect(row(author, "#by-school", SCHOOL).get_by_role("cell")).to_have_text([hidden] * 3)
-    expect(author.get_by_text("shown only where at least 5 people answered")).to_be_visible()
-    agreed = {"Agree": "1", "Disagree": "1"}
+    expect(row(author, "#by-school", SCHOOL).get_by_role("cell")).to_have_text(["3", "1.0", "3.0"])
+    expect(author.get_by_text("shown only where at least 3 people answered")).to_be_visible()
+    agreed = {"Agree": "1", "Neither agree nor disagree": "1", "Disagree": "1"}
     for label in ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree"):
         expect(value(author, "#agreement", label)).to_have_text(agreed.get(label, "0"))
     comments = author.locator("#comments")

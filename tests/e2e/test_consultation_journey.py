@@ -1,12 +1,13 @@
 """Consulting staff on a draft (issue 18), in Chromium: Alex Author opens a consultation from
 the draft's summary (a last day too far off is refused by its field, what was typed kept), and
-each of the two staff asked is emailed a link of their own, which `wia worker` delivers to a
-mail server the test runs (aiosmtpd). Neither signs in: a teacher answers with JavaScript (a
-missing number of hours refused first), a teaching assistant without. With two answers, fewer
-than the trust's 5, the author sees only the whole: the mean hours and how far staff agree, no
-school's or staff group's figures. The author closes it early (both links then say so), groups
-what staff said into two themes and answers each, and tells staff: both are emailed again, and
-their links now show what was done. Submitted, the approver finds the consultation on the
+each of the three staff asked is emailed a link of their own, which `wia worker` delivers to a
+mail server the test runs (aiosmtpd); the trust's admin has chosen to show results from three
+answers. None signs in: a teacher answers with JavaScript (a missing number of hours refused
+first), a teaching assistant without, a second teacher with. While it is open the author sees
+only how many answered; closed, the whole: the mean hours and how far staff agree, no staff
+group's figures (one assistant is too few). The author closes it early (the links then say
+so), groups what staff said into two themes and answers each, and tells staff: all are emailed
+again, and their links now show what was done. Submitted, the approver finds the consultation on the
 review page: its dates, how many were asked and answered, the rate, and the themes. axe checks
 every staff page (the form, its refusal, the answer taken, closed, and what was done) at both
 widths. The complete draft is made through the use-cases before the server starts (as
@@ -26,12 +27,15 @@ from assessments.kernel.clock import today
 from assessments.operations import demo
 from tests.e2e.conftest import _open, screenshot
 from tests.e2e.consultation_steps import (
+    ADMIN,
+    ASKED,
     ASSISTANT,
     ASSISTANT_CONCERN,
     CLOSES,
     INVITED_SUBJECT,
     OPENS,
     REFERENCE,
+    SECOND_TEACHER,
     SUMMARY,
     TEACHER,
     TEACHER_CONCERN,
@@ -42,9 +46,11 @@ from tests.e2e.consultation_steps import (
     Served,
     answer,
     answer_with_themes,
+    choose_the_fewest_answers_shown,
     emailed,
     expect_answered,
     expect_closed,
+    expect_nothing_shown_yet,
     expect_staff_page,
     expect_the_whole_only,
     expect_what_was_done,
@@ -69,6 +75,10 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
     browser: Browser, served: Served
 ) -> None:
     with ExitStack() as people:
+        # 0. The trust's admin lets three answers be shown (the fewest allowed).
+        admin = people.enter_context(signed_in(browser, served.server, ADMIN))
+        choose_the_fewest_answers_shown(admin, 3)
+
         # 1. The author opens the consultation from the draft's summary.
         author = people.enter_context(signed_in(browser, served.server, AUTHOR))
         open_the_consultation(author, served.version_id)
@@ -77,13 +87,13 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
         consultation = found.group(1)
 
         # 2. Each is emailed a link of their own, into the server.
-        invited = {a: emailed(served, a, INVITED_SUBJECT) for a in (TEACHER, ASSISTANT)}
+        invited = {a: emailed(served, a, INVITED_SUBJECT) for a in ASKED}
         for text in invited.values():
             assert f"{demo.TRUST} is consulting staff on a draft: {REFERENCE}: {TITLE}." in text
             assert SUMMARY in text
             assert f"anonymously, by {long(CLOSES)}:" in text
         links = {address: link_in(served, text) for address, text in invited.items()}
-        assert links[TEACHER] != links[ASSISTANT]
+        assert len(set(links.values())) == len(ASKED)  # each their own
 
         # 3. The teacher, with JavaScript and no account: the change, the author's hours a
         # week (theirs marked), and the form; no hours given is refused by its field.
@@ -130,11 +140,19 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
         expect_answered(assistant)
         screenshot(assistant, "113-consult-answer-in-no-js")
 
-        # 5. The author sees what was said: the whole only, as two are fewer than 5.
+        # A second teacher answers too, with JavaScript.
+        second = people.enter_context(
+            contextmanager(_open)(browser, served.server, javascript=True)
+        )
+        second.goto(links[SECOND_TEACHER])
+        answer(second, "It would add to my work", "2", "Neither agree nor disagree", "")
+        second.get_by_role("button", name="Send my answer").click()
+        expect_answered(second)
+
+        # 5. While it is open, the author sees how many answered, and nothing of what.
         author.reload()
         expect_heading(author, "What staff said")
-        expect_the_whole_only(author)
-        screenshot(author, "114-consult-what-staff-said")
+        expect_nothing_shown_yet(author)
 
         # 6. Closed early: both links say so, and take no more answers.
         author.get_by_role("button", name="Close it now").click()
@@ -149,6 +167,9 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
             expect_staff_page(staff)
             expect_closed(staff)
         screenshot(teacher, "115-consult-closed")
+        # Closed, what staff said is shown: the whole, as no group is big enough.
+        expect_the_whole_only(author)
+        screenshot(author, "114-consult-what-staff-said")
 
         # 7. You said, we did: two themes answered, then staff are told.
         answer_with_themes(author)
@@ -162,9 +183,9 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
         expect(author.get_by_role("link", name=re.compile("^Change"))).to_have_count(0)
 
         # 8. Each is emailed again, with the same link, which now shows what was done.
-        for address in (TEACHER, ASSISTANT):
+        for address in ASKED:
             text = emailed(served, address, TOLD_SUBJECT)
-            assert f"{REFERENCE}: {TITLE}: 2 of 2 asked gave their views." in text
+            assert f"{REFERENCE}: {TITLE}: 3 of 3 asked gave their views." in text
             assert link_in(served, text) == links[address]
         for staff, address in ((teacher, TEACHER), (assistant, ASSISTANT)):
             staff.goto(links[address])
@@ -189,7 +210,7 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
         record = f"#consultation-{consultation}"
         dates = f"{long(OPENS)} to {long(CLOSES)}"
         expect(value(approver, record, "Staff consulted")).to_have_text(f"{dates}: closed")
-        expect(value(approver, record, "Answered")).to_have_text("2 of 2 asked (100%)")
+        expect(value(approver, record, "Answered")).to_have_text("3 of 3 asked (100%)")
         done = value(approver, record, "You said, we did")
         expect(done.get_by_role("heading", level=4)).to_have_text([t[0] for t in THEMES])
         for _, said, _, response in THEMES:
@@ -202,7 +223,7 @@ def test_staff_are_consulted_and_told_what_was_done_and_the_approver_sees_it(
         # The consultation's own page: the approver reads it, and may change nothing.
         approver.locator(record).get_by_role("link", name=dates).click()
         expect_heading(approver, "What staff said")
-        expect(value(approver, "#consultation", "Answered")).to_have_text("2 (100%)")
+        expect(value(approver, "#consultation", "Answered")).to_have_text("3 (100%)")
         expect(approver.locator("#theme-list dt")).to_have_text([t[0] for t in THEMES])
         for action in ("Close it now", "Add theme", "Tell staff what was done"):
             expect(approver.get_by_role("button", name=action)).to_have_count(0)

@@ -21,6 +21,7 @@ from tests.assessments.consultation_cases import (
     consult,
     id_of,
     invited,
+    least_group,
 )
 from tests.factories.people import Cast
 from tests.factories.versions import draft_for
@@ -74,16 +75,25 @@ def test_a_versions_consultations_say_who_was_asked_answered_and_what_was_done(
     assert "@oak.example" not in sent.text  # nobody asked is named
 
 
-def test_a_consultations_results_hide_groups_too_small_to_be_anonymous(
-    client: TestClient, consulted: tuple[int, int]
+def test_a_consultations_results_wait_for_enough_answers(
+    client: TestClient, session: Session, consulted: tuple[int, int]
 ) -> None:
     _, consultation_id = consulted
+
+    too_few = client.get(f"/api/v1/consultations/{consultation_id}").json()
+    assert (too_few["answered"], too_few["min_group"], too_few["shown"]) == (3, 5, False)
+    assert (too_few["hours_per_week"], too_few["agreement_counts"], too_few["comments"]) == (
+        None,
+        {},
+        [],
+    )
+    least_group(session, 3)
 
     sent = client.get(f"/api/v1/consultations/{consultation_id}")
 
     assert sent.status_code == 200
     body = sent.json()
-    assert (body["answered"], body["min_group"], body["hours_per_week"]) == (3, 5, "1.0")
+    assert (body["shown"], body["hours_per_week"]) == (True, "1.0")
     assert body["agreement_counts"] == {
         "Strongly agree": 0,
         "Agree": 1,
@@ -91,7 +101,7 @@ def test_a_consultations_results_hide_groups_too_small_to_be_anonymous(
         "Disagree": 1,
         "Strongly disagree": 1,
     }
-    assert [share["answered"] for share in body["by_group"]] == [None]  # 3 is fewer than 5
+    assert [share["answered"] for share in body["by_group"]] == [3]
     assert sorted(c["concerns"] for c in body["comments"]) == [
         "Lands in report week.",
         "Too soon.",
