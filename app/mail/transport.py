@@ -6,16 +6,20 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from email.policy import Compat32
 from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 from urllib.parse import unquote, urlsplit
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc's from Python 3.12
 
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 TLS_SCHEMES = ("smtp+starttls", "smtps")  # plain smtp:// needs no TLS context
@@ -76,6 +80,13 @@ class Email:
         return not (self.sender + self.recipient).isascii()
 
 
+Meanwhile = Callable[[], None]  # work of the sender's own; it must not raise
+
+
+def _nothing() -> None:
+    pass
+
+
 class Transport(Protocol):
     def __enter__(self) -> Self: ...
 
@@ -86,7 +97,48 @@ class Transport(Protocol):
         traceback: TracebackType | None,
     ) -> None: ...
 
-    def send(self, email: Email) -> None: ...
+    def send(
+        self, email: Email, *, first: Meanwhile = _nothing, meanwhile: Meanwhile = _nothing
+    ) -> None:
+        """Hand `email` over: the sender's own work done while the server does its, `first`
+        once the server has the message's first command (before it answers), `meanwhile` once
+        it has the message (before it says whether it takes it). Either is left undone if the
+        exchange fails before then."""
+        ...
+
+
+DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
+class _Smtp(smtplib.SMTP):
+    """smtplib's client, doing the sender's work while the server reads what it was sent,
+    rather than wait for its answer idle: `first` after a message's MAIL command, `meanwhile`
+    after the message itself."""
+
+    first: Meanwhile = staticmethod(_nothing)
+    meanwhile: Meanwhile = staticmethod(_nothing)
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        super().putcmd(cmd, args)
+        if cmd == "mail":  # smtplib's mail() sends it so, then reads the answer
+            work, self.first = self.first, _nothing
+            work()
+
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
+        # smtplib's own DATA (which sendmail calls), with `meanwhile` before the answer.
+        assert isinstance(msg, bytes)  # sendmail has encoded it
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        body = DOT_AT_LINE_START.sub(b"..", msg)  # RFC 5321 4.5.2: a line's leading dot doubled
+        self.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+        self.meanwhile()
+        return self.getreply()
+
+
+class _SmtpSsl(_Smtp, smtplib.SMTP_SSL):
+    pass
 
 
 @dataclass(frozen=True)
@@ -119,17 +171,17 @@ class SmtpTransport:
         self, server: SmtpServer, *, timeout: float, context: ssl.SSLContext | None
     ) -> None:
         self.server, self.timeout, self.context = server, timeout, context
-        self.connection: smtplib.SMTP | None = None
+        self.connection: _Smtp | None = None
 
     def __enter__(self) -> Self:
         server = self.server
         try:
             if server.scheme == "smtps":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                connection: _Smtp = _SmtpSsl(
                     server.host, server.port, timeout=self.timeout, context=self.context
                 )
             else:
-                connection = smtplib.SMTP(server.host, server.port, timeout=self.timeout)
+                connection = _Smtp(server.host, server.port, timeout=self.timeout)
         except (OSError, smtplib.SMTPException) as exc:
             raise NotSent(
                 f"Cannot reach the mail server {server}: {_said(exc)}", server=True
@@ -160,10 +212,13 @@ class SmtpTransport:
                 self.connection.close()
             self.connection = None
 
-    def send(self, email: Email) -> None:
+    def send(
+        self, email: Email, *, first: Meanwhile = _nothing, meanwhile: Meanwhile = _nothing
+    ) -> None:
         assert self.connection is not None, "send inside `with transport:`"
         try:
             self._fits(email)
+            self.connection.first, self.connection.meanwhile = first, meanwhile
             self.connection.sendmail(
                 email.sender,
                 [email.recipient],
@@ -197,6 +252,8 @@ class SmtpTransport:
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise NotSent(f"Lost the mail server {self.server}: {_said(exc)}", server=True) from exc
+        finally:
+            self.connection.first = self.connection.meanwhile = _nothing
 
     def _fits(self, email: Email) -> None:
         """An address that is not ASCII needs a server offering SMTPUTF8: without one, ours
@@ -231,10 +288,14 @@ class FolderTransport:
     def __exit__(self, *_: object) -> None:
         pass
 
-    def send(self, email: Email) -> None:
+    def send(
+        self, email: Email, *, first: Meanwhile = _nothing, meanwhile: Meanwhile = _nothing
+    ) -> None:
+        first()
         # Named by its Message-ID (<outbox.12@host> → outbox.12@host.eml): one file a message.
         name = re.sub(r"[^A-Za-z0-9.@_-]", "", email.message_id) or "message"
         (self.folder / f"{name}.eml").write_bytes(email.data)
+        meanwhile()
 
 
 @cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from assessments.models import MessageStatus, Notification, OutboxMessage, User
@@ -41,8 +42,8 @@ def take(session: Session, *, now: datetime, lease: timedelta, limit: int) -> li
     return [Outgoing(m, carried.get(m.id or 0, []), people.get(m.user_id or 0)) for m in messages]
 
 
-def mark_sent(session: Session, message_id: int, *, now: datetime) -> None:
-    """The mail server accepted the message: never sent again."""
+def mark_sent(session: Session | sa.Connection, message_id: int, *, now: datetime) -> None:
+    """The mail server accepted the message: never sent again (one statement)."""
     queries.mark_sent(session, message_id, now)
 
 

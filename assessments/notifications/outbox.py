@@ -59,21 +59,21 @@ def notify(
     return notify_all(session, [Tell(user, kind, subject, facts, dedupe_key)]) == 1
 
 
-def notify_all(session: Session, tells: Iterable[Tell]) -> int:
+def notify_all(session: Session, tells: Iterable[Tell], *, keys_checked: bool = False) -> int:
     """Tell each of `tells` (a sweep's hundreds of reminders in a few statements, however
-    many): those not told already by their key, to enabled accounts, as each person chose;
-    how many were told. The caller keeps two sweeps from running at once (run_sweep's day)."""
+    many): those not told already by their key (unless the caller has just checked them:
+    `keys_checked`), to enabled accounts, as each person chose; how many were told. The
+    caller keeps two sweeps from running at once (run_sweep's day)."""
     wanted = [t for t in tells if not t.user.disabled]
-    keys = [t.dedupe_key for t in wanted if t.dedupe_key is not None]
-    told = queries.told_keys(session, keys) if keys else set()
+    keys = [t.dedupe_key for t in wanted if t.dedupe_key is not None and not keys_checked]
+    told = queries.told_keys(session, keys)
     wanted = [t for t in wanted if t.dedupe_key is None or _first_time(t.dedupe_key, told)]
     if not wanted:
         return 0
     chosen = queries.choices_of(session, list({t.user.id for t in wanted if t.user.id}))
     deliveries = [delivery_of(t.kind, chosen.get((t.user.id or 0, t.kind))) for t in wanted]
     emailed = [t.user for t, d in zip(wanted, deliveries, strict=True) if d is Delivery.SINGLE]
-    # A person's new messages are alike until they carry something: any one carries any one.
-    messages_of = queue_messages(session, emailed, Delivery.SINGLE)
+    message_ids = iter(queue_messages(session, emailed, Delivery.SINGLE))  # in `emailed`'s order
     now = clock.now()
     queries.insert_notifications(
         session,
@@ -86,9 +86,7 @@ def notify_all(session: Session, tells: Iterable[Tell]) -> int:
                 "facts": t.facts,
                 "dedupe_key": t.dedupe_key,
                 "delivery": delivery,
-                "message_id": (
-                    messages_of[t.user.id or 0].pop() if delivery is Delivery.SINGLE else None
-                ),
+                "message_id": next(message_ids) if delivery is Delivery.SINGLE else None,
                 "created_at": now,
             }
             for t, delivery in zip(wanted, deliveries, strict=True)
@@ -115,7 +113,7 @@ def write_letters(
     message_rows = [
         _message_row(trust_id, None, letter.to_address, Delivery.SINGLE, now) for letter in letters
     ]
-    message_of = queries.insert_addressed_messages(session, message_rows)
+    message_ids = queries.insert_messages(session, message_rows)
     queries.insert_notifications(
         session,
         [
@@ -127,10 +125,10 @@ def write_letters(
                 "facts": letter.facts,
                 "dedupe_key": None,
                 "delivery": Delivery.SINGLE,
-                "message_id": message_of[letter.to_address],
+                "message_id": message_id,
                 "created_at": now,
             }
-            for letter in letters
+            for letter, message_id in zip(letters, message_ids, strict=True)
         ],
     )
     return len(letters)
@@ -144,9 +142,9 @@ def _first_time(key: str, told: set[str]) -> bool:
     return True
 
 
-def queue_messages(session: Session, users: list[User], digest: Delivery) -> dict[int, list[int]]:
+def queue_messages(session: Session, users: list[User], digest: Delivery) -> list[int]:
     """A message to each of `users`' addresses, for the worker to render and send; the new
-    messages' ids, by person."""
+    messages' ids, in `users`' order."""
     now = clock.now()
     rows = [_message_row(user.trust_id, user.id, user.email, digest, now) for user in users]
     return queries.insert_messages(session, rows)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Row
 from sqlmodel import Session, SQLModel, and_, col, or_, select
 
+from assessments.kernel.bulk_queries import insert_many, is_one_of, update_many
 from assessments.models import (
     AssessmentVersion,
     Delivery,
@@ -27,59 +28,32 @@ from assessments.models import (
 from assessments.progress import queries as progress_queries
 
 CHUNK = 500  # values in one IN (…), well inside every database's limit
-# A sweep checks thousands of reminders' keys: written into the query (our own text, quoted by
-# SQLAlchemy) rather than each a bind parameter, whose handling by SQLAlchemy and the driver
-# costs more than the database's lookups.
-KEYS_AT_ONCE = 5000
+NOTIFICATION = SQLModel.metadata.tables["notification"]
+OUTBOX = SQLModel.metadata.tables["outbox_message"]
 
 
 def insert_notifications(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` in as few statements as the driver allows (no entities: a sweep writes
-    hundreds). The table's insert, not the ORM's, which splits rows by which values are None."""
-    if rows:
-        session.execute(sa.insert(SQLModel.metadata.tables["notification"]), rows)
+    """Insert `rows` at once (no entities: a sweep writes hundreds)."""
+    insert_many(session, NOTIFICATION, rows)
 
 
-def insert_messages(session: Session, rows: list[dict[str, Any]]) -> dict[int, list[int]]:
-    """Insert outbox messages in as few statements as the driver allows; their ids by person
-    (in no order: SQLite cannot return the ids of one multi-row INSERT in its rows' order)."""
-    ids: dict[int, list[int]] = {}
-    if rows:
-        statement = sa.insert(OutboxMessage).returning(
-            col(OutboxMessage.id), col(OutboxMessage.user_id)
-        )
-        for message_id, user_id in session.execute(statement, rows):
-            ids.setdefault(user_id, []).append(message_id)
-    return ids
-
-
-def insert_addressed_messages(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert messages to addresses (no account; each address once): their ids by address."""
-    if not rows:
-        return {}
-    statement = sa.insert(OutboxMessage).returning(
-        col(OutboxMessage.id), col(OutboxMessage.to_address)
-    )
-    return {address: message_id for message_id, address in session.execute(statement, rows)}
+def insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert outbox messages at once; their ids, in the rows' order."""
+    return insert_many(session, OUTBOX, rows)
 
 
 def carry(session: Session, message_of: dict[int, int]) -> None:
     """Put each notification (by id) into its message (`message_of[notification]`)."""
-    if message_of:
-        rows = [{"id": n, "message_id": m} for n, m in message_of.items()]
-        session.execute(sa.update(Notification), rows)
+    update_many(session, NOTIFICATION, "message_id", message_of)
 
 
 def told_keys(session: Session, keys: list[str]) -> set[str]:
-    """Which of `keys` have been told already."""
-    found: set[str] = set()
-    for start in range(0, len(keys), KEYS_AT_ONCE):
-        chunk: sa.BindParameter[list[str]] = sa.bindparam(
-            "keys", keys[start : start + KEYS_AT_ONCE], expanding=True, literal_execute=True
-        )
-        query = select(Notification.dedupe_key).where(col(Notification.dedupe_key).in_(chunk))
-        found.update(key for key in session.exec(query) if key is not None)
-    return found
+    """Which of `keys` (a sweep's thousands) have been told already."""
+    if not keys:
+        return set()
+    dedupe_key = NOTIFICATION.c.dedupe_key
+    query = sa.select(dedupe_key).where(is_one_of(session, dedupe_key, keys))
+    return set(session.connection().execute(query).scalars())
 
 
 def choices_of(
@@ -156,7 +130,6 @@ def give_back(
     )
 
 
-OUTBOX = SQLModel.metadata.tables["outbox_message"]
 # Built once: the worker marks each message sent in a transaction of its own, and the ORM's
 # UPDATE, built each time, costs more than the rest of that transaction.
 MARK_SENT = (
@@ -171,7 +144,7 @@ MARK_SENT = (
 )
 
 
-def mark_sent(session: Session, message_id: int, now: datetime) -> None:
+def mark_sent(session: Session | sa.Connection, message_id: int, now: datetime) -> None:
     session.execute(MARK_SENT, {"message_id": message_id, "now": now})
 
 

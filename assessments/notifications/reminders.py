@@ -66,19 +66,17 @@ def _when(days_left: int) -> str:
     return f"overdue by {-days_left} day{'s' if days_left != -1 else ''}"
 
 
-Due = tuple[queries.Selected, int, str]  # a row selected, the days left, its reminder's dedupe key
+Due = tuple[str, queries.Selected, int, str]  # its topic, the row, the days left, its key
 
 
-def _not_told(
-    session: Session,
+def _due(
     topic: str,
     rows: list[queries.Selected],
     today: date,
     stage_of: Callable[[int, int], str | None],
 ) -> list[Due]:
-    """The rows whose reminder falls due by today and is still to be sent: most selected
-    were told on an earlier day, and their reminders are not written out only for notify_all
-    to drop them. `stage_of` is given a row's trust and the days left."""
+    """The rows whose reminder falls due by today (`stage_of` is given a row's trust and the
+    days left), each with its reminder's dedupe key."""
     due = []
     for row in rows:
         # By position (each row starts with its id, trust and due date): thousands of rows'
@@ -86,72 +84,70 @@ def _not_told(
         row_id, trust_id, due_on = row[0], row[1], row[2]
         days_left = (due_on - today).days
         if (stage := stage_of(trust_id, days_left)) is not None:
-            due.append((row, days_left, f"{topic}:{row_id}:{due_on}:{stage}"))
-    told = queries.told_keys(session, [key for _, _, key in due])
-    return [one for one in due if one[2] not in told]
+            due.append((topic, row, days_left, f"{topic}:{row_id}:{due_on}:{stage}"))
+    return due
 
 
-def _review_reminders(session: Session, today: date, trusts: list[Trust]) -> list[Tell]:
+def _reminders(session: Session, today: date, trusts: list[Trust]) -> list[Tell]:
+    """The reviews' and actions' reminders still to be sent: most of the rows selected were
+    told on an earlier day, and their reminders are not written out only to be dropped."""
     offsets = {t.id: t.review_reminder_days for t in trusts}
-    furthest = max((max(days, default=0) for days in offsets.values()), default=0)
-    rows = queries.reviews_due_by(session, today + timedelta(days=furthest))
-    due = _not_told(
-        session, "review", rows, today, lambda trust, days: review_stage(days, offsets[trust])
-    )
-    owners = queries.people(session, {row.owner_user_id for row, _, _ in due})
-    tells = []
-    for (policy_id, _, due_on, owner_id, reference, title), days_left, key in due:
-        when = _when(days_left)
-        tells.append(
-            Tell(
-                owners[owner_id],
-                NotificationKind.REVIEW_DUE,
-                f"Review {'due ' if days_left >= 0 else ''}{when}: {reference} {title}",
-                {
-                    "policy_id": policy_id,
-                    "reference": reference,
-                    "title": title,
-                    "due": due_on.isoformat(),
-                    "when": when,
-                },
-                key,
-            )
-        )
-    return tells
-
-
-def _action_reminders(session: Session, today: date, trusts: list[Trust]) -> list[Tell]:
     before = {t.id: t.action_reminder_days for t in trusts}
-    rows = queries.actions_due_by(session, today + timedelta(days=max(before.values(), default=0)))
-    due = _not_told(
-        session, "action", rows, today, lambda trust, days: action_stage(days, before[trust])
+    furthest = max((max(days, default=0) for days in offsets.values()), default=0)
+    reviews = queries.reviews_due_by(session, today + timedelta(days=furthest))
+    actions = queries.actions_due_by(
+        session, today + timedelta(days=max(before.values(), default=0))
     )
-    owners = queries.people(session, {row.owner_user_id for row, _, _ in due})
-    tells = []
-    for row, days_left, key in due:
-        action_id, _, due_on, owner_id, description, version_id, version = row[:7]
-        policy_id, reference, title = row[7:]
-        when = _when(days_left)
-        tells.append(
-            Tell(
-                owners[owner_id],
-                NotificationKind.ACTION_DUE,
-                f"Action {'due ' if days_left >= 0 else ''}{when}: {brief(description, 80)}",
-                {
-                    "action_id": action_id,
-                    "description": description,
-                    "due": due_on.isoformat(),
-                    "when": when,
-                    "version_id": version_id,
-                    "version": version,
-                    "policy_id": policy_id,
-                    "reference": reference,
-                    "title": title,
-                },
-                key,
-            )
-        )
-    return tells
+    due = _due("review", reviews, today, lambda trust, days: review_stage(days, offsets[trust]))
+    due += _due("action", actions, today, lambda trust, days: action_stage(days, before[trust]))
+    told = queries.told_keys(session, [key for *_, key in due])
+    new = [one for one in due if one[3] not in told]
+    owners = queries.people(session, {row.owner_user_id for _, row, _, _ in new})
+    return [
+        (_review if topic == "review" else _action)(owners, row, days_left, key)
+        for topic, row, days_left, key in new
+    ]
+
+
+def _review(owners: dict[int, User], row: queries.Selected, days_left: int, key: str) -> Tell:
+    policy_id, _, due_on, owner_id, reference, title = row
+    when = _when(days_left)
+    return Tell(
+        owners[owner_id],
+        NotificationKind.REVIEW_DUE,
+        f"Review {'due ' if days_left >= 0 else ''}{when}: {reference} {title}",
+        {
+            "policy_id": policy_id,
+            "reference": reference,
+            "title": title,
+            "due": due_on.isoformat(),
+            "when": when,
+        },
+        key,
+    )
+
+
+def _action(owners: dict[int, User], row: queries.Selected, days_left: int, key: str) -> Tell:
+    action_id, _, due_on, owner_id, description, version_id, version = row[:7]
+    policy_id, reference, title = row[7:]
+    when = _when(days_left)
+    return Tell(
+        owners[owner_id],
+        NotificationKind.ACTION_DUE,
+        f"Action {'due ' if days_left >= 0 else ''}{when}: {brief(description, 80)}",
+        {
+            "action_id": action_id,
+            "description": description,
+            "due": due_on.isoformat(),
+            "when": when,
+            "version_id": version_id,
+            "version": version,
+            "policy_id": policy_id,
+            "reference": reference,
+            "title": title,
+        },
+        key,
+    )
 
 
 def _send_digests(session: Session, today: date) -> int:
@@ -166,12 +162,12 @@ def _send_digests(session: Session, today: date) -> int:
         del waiting[Delivery.WEEKLY]
     sent = 0
     for delivery, by_person in waiting.items():
-        messages_of = queue_messages(session, [people[p] for p in by_person], delivery)
+        message_ids = queue_messages(session, [people[p] for p in by_person], delivery)
         queries.carry(
             session,
             {
-                notification: messages_of[person][0]  # one message each
-                for person, notifications in by_person.items()
+                notification: message_id  # one message each
+                for notifications, message_id in zip(by_person.values(), message_ids, strict=True)
                 for notification in notifications
             },
         )
@@ -200,8 +196,8 @@ def run_sweep(session: Session, *, today: date) -> SweepReport:
     except IntegrityError:
         return SweepReport(today, already_run=True)
     trusts = queries.trusts(session)
-    tells = _review_reminders(session, today, trusts) + _action_reminders(session, today, trusts)
-    run.reminders = notify_all(session, tells)
+    # Their keys are checked already, and the day's row keeps a second sweep out.
+    run.reminders = notify_all(session, _reminders(session, today, trusts), keys_checked=True)
     run.digests = _send_digests(session, today)
     session.add(run)
     session.flush()

@@ -1,7 +1,8 @@
 """`wia worker` in processes of its own, on the run's database (SQLite by default, PostgreSQL
 when the suite runs on it), delivering to real SMTP servers (aiosmtpd): a worker sends what
 is waiting and stops on SIGTERM; and of two workers, one killed with `kill -9` while its mail
-server holds a message half-sent, every message still arrives exactly once."""
+server holds a message half-sent, every message still arrives exactly once; and a worker whose
+database connection is ended mid-batch (PostgreSQL) still marks each message sent, once."""
 
 from __future__ import annotations
 
@@ -19,13 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
+from app.settings import Settings
+from app.worker import Worker
 from assessments.kernel.db import create_db_engine, unit_of_work
 from assessments.models import MessageStatus, NotificationKind, OutboxMessage, User
 from assessments.notifications.outbox import notify
 from tests import servers
-from tests.databases import prepared_engine
+from tests.databases import is_sqlite, prepared_engine
 from tests.factories.trusts import AUTHOR
 from tests.mailbox import Mailbox, smtp_server
 
@@ -73,7 +78,7 @@ def _statuses(url: str) -> Counter[MessageStatus]:
 
 
 @dataclass
-class Worker:
+class WorkerProcess:
     process: subprocess.Popen[bytes]
     log: Path
 
@@ -82,7 +87,7 @@ class Worker:
 
 
 @contextmanager
-def worker_process(url: str, smtp_url: str, log: Path) -> Iterator[Worker]:
+def worker_process(url: str, smtp_url: str, log: Path) -> Iterator[WorkerProcess]:
     env = servers.environment(url, WIA_SMTP_URL=smtp_url, **QUICK)
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -93,14 +98,14 @@ def worker_process(url: str, smtp_url: str, log: Path) -> Iterator[Worker]:
             start_new_session=True,
         )
     try:
-        yield Worker(process, log)
+        yield WorkerProcess(process, log)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
-def _wait_for(condition: Any, what: str, *workers: Worker) -> None:
+def _wait_for(condition: Any, what: str, *workers: WorkerProcess) -> None:
     deadline = time.monotonic() + DEADLINE_SECONDS
     while not condition():
         if time.monotonic() > deadline:
@@ -189,3 +194,48 @@ def test_a_worker_killed_mid_send_loses_nothing_and_nothing_arrives_twice(
     assert len(counts) == MESSAGES and set(counts.values()) == {1}, counts
     assert len(holding.messages) == holding.accept  # the killed worker's, before the kill
     assert len(copying.messages) == MESSAGES - holding.accept  # the held one included
+
+
+@dataclass
+class CuttingMailbox(Mailbox):
+    """A server that, while it reads the `cut_at`th message, has PostgreSQL end every other
+    connection to the worker's database (as a restart or a failover would)."""
+
+    url: str = ""
+    cut_at: int = 3
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if len(self.messages) == self.cut_at - 1:
+            engine = create_db_engine(self.url)
+            try:
+                with engine.connect() as connection:
+                    connection.execute(CUT, {"database": make_url(self.url).database})
+            finally:
+                engine.dispose()
+        return await super().handle_DATA(server, session, envelope)
+
+
+CUT = sa.text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = :database AND pid != pg_backend_pid()"
+)
+
+
+def test_a_database_connection_lost_mid_batch_marks_each_message_once(
+    tmp_database_url: str, settings: Settings
+) -> None:
+    if is_sqlite(tmp_database_url):
+        pytest.skip("PostgreSQL ends connections; a SQLite file has none to lose")
+    _queue_messages(tmp_database_url)
+    engine = create_db_engine(tmp_database_url)
+    try:
+        with smtp_server(CuttingMailbox(url=tmp_database_url)) as (mailbox, smtp_url):
+            mailing = settings.model_copy(
+                update={"database_url": tmp_database_url, "smtp_url": smtp_url}
+            )
+            done = Worker.on(mailing, engine).deliver_all()
+    finally:
+        engine.dispose()
+    assert (done.sent, done.not_sent) == (MESSAGES, 0)
+    assert set(_message_ids(mailbox).values()) == {1} and len(mailbox.messages) == MESSAGES
+    assert _statuses(tmp_database_url) == {MessageStatus.SENT: MESSAGES}
