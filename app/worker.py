@@ -298,8 +298,8 @@ def _marking_on(engine: sa.Engine) -> Iterator[MarkSent]:
     """Marks on one connection held for the batch, each a statement committed at once (on
     PostgreSQL one round trip, which was over a third of a message's time as a unit of work)
     and not waiting for the disk: a worker that dies still leaves every message the server
-    took marked; only the database's own machine failing within a second of a mark could
-    lose it, and that message would go a second time, under the same Message-ID. If the
+    took marked; only the database server crashing, or its machine failing, within a second
+    of a mark could lose it, and that message would go again, under the same Message-ID. If the
     database dropped the connection since the last mark (a restart), the mark is made once
     more on a new one, rather than leave a message the server took looking unsent."""
     with held_connection(engine, power_cut_proof=False) as connection:

@@ -30,7 +30,7 @@ from bench.people import BENCH_USER
 from bench.sweep import horizons, measured_day
 
 MESSAGES = 2_000
-MAIL_ROUNDS = 2
+MAIL_ROUNDS = 3
 BASE_URL = "https://wia-bench.example"
 RESET = sa.text(
     "UPDATE outbox_message SET status = :pending, attempts = 0, sent_at = NULL,"

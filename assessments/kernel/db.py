@@ -128,10 +128,10 @@ def held_connection(engine: sa.Engine, *, power_cut_proof: bool = True) -> Itera
     transaction of its own (BEGIN IMMEDIATE, in-process).
 
     Not `power_cut_proof`, a commit returns before it is flushed to disk (PostgreSQL's
-    synchronous_commit off, SQLite's synchronous NORMAL in WAL mode): it survives the
-    process dying, never corrupts anything, but the last of them may be lost if the database
-    server or the machine goes down within a second. Set back before the connection returns
-    to the pool."""
+    synchronous_commit off, SQLite's synchronous NORMAL in WAL mode): it survives the app's
+    process dying and never corrupts anything, but the last of them may be lost if the
+    database server crashes or its machine goes down within a second. Set back before the
+    connection returns to the pool."""
     autocommit = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**autocommit) as connection:
         if power_cut_proof:
