@@ -233,7 +233,8 @@ class _Batch:
                 self.done.failing = True
                 return False
             return True
-        self._mark_taken()  # in case the server never asked for the first command's answer
+        # The transport marked the one before as it began this one: else this mark comes late.
+        assert self.taken is None, "the transport did not call `first`"
         self.taken = message_id
         self.done.sent += 1
         return True
@@ -298,8 +299,9 @@ def _marking_on(engine: sa.Engine) -> Iterator[MarkSent]:
     """Marks on one connection held for the batch, each a statement committed at once (on
     PostgreSQL one round trip, which was over a third of a message's time as a unit of work)
     and not waiting for the disk: a worker that dies still leaves every message the server
-    took marked; only the database server crashing, or its machine failing, within a second
-    of a mark could lose it, and that message would go again, under the same Message-ID. If the
+    took marked; only the database server crashing, or its machine failing, could lose the
+    marks of the second or so before, and those messages would go again, each under the same
+    Message-ID. If the
     database dropped the connection since the last mark (a restart), the mark is made once
     more on a new one, rather than leave a message the server took looking unsent."""
     with held_connection(engine, power_cut_proof=False) as connection:

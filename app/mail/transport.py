@@ -80,7 +80,9 @@ class Email:
         return not (self.sender + self.recipient).isascii()
 
 
-Meanwhile = Callable[[], None]  # work of the sender's own; it must not raise
+# Work of the sender's own, done while the server works. If it raises, the exception leaves
+# send() as it is, with the connection mid-command: fit only to be closed.
+Meanwhile = Callable[[], None]
 
 
 def _nothing() -> None:

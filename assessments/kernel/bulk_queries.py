@@ -8,7 +8,8 @@ more than the database's own work."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,9 +21,14 @@ def insert_many(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
     """Insert `rows` (each with the same columns) in the session's transaction; their new ids
     (the table's integer `id`), in the rows' order. PostgreSQL draws the ids from the table's
     sequence and COPYs the rows; SQLite, whose one writer this transaction is, numbers them on
-    from the highest."""
+    from the highest (a table without AUTOINCREMENT, as SQLite itself would). Columns left out
+    get NULL, not their defaults: a caller gives every one."""
     if not rows:
         return []
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError(f"Rows for {table.name} with different columns")
+    if table.kwargs.get("sqlite_autoincrement"):
+        raise ValueError(f"{table.name} numbers its rows with AUTOINCREMENT")
     connection = session.connection()
     ids = _new_ids(connection, table, len(rows))
     names = ["id", *rows[0]]
@@ -36,12 +42,17 @@ def insert_many(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
     columns = ", ".join(_quoted(connection, name) for name in names)
     into = f"{_quoted(connection, table.name)} ({columns})"
     if connection.dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(f"COPY {into} FROM STDIN") as copy:
+        copying = f"COPY {into} FROM STDIN"
+        with (
+            _as_sqlalchemy_errors(connection, copying),
+            driver.cursor() as cursor,
+            cursor.copy(copying) as copy,
+        ):
             for new_id, row in zip(ids, prepared, strict=True):
                 copy.write_row([new_id, *row])
     else:
         marks = ", ".join("?" for _ in names)
-        driver.executemany(
+        connection.exec_driver_sql(
             f"INSERT INTO {into} VALUES ({marks})",  # noqa: S608 - our own table and columns
             [(new_id, *row) for new_id, row in zip(ids, prepared, strict=True)],
         )
@@ -63,15 +74,15 @@ def update_many(
     if connection.dialect.name == "postgresql":
         # One statement whatever the number of rows: the pairs as two arrays.
         kind = table.c[column].type.compile(connection.dialect)
-        with driver.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {name} SET {target} = changes.value"  # noqa: S608 - ours, as above
-                f" FROM unnest(%s::{kind}[], %s::integer[]) AS changes(value, id)"
-                f" WHERE {name}.id = changes.id",
-                ([new for new, _ in pairs], [row_id for _, row_id in pairs]),
-            )
+        updating = (
+            f"UPDATE {name} SET {target} = changes.value"  # noqa: S608 - ours, as above
+            f" FROM unnest(%s::{kind}[], %s::integer[]) AS changes(value, id)"
+            f" WHERE {name}.id = changes.id"
+        )
+        with _as_sqlalchemy_errors(connection, updating), driver.cursor() as cursor:
+            cursor.execute(updating, ([new for new, _ in pairs], [row_id for _, row_id in pairs]))
     else:
-        driver.executemany(f"UPDATE {name} SET {target} = ? WHERE id = ?", pairs)  # noqa: S608
+        connection.exec_driver_sql(f"UPDATE {name} SET {target} = ? WHERE id = ?", pairs)  # noqa: S608
 
 
 SEPARATOR = "\x1f"  # ASCII's unit separator, which no text the app matches this way holds
@@ -93,6 +104,23 @@ def is_one_of(
         )
     listed = sa.bindparam(None, json.dumps(list(values)), type_=sa.Text)
     return column.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(listed)))
+
+
+@contextmanager
+def _as_sqlalchemy_errors(connection: sa.Connection, statement: str) -> Iterator[None]:
+    """The driver's errors as SQLAlchemy raises them (an IntegrityError, a lost connection
+    invalidated), so that what catches those (a 503 when the database is away) still does."""
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        driver = connection.connection.driver_connection
+        lost = connection.dialect.is_disconnect(exc, driver, None)
+        if lost:
+            connection.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(
+            statement, None, exc, dbapi.Error, connection_invalidated=lost
+        ) from exc
 
 
 def _new_ids(connection: sa.Connection, table: sa.Table, count: int) -> list[int]:
@@ -124,12 +152,13 @@ def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     made: dict[tuple[type, Any], Any] = {}
 
     def value(raw: Any) -> Any:
+        key = (type(raw), raw)
         try:
-            key = (type(raw), raw)
-            if key not in made:
-                made[key] = process(raw)
-            return made[key]
+            known = key in made
         except TypeError:  # not hashable (JSON's dicts): each made anew
             return process(raw)
+        if not known:
+            made[key] = process(raw)
+        return made[key]
 
     return value

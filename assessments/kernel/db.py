@@ -129,9 +129,9 @@ def held_connection(engine: sa.Engine, *, power_cut_proof: bool = True) -> Itera
 
     Not `power_cut_proof`, a commit returns before it is flushed to disk (PostgreSQL's
     synchronous_commit off, SQLite's synchronous NORMAL in WAL mode): it survives the app's
-    process dying and never corrupts anything, but the last of them may be lost if the
-    database server crashes or its machine goes down within a second. Set back before the
-    connection returns to the pool."""
+    process dying and never corrupts anything, but the last second or so of them may be lost
+    if the database server crashes or its machine goes down. Set back before the connection
+    returns to the pool. (After a reconnection, its commits are ordinary ones.)"""
     autocommit = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**autocommit) as connection:
         if power_cut_proof:
@@ -155,12 +155,14 @@ def held_connection(engine: sa.Engine, *, power_cut_proof: bool = True) -> Itera
 def _set_back(connection: sa.Connection, setting: str) -> None:
     """`setting` on the connection now (after a reconnection, a new one, which has it already);
     one the database dropped is invalidated instead, so that the pool never has it back."""
+    if connection.invalidated:  # dropped, and not made again: the pool discards it
+        return
     try:
         connection.rollback()
         driver = connection.connection.driver_connection
         assert driver is not None
         driver.execute(setting)
-    except connection.dialect.loaded_dbapi.Error:
+    except (sa.exc.DBAPIError, connection.dialect.loaded_dbapi.Error):
         connection.invalidate()
 
 

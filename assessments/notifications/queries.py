@@ -135,6 +135,8 @@ def give_back(
 MARK_SENT = (
     sa.update(OUTBOX)
     .where(OUTBOX.c.id == sa.bindparam("message_id"))
+    # Once only: a mark made again (its first answer lost with the connection) changes nothing.
+    .where(OUTBOX.c.status == MessageStatus.PENDING)
     .values(
         status=MessageStatus.SENT,
         sent_at=sa.bindparam("now"),
