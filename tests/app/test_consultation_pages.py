@@ -2,34 +2,39 @@
 the form (two weeks from today to begin with), which opens the consultation and leads to its
 page with a confirmation; the summary then lists it and offers no second one while it is open.
 Each bad input is shown by its field (422) with what was typed kept and nothing saved. Only the
-policy's authors are offered the form and may use it, on a draft only. The results page shows
-the policy's readers the counts, the rate, "Too few to show" for groups too small and what
-staff wrote, escaped. The author closes it early (CSRF-checked); nobody else may, and nobody
-of another trust sees it."""
+policy's authors are offered the form and may use it, on a draft only. The author closes it
+early (CSRF-checked); nobody else may. (What staff said: test_consultation_results_page.py.)"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import Decimal
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.flash import CONFIRMATIONS
 from app.pages.consultations import MESSAGES
 from app.settings import Settings
-from assessments.consultations import answering, opening, queries
 from assessments.consultations.opening import NOT_A_DRAFT
-from assessments.consultations.schemas import AnswerGive, ConsultationOpen
-from assessments.drafting import workload
-from assessments.drafting.schemas import WorkloadEstimateSave
-from assessments.kernel import clock
-from assessments.kernel.actors import Actor, Grant, Role
-from assessments.models import Consultation, Notification, NotificationKind
-from assessments.people import accounts
+from tests.app.consultation_pages import (
+    STAFF,
+    SUMMARY,
+    author,
+    cast,
+    consult,
+    consult_link,
+    consultations,
+    days,
+    draft,
+    facts,
+    form_url,
+    letters,
+    open_url,
+    said,
+    summary_url,
+    today,
+    typed,
+)
 from tests.app.pages import (
-    Element,
     banner,
     error_for,
     error_summary,
@@ -38,108 +43,13 @@ from tests.app.pages import (
     post_form,
     submit,
 )
-from tests.factories.decisions import open_page, table_rows
-from tests.factories.people import Cast, make_cast, make_person
+from tests.factories.decisions import open_page
+from tests.factories.people import Cast
 from tests.factories.sign_in import sign_in_as
-from tests.factories.versions import draft_for, submitted
+from tests.factories.versions import submitted
 
+__all__ = ["author", "cast", "draft"]  # the fixtures
 pytestmark = pytest.mark.usefixtures("rubric_published")
-
-SUMMARY = "Marking moves from weekly to fortnightly, with a whole-class feedback sheet."
-STAFF = "ann@oak.example, Teachers\nbob@oak.example, Teachers\ncat@oak.example, Support staff\n"
-CONSULT_LINK = "Consult staff on this draft"
-SCRIPT = "<script>alert('staff')</script> marking at weekends"
-
-
-@pytest.fixture
-def cast(session: Session) -> Cast:
-    return make_cast(session)
-
-
-@pytest.fixture
-def draft(session: Session, cast: Cast) -> int:
-    """A draft of the cast's school, its teachers' hours estimated (13 a term: 1 a week)."""
-    version_id = draft_for(session, cast)
-    workload.save_workload_estimate(
-        session=session,
-        actor=cast.author,
-        version_id=version_id,
-        staff_group="teachers",
-        data=WorkloadEstimateSave(hours_per_term=Decimal(13), staff_count=10),
-    )
-    session.commit()
-    return version_id
-
-
-@pytest.fixture
-def author(client: TestClient, session: Session, settings: Settings, cast: Cast) -> TestClient:
-    """The browser signed in as the cast's author, of the draft's school."""
-    sign_in_as(client, session, settings, cast.author)
-    return client
-
-
-def today() -> date:
-    return clock.today()  # what the pages take as today
-
-
-def days(n: int) -> date:
-    return today() + timedelta(days=n)
-
-
-def typed(name: str, day: date) -> dict[str, str]:
-    return {f"{name}-{part}": str(getattr(day, part)) for part in ("day", "month", "year")}
-
-
-def said(day: date) -> str:
-    return day.strftime("%-d %B %Y")
-
-
-def open_url(version_id: int, path: str = "consultations") -> str:
-    return f"/assessments/{version_id}/{path}"
-
-
-def form_url(version_id: int) -> str:
-    return open_url(version_id, "consultations/new")
-
-
-def summary_url(version_id: int) -> str:
-    return open_url(version_id, "summary")
-
-
-def consultations(session: Session, version_id: int) -> list[Consultation]:
-    session.expire_all()
-    return queries.consultations_of_version(session, version_id)
-
-
-def letters(session: Session) -> list[Notification]:
-    query = select(Notification).where(Notification.kind == NotificationKind.CONSULTATION)
-    return list(session.exec(query.order_by(col(Notification.id))))
-
-
-def consult_link(doc: Element) -> list[str]:
-    return [a.attrs["href"] for a in doc.find_all("a") if a.text == CONSULT_LINK]
-
-
-def facts(doc: Element) -> dict[str, str]:
-    """The consultation page's list of its dates, standing and counts."""
-    listed = doc.by_id("consultation")
-    keys = listed.find_all(cls="govuk-summary-list__key")
-    values = listed.find_all(cls="govuk-summary-list__value")
-    return {key.text: value.text for key, value in zip(keys, values, strict=True)}
-
-
-def consult(session: Session, actor: Actor, version_id: int, invitees: str = STAFF) -> int:
-    """A consultation opened today through the use-case, asking `invitees`; its id."""
-    data = ConsultationOpen(
-        opens_on=today(), closes_on=days(14), summary=SUMMARY, invitees=invitees
-    )
-    consultation = opening.open_consultation(
-        session=session, actor=actor, version_id=version_id, data=data, today=today()
-    )
-    session.commit()
-    assert consultation.id is not None
-    return consultation.id
-
 
 # --- opening one ------------------------------------------------------------------------------
 
@@ -282,84 +192,6 @@ def test_a_submitted_version_is_not_consulted_on(
     assert NOT_A_DRAFT in refused.find("main").text
     assert post_form(author, open_url(version_id), {**GOOD, **dates()}).status_code == 409
     assert consultations(session, version_id) == []
-
-
-# --- what staff said ----------------------------------------------------------------------------
-
-# 6 teachers, 3 of support staff and 2 teaching assistants asked; all but one teacher answer.
-MANY = "".join(
-    [f"t{n}@oak.example, Teachers\n" for n in range(6)]
-    + [f"s{n}@oak.example, Support staff\n" for n in range(3)]
-    + [f"a{n}@oak.example, Teaching assistants\n" for n in range(2)]
-)
-
-
-def answer_all_but_one(session: Session, consultation_id: int) -> None:
-    """Every invitee but the first teacher answers 2 hours, agreeing; the last writes SCRIPT."""
-    *others, last = queries.invitations_of(session, consultation_id)[1:]
-    for invitation in [*others, last]:
-        wrote = {"concerns": SCRIPT, "would_help": "Release time"} if invitation is last else {}
-        data = AnswerGive.model_validate({"hours_per_week": 2, "agreement": 4, **wrote})
-        answering.give_answer(
-            session=session, invitation_id=invitation.id or 0, data=data, today=today()
-        )
-    session.commit()
-
-
-@pytest.mark.parametrize("who", ["approver", "auditor", "author"])
-def test_the_policys_readers_see_the_counts_with_small_groups_hidden_and_comments_escaped(
-    client: TestClient, session: Session, settings: Settings, cast: Cast, draft: int, who: str
-) -> None:
-    consultation_id = consult(session, cast.author, draft, MANY)
-    answer_all_but_one(session, consultation_id)
-    sign_in_as(client, session, settings, getattr(cast, who))
-    while_open = page(client.get(f"/consultations/{consultation_id}"))
-    assert facts(while_open)["Answered"] == "10 (91%)"
-    assert "shown once the consultation has closed" in while_open.by_id("not-shown").text
-    assert not while_open.has_id("by-group") and not while_open.has_id("comments")
-    closing = while_open.find_all("form", action=f"/consultations/{consultation_id}/close")
-    assert len(closing) == (1 if who == "author" else 0)
-    opening.close_consultation(
-        session=session, actor=cast.author, consultation_id=consultation_id, today=today()
-    )
-    session.commit()
-
-    response = client.get(f"/consultations/{consultation_id}")
-
-    assert response.status_code == 200, response.text[:500]
-    doc = page(response)
-    assert facts(doc)["Asked"] == "11"
-    assert facts(doc)["Answered"] == "10 (91%)"
-    hidden = "Too few to show"
-    assert table_rows(doc.by_id("by-group")) == [
-        ["Teachers", "5", "2.0", "1.0", "4.0"],  # 13 hours a term is 1 a week
-        ["Teaching assistants", hidden, hidden, "Not estimated", hidden],
-        ["Support staff", hidden, hidden, "Not estimated", hidden],
-    ]
-    assert table_rows(doc.by_id("by-school")) == [[cast.school.name, "10", "2.0", "4.0"]]
-    assert "<script>alert" not in response.text
-    assert "&lt;script&gt;alert(&#39;staff&#39;)&lt;/script&gt;" in response.text
-    [comment] = doc.by_id("comments").find_all("li")
-    assert [p.text for p in comment.find_all("p")] == [
-        f"Concerns: {SCRIPT}",
-        "Would make it work: Release time",
-    ]
-    assert doc.find_all("form", action=f"/consultations/{consultation_id}/close") == []
-
-
-def test_someone_of_another_trust_finds_no_consultation(
-    client: TestClient, session: Session, settings: Settings, cast: Cast, draft: int
-) -> None:
-    consultation_id = consult(session, cast.author, draft)
-    trust = accounts.create_trust(session=session, name="Another Trust")
-    assert trust.id is not None
-    outsider = make_person(session, "Otto Other", Grant(Role.AUTHOR), trust_id=trust.id)
-    sign_in_as(client, session, settings, outsider)
-
-    assert client.get(f"/consultations/{consultation_id}").status_code == 404
-    assert post_form(client, f"/consultations/{consultation_id}/close", {}).status_code == 404
-    assert client.get(form_url(draft)).status_code == 404
-    assert consultations(session, draft)[0].closed_at is None
 
 
 # --- closing it ---------------------------------------------------------------------------------

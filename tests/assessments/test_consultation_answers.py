@@ -1,15 +1,12 @@
-"""Answering a staff consultation through one's link, and what the answers add up to (issue 18):
-an answer is given once, while the consultation is open, and stored with where its giver works
-and nothing that leads back to them (no invitation, person, time or device; a random key; no
-audit event). The results count who was asked and answered, average what they said, and break
-it down by school and staff group only where enough answered that nobody can be told apart,
-for anyone who may see the policy. The consultations are opened with the helpers of
+"""Answering a staff consultation through one's link (issue 18): an answer is given once, while
+the consultation is open, and stored with where its giver works and nothing that leads back to
+them (no invitation, person, time or device; a random key; no audit event). What the answers
+add up to: test_consultation_results.py. The consultations are opened with the helpers of
 consultation_cases.py (opening itself is tested in test_consultations.py)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,14 +18,19 @@ from sqlmodel import Session, SQLModel
 from assessments.consultations import answering, queries
 from assessments.consultations.answering import Prediction, give_answer, link_view, per_week
 from assessments.consultations.opening import Standing
-from assessments.consultations.results import Results, Share, consultation_results, hidden_shares
-from assessments.consultations.schemas import AGREEMENT, AnswerGive
+from assessments.consultations.schemas import AnswerGive
 from assessments.drafting import workload
 from assessments.drafting.schemas import WorkloadEstimateSave
-from assessments.kernel.actors import Actor, Grant, Role
 from assessments.kernel.errors import InvalidTransition, NotFound
-from assessments.models import Consultation, ConsultationInvitation
-from assessments.people import accounts
+from assessments.models import Consultation
+from tests.assessments.consultation_answers import (
+    DAY,
+    FORBIDDEN_COLUMN,
+    consultation,
+    five_answer,
+    give,
+    results,
+)
 from tests.assessments.consultation_cases import (
     CLOSES,
     TODAY,
@@ -37,76 +39,14 @@ from tests.assessments.consultation_cases import (
     consult,
     id_of,
     invited,
-    least_group,
 )
 from tests.factories.audit import last_seq, sql
-from tests.factories.people import Cast, make_person
+from tests.factories.people import Cast
 from tests.factories.versions import draft_for
 
-__all__ = ["cast"]  # the fixture
+__all__ = ["cast", "consultation"]  # the fixtures
 
 pytestmark = pytest.mark.usefixtures("rubric_published")
-
-DAY = TODAY.resolution
-STAFF = (
-    "t1@oak.example, Teachers\nt2@oak.example, Teachers\nt3@oak.example, Teachers\n"
-    "a1@oak.example, Teaching assistants\na2@oak.example, Teaching assistants\n"
-    "s1@oak.example, Support staff\n"
-)
-# What the first five of STAFF say: hours a week, agreement, concerns, would help.
-SAID = [
-    ("1.5", 4, "Fortnightly marking still lands in the same week.", ""),
-    ("2", 2, "", ""),
-    ("2.25", 1, "", "Release time to write the feedback sheets."),
-    ("-1", 5, "", ""),
-    ("0.5", 5, "", ""),
-]
-FORBIDDEN_COLUMN = re.compile(r"invit|user|email|(^|_)ip(_|$)|agent|created|updated|time|_at$")
-
-
-@pytest.fixture
-def consultation(session: Session, cast: Cast) -> Consultation:
-    """Open today on a draft of the cast's school: 3 teachers, 2 TAs and one of support staff."""
-    return consult(session, cast.author, draft_for(session, cast), STAFF)
-
-
-def give(
-    session: Session,
-    invitation: ConsultationInvitation,
-    hours: str = "2",
-    agreement: int = 3,
-    concerns: str = "",
-    would_help: str = "",
-    today: date = TODAY,
-) -> None:
-    assert invitation.id is not None
-    data = AnswerGive.model_validate(
-        {
-            "hours_per_week": hours,
-            "agreement": agreement,
-            "concerns": concerns,
-            "would_help": would_help,
-        }
-    )
-    give_answer(session=session, invitation_id=invitation.id, data=data, today=today)
-
-
-def five_answer(session: Session, consultation: Consultation) -> None:
-    for invitation, said in zip(invited(session, consultation), SAID, strict=False):
-        give(session, invitation, *said)
-
-
-def closed_results(session: Session, cast: Cast, consultation: Consultation) -> Results:
-    """Its results once it has closed, when what staff said is shown."""
-    close(session, cast.author, consultation)
-    return results(session, cast.author, consultation)
-
-
-def results(session: Session, actor: Actor, consultation: Consultation) -> Results:
-    return consultation_results(
-        session=session, actor=actor, consultation_id=id_of(consultation), today=TODAY
-    )
-
 
 # --- answering
 
@@ -302,101 +242,3 @@ def test_giving_an_answer_writes_no_audit_event(
     before = last_seq(session)
     five_answer(session, consultation)
     assert last_seq(session) == before
-
-
-# --- results
-
-
-@pytest.mark.parametrize(
-    ("counts", "hidden"),
-    [
-        ({"a": 6, "b": 4}, {"a", "b"}),  # the 4 could be worked out from the total
-        ({"a": 6, "b": 1}, {"a", "b"}),
-        ({"a": 6, "b": 7, "c": 1}, {"a", "c"}),  # the next smallest hides the 1 enough
-        ({"a": 5, "b": 5}, set()),
-        ({"a": 9}, set()),
-        ({}, set()),
-    ],
-)
-def test_a_share_too_small_is_hidden_with_enough_beside_it(
-    counts: dict[str, int], hidden: set[str]
-) -> None:
-    assert hidden_shares(counts, 5) == hidden
-
-
-def test_the_results_count_and_average_what_staff_said(
-    session: Session, cast: Cast, consultation: Consultation
-) -> None:
-    five_answer(session, consultation)
-    seen = closed_results(session, cast, consultation)
-
-    assert (seen.invited, seen.answered, seen.rate, seen.min_group) == (6, 5, 83, 5)
-    assert (seen.hours_per_week, seen.agreement) == (Decimal("1.1"), Decimal("3.4"))
-    assert seen.agreement_counts == list(zip(AGREEMENT.values(), [2, 1, 0, 1, 1], strict=True))
-    assert sorted(seen.comments) == sorted((c, h) for _, _, c, h in SAID if c or h)
-
-
-def test_what_staff_said_waits_for_the_close_and_for_enough_answers(
-    session: Session, cast: Cast, consultation: Consultation
-) -> None:
-    five_answer(session, consultation)
-    while_open = results(session, cast.author, consultation)
-    assert (while_open.shown, while_open.answered) == (False, 5)  # the count, and nothing else
-    assert (while_open.hours_per_week, while_open.agreement_counts, while_open.comments) == (
-        None,
-        [],
-        [],
-    )
-    assert all(share.answered is None for share in while_open.by_group + while_open.by_school)
-
-    least_group(session, 6)
-    too_few = closed_results(session, cast, consultation)
-    assert (too_few.shown, too_few.hours_per_week, too_few.comments) == (False, None, [])
-
-
-@pytest.mark.parametrize(
-    ("least", "by_group"),
-    [
-        (5, [None, None, 0]),  # 3 teachers and 2 TAs answered: both too few
-        (3, [None, None, 0]),  # the 2 TAs, and so the teachers (the total less them)
-        (2, [3, 2, 0]),
-    ],
-)
-def test_a_breakdown_is_shown_only_for_groups_big_enough(
-    session: Session, cast: Cast, consultation: Consultation, least: int, by_group: list[int]
-) -> None:
-    least_group(session, least)
-    five_answer(session, consultation)
-    seen = closed_results(session, cast, consultation)
-
-    assert [share.answered for share in seen.by_group] == by_group
-    assert seen.by_school == [Share(cast.school.name, 5, Decimal("1.1"), Decimal("3.4"))]
-
-
-def test_a_group_big_enough_shows_its_means(
-    session: Session, cast: Cast, consultation: Consultation
-) -> None:
-    least_group(session, 2)
-    five_answer(session, consultation)
-    assert closed_results(session, cast, consultation).by_group == [
-        Share("Teachers", 3, Decimal("1.9"), Decimal("2.3")),
-        Share("Teaching assistants", 2, Decimal("-0.3"), Decimal("5.0")),
-        Share("Support staff", 0, None, None),
-    ]
-
-
-@pytest.mark.parametrize("who", ["author", "second_author", "approver", "auditor"])
-def test_the_results_are_seen_by_whoever_sees_the_policy(
-    session: Session, cast: Cast, consultation: Consultation, who: str
-) -> None:
-    assert results(session, getattr(cast, who), consultation).invited == 6
-
-
-def test_the_results_are_hidden_from_other_schools_and_trusts(
-    session: Session, cast: Cast, consultation: Consultation
-) -> None:
-    other = accounts.create_trust(session=session, name="Riverside Schools Trust")
-    outsider = make_person(session, "Rhi Riverside", Grant(Role.AUDITOR), trust_id=other.id or 0)
-    for actor in (cast.other_author, outsider):
-        with pytest.raises(NotFound):
-            results(session, actor, consultation)
