@@ -31,12 +31,12 @@ def insert_many(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
         raise ValueError(f"{table.name} numbers its rows with AUTOINCREMENT")
     connection = session.connection()
     ids = _new_ids(connection, table, len(rows))
-    names = ["id", *rows[0]]
-    values = [_remembered(_as_sent(table.c[name], connection.dialect)) for name in names]
+    given = list(rows[0])
+    values = [_remembered(_as_sent(table.c[name], connection.dialect)) for name in given]
     prepared = [
-        [value(row[name]) for name, value in zip(names[1:], values[1:], strict=True)]
-        for row in rows
+        [value(row[name]) for name, value in zip(given, values, strict=True)] for row in rows
     ]
+    names = ["id", *given]
     driver = connection.connection.driver_connection
     assert driver is not None
     columns = ", ".join(_quoted(connection, name) for name in names)
